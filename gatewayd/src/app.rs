@@ -1,0 +1,126 @@
+//! Wiring only, in a fixed order: data dir → store → master key → state → recorder →
+//! control socket → data-plane port → serve; and the reverse on shutdown.
+
+use std::future::Future;
+use std::os::unix::fs::DirBuilderExt;
+use std::path::Path;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use crate::config::Config;
+use crate::control::{self, Control};
+use crate::proxy::{self, Proxy};
+use crate::recorder;
+use crate::secrets::{MasterKey, MasterKeySource};
+use crate::state::Gateway;
+use crate::store::Store;
+use crate::RunError;
+
+const KEY_CHECK: &str = "master_key_check";
+
+/// Runs the daemon until `shutdown` resolves, then drains and flushes.
+pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(), RunError> {
+    config.validate()?;
+    create_private_dir(&config.data_dir)?;
+    let store = Store::open(&config.data_dir)?;
+    let master = master_key(&config, &store)?;
+    let gateway = Gateway::open(store.clone(), &master, &config.upstream)?;
+    let (recorder, recorder_task) = recorder::channel(
+        gateway.clone(),
+        config.record.queue,
+        config.record.flush_interval,
+    );
+    let recorder_task = tokio::spawn(recorder_task.run());
+
+    let socket = control::bind(&config.socket)?;
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| RunError::Listen {
+            addr: config.listen,
+            source,
+        })?;
+    let local = listener.local_addr().map_err(|source| RunError::Listen {
+        addr: config.listen,
+        source,
+    })?;
+    let control = Control {
+        gateway: gateway.clone(),
+        recorder: recorder.clone(),
+        listen_address: local.to_string(),
+        data_dir: config.data_dir.clone(),
+    };
+    let (stop_control, control_thread) = spawn_control(socket, control)?;
+    tracing::info!(listen.addr = %local, control.socket = %config.socket.display(), data_dir = %config.data_dir.display(), "gatewayd ready");
+
+    let proxy = Proxy::new(gateway, recorder.clone(), &config)?;
+    proxy::listen::serve(listener, proxy, shutdown, config.shutdown_grace).await;
+
+    recorder.flush().await;
+    recorder_task.abort();
+    let _ = stop_control.send(());
+    let _ = tokio::task::spawn_blocking(move || control_thread.join()).await;
+    let _ = std::fs::remove_file(&config.socket);
+    store.flush()?;
+    tracing::info!("gatewayd stopped cleanly");
+    Ok(())
+}
+
+fn create_private_dir(dir: &Path) -> Result<(), RunError> {
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|source| RunError::DataDir {
+            path: dir.to_owned(),
+            source,
+        })
+}
+
+/// Loads the master key and proves it is the one the data dir was sealed with.
+fn master_key(config: &Config, store: &Store) -> Result<MasterKey, RunError> {
+    let source = MasterKeySource::resolve(&config.data_dir, config.master_key_file.as_deref())?;
+    match store.setting(KEY_CHECK)? {
+        None => {
+            let master = source.load(true)?;
+            store.set_setting(KEY_CHECK, &master.check_value())?;
+            Ok(master)
+        }
+        Some(_) if !source.exists() => Err(RunError::MasterKeyMissing),
+        Some(check) => {
+            let master = source.load(false)?;
+            if master.check_value() != check {
+                return Err(RunError::MasterKeyMismatch);
+            }
+            Ok(master)
+        }
+    }
+}
+
+/// The control plane runs on its own thread and runtime, so it answers while the data
+/// plane is saturated.
+fn spawn_control(
+    socket: std::os::unix::net::UnixListener,
+    control: Control,
+) -> Result<(oneshot::Sender<()>, std::thread::JoinHandle<()>), RunError> {
+    let (stop, stopped) = oneshot::channel::<()>();
+    let thread = std::thread::Builder::new()
+        .name("control".to_owned())
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => return tracing::error!(error = %e, "cannot start the control runtime"),
+            };
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            if let Err(e) = runtime.block_on(control::serve(socket, control, shutdown)) {
+                tracing::error!(error = %e, "control plane stopped");
+            }
+        })
+        .map_err(RunError::ControlThread)?;
+    Ok((stop, thread))
+}

@@ -1,0 +1,190 @@
+//! Settings: every one has an embedded default, a TOML file may override them, and the
+//! command line overrides the file. Validated whole before anything binds.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("invalid config file {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("invalid setting {name}: {message}")]
+    Invalid { name: &'static str, message: String },
+}
+
+/// The whole daemon configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Data-plane HTTP address.
+    pub listen: SocketAddr,
+    /// Where sled and the generated master key live.
+    pub data_dir: PathBuf,
+    /// The control-plane Unix socket.
+    pub socket: PathBuf,
+    /// A file holding the master key as hex, instead of `<data_dir>/master.key`.
+    pub master_key_file: Option<PathBuf>,
+    /// Largest request body accepted on the data plane, in bytes.
+    pub max_body_bytes: usize,
+    /// How long in-flight requests (streams included) may run after a shutdown signal.
+    #[serde(with = "humantime_serde")]
+    pub shutdown_grace: Duration,
+    /// Log lines as JSON instead of text.
+    pub log_json: bool,
+    pub upstream: UpstreamConfig,
+    pub record: RecordConfig,
+}
+
+/// How gatewayd talks to upstream accounts.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UpstreamConfig {
+    /// Accounts tried per request before giving up (the first attempt included).
+    pub max_attempts: u32,
+    #[serde(with = "humantime_serde")]
+    pub connect_timeout: Duration,
+    /// Longest wait for an upstream's response headers.
+    #[serde(with = "humantime_serde")]
+    pub header_timeout: Duration,
+    /// Longest silence inside a response body before it is abandoned.
+    #[serde(with = "humantime_serde")]
+    pub idle_timeout: Duration,
+    /// Cool-down after a 429 that names no reset time.
+    #[serde(with = "humantime_serde")]
+    pub rate_limit_cooldown: Duration,
+    /// Cool-down after a connect failure or header timeout.
+    #[serde(with = "humantime_serde")]
+    pub unreachable_cooldown: Duration,
+    /// Default base URL of new claude-code accounts.
+    pub anthropic_base_url: String,
+    /// Default base URL of new gemini-cli accounts.
+    pub gemini_base_url: String,
+}
+
+/// How counted usage reaches the store.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RecordConfig {
+    /// Records waiting for the writer; beyond this they are dropped and counted.
+    pub queue: usize,
+    #[serde(with = "humantime_serde")]
+    pub flush_interval: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: gateway_shared::paths::default_data_dir(),
+            socket: gateway_shared::paths::default_socket(),
+            master_key_file: None,
+            max_body_bytes: 32 * 1024 * 1024,
+            shutdown_grace: Duration::from_secs(30),
+            log_json: false,
+            upstream: UpstreamConfig::default(),
+            record: RecordConfig::default(),
+        }
+    }
+}
+
+impl Default for UpstreamConfig {
+    fn default() -> Self {
+        Self {
+            max_attempts: 3,
+            connect_timeout: Duration::from_secs(10),
+            header_timeout: Duration::from_secs(600),
+            idle_timeout: Duration::from_secs(600),
+            rate_limit_cooldown: Duration::from_secs(30),
+            unreachable_cooldown: Duration::from_secs(10),
+            anthropic_base_url: "https://api.anthropic.com".to_owned(),
+            gemini_base_url: "https://generativelanguage.googleapis.com".to_owned(),
+        }
+    }
+}
+
+impl Default for RecordConfig {
+    fn default() -> Self {
+        Self {
+            queue: 65_536,
+            flush_interval: Duration::from_secs(1),
+        }
+    }
+}
+
+impl Config {
+    /// Reads a TOML file over the defaults.
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: e.message().to_owned(),
+        })
+    }
+
+    /// Rejects values that cannot work, naming the setting.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |name, message: &str| {
+            Err(ConfigError::Invalid {
+                name,
+                message: message.to_owned(),
+            })
+        };
+        if self.max_body_bytes == 0 {
+            return invalid("max_body_bytes", "must be above 0");
+        }
+        if self.upstream.max_attempts == 0 {
+            return invalid("upstream.max_attempts", "must be at least 1");
+        }
+        if self.record.queue == 0 {
+            return invalid("record.queue", "must be above 0");
+        }
+        for (name, url) in [
+            (
+                "upstream.anthropic_base_url",
+                &self.upstream.anthropic_base_url,
+            ),
+            ("upstream.gemini_base_url", &self.upstream.gemini_base_url),
+        ] {
+            if reqwest::Url::parse(url).is_err() {
+                return invalid(name, "must be an absolute URL");
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_overrides_defaults_and_rejects_unknown_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gw.toml");
+        std::fs::write(
+            &path,
+            "listen = \"127.0.0.1:9999\"\n[upstream]\nmax_attempts = 5\n",
+        )
+        .unwrap();
+        let cfg = Config::from_file(&path).unwrap();
+        assert_eq!(cfg.listen.port(), 9999);
+        assert_eq!(cfg.upstream.max_attempts, 5);
+        assert_eq!(cfg.upstream.connect_timeout, Duration::from_secs(10));
+
+        std::fs::write(&path, "lisen = \"x\"\n").unwrap();
+        assert!(Config::from_file(&path).is_err());
+    }
+}

@@ -1,0 +1,63 @@
+//! Records to their wire shapes. Secrets never appear in these messages.
+
+use gateway_proto::v1 as pb;
+
+use crate::model::{KeyRecord, UsageCounters};
+use crate::state::AccountView;
+
+pub fn key(k: KeyRecord) -> pb::Key {
+    pb::Key {
+        id: k.id,
+        name: k.name,
+        permissions: k
+            .permissions
+            .iter()
+            .map(|p| p.as_str().to_owned())
+            .collect(),
+        providers: k.providers,
+        expires_at: k.expires_at,
+        created_at: k.created_at,
+        last_used: k.last_used,
+        revoked_at: k.revoked_at,
+        hint: k.hint,
+        requests_per_minute: k.rate_limit.requests_per_minute,
+        requests_per_hour: k.rate_limit.requests_per_hour,
+    }
+}
+
+pub fn account(view: AccountView) -> pb::Account {
+    let r = view.record;
+    pb::Account {
+        id: r.id,
+        name: r.name,
+        r#type: r.provider,
+        auth: r.auth,
+        status: r.status.as_str().to_owned(),
+        status_reason: r.status_reason,
+        base_url: r.base_url,
+        weight: r.weight,
+        priority: r.priority,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+        last_health_check: r.last_health_check,
+        quota: Some(pb::Quota {
+            total: r.quota.total,
+            used: r.quota.used,
+            reset_time: r.quota.reset_time,
+        }),
+        cooling_until: view.cooling_until_ms.map(|ms| ms as i64),
+        in_flight: view.in_flight,
+    }
+}
+
+pub fn usage(c: UsageCounters) -> pb::Usage {
+    pb::Usage {
+        requests: c.requests,
+        errors: c.errors,
+        input_tokens: c.tokens.input_tokens,
+        output_tokens: c.tokens.output_tokens,
+        cache_creation_tokens: c.tokens.cache_creation_tokens,
+        cache_read_tokens: c.tokens.cache_read_tokens,
+        thoughts_tokens: c.tokens.thoughts_tokens,
+    }
+}

@@ -1,0 +1,65 @@
+//! gatewayd: shares a pool of Claude Code and Gemini CLI accounts behind gateway-issued
+//! keys. `run` is the only entry point; the binary passes it a signal future and tests
+//! may pass anything else.
+
+mod app;
+pub mod config;
+mod control;
+pub mod model;
+mod proxy;
+mod recorder;
+pub mod secrets;
+pub mod shutdown;
+mod state;
+mod store;
+pub mod telemetry;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+pub use app::run;
+
+/// Why the daemon could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error(transparent)]
+    Secrets(#[from] secrets::SecretsError),
+    #[error("the data directory holds sealed credentials but the master key is missing; restore master.key (or set GATEWAYD_MASTER_KEY) instead of starting over")]
+    MasterKeyMissing,
+    #[error("the master key does not match the one this data directory was sealed with")]
+    MasterKeyMismatch,
+    #[error("cannot load state: {0}")]
+    State(#[from] state::OpError),
+    #[error(transparent)]
+    Control(#[from] control::BindError),
+    #[error("cannot start the control thread: {0}")]
+    ControlThread(#[source] std::io::Error),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Client(#[from] proxy::ClientError),
+}
+
+impl RunError {
+    /// Exit code: 64 for bad configuration, 1 for everything else.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            RunError::Config(_) => 64,
+            _ => 1,
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! `gatewayd`: parse flags, load config, run until SIGINT/SIGTERM.
+//! Exit codes: 0 clean shutdown, 1 runtime failure, 64 bad configuration.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use gatewayd::config::Config;
+
+/// The LLM Gateway daemon: proxies Claude Code and Gemini CLI traffic for gateway keys
+/// over a shared pool of upstream accounts. Every setting has a default.
+#[derive(Parser)]
+#[command(version, about)]
+struct Args {
+    /// Data-plane HTTP address [default: 127.0.0.1:8080].
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+    /// State directory (sled database, master key).
+    #[arg(long, value_name = "DIR", env = gateway_shared::paths::DATA_DIR_ENV)]
+    data_dir: Option<PathBuf>,
+    /// Control-plane Unix socket.
+    #[arg(long, value_name = "PATH", env = gateway_shared::paths::SOCKET_ENV)]
+    socket: Option<PathBuf>,
+    /// TOML configuration file; flags override it.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Log as JSON lines.
+    #[arg(long)]
+    log_json: bool,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let config = match load(&args) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("gatewayd: {e}");
+            return ExitCode::from(64);
+        }
+    };
+    gatewayd::telemetry::init(config.log_json);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("gatewayd: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(gatewayd::run(config, gatewayd::shutdown::signal_received())) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "gatewayd failed");
+            eprintln!("gatewayd: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn load(args: &Args) -> Result<Config, gatewayd::config::ConfigError> {
+    let mut config = match &args.config {
+        Some(path) => Config::from_file(path)?,
+        None => Config::default(),
+    };
+    if let Some(listen) = args.listen {
+        config.listen = listen;
+    }
+    if let Some(dir) = &args.data_dir {
+        config.data_dir.clone_from(dir);
+    }
+    if let Some(socket) = &args.socket {
+        config.socket.clone_from(socket);
+    }
+    config.log_json |= args.log_json;
+    config.validate()?;
+    Ok(config)
+}

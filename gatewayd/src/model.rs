@@ -1,0 +1,222 @@
+//! The durable records: gateway keys and upstream accounts, as the seed's data model
+//! describes them plus what routing needs. Plain data; no I/O here.
+
+use gateway_shared::provider::{AuthKind, Provider};
+use serde::{Deserialize, Serialize};
+
+/// Seconds since the Unix epoch.
+pub type UnixSecs = i64;
+
+/// What a key may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Permission {
+    /// Model listings and token counting.
+    Read,
+    /// Generation (messages, generateContent).
+    Write,
+    /// Reserved for the admin API.
+    Admin,
+}
+
+impl Permission {
+    /// The canonical spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::Read => "read",
+            Permission::Write => "write",
+            Permission::Admin => "admin",
+        }
+    }
+
+    /// Parses one permission name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "read" => Some(Permission::Read),
+            "write" => Some(Permission::Write),
+            "admin" => Some(Permission::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// Per-key request limits (enforced by admission; 0 means unlimited).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateLimit {
+    pub requests_per_minute: u32,
+    pub requests_per_hour: u32,
+}
+
+/// A gateway-issued key. The secret itself is never stored, only its HMAC digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyRecord {
+    pub id: String,
+    pub name: String,
+    /// HMAC-SHA256(pepper, secret), hex.
+    pub digest: String,
+    /// Last four characters of the secret, so an operator can tell keys apart.
+    pub hint: String,
+    pub permissions: Vec<Permission>,
+    /// Empty means every provider.
+    pub providers: Vec<String>,
+    pub rate_limit: RateLimit,
+    pub expires_at: Option<UnixSecs>,
+    pub created_at: UnixSecs,
+    pub last_used: Option<UnixSecs>,
+    pub revoked_at: Option<UnixSecs>,
+}
+
+impl KeyRecord {
+    /// Whether the key has passed its expiry at `now`.
+    pub fn is_expired(&self, now: UnixSecs) -> bool {
+        self.expires_at.is_some_and(|at| at <= now)
+    }
+}
+
+/// Whether an account takes traffic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AccountStatus {
+    Active,
+    Inactive,
+    /// Failed in a way that needs an operator (bad credentials, banned); see `status_reason`.
+    Error,
+}
+
+impl AccountStatus {
+    /// The canonical spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountStatus::Active => "active",
+            AccountStatus::Inactive => "inactive",
+            AccountStatus::Error => "error",
+        }
+    }
+}
+
+/// The seed's quota block. Kept current by metering in a later slice.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quota {
+    pub total: u64,
+    pub used: u64,
+    pub reset_time: Option<UnixSecs>,
+}
+
+/// An upstream account in the pool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountRecord {
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub provider: String,
+    pub auth: String,
+    /// The credential sealed with the master key (nonce ‖ ciphertext), base64.
+    pub credentials: String,
+    pub status: AccountStatus,
+    pub status_reason: String,
+    pub quota: Quota,
+    pub base_url: String,
+    pub weight: u32,
+    pub priority: i32,
+    pub last_health_check: Option<UnixSecs>,
+    pub created_at: UnixSecs,
+    pub updated_at: UnixSecs,
+}
+
+impl AccountRecord {
+    /// The provider family, if the stored name is one this build knows.
+    pub fn provider(&self) -> Option<Provider> {
+        self.provider.parse().ok()
+    }
+
+    /// The auth kind, if the stored name is one this build knows.
+    pub fn auth_kind(&self) -> Option<AuthKind> {
+        self.auth.parse().ok()
+    }
+}
+
+/// Now, in Unix seconds.
+pub fn now_secs() -> UnixSecs {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Now, in Unix milliseconds.
+pub fn now_millis() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Tokens counted from one answer, or summed over many.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenUsage {
+    /// Prompt tokens not served from cache (Anthropic `input_tokens`; Gemini
+    /// `promptTokenCount - cachedContentTokenCount`).
+    pub input_tokens: u64,
+    /// Generated tokens, thinking included (Gemini `candidates + thoughts`).
+    pub output_tokens: u64,
+    pub cache_creation_tokens: u64,
+    pub cache_read_tokens: u64,
+    /// Of `output_tokens`, Gemini's `thoughtsTokenCount`.
+    pub thoughts_tokens: u64,
+}
+
+impl TokenUsage {
+    /// Adds `other` into `self`.
+    pub fn add(&mut self, other: &TokenUsage) {
+        self.input_tokens += other.input_tokens;
+        self.output_tokens += other.output_tokens;
+        self.cache_creation_tokens += other.cache_creation_tokens;
+        self.cache_read_tokens += other.cache_read_tokens;
+        self.thoughts_tokens += other.thoughts_tokens;
+    }
+}
+
+/// Running totals for one scope (a key, an account or a model).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageCounters {
+    pub requests: u64,
+    pub errors: u64,
+    #[serde(flatten)]
+    pub tokens: TokenUsage,
+}
+
+impl UsageCounters {
+    /// Adds `other` into `self`.
+    pub fn add(&mut self, other: &UsageCounters) {
+        self.requests += other.requests;
+        self.errors += other.errors;
+        self.tokens.add(&other.tokens);
+    }
+}
+
+/// What a usage row is counted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UsageScope {
+    Key,
+    Account,
+    Model,
+}
+
+impl UsageScope {
+    /// The canonical spelling (also the store's key prefix).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UsageScope::Key => "key",
+            UsageScope::Account => "account",
+            UsageScope::Model => "model",
+        }
+    }
+
+    /// Parses `key`, `account` or `model`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "key" => Some(UsageScope::Key),
+            "account" => Some(UsageScope::Account),
+            "model" => Some(UsageScope::Model),
+            _ => None,
+        }
+    }
+}

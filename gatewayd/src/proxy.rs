@@ -1,0 +1,144 @@
+//! The data plane. One request walks one straight line, each step its own module:
+//! listen → route → auth → (body peek) → balance → upstream/forward → meter → record.
+//! Nothing here touches the store or imports the control plane.
+
+mod auth;
+mod balance;
+pub mod body;
+mod forward;
+mod headers;
+pub mod listen;
+mod meter;
+mod peek;
+mod respond;
+pub mod route;
+mod upstream;
+
+use std::sync::Arc;
+
+use http::{Request, Response};
+use hyper::body::Incoming;
+
+use self::balance::Balancer;
+use self::body::ProxyBody;
+use self::forward::{Caller, Forwarder};
+use self::route::{ApiRoute, Route};
+use self::upstream::Exchange;
+use crate::config::{Config, UpstreamConfig};
+use crate::recorder::Recorder;
+use crate::state::Gateway;
+
+/// The data plane's shared handle; cheap to clone.
+#[derive(Clone)]
+pub struct Proxy {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    gateway: Gateway,
+    recorder: Recorder,
+    client: reqwest::Client,
+    balancer: Balancer,
+    upstream: UpstreamConfig,
+    max_body_bytes: usize,
+}
+
+/// The upstream HTTP client could not be built.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build the upstream HTTP client: {0}")]
+pub struct ClientError(#[source] reqwest::Error);
+
+impl Proxy {
+    /// Builds the data plane with a pooled upstream client.
+    pub fn new(gateway: Gateway, recorder: Recorder, config: &Config) -> Result<Self, ClientError> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(config.upstream.connect_timeout)
+            .read_timeout(config.upstream.idle_timeout)
+            .pool_idle_timeout(std::time::Duration::from_secs(90))
+            .tcp_nodelay(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(ClientError)?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                gateway,
+                recorder,
+                client,
+                balancer: Balancer::default(),
+                upstream: config.upstream.clone(),
+                max_body_bytes: config.max_body_bytes,
+            }),
+        })
+    }
+
+    /// Answers one request. Never fails: every problem becomes an answer in the client's dialect.
+    pub async fn handle(&self, request: Request<Incoming>) -> Response<ProxyBody> {
+        let (parts, body) = request.into_parts();
+        let query = parts.uri.query();
+        match route::route(&parts.method, parts.uri.path(), &parts.headers, query) {
+            Route::Health => respond::health(),
+            Route::Probe => respond::probe(),
+            Route::NotFound(dialect) => respond::Reject::new(
+                http::StatusCode::NOT_FOUND,
+                format!("no route for {} {}", parts.method, parts.uri.path()),
+            )
+            .into_response(dialect),
+            Route::Api(api) => self.api(api, parts, body).await,
+        }
+    }
+
+    async fn api(
+        &self,
+        api: ApiRoute,
+        parts: http::request::Parts,
+        body: Incoming,
+    ) -> Response<ProxyBody> {
+        let inner = &*self.inner;
+        let key = match auth::authenticate(
+            &inner.gateway.snapshot(),
+            inner.gateway.hasher(),
+            &parts.headers,
+            parts.uri.query(),
+            &api,
+        ) {
+            Ok(key) => key,
+            Err(reject) => return reject.into_response(api.dialect),
+        };
+        let declared = parts
+            .headers
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
+        let body = match body::read_request(body, declared, inner.max_body_bytes).await {
+            Ok(body) => body,
+            Err(reject) => return reject.into_response(api.dialect),
+        };
+        let model = match peek::model(&api, &body) {
+            Ok(model) => model,
+            Err(reject) => return reject.into_response(api.dialect),
+        };
+        let path_and_query = match headers::upstream_query(parts.uri.query()) {
+            Some(q) => format!("{}?{q}", parts.uri.path()),
+            None => parts.uri.path().to_owned(),
+        };
+        let exchange = Exchange {
+            method: parts.method,
+            path_and_query,
+            headers: headers::upstream_request(&parts.headers),
+            body,
+        };
+        let caller = Caller {
+            key_id: Arc::from(key.record.id.as_str()),
+            model,
+            dialect: api.dialect,
+        };
+        let forwarder = Forwarder {
+            gateway: &inner.gateway,
+            client: &inner.client,
+            balancer: &inner.balancer,
+            recorder: &inner.recorder,
+            config: &inner.upstream,
+        };
+        forwarder.forward(caller, exchange).await
+    }
+}

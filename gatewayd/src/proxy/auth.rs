@@ -1,0 +1,103 @@
+//! Auth: finds the gateway key the client presented (`x-api-key`, `Authorization:
+//! Bearer`, `x-goog-api-key` or `?key=`), looks it up by its HMAC digest in the snapshot,
+//! and checks revocation, expiry, permission and provider scope.
+
+use std::sync::Arc;
+
+use http::HeaderMap;
+use subtle::ConstantTimeEq;
+
+use super::respond::Reject;
+use super::route::ApiRoute;
+use crate::model::now_secs;
+use crate::secrets::KeyHasher;
+use crate::state::{ActiveKey, Snapshot};
+
+/// The first non-empty credential, in the order the clients use them.
+fn presented<'a>(headers: &'a HeaderMap, query: Option<&'a str>) -> Option<&'a str> {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    header("x-api-key")
+        .or_else(|| {
+            header("authorization")
+                .and_then(|v| {
+                    v.strip_prefix("Bearer ")
+                        .or_else(|| v.strip_prefix("bearer "))
+                })
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+        })
+        .or_else(|| header("x-goog-api-key"))
+        .or_else(|| query_key(query))
+}
+
+fn query_key(query: Option<&str>) -> Option<&str> {
+    query?
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("key="))
+        .filter(|v| !v.is_empty())
+}
+
+/// Authenticates and authorises one request.
+pub fn authenticate(
+    snapshot: &Snapshot,
+    hasher: &KeyHasher,
+    headers: &HeaderMap,
+    query: Option<&str>,
+    route: &ApiRoute,
+) -> Result<Arc<ActiveKey>, Reject> {
+    let secret = presented(headers, query).ok_or_else(|| {
+        Reject::unauthorized(
+            "no gateway key: send it in x-api-key, Authorization: Bearer, x-goog-api-key or ?key=",
+        )
+    })?;
+    let digest = hasher.digest(secret);
+    let key = snapshot
+        .key(&digest)
+        .filter(|k| bool::from(k.digest.ct_eq(&digest)))
+        .ok_or_else(|| Reject::unauthorized("invalid gateway key"))?;
+    if key.record.is_expired(now_secs()) {
+        return Err(Reject::forbidden("this gateway key has expired"));
+    }
+    if !key.allows(route.permission) {
+        return Err(Reject::forbidden(format!(
+            "this gateway key lacks the {} permission",
+            route.permission.as_str()
+        )));
+    }
+    let provider = route.dialect.provider();
+    if !key.reaches(provider) {
+        return Err(Reject::forbidden(format!(
+            "this gateway key may not use {provider} accounts"
+        )));
+    }
+    Ok(Arc::clone(key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_sources_in_client_order() {
+        let mut h = HeaderMap::new();
+        assert_eq!(presented(&h, Some("alt=sse&key=q1")), Some("q1"));
+        h.insert("x-goog-api-key", "".parse().unwrap());
+        assert_eq!(
+            presented(&h, None),
+            None,
+            "Gemini CLI's empty header is no key"
+        );
+        h.insert("x-goog-api-key", "g1".parse().unwrap());
+        assert_eq!(presented(&h, Some("key=q1")), Some("g1"));
+        h.insert("authorization", "Bearer b1".parse().unwrap());
+        assert_eq!(presented(&h, None), Some("b1"));
+        h.insert("x-api-key", "a1".parse().unwrap());
+        assert_eq!(presented(&h, None), Some("a1"));
+    }
+}

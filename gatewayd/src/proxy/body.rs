@@ -1,0 +1,145 @@
+//! The bodies the data plane answers with: small fixed ones it makes itself, and
+//! upstream answers relayed chunk by chunk through the meter. Also reading the client's
+//! request body under the size limit.
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use futures_util::Stream;
+use http_body::{Body, Frame, SizeHint};
+use http_body_util::BodyExt;
+
+use super::meter::Meter;
+use super::respond::Reject;
+use crate::recorder::{Recorder, UsageRecord};
+use crate::state::InFlightGuard;
+
+/// Boxed error of a relayed body.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
+
+/// Every response body gatewayd sends.
+pub enum ProxyBody {
+    Full(Option<Bytes>),
+    Relayed(Box<Relayed>),
+}
+
+impl ProxyBody {
+    pub fn full(bytes: Bytes) -> Self {
+        Self::Full(Some(bytes))
+    }
+
+    pub fn empty() -> Self {
+        Self::Full(None)
+    }
+}
+
+/// An upstream answer in transit, and what to record when it ends or is abandoned.
+pub struct Relayed {
+    stream: ByteStream,
+    meter: Meter,
+    pending: Option<Pending>,
+}
+
+/// The record to send once the answer is over.
+pub struct Pending {
+    pub recorder: Recorder,
+    pub record: UsageRecord,
+    /// Keeps the account's in-flight count up while the answer streams.
+    pub _in_flight: InFlightGuard,
+}
+
+impl Relayed {
+    pub fn new(stream: ByteStream, meter: Meter, pending: Pending) -> Self {
+        Self {
+            stream,
+            meter,
+            pending: Some(pending),
+        }
+    }
+
+    fn complete(&mut self, finished: bool) {
+        if let Some(mut p) = self.pending.take() {
+            p.record.tokens = self.meter.finish();
+            p.record.failed |= !finished;
+            p.recorder.usage(p.record);
+        }
+    }
+}
+
+impl Drop for Relayed {
+    /// The client went away (or the server is shutting down): record what was seen.
+    fn drop(&mut self) {
+        self.complete(false);
+    }
+}
+
+impl Body for ProxyBody {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        match self.get_mut() {
+            ProxyBody::Full(bytes) => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
+            ProxyBody::Relayed(relayed) => match relayed.stream.as_mut().poll_next(cx) {
+                Poll::Ready(Some(Ok(chunk))) => {
+                    relayed.meter.observe(&chunk);
+                    Poll::Ready(Some(Ok(Frame::data(chunk))))
+                }
+                Poll::Ready(Some(Err(e))) => {
+                    relayed.complete(false);
+                    Poll::Ready(Some(Err(Box::new(e))))
+                }
+                Poll::Ready(None) => {
+                    relayed.complete(true);
+                    Poll::Ready(None)
+                }
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            ProxyBody::Full(bytes) => bytes.is_none(),
+            ProxyBody::Relayed(relayed) => relayed.pending.is_none(),
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            ProxyBody::Full(Some(b)) => SizeHint::with_exact(b.len() as u64),
+            ProxyBody::Full(None) => SizeHint::with_exact(0),
+            ProxyBody::Relayed(_) => SizeHint::default(),
+        }
+    }
+}
+
+/// Reads the whole request body, refusing more than `limit` bytes with a 413.
+pub async fn read_request<B>(body: B, declared: Option<u64>, limit: usize) -> Result<Bytes, Reject>
+where
+    B: Body<Data = Bytes>,
+    B::Error: Into<BoxError>,
+{
+    let too_large = || {
+        Reject::new(
+            http::StatusCode::PAYLOAD_TOO_LARGE,
+            format!("request body is larger than the gateway's limit of {limit} bytes"),
+        )
+    };
+    if declared.is_some_and(|len| len > limit as u64) {
+        return Err(too_large());
+    }
+    match http_body_util::Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
+        Err(e) => Err(Reject::bad_request(format!(
+            "cannot read request body: {e}"
+        ))),
+    }
+}

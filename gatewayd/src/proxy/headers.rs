@@ -1,0 +1,117 @@
+//! Which headers cross the gateway: everything the client sent except hop-by-hop
+//! headers and its gateway key, which the account's credential replaces; on the way back,
+//! everything the upstream sent except hop-by-hop headers.
+
+use http::header::{self, HeaderName};
+use http::{HeaderMap, HeaderValue};
+
+use gateway_shared::provider::{AuthKind, Provider};
+
+use crate::state::Account;
+
+/// Hop-by-hop headers (RFC 9110 §7.6.1) plus those hyper and reqwest set themselves.
+const HOP_BY_HOP: [HeaderName; 8] = [
+    header::CONNECTION,
+    HeaderName::from_static("keep-alive"),
+    HeaderName::from_static("proxy-connection"),
+    header::PROXY_AUTHORIZATION,
+    header::TE,
+    header::TRAILER,
+    header::TRANSFER_ENCODING,
+    header::UPGRADE,
+];
+
+/// Where clients put the gateway key; never forwarded.
+const CLIENT_CREDENTIALS: [HeaderName; 3] = [
+    header::AUTHORIZATION,
+    HeaderName::from_static("x-api-key"),
+    HeaderName::from_static("x-goog-api-key"),
+];
+
+/// The client's headers as they go upstream, before the account's credential is added.
+pub fn upstream_request(client: &HeaderMap) -> HeaderMap {
+    let mut out = HeaderMap::with_capacity(client.len() + 2);
+    for (name, value) in client {
+        if HOP_BY_HOP.contains(name)
+            || CLIENT_CREDENTIALS.contains(name)
+            || name == header::HOST
+            || name == header::CONTENT_LENGTH
+            || name == header::ACCEPT_ENCODING
+        {
+            continue;
+        }
+        out.append(name.clone(), value.clone());
+    }
+    // The meter reads the answer, so it must arrive uncompressed.
+    out.insert(
+        header::ACCEPT_ENCODING,
+        HeaderValue::from_static("identity"),
+    );
+    out
+}
+
+/// Adds the account's credential the way its provider expects it.
+pub fn inject_credential(headers: &mut HeaderMap, account: &Account) {
+    let name = match (account.provider, account.auth) {
+        (Provider::ClaudeCode, AuthKind::ApiKey) => HeaderName::from_static("x-api-key"),
+        (Provider::GeminiCli, AuthKind::ApiKey) => HeaderName::from_static("x-goog-api-key"),
+    };
+    headers.insert(name, account.credential.clone());
+}
+
+/// The upstream's response headers as they go to the client.
+pub fn downstream_response(upstream: &HeaderMap) -> HeaderMap {
+    let mut out = HeaderMap::with_capacity(upstream.len());
+    for (name, value) in upstream {
+        if !HOP_BY_HOP.contains(name) {
+            out.append(name.clone(), value.clone());
+        }
+    }
+    out
+}
+
+/// The query string without the gateway key (`key=`), or `None` if nothing is left.
+pub fn upstream_query(query: Option<&str>) -> Option<String> {
+    let query = query?;
+    if !query.split('&').any(|p| p.starts_with("key=")) {
+        return Some(query.to_owned()).filter(|q| !q.is_empty());
+    }
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.starts_with("key=") && !p.is_empty())
+        .collect();
+    (!kept.is_empty()).then(|| kept.join("&"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gateway_key_and_hop_headers_do_not_travel() {
+        let mut client = HeaderMap::new();
+        client.insert("x-api-key", "gwk_secret".parse().unwrap());
+        client.insert("authorization", "Bearer gwk_secret".parse().unwrap());
+        client.insert("connection", "keep-alive".parse().unwrap());
+        client.insert("anthropic-beta", "a,b".parse().unwrap());
+        client.insert("accept-encoding", "gzip, br".parse().unwrap());
+        let up = upstream_request(&client);
+        assert!(up.get("x-api-key").is_none() && up.get("authorization").is_none());
+        assert!(up.get("connection").is_none());
+        assert_eq!(up["anthropic-beta"], "a,b");
+        assert_eq!(up["accept-encoding"], "identity");
+    }
+
+    #[test]
+    fn key_param_is_dropped_from_the_query() {
+        assert_eq!(
+            upstream_query(Some("alt=sse&key=gwk_x")).as_deref(),
+            Some("alt=sse")
+        );
+        assert_eq!(upstream_query(Some("key=gwk_x")), None);
+        assert_eq!(
+            upstream_query(Some("beta=true")).as_deref(),
+            Some("beta=true")
+        );
+    }
+}

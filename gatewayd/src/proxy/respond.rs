@@ -1,0 +1,147 @@
+//! The one place the data plane turns its own failures into HTTP answers, in the
+//! client's dialect: Anthropic `{"type":"error",…}` or Gemini `{"error":{…}}`.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use bytes::Bytes;
+use http::{header, HeaderValue, Response, StatusCode};
+use serde_json::json;
+
+use super::body::ProxyBody;
+use super::route::Dialect;
+
+/// A failure the gateway answers itself (upstream errors are relayed as they came).
+#[derive(Debug, Clone)]
+pub struct Reject {
+    pub status: StatusCode,
+    pub message: String,
+    /// Seconds, for 429/503 answers.
+    pub retry_after: Option<u64>,
+}
+
+impl Reject {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, message)
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, message)
+    }
+
+    /// Renders the answer in `dialect`.
+    pub fn into_response(self, dialect: Dialect) -> Response<ProxyBody> {
+        let request_id = next_request_id();
+        let body = match dialect {
+            Dialect::Anthropic => json!({
+                "type": "error",
+                "error": {"type": anthropic_type(self.status), "message": self.message},
+                "request_id": request_id,
+            }),
+            Dialect::Gemini => json!({
+                "error": {
+                    "code": self.status.as_u16(),
+                    "message": self.message,
+                    "status": google_status(self.status),
+                }
+            }),
+        };
+        let mut response = Response::new(ProxyBody::full(Bytes::from(body.to_string())));
+        *response.status_mut() = self.status;
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        if let Ok(id) = HeaderValue::from_str(&request_id) {
+            headers.insert("request-id", id);
+        }
+        if let Some(secs) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
+    }
+}
+
+fn next_request_id() -> String {
+    static SEQ: AtomicU64 = AtomicU64::new(1);
+    format!("req_gw_{:016x}", SEQ.fetch_add(1, Ordering::Relaxed))
+}
+
+fn anthropic_type(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        401 => "authentication_error",
+        402 => "billing_error",
+        403 => "permission_error",
+        404 => "not_found_error",
+        413 => "request_too_large",
+        429 => "rate_limit_error",
+        504 => "timeout_error",
+        529 => "overloaded_error",
+        400..=499 => "invalid_request_error",
+        _ => "api_error",
+    }
+}
+
+fn google_status(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        401 => "UNAUTHENTICATED",
+        403 => "PERMISSION_DENIED",
+        404 => "NOT_FOUND",
+        429 => "RESOURCE_EXHAUSTED",
+        500 => "INTERNAL",
+        502 | 503 => "UNAVAILABLE",
+        504 => "DEADLINE_EXCEEDED",
+        400..=499 => "INVALID_ARGUMENT",
+        _ => "INTERNAL",
+    }
+}
+
+/// `200 {"status":"ok"}` for `/healthz`.
+pub fn health() -> Response<ProxyBody> {
+    let mut response = Response::new(ProxyBody::full(Bytes::from_static(b"{\"status\":\"ok\"}")));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// An empty 200, for `HEAD` probes.
+pub fn probe() -> Response<ProxyBody> {
+    Response::new(ProxyBody::empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt;
+
+    async fn render(dialect: Dialect, status: StatusCode) -> serde_json::Value {
+        let response = Reject::new(status, "nope").into_response(dialect);
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    #[tokio::test]
+    async fn errors_follow_each_dialect() {
+        let a = render(Dialect::Anthropic, StatusCode::UNAUTHORIZED).await;
+        assert_eq!(a["type"], "error");
+        assert_eq!(a["error"]["type"], "authentication_error");
+        assert_eq!(a["error"]["message"], "nope");
+        let g = render(Dialect::Gemini, StatusCode::FORBIDDEN).await;
+        assert_eq!(g["error"]["code"], 403);
+        assert_eq!(g["error"]["status"], "PERMISSION_DENIED");
+    }
+}

@@ -1,0 +1,202 @@
+//! Route: the method, path and credential header pick the dialect, the provider family
+//! and what the request is for. Nothing here reads the body.
+
+use gateway_shared::provider::Provider;
+use http::{HeaderMap, Method};
+
+use crate::model::Permission;
+
+/// The error and wire dialect of a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// Anthropic Messages (`{"type":"error","error":{…}}`).
+    Anthropic,
+    /// Gemini API (`{"error":{"code","message","status"}}`).
+    Gemini,
+}
+
+impl Dialect {
+    /// The provider family that serves this dialect.
+    pub fn provider(self) -> Provider {
+        match self {
+            Dialect::Anthropic => Provider::ClaudeCode,
+            Dialect::Gemini => Provider::GeminiCli,
+        }
+    }
+}
+
+/// What the gateway does with a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// `GET /healthz`.
+    Health,
+    /// `HEAD` on any path: Claude Code's base-URL probe. No auth, no body.
+    Probe,
+    /// A proxied API call.
+    Api(ApiRoute),
+    /// Nothing here; answered 404 in the guessed dialect.
+    NotFound(Dialect),
+}
+
+/// A proxied call: its dialect, what it needs, and what the path says about the model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiRoute {
+    pub dialect: Dialect,
+    /// `Write` for generation, `Read` for listings and token counts.
+    pub permission: Permission,
+    /// The request carries a JSON body that must be valid before going upstream.
+    pub json_body: bool,
+    /// Gemini names the model in the path; Anthropic in the body.
+    pub path_model: Option<String>,
+}
+
+/// Classifies a request.
+pub fn route(method: &Method, path: &str, headers: &HeaderMap, query: Option<&str>) -> Route {
+    if method == Method::HEAD {
+        return Route::Probe;
+    }
+    if method == Method::GET && path == "/healthz" {
+        return Route::Health;
+    }
+    let google_credential = headers.contains_key("x-goog-api-key") || has_key_param(query);
+    if let Some(rest) = path.strip_prefix("/v1beta/") {
+        return gemini(method, rest);
+    }
+    if let Some(rest) = path.strip_prefix("/v1/") {
+        return match (method, rest) {
+            (&Method::POST, "messages") => anthropic(Permission::Write, true),
+            (&Method::POST, "messages/count_tokens") => anthropic(Permission::Read, true),
+            (&Method::GET, r) if is_model_listing(r) && !google_credential => {
+                anthropic(Permission::Read, false)
+            }
+            (_, r) if r.starts_with("models") => gemini(method, rest),
+            _ => Route::NotFound(guess(google_credential)),
+        };
+    }
+    Route::NotFound(guess(google_credential))
+}
+
+fn is_model_listing(rest: &str) -> bool {
+    rest == "models"
+        || rest
+            .strip_prefix("models/")
+            .is_some_and(|id| !id.contains(':'))
+}
+
+fn anthropic(permission: Permission, json_body: bool) -> Route {
+    Route::Api(ApiRoute {
+        dialect: Dialect::Anthropic,
+        permission,
+        json_body,
+        path_model: None,
+    })
+}
+
+/// `rest` is the path after `/v1beta/` or `/v1/`.
+fn gemini(method: &Method, rest: &str) -> Route {
+    let Some(models) = rest.strip_prefix("models") else {
+        return Route::NotFound(Dialect::Gemini);
+    };
+    let api = |permission, json_body, path_model| {
+        Route::Api(ApiRoute {
+            dialect: Dialect::Gemini,
+            permission,
+            json_body,
+            path_model,
+        })
+    };
+    if models.is_empty() {
+        return match *method {
+            Method::GET => api(Permission::Read, false, None),
+            _ => Route::NotFound(Dialect::Gemini),
+        };
+    }
+    let Some(target) = models.strip_prefix('/') else {
+        return Route::NotFound(Dialect::Gemini);
+    };
+    match (method, target.rsplit_once(':')) {
+        (&Method::GET, None) if !target.is_empty() => {
+            api(Permission::Read, false, Some(target.to_owned()))
+        }
+        (&Method::POST, Some((model, action))) if !model.is_empty() => match action {
+            "generateContent" | "streamGenerateContent" => {
+                api(Permission::Write, true, Some(model.to_owned()))
+            }
+            "countTokens" | "embedContent" | "batchEmbedContents" => {
+                api(Permission::Read, true, Some(model.to_owned()))
+            }
+            _ => Route::NotFound(Dialect::Gemini),
+        },
+        _ => Route::NotFound(Dialect::Gemini),
+    }
+}
+
+fn guess(google_credential: bool) -> Dialect {
+    if google_credential {
+        Dialect::Gemini
+    } else {
+        Dialect::Anthropic
+    }
+}
+
+fn has_key_param(query: Option<&str>) -> bool {
+    query.is_some_and(|q| q.split('&').any(|pair| pair.starts_with("key=")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(method: Method, path: &str, goog: bool) -> Route {
+        let mut headers = HeaderMap::new();
+        if goog {
+            headers.insert("x-goog-api-key", "k".parse().unwrap());
+        }
+        route(&method, path, &headers, None)
+    }
+
+    fn dialect(route: Route) -> Dialect {
+        match route {
+            Route::Api(api) => api.dialect,
+            other => panic!("not an API route: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn anthropic_and_gemini_paths_are_told_apart() {
+        assert_eq!(
+            dialect(r(Method::POST, "/v1/messages", false)),
+            Dialect::Anthropic
+        );
+        assert_eq!(
+            dialect(r(Method::GET, "/v1/models", false)),
+            Dialect::Anthropic
+        );
+        assert_eq!(dialect(r(Method::GET, "/v1/models", true)), Dialect::Gemini);
+        assert_eq!(
+            dialect(r(
+                Method::POST,
+                "/v1/models/gemini-2.5-pro:generateContent",
+                false
+            )),
+            Dialect::Gemini
+        );
+        let Route::Api(api) = r(
+            Method::POST,
+            "/v1beta/models/gemini-2.5-pro:streamGenerateContent",
+            true,
+        ) else {
+            panic!()
+        };
+        assert_eq!(api.path_model.as_deref(), Some("gemini-2.5-pro"));
+        assert_eq!(
+            r(Method::POST, "/v1/complete", false),
+            Route::NotFound(Dialect::Anthropic)
+        );
+        assert_eq!(
+            r(Method::POST, "/v1beta/models/x:explode", true),
+            Route::NotFound(Dialect::Gemini)
+        );
+        assert_eq!(r(Method::HEAD, "/", false), Route::Probe);
+    }
+}

@@ -1,0 +1,207 @@
+//! Upstream: one attempt against one account — credential injected, request sent on the
+//! pooled client — and the verdict on its answer: relay it, or fail over (and what the
+//! failure means for the account's health).
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode};
+
+use super::headers::inject_credential;
+use crate::config::UpstreamConfig;
+use crate::model::now_millis;
+use crate::state::Account;
+
+/// Largest error body read before deciding to fail over.
+const MAX_ERROR_BODY: usize = 1024 * 1024;
+
+/// The parts of a client request that every attempt reuses.
+pub struct Exchange {
+    pub method: reqwest::Method,
+    /// Path plus the query without the gateway key.
+    pub path_and_query: String,
+    /// The client's headers minus hop-by-hop and gateway credentials.
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+/// An upstream error answer read in full, to relay if no other account does better.
+pub struct Buffered {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+/// What a failed attempt does to the account.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// Nothing: the fault is not the account's (overload, a server error).
+    None,
+    /// Rate-limited or unreachable until this Unix time in milliseconds.
+    CoolUntil(u64),
+    /// The upstream refused the credential: out of rotation until an operator acts.
+    Fail(String),
+}
+
+/// The verdict on one attempt.
+pub enum Verdict {
+    /// Send this answer to the client (a success, or an error that is the client's own).
+    Relay(reqwest::Response),
+    /// Nothing reached the client; try the next account.
+    FailOver {
+        effect: Effect,
+        /// The upstream's answer, if there was one.
+        answer: Option<Buffered>,
+    },
+}
+
+/// Sends `exchange` to `account` and judges the answer.
+pub async fn attempt(
+    client: &reqwest::Client,
+    account: &Account,
+    exchange: &Exchange,
+    cfg: &UpstreamConfig,
+) -> Verdict {
+    let mut headers = exchange.headers.clone();
+    inject_credential(&mut headers, account);
+    let url = format!("{}{}", account.base_url, exchange.path_and_query);
+    let request = client
+        .request(exchange.method.clone(), url)
+        .headers(headers)
+        .body(exchange.body.clone());
+    let unreachable = |why: &str| {
+        tracing::warn!(account = %account.id, reason = why, "upstream unreachable; failing over");
+        Verdict::FailOver {
+            effect: Effect::CoolUntil(now_millis() + cfg.unreachable_cooldown.as_millis() as u64),
+            answer: None,
+        }
+    };
+    let response = match tokio::time::timeout(cfg.header_timeout, request.send()).await {
+        Err(_) => return unreachable("no response headers in time"),
+        Ok(Err(e)) => {
+            return unreachable(if e.is_connect() {
+                "connect failed"
+            } else {
+                "request failed"
+            })
+        }
+        Ok(Ok(response)) => response,
+    };
+    let status = response.status();
+    if !is_retryable(status) {
+        return Verdict::Relay(response);
+    }
+    let headers = response.headers().clone();
+    let body = read_capped(response).await;
+    let effect = effect_of(status, &headers, &body, cfg);
+    tracing::info!(account = %account.id, status = status.as_u16(), "upstream refused; failing over");
+    Verdict::FailOver {
+        effect,
+        answer: Some(Buffered {
+            status,
+            headers,
+            body,
+        }),
+    }
+}
+
+fn is_retryable(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 401 | 403 | 429 | 500..=599)
+}
+
+async fn read_capped(mut response: reqwest::Response) -> Bytes {
+    let mut out = Vec::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        let room = MAX_ERROR_BODY.saturating_sub(out.len());
+        out.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if room <= chunk.len() {
+            break;
+        }
+    }
+    Bytes::from(out)
+}
+
+fn effect_of(status: StatusCode, headers: &HeaderMap, body: &[u8], cfg: &UpstreamConfig) -> Effect {
+    match status.as_u16() {
+        401 | 403 => Effect::Fail(format!(
+            "upstream answered {}: {}",
+            status.as_u16(),
+            error_message(body)
+        )),
+        429 => {
+            let now = now_millis();
+            let wait = retry_delay(headers, body, now).unwrap_or(cfg.rate_limit_cooldown);
+            Effect::CoolUntil(now + wait.as_millis() as u64)
+        }
+        _ => Effect::None,
+    }
+}
+
+/// How long the upstream asked us to wait: `retry-after`, then Anthropic's reset
+/// headers, then Gemini's `RetryInfo.retryDelay`.
+pub fn retry_delay(headers: &HeaderMap, body: &[u8], now_ms: u64) -> Option<Duration> {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    if let Some(secs) = header("retry-after").and_then(|v| v.parse::<u64>().ok()) {
+        return Some(Duration::from_secs(secs));
+    }
+    if let Some(at) =
+        header("anthropic-ratelimit-unified-reset").and_then(|v| v.parse::<u64>().ok())
+    {
+        return Some(Duration::from_millis((at * 1000).saturating_sub(now_ms)));
+    }
+    let rfc3339 = [
+        "anthropic-ratelimit-requests-reset",
+        "anthropic-ratelimit-tokens-reset",
+    ];
+    if let Some(at) = rfc3339
+        .iter()
+        .find_map(|h| header(h))
+        .and_then(|v| humantime::parse_rfc3339_weak(v).ok())
+    {
+        let at_ms = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis() as u64;
+        return Some(Duration::from_millis(at_ms.saturating_sub(now_ms)));
+    }
+    gemini_retry_delay(body)
+}
+
+fn gemini_retry_delay(body: &[u8]) -> Option<Duration> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let details = value.get("error")?.get("details")?.as_array()?;
+    let delay = details.iter().find_map(|d| d.get("retryDelay")?.as_str())?;
+    let secs: f64 = delay.strip_suffix('s')?.parse().ok()?;
+    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+}
+
+/// The upstream's error message (either dialect), shortened for logs and status reasons.
+fn error_message(body: &[u8]) -> String {
+    let parsed: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+    let message = parsed
+        .as_ref()
+        .and_then(|v| v.get("error"))
+        .and_then(|e| e.get("message"))
+        .and_then(|m| m.as_str())
+        .unwrap_or("no error message");
+    message.chars().take(200).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_delay_sources_in_order() {
+        let mut h = HeaderMap::new();
+        let gemini = br#"{"error":{"code":429,"details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"47s"}]}}"#;
+        assert_eq!(retry_delay(&h, gemini, 0), Some(Duration::from_secs(47)));
+        h.insert("anthropic-ratelimit-unified-reset", "100".parse().unwrap());
+        assert_eq!(retry_delay(&h, b"", 40_000), Some(Duration::from_secs(60)));
+        h.insert("retry-after", "7".parse().unwrap());
+        assert_eq!(retry_delay(&h, b"", 0), Some(Duration::from_secs(7)));
+        assert_eq!(retry_delay(&HeaderMap::new(), b"{}", 0), None);
+    }
+}

@@ -1,0 +1,114 @@
+//! The gateway's live state: the durable records (through `store`) and the in-memory
+//! snapshot the data plane reads on every request. Control-plane operations change the
+//! store and publish a new snapshot; the data plane never touches the store.
+
+mod accounts;
+mod errors;
+mod keys;
+mod snapshot;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use arc_swap::ArcSwap;
+
+use crate::config::UpstreamConfig;
+use crate::secrets::{KeyHasher, MasterKey, Sealer};
+use crate::store::Store;
+
+pub use accounts::{AccountView, NewAccount};
+pub use errors::{ErrorKind, OpError};
+pub use keys::NewKey;
+pub use snapshot::{Account, AccountRuntime, ActiveKey, InFlightGuard, Snapshot};
+
+/// Cheap-to-clone handle on the live state.
+#[derive(Clone)]
+pub struct Gateway {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    hasher: KeyHasher,
+    sealer: Sealer,
+    snapshot: ArcSwap<Snapshot>,
+    /// Runtime health per account id; survives snapshot rebuilds.
+    runtime: Mutex<HashMap<String, Arc<AccountRuntime>>>,
+    /// Serialises writers so each publishes a snapshot of its own write.
+    writer: Mutex<()>,
+    default_base_urls: (String, String),
+    started: Instant,
+}
+
+impl Gateway {
+    /// Loads every record and publishes the first snapshot.
+    pub fn open(
+        store: Store,
+        master: &MasterKey,
+        upstream: &UpstreamConfig,
+    ) -> Result<Self, OpError> {
+        let gateway = Self {
+            inner: Arc::new(Inner {
+                store,
+                hasher: master.key_hasher(),
+                sealer: master.sealer(),
+                snapshot: ArcSwap::from_pointee(Snapshot::default()),
+                runtime: Mutex::new(HashMap::new()),
+                writer: Mutex::new(()),
+                default_base_urls: (
+                    upstream.anthropic_base_url.clone(),
+                    upstream.gemini_base_url.clone(),
+                ),
+                started: Instant::now(),
+            }),
+        };
+        gateway.republish()?;
+        Ok(gateway)
+    }
+
+    /// The snapshot the data plane reads; lock-free.
+    pub fn snapshot(&self) -> arc_swap::Guard<Arc<Snapshot>> {
+        self.inner.snapshot.load()
+    }
+
+    /// The keyed hasher gateway key secrets are looked up by.
+    pub fn hasher(&self) -> &KeyHasher {
+        &self.inner.hasher
+    }
+
+    /// When the daemon started.
+    pub fn started(&self) -> Instant {
+        self.inner.started
+    }
+
+    /// The store, for the usage recorder.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// Rebuilds the snapshot from the store and swaps it in.
+    fn republish(&self) -> Result<(), OpError> {
+        let keys = self.inner.store.keys()?;
+        let accounts = self.inner.store.accounts()?;
+        let mut runtime = self.inner.runtime.lock().expect("runtime lock poisoned");
+        let snapshot = Snapshot::build(keys, accounts, &self.inner.sealer, &mut runtime)?;
+        drop(runtime);
+        self.inner.snapshot.store(Arc::new(snapshot));
+        Ok(())
+    }
+
+    fn write_guard(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.inner.writer.lock().expect("writer lock poisoned")
+    }
+}
+
+impl Gateway {
+    /// Stored usage totals of one scope.
+    pub fn usage(
+        &self,
+        scope: crate::model::UsageScope,
+    ) -> Result<Vec<(String, crate::model::UsageCounters)>, OpError> {
+        Ok(self.inner.store.usage(scope)?)
+    }
+}

@@ -1,0 +1,54 @@
+//! The one error type of state operations, with a category the control plane maps to
+//! gRPC codes (in `control/status.rs`) without knowing the details.
+
+use crate::secrets::SecretsError;
+use crate::store::StoreError;
+
+/// What kind of failure, independent of transport.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    NotFound,
+    AlreadyExists,
+    InvalidArgument,
+    FailedPrecondition,
+    Internal,
+}
+
+/// A failed state operation; `message` is safe to show to an operator.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct OpError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl OpError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidArgument, message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::NotFound, message)
+    }
+}
+
+impl From<StoreError> for OpError {
+    fn from(e: StoreError) -> Self {
+        tracing::error!(error = %e, "store operation failed");
+        Self::new(ErrorKind::Internal, format!("store: {e}"))
+    }
+}
+
+impl From<SecretsError> for OpError {
+    fn from(e: SecretsError) -> Self {
+        tracing::error!(error = %e, "secret operation failed");
+        Self::new(ErrorKind::Internal, e.to_string())
+    }
+}

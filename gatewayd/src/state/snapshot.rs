@@ -1,0 +1,197 @@
+//! The immutable picture of keys and accounts that the data plane reads per request,
+//! plus the small mutable runtime health of each account (atomics, no locks).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use gateway_shared::provider::{AuthKind, Provider};
+use http::HeaderValue;
+
+use super::OpError;
+use crate::model::{AccountRecord, AccountStatus, KeyRecord, Permission};
+use crate::secrets::Sealer;
+
+/// Keys by digest and accounts in preference order.
+#[derive(Default)]
+pub struct Snapshot {
+    keys: HashMap<[u8; 32], Arc<ActiveKey>>,
+    /// Sorted by priority (lower first), then creation time.
+    pub accounts: Vec<Arc<Account>>,
+}
+
+/// A key that is not revoked (it may be expired; auth decides).
+pub struct ActiveKey {
+    pub record: KeyRecord,
+    pub digest: [u8; 32],
+    /// The key's providers; empty = all.
+    providers: Vec<Provider>,
+}
+
+impl ActiveKey {
+    /// Whether the key holds `permission`.
+    pub fn allows(&self, permission: Permission) -> bool {
+        self.record.permissions.contains(&permission)
+    }
+
+    /// Whether the key may reach `provider`'s accounts.
+    pub fn reaches(&self, provider: Provider) -> bool {
+        self.providers.is_empty() || self.providers.contains(&provider)
+    }
+}
+
+/// An account ready for the data plane: decrypted credential and live health.
+pub struct Account {
+    pub id: String,
+    pub provider: Provider,
+    pub auth: AuthKind,
+    /// Without a trailing slash.
+    pub base_url: String,
+    pub priority: i32,
+    pub status: AccountStatus,
+    /// The credential as a header value, marked sensitive.
+    pub credential: HeaderValue,
+    pub runtime: Arc<AccountRuntime>,
+}
+
+impl Account {
+    /// Whether the account may take a request at `now_ms`.
+    pub fn usable(&self, now_ms: u64) -> bool {
+        self.status == AccountStatus::Active && self.runtime.usable(now_ms)
+    }
+}
+
+/// Health that changes per request; shared by every snapshot of the same account.
+#[derive(Default)]
+pub struct AccountRuntime {
+    cooling_until_ms: AtomicU64,
+    in_flight: AtomicU32,
+    failed: AtomicBool,
+    failure: Mutex<Option<String>>,
+}
+
+impl AccountRuntime {
+    /// Not failed and not cooling down.
+    pub fn usable(&self, now_ms: u64) -> bool {
+        !self.failed.load(Ordering::Relaxed)
+            && self.cooling_until_ms.load(Ordering::Relaxed) <= now_ms
+    }
+
+    /// Keeps the account out of rotation until `until_ms` (never shortens a longer cool-down).
+    pub fn cool_until(&self, until_ms: u64) {
+        self.cooling_until_ms.fetch_max(until_ms, Ordering::Relaxed);
+    }
+
+    /// The end of the current cool-down, if it is still running at `now_ms`.
+    pub fn cooling_until(&self, now_ms: u64) -> Option<u64> {
+        let until = self.cooling_until_ms.load(Ordering::Relaxed);
+        (until > now_ms).then_some(until)
+    }
+
+    /// Takes the account out of rotation at once; the reason is persisted by the recorder.
+    /// Returns false if it had already failed (so the failure is reported once).
+    pub fn fail(&self, reason: &str) -> bool {
+        *self.failure.lock().expect("failure lock poisoned") = Some(reason.to_owned());
+        !self.failed.swap(true, Ordering::Relaxed)
+    }
+
+    /// Requests using the account now.
+    pub fn in_flight(&self) -> u32 {
+        self.in_flight.load(Ordering::Relaxed)
+    }
+
+    /// Counts a request until the guard drops.
+    pub fn enter(self: &Arc<Self>) -> InFlightGuard {
+        self.in_flight.fetch_add(1, Ordering::Relaxed);
+        InFlightGuard(Arc::clone(self))
+    }
+}
+
+/// Decrements an account's in-flight count when dropped.
+pub struct InFlightGuard(Arc<AccountRuntime>);
+
+impl Drop for InFlightGuard {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+impl Snapshot {
+    /// Builds a snapshot, decrypting every account credential once.
+    pub(super) fn build(
+        keys: Vec<KeyRecord>,
+        mut records: Vec<AccountRecord>,
+        sealer: &Sealer,
+        runtime: &mut HashMap<String, Arc<AccountRuntime>>,
+    ) -> Result<Self, OpError> {
+        let keys = keys
+            .into_iter()
+            .filter(|k| k.revoked_at.is_none())
+            .filter_map(active_key)
+            .map(|k| (k.digest, Arc::new(k)))
+            .collect();
+        records.sort_by_key(|r| (r.priority, r.created_at));
+        let mut accounts = Vec::with_capacity(records.len());
+        for record in records {
+            let rt = Arc::clone(runtime.entry(record.id.clone()).or_default());
+            match account(record, sealer, rt) {
+                Ok(Some(a)) => accounts.push(Arc::new(a)),
+                Ok(None) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(Self { keys, accounts })
+    }
+
+    /// The key whose digest is `digest`.
+    pub fn key(&self, digest: &[u8; 32]) -> Option<&Arc<ActiveKey>> {
+        self.keys.get(digest)
+    }
+
+    /// Keys neither revoked nor expired at `now`.
+    pub fn live_keys(&self, now: i64) -> usize {
+        self.keys
+            .values()
+            .filter(|k| !k.record.is_expired(now))
+            .count()
+    }
+}
+
+fn active_key(record: KeyRecord) -> Option<ActiveKey> {
+    let digest: [u8; 32] = hex::decode(&record.digest).ok()?.try_into().ok()?;
+    let providers = record
+        .providers
+        .iter()
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    Some(ActiveKey {
+        record,
+        digest,
+        providers,
+    })
+}
+
+fn account(
+    record: AccountRecord,
+    sealer: &Sealer,
+    runtime: Arc<AccountRuntime>,
+) -> Result<Option<Account>, OpError> {
+    let (Some(provider), Some(auth)) = (record.provider(), record.auth_kind()) else {
+        tracing::warn!(account = %record.id, "account of unknown type or auth kind is skipped");
+        return Ok(None);
+    };
+    let secret = sealer.open(&record.id, &record.credentials)?;
+    let mut credential = HeaderValue::from_bytes(&secret)
+        .map_err(|_| OpError::invalid("stored credential is not a valid header value"))?;
+    credential.set_sensitive(true);
+    Ok(Some(Account {
+        base_url: record.base_url.trim_end_matches('/').to_owned(),
+        id: record.id,
+        provider,
+        auth,
+        priority: record.priority,
+        status: record.status,
+        credential,
+        runtime,
+    }))
+}

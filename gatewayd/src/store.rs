@@ -1,0 +1,159 @@
+//! The only module that names sled: typed trees for keys, accounts, usage and settings.
+//! Values are JSON so a data dir can be inspected; secrets inside them are sealed or hashed.
+
+mod records;
+mod usage;
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+pub use usage::UsageDelta;
+
+/// A store operation that failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database in {path}: {source}")]
+    Open {
+        path: String,
+        #[source]
+        source: sled::Error,
+    },
+    #[error("database error: {0}")]
+    Sled(#[from] sled::Error),
+    #[error("corrupt record {key:?} in tree {tree}: {source}")]
+    Corrupt {
+        tree: &'static str,
+        key: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("cannot encode a record: {0}")]
+    Encode(#[source] serde_json::Error),
+}
+
+/// The handle every part of the daemon shares; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    keys: sled::Tree,
+    accounts: sled::Tree,
+    usage: sled::Tree,
+    settings: sled::Tree,
+}
+
+const SCHEMA_VERSION: &[u8] = b"1";
+
+impl Store {
+    /// Opens (or creates) the database under `dir/db`.
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        let path = dir.join("db");
+        let db = sled::Config::new()
+            .path(&path)
+            .open()
+            .map_err(|source| StoreError::Open {
+                path: path.display().to_string(),
+                source,
+            })?;
+        let store = Self {
+            keys: db.open_tree("keys")?,
+            accounts: db.open_tree("accounts")?,
+            usage: db.open_tree("usage")?,
+            settings: db.open_tree("settings")?,
+            db,
+        };
+        store
+            .settings
+            .compare_and_swap(
+                "schema_version",
+                None as Option<&[u8]>,
+                Some(SCHEMA_VERSION),
+            )?
+            .ok();
+        Ok(store)
+    }
+
+    /// A setting's raw value.
+    pub fn setting(&self, name: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .settings
+            .get(name)?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    /// Sets a setting.
+    pub fn set_setting(&self, name: &str, value: &str) -> Result<(), StoreError> {
+        self.settings.insert(name, value.as_bytes())?;
+        Ok(())
+    }
+
+    /// Writes everything to disk.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+}
+
+fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(value).map_err(StoreError::Encode)
+}
+
+fn decode<T: DeserializeOwned>(
+    tree: &'static str,
+    key: &[u8],
+    raw: &[u8],
+) -> Result<T, StoreError> {
+    serde_json::from_slice(raw).map_err(|source| StoreError::Corrupt {
+        tree,
+        key: String::from_utf8_lossy(key).into_owned(),
+        source,
+    })
+}
+
+fn scan<T: DeserializeOwned>(tree: &sled::Tree, name: &'static str) -> Result<Vec<T>, StoreError> {
+    tree.iter()
+        .map(|entry| {
+            let (k, v) = entry?;
+            decode(name, &k, &v)
+        })
+        .collect()
+}
+
+/// Read-modify-write of one record, atomic against other writers of the same record.
+/// Returns the new value, or `None` if there is no record with that id.
+fn update<T, F>(
+    tree: &sled::Tree,
+    name: &'static str,
+    id: &str,
+    mut f: F,
+) -> Result<Option<T>, StoreError>
+where
+    T: Serialize + DeserializeOwned,
+    F: FnMut(&mut T),
+{
+    let mut failure = None;
+    let new = tree.update_and_fetch(id, |old| {
+        let raw = old?;
+        match decode::<T>(name, id.as_bytes(), raw) {
+            Ok(mut value) => {
+                f(&mut value);
+                match encode(&value) {
+                    Ok(bytes) => Some(bytes),
+                    Err(e) => {
+                        failure = Some(e);
+                        Some(raw.to_vec())
+                    }
+                }
+            }
+            Err(e) => {
+                failure = Some(e);
+                Some(raw.to_vec())
+            }
+        }
+    })?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    new.map(|raw| decode(name, id.as_bytes(), &raw)).transpose()
+}

@@ -1,0 +1,47 @@
+//! Key and account records, by id.
+
+use super::{encode, scan, update, Store, StoreError};
+use crate::model::{AccountRecord, KeyRecord};
+
+impl Store {
+    /// Every key, revoked and expired ones included.
+    pub fn keys(&self) -> Result<Vec<KeyRecord>, StoreError> {
+        scan(&self.keys, "keys")
+    }
+
+    /// Inserts or replaces a key.
+    pub fn put_key(&self, key: &KeyRecord) -> Result<(), StoreError> {
+        self.keys.insert(key.id.as_str(), encode(key)?)?;
+        Ok(())
+    }
+
+    /// Changes one key in place; `None` if it does not exist.
+    pub fn update_key(
+        &self,
+        id: &str,
+        f: impl FnMut(&mut KeyRecord),
+    ) -> Result<Option<KeyRecord>, StoreError> {
+        update(&self.keys, "keys", id, f)
+    }
+
+    /// Every account.
+    pub fn accounts(&self) -> Result<Vec<AccountRecord>, StoreError> {
+        scan(&self.accounts, "accounts")
+    }
+
+    /// Inserts or replaces an account.
+    pub fn put_account(&self, account: &AccountRecord) -> Result<(), StoreError> {
+        self.accounts
+            .insert(account.id.as_str(), encode(account)?)?;
+        Ok(())
+    }
+
+    /// Changes one account in place; `None` if it does not exist.
+    pub fn update_account(
+        &self,
+        id: &str,
+        f: impl FnMut(&mut AccountRecord),
+    ) -> Result<Option<AccountRecord>, StoreError> {
+        update(&self.accounts, "accounts", id, f)
+    }
+}
