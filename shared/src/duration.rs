@@ -33,3 +33,40 @@ mod tests {
         assert!(parse("0s").is_err());
     }
 }
+
+/// An expiry as operators give it: a duration from now (`30d`) or an RFC 3339 time.
+/// Returns Unix seconds.
+pub fn parse_expiry(input: &str, now_secs: i64) -> Result<i64, DurationError> {
+    if let Ok(at) = humantime::parse_rfc3339_weak(input.trim()) {
+        let secs = at
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_err(|_| DurationError {
+                input: input.to_owned(),
+            })?
+            .as_secs();
+        return Ok(secs as i64);
+    }
+    Ok(now_secs + parse(input)?.as_secs() as i64)
+}
+
+/// Unix seconds as an RFC 3339 UTC time, for display.
+pub fn format_unix(secs: i64) -> String {
+    let at = std::time::UNIX_EPOCH + Duration::from_secs(secs.max(0) as u64);
+    humantime::format_rfc3339_seconds(at).to_string()
+}
+
+#[cfg(test)]
+mod expiry_tests {
+    use super::*;
+
+    #[test]
+    fn expiry_takes_durations_and_timestamps() {
+        assert_eq!(parse_expiry("1h", 1_000).unwrap(), 4_600);
+        assert_eq!(
+            parse_expiry("2030-01-01T00:00:00Z", 0).unwrap(),
+            1_893_456_000
+        );
+        assert_eq!(format_unix(1_893_456_000), "2030-01-01T00:00:00Z");
+        assert!(parse_expiry("tomorrow", 0).is_err());
+    }
+}

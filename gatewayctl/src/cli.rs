@@ -1,0 +1,193 @@
+//! The command-line grammar: `gatewayctl [global flags] <noun> <verb> [args]`, singular
+//! nouns with plural aliases.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Operate a running gatewayd over its control socket.
+#[derive(Parser, Debug)]
+#[command(name = "gatewayctl", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock].
+    #[arg(long, global = true, value_name = "PATH", env = gateway_shared::paths::SOCKET_ENV)]
+    pub socket: Option<PathBuf>,
+    /// Print one JSON document on stdout instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// How long to wait for the daemon.
+    #[arg(long, global = true, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub timeout: Duration,
+    #[command(subcommand)]
+    pub command: Noun,
+}
+
+impl Cli {
+    /// The socket to dial.
+    pub fn socket_path(&self) -> PathBuf {
+        self.socket
+            .clone()
+            .unwrap_or_else(gateway_shared::paths::default_socket)
+    }
+}
+
+/// Parses the process arguments.
+pub fn parse() -> Cli {
+    Cli::parse()
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Noun {
+    /// Upstream accounts in the pool.
+    #[command(visible_alias = "accounts")]
+    Account(AccountArgs),
+    /// Gateway keys that clients present.
+    #[command(visible_alias = "keys")]
+    Key(KeyArgs),
+    /// Counted requests and tokens.
+    Stats(StatsArgs),
+    /// Daemon version, uptime, address and counts.
+    Status,
+    /// Print a shell completion script.
+    #[command(hide = true)]
+    Completion {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct AccountArgs {
+    #[command(subcommand)]
+    pub verb: AccountVerb,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AccountVerb {
+    /// Add an upstream account; its credential is read from a file, stdin or a hidden prompt.
+    Add(AccountAdd),
+    /// List accounts with their status.
+    #[command(visible_alias = "ls")]
+    List,
+}
+
+#[derive(Args, Debug)]
+pub struct AccountAdd {
+    /// A name unique among accounts.
+    #[arg(long)]
+    pub name: String,
+    /// Which clients the account serves.
+    #[arg(long = "type", value_enum)]
+    pub provider: ProviderArg,
+    /// How the gateway authenticates upstream.
+    #[arg(long, value_enum, default_value = "api-key")]
+    pub auth: AuthArg,
+    /// Read the upstream API key from this file.
+    #[arg(long, value_name = "PATH", conflicts_with = "api_key_stdin")]
+    pub api_key_file: Option<PathBuf>,
+    /// Read the upstream API key from standard input.
+    #[arg(long)]
+    pub api_key_stdin: bool,
+    /// Upstream base URL [default: the provider's public API].
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Share of traffic relative to other accounts.
+    #[arg(long, default_value_t = 1)]
+    pub weight: u32,
+    /// Lower numbers are used first; higher ones only when those are unusable.
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+    pub priority: i32,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum ProviderArg {
+    ClaudeCode,
+    GeminiCli,
+}
+
+impl ProviderArg {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderArg::ClaudeCode => "claude-code",
+            ProviderArg::GeminiCli => "gemini-cli",
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum AuthArg {
+    ApiKey,
+}
+
+#[derive(Args, Debug)]
+pub struct KeyArgs {
+    #[command(subcommand)]
+    pub verb: KeyVerb,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeyVerb {
+    /// Issue a key; its secret is printed once, here.
+    Create(KeyCreate),
+    /// List keys (revoked and expired ones with --all).
+    #[command(visible_alias = "ls")]
+    List {
+        #[arg(long)]
+        all: bool,
+    },
+    /// Revoke a key at once.
+    Revoke {
+        /// The key id (key_…).
+        id: String,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct KeyCreate {
+    /// A name to recognise the key by.
+    #[arg(long)]
+    pub name: String,
+    /// Comma-separated: read, write, admin.
+    #[arg(long, value_delimiter = ',', default_value = "read,write")]
+    pub permissions: Vec<String>,
+    /// Comma-separated providers the key may use [default: all].
+    #[arg(long, value_delimiter = ',')]
+    pub providers: Vec<String>,
+    /// Expiry: a duration from now (30d, 12h) or an RFC 3339 time.
+    #[arg(long, value_name = "WHEN")]
+    pub expires: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct StatsArgs {
+    /// Group rows by key, account or model.
+    #[arg(long, value_enum, default_value = "key")]
+    pub by: StatsBy,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum StatsBy {
+    Key,
+    Account,
+    Model,
+}
+
+impl StatsBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatsBy::Key => "key",
+            StatsBy::Account => "account",
+            StatsBy::Model => "model",
+        }
+    }
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    gateway_shared::duration::parse(s).map_err(|e| e.to_string())
+}
+
+/// The clap tree, for completions and tests.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}

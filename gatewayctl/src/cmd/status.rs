@@ -1,0 +1,43 @@
+//! `gatewayctl status`.
+
+use gateway_proto::v1 as pb;
+use serde_json::json;
+
+use crate::client::Client;
+use crate::output::Printer;
+use crate::CtlError;
+
+pub async fn run(client: &mut Client, out: &Printer) -> Result<(), CtlError> {
+    let mut system = client.system.clone();
+    let s = client
+        .call(system.get_status(pb::GetStatusRequest {}))
+        .await?;
+    if out.json {
+        out.json(&json!({
+            "version": s.version,
+            "uptime_seconds": s.uptime_seconds,
+            "listen_address": s.listen_address,
+            "keys": s.keys,
+            "accounts": s.accounts,
+            "accounts_usable": s.accounts_usable,
+            "in_flight": s.in_flight,
+            "records_dropped": s.records_dropped,
+            "data_dir": s.data_dir,
+        }));
+        return Ok(());
+    }
+    let rows = vec![
+        vec!["version".to_owned(), s.version],
+        vec!["uptime".to_owned(), format!("{}s", s.uptime_seconds)],
+        vec!["listening on".to_owned(), s.listen_address],
+        vec!["keys".to_owned(), s.keys.to_string()],
+        vec![
+            "accounts".to_owned(),
+            format!("{} ({} usable)", s.accounts, s.accounts_usable),
+        ],
+        vec!["in flight".to_owned(), s.in_flight.to_string()],
+        vec!["data dir".to_owned(), s.data_dir],
+    ];
+    out.table(&["gatewayd", ""], rows);
+    Ok(())
+}

@@ -1,0 +1,18 @@
+//! Exit codes scripts can branch on.
+//!
+//! | code | meaning |
+//! |---|---|
+//! | 0  | success |
+//! | 1  | the daemon refused or failed the request |
+//! | 2  | usage: bad flags or arguments (also clap's own) |
+//! | 3  | not found |
+//! | 4  | conflict or precondition (already exists) |
+//! | 69 | gatewayd unreachable (not running, wrong socket) |
+//! | 75 | timed out waiting for gatewayd |
+
+pub const FAILURE: u8 = 1;
+pub const USAGE: u8 = 2;
+pub const NOT_FOUND: u8 = 3;
+pub const CONFLICT: u8 = 4;
+pub const UNAVAILABLE: u8 = 69;
+pub const TIMEOUT: u8 = 75;

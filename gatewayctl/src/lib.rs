@@ -1,0 +1,31 @@
+//! gatewayctl: the operator CLI. One module per noun under `cmd/`; each verb is one gRPC
+//! call to gatewayd plus rendering. The clap tree is public so completions can be built
+//! from it.
+
+pub mod cli;
+mod client;
+mod cmd;
+pub mod error;
+pub mod exit;
+pub mod output;
+
+pub use error::CtlError;
+
+use cli::{Cli, Noun};
+use client::Client;
+
+/// Runs one parsed command line.
+pub async fn run(cli: Cli) -> Result<(), CtlError> {
+    let out = output::Printer::new(cli.json);
+    if let Noun::Completion { shell } = &cli.command {
+        return cmd::completion::print(*shell);
+    }
+    let mut client = Client::connect(&cli.socket_path(), cli.timeout).await?;
+    match cli.command {
+        Noun::Account(args) => cmd::account::run(args, &mut client, &out).await,
+        Noun::Key(args) => cmd::key::run(args, &mut client, &out).await,
+        Noun::Stats(args) => cmd::stats::run(args, &mut client, &out).await,
+        Noun::Status => cmd::status::run(&mut client, &out).await,
+        Noun::Completion { .. } => unreachable!("handled above"),
+    }
+}
