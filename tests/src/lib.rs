@@ -1,1 +1,5 @@
+//! Test support for LLM Gateway: the mock upstream (Anthropic and Gemini roles with
+//! fault injection) and a harness that runs the real gatewayd and gatewayctl binaries.
 
+pub mod harness;
+pub mod mock;

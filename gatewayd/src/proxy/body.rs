@@ -41,6 +41,9 @@ pub struct Relayed {
     stream: ByteStream,
     meter: Meter,
     pending: Option<Pending>,
+    /// Bytes still due when the upstream declared a length: hyper stops polling once
+    /// they are sent, so the answer is complete at zero, not at end-of-stream.
+    remaining: Option<u64>,
 }
 
 /// The record to send once the answer is over.
@@ -52,11 +55,12 @@ pub struct Pending {
 }
 
 impl Relayed {
-    pub fn new(stream: ByteStream, meter: Meter, pending: Pending) -> Self {
+    pub fn new(stream: ByteStream, meter: Meter, pending: Pending, length: Option<u64>) -> Self {
         Self {
             stream,
             meter,
             pending: Some(pending),
+            remaining: length,
         }
     }
 
@@ -89,6 +93,12 @@ impl Body for ProxyBody {
             ProxyBody::Relayed(relayed) => match relayed.stream.as_mut().poll_next(cx) {
                 Poll::Ready(Some(Ok(chunk))) => {
                     relayed.meter.observe(&chunk);
+                    if let Some(left) = &mut relayed.remaining {
+                        *left = left.saturating_sub(chunk.len() as u64);
+                        if *left == 0 {
+                            relayed.complete(true);
+                        }
+                    }
                     Poll::Ready(Some(Ok(Frame::data(chunk))))
                 }
                 Poll::Ready(Some(Err(e))) => {
@@ -115,7 +125,10 @@ impl Body for ProxyBody {
         match self {
             ProxyBody::Full(Some(b)) => SizeHint::with_exact(b.len() as u64),
             ProxyBody::Full(None) => SizeHint::with_exact(0),
-            ProxyBody::Relayed(_) => SizeHint::default(),
+            ProxyBody::Relayed(relayed) => match relayed.remaining {
+                Some(left) => SizeHint::with_exact(left),
+                None => SizeHint::default(),
+            },
         }
     }
 }

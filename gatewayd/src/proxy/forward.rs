@@ -129,11 +129,9 @@ fn relay(response: reqwest::Response, dialect: Dialect, pending: Pending) -> Res
         .get(http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/event-stream"));
-    let body = Relayed::new(
-        Box::pin(response.bytes_stream()),
-        Meter::new(dialect, sse),
-        pending,
-    );
+    let length = response.content_length();
+    let meter = Meter::new(dialect, sse);
+    let body = Relayed::new(Box::pin(response.bytes_stream()), meter, pending, length);
     let mut out = Response::new(ProxyBody::Relayed(Box::new(body)));
     *out.status_mut() = status;
     *out.headers_mut() = headers;

@@ -104,7 +104,7 @@ impl Meter {
             }
             // A non-SSE streamGenerateContent answer is a JSON array of responses.
             Dialect::Gemini => match serde_json::from_slice::<OneOrMany>(body) {
-                Ok(OneOrMany::One(event)) => self.merge(event),
+                Ok(OneOrMany::One(event)) => self.merge(*event),
                 Ok(OneOrMany::Many(events)) => events.into_iter().for_each(|e| self.merge(e)),
                 Err(_) => {}
             },
@@ -130,11 +130,12 @@ impl Meter {
     }
 }
 
+/// `Many` first: a derived struct would also accept an array (as a tuple).
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum OneOrMany {
-    One(Event),
     Many(Vec<Event>),
+    One(Box<Event>),
 }
 
 #[derive(Deserialize, Default)]

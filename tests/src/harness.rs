@@ -1,0 +1,255 @@
+//! Runs the real binaries: a `gatewayd` on an ephemeral loopback port with a temp data
+//! dir and socket, and `gatewayctl` against it. Binaries are found next to the test
+//! executable (`target/<profile>/`), or in `$GATEWAY_BIN_DIR`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// Where the workspace binaries are.
+pub fn bin(name: &str) -> PathBuf {
+    let dir = std::env::var_os("GATEWAY_BIN_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let exe = std::env::current_exe().expect("test executable path");
+            // target/<profile>/deps/<test> → target/<profile>
+            exe.parent()
+                .and_then(Path::parent)
+                .expect("target dir")
+                .to_owned()
+        });
+    let path = dir.join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run the tests with `cargo test --workspace` so every binary is built",
+        path.display()
+    );
+    path
+}
+
+/// A running gatewayd and the temp dir it lives in.
+pub struct Daemon {
+    child: Option<Child>,
+    pub dir: tempfile::TempDir,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+}
+
+impl Daemon {
+    /// Starts gatewayd in a fresh temp dir.
+    pub fn start() -> Self {
+        Self::start_in(tempfile::tempdir().expect("temp dir"), &[])
+    }
+
+    /// Starts gatewayd with extra flags.
+    pub fn start_with(args: &[&str]) -> Self {
+        Self::start_in(tempfile::tempdir().expect("temp dir"), args)
+    }
+
+    /// Starts gatewayd in `dir` (reusing its data, as after a restart).
+    pub fn start_in(dir: tempfile::TempDir, args: &[&str]) -> Self {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.path().join("gatewayd.log"))
+            .expect("log file");
+        let child = Command::new(bin("gatewayd"))
+            .args(["--listen", "127.0.0.1:0"])
+            .arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .arg("--socket")
+            .arg(dir.path().join("ctl.sock"))
+            .args(args)
+            .env("RUST_LOG", "info,gatewayd=debug")
+            .env_remove("GATEWAYD_MASTER_KEY")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("spawn gatewayd");
+        let mut daemon = Self {
+            child: Some(child),
+            dir,
+            url: String::new(),
+        };
+        let status = daemon.wait_ready();
+        daemon.url = format!(
+            "http://{}",
+            status["listen_address"].as_str().expect("listen address")
+        );
+        daemon
+    }
+
+    fn wait_ready(&mut self) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let out = self.ctl(&["--json", "status"]);
+            if out.status.success() {
+                return serde_json::from_slice(&out.stdout).expect("status JSON");
+            }
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
+                panic!("gatewayd exited early with {status}; log:\n{}", self.log());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "gatewayd not ready in time; log:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The control socket path.
+    pub fn socket(&self) -> PathBuf {
+        self.dir.path().join("ctl.sock")
+    }
+
+    /// The data dir.
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// Everything gatewayd logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("gatewayd.log")).unwrap_or_default()
+    }
+
+    /// Runs gatewayctl against this daemon.
+    pub fn ctl(&self, args: &[&str]) -> Output {
+        self.ctl_stdin(args, b"")
+    }
+
+    /// Runs gatewayctl with `stdin` as its standard input.
+    pub fn ctl_stdin(&self, args: &[&str], stdin: &[u8]) -> Output {
+        ctl_at(&self.socket(), args, stdin)
+    }
+
+    /// Runs gatewayctl with `--json`, asserts success, parses stdout.
+    pub fn ctl_json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.ctl(&all);
+        assert!(
+            out.status.success(),
+            "gatewayctl {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("gatewayctl JSON")
+    }
+
+    /// Creates a key and returns (id, secret).
+    pub fn create_key(&self, name: &str, extra: &[&str]) -> (String, String) {
+        let mut args = vec!["key", "create", "--name", name];
+        args.extend_from_slice(extra);
+        let key = self.ctl_json(&args);
+        (
+            key["id"].as_str().unwrap().to_owned(),
+            key["secret"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// Adds an API-key account pointing at `base_url`; returns its id.
+    pub fn add_account(
+        &self,
+        name: &str,
+        kind: &str,
+        api_key: &str,
+        base_url: &str,
+        extra: &[&str],
+    ) -> String {
+        let mut args = vec![
+            "--json",
+            "account",
+            "add",
+            "--name",
+            name,
+            "--type",
+            kind,
+            "--auth",
+            "api-key",
+            "--api-key-stdin",
+            "--base-url",
+            base_url,
+        ];
+        args.extend_from_slice(extra);
+        let out = self.ctl_stdin(&args, api_key.as_bytes());
+        assert!(
+            out.status.success(),
+            "account add failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let account: Value = serde_json::from_slice(&out.stdout).unwrap();
+        account["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Sends SIGTERM and waits for the exit; returns the temp dir for a restart.
+    pub fn stop(mut self) -> (tempfile::TempDir, ExitStatus) {
+        let status = self.terminate();
+        let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("temp dir"));
+        (dir, status)
+    }
+
+    fn terminate(&mut self) -> ExitStatus {
+        let mut child = self.child.take().expect("daemon running");
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = child.try_wait().expect("wait gatewayd") {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("gatewayd did not stop within 30 s of SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Runs gatewayctl against `socket`.
+pub fn ctl_at(socket: &Path, args: &[&str], stdin: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(bin("gatewayctl"))
+        .arg("--socket")
+        .arg(socket)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn gatewayctl");
+    let mut input = child.stdin.take().expect("stdin");
+    input.write_all(stdin).expect("write stdin");
+    drop(input);
+    child.wait_with_output().expect("gatewayctl output")
+}
+
+/// Polls `check` until it returns `Some` or the deadline passes.
+pub fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(v) = check() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

@@ -1,0 +1,127 @@
+//! Fault rules: what the mock does instead of (or on top of) a plain success.
+
+use serde::{Deserialize, Serialize};
+
+/// What to do with a matching request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Action {
+    /// Succeed, with these knobs (unset ones take the mock's defaults).
+    Ok {
+        #[serde(default)]
+        tokens: Option<u64>,
+        #[serde(default)]
+        ttfb_ms: Option<u64>,
+        #[serde(default)]
+        interval_ms: Option<u64>,
+        #[serde(default)]
+        thinking: Option<u64>,
+    },
+    /// Answer with an error status in the route's dialect.
+    Status {
+        code: u16,
+        #[serde(default)]
+        retry_after: Option<u64>,
+    },
+    /// Send `after` stream events, then cut the connection.
+    Drop { after: usize },
+}
+
+/// A rule: requests whose path contains `path` and whose credential is `account`
+/// (either may be omitted) get `action`, `times` times.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Fault {
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub account: Option<String>,
+    pub action: Action,
+    #[serde(default = "one")]
+    pub times: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl Fault {
+    /// `action` for every request with `account`'s credential, `times` times.
+    pub fn for_account(account: &str, action: Action, times: u32) -> Self {
+        Self {
+            path: None,
+            account: Some(account.to_owned()),
+            action,
+            times,
+        }
+    }
+
+    fn matches(&self, path: &str, account: Option<&str>) -> bool {
+        self.path.as_deref().is_none_or(|p| path.contains(p))
+            && self.account.as_deref().is_none_or(|a| Some(a) == account)
+    }
+}
+
+/// Takes the first matching rule's action, consuming one use of it.
+pub fn take(rules: &mut Vec<Fault>, path: &str, account: Option<&str>) -> Option<Action> {
+    let index = rules.iter().position(|f| f.matches(path, account))?;
+    let action = rules[index].action.clone();
+    rules[index].times -= 1;
+    if rules[index].times == 0 {
+        rules.remove(index);
+    }
+    Some(action)
+}
+
+/// Reads a `[[mock:<action> k=v …]]` directive from the request text, e.g.
+/// `[[mock:429 retry_after=2]]`, `[[mock:drop after=5]]`, `[[mock:ok tokens=40]]`.
+pub fn directive(body: &str) -> Option<Action> {
+    let start = body.find("[[mock:")? + "[[mock:".len();
+    let end = start + body[start..].find("]]")?;
+    let mut words = body[start..end].split_whitespace();
+    let head = words.next()?;
+    let args: Vec<(&str, u64)> = words
+        .filter_map(|w| w.split_once('='))
+        .filter_map(|(k, v)| Some((k, v.parse().ok()?)))
+        .collect();
+    let arg = |name: &str| args.iter().find(|(k, _)| *k == name).map(|(_, v)| *v);
+    match head {
+        "ok" => Some(Action::Ok {
+            tokens: arg("tokens"),
+            ttfb_ms: arg("ttfb_ms"),
+            interval_ms: arg("interval_ms"),
+            thinking: arg("thinking"),
+        }),
+        "drop" => Some(Action::Drop {
+            after: arg("after").unwrap_or(3) as usize,
+        }),
+        code => Some(Action::Status {
+            code: code.parse().ok()?,
+            retry_after: arg("retry_after"),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directives_and_rules() {
+        assert_eq!(
+            directive(r#"{"text":"hi [[mock:429 retry_after=2]]"}"#),
+            Some(Action::Status {
+                code: 429,
+                retry_after: Some(2)
+            })
+        );
+        assert_eq!(
+            directive("[[mock:drop after=5]]"),
+            Some(Action::Drop { after: 5 })
+        );
+        let mut rules = vec![Fault::for_account("k1", Action::Drop { after: 1 }, 2)];
+        assert!(take(&mut rules, "/v1/messages", Some("k2")).is_none());
+        assert!(take(&mut rules, "/v1/messages", Some("k1")).is_some());
+        assert!(take(&mut rules, "/v1/messages", Some("k1")).is_some());
+        assert!(take(&mut rules, "/v1/messages", Some("k1")).is_none());
+    }
+}

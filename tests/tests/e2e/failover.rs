@@ -1,0 +1,239 @@
+//! Failover before the first byte, cool-downs, failed credentials, and streams cut midway.
+
+use gateway_tests::harness::Daemon;
+use gateway_tests::mock::{Action, Fault, MockConfig, MockHandle};
+use serde_json::Value;
+
+use crate::support::{claude_body, gemini_body, World};
+
+struct Pool {
+    mock: MockHandle,
+    daemon: Daemon,
+    secret: String,
+}
+
+/// Three claude-code accounts (upstream keys a, b, c) and two gemini-cli ones (g1, g2).
+fn pool() -> Pool {
+    let mock = MockHandle::start(MockConfig::default());
+    let daemon = Daemon::start();
+    let (_, secret) = daemon.create_key("dev", &[]);
+    for key in ["a", "b", "c"] {
+        daemon.add_account(
+            &format!("claude-{key}"),
+            "claude-code",
+            key,
+            &mock.url(),
+            &[],
+        );
+    }
+    for key in ["g1", "g2"] {
+        daemon.add_account(
+            &format!("gemini-{key}"),
+            "gemini-cli",
+            key,
+            &mock.url(),
+            &[],
+        );
+    }
+    Pool {
+        mock,
+        daemon,
+        secret,
+    }
+}
+
+impl Pool {
+    async fn claude(&self, stream: bool) -> reqwest::Response {
+        World::client()
+            .post(format!("{}/v1/messages", self.daemon.url))
+            .header("x-api-key", &self.secret)
+            .json(&claude_body(stream, "hi"))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn gemini(&self) -> reqwest::Response {
+        World::client()
+            .post(format!(
+                "{}/v1beta/models/gemini-2.5-pro:generateContent",
+                self.daemon.url
+            ))
+            .header("x-goog-api-key", &self.secret)
+            .json(&gemini_body("hi"))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    fn account(&self, name: &str) -> Value {
+        let list = self.daemon.ctl_json(&["account", "list"]);
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == name)
+            .unwrap()
+            .clone()
+    }
+
+    fn statuses(&self, key: &str) -> Vec<u16> {
+        self.mock
+            .requests_for(key)
+            .iter()
+            .map(|r| r.status)
+            .collect()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limited_account_is_skipped_and_rested_until_retry_after() {
+    let p = pool();
+    p.mock.fault(Fault::for_account(
+        "a",
+        Action::Status {
+            code: 429,
+            retry_after: Some(300),
+        },
+        1,
+    ));
+    // Round robin puts `a` first within three requests; six make sure it was tried.
+    for _ in 0..6 {
+        let response = p.claude(false).await;
+        assert_eq!(
+            response.status(),
+            200,
+            "the request fails over to a healthy account"
+        );
+        let _ = response.bytes().await.unwrap();
+    }
+    assert_eq!(
+        p.statuses("a"),
+        vec![429],
+        "a is not chosen again before its retry-after"
+    );
+    assert_eq!(p.statuses("b").len() + p.statuses("c").len(), 6);
+    let a = p.account("claude-a");
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let until = a["cooling_until_ms"].as_i64().expect("a is cooling down");
+    assert!(
+        (now_ms + 250_000..=now_ms + 301_000).contains(&until),
+        "cooling until {until}, now {now_ms}"
+    );
+    let stats = p.daemon.ctl_json(&["stats", "--by", "account"]);
+    let row = stats
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "claude-a")
+        .unwrap();
+    assert_eq!(
+        (row["requests"].as_u64(), row["errors"].as_u64()),
+        (Some(1), Some(1))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_errors_fail_over_and_refused_credentials_leave_the_pool() {
+    let p = pool();
+    p.mock.fault(Fault::for_account(
+        "g1",
+        Action::Status {
+            code: 500,
+            retry_after: None,
+        },
+        100,
+    ));
+    for _ in 0..4 {
+        assert_eq!(p.gemini().await.status(), 200);
+    }
+    assert!(p.statuses("g1").iter().all(|s| *s == 500) && !p.statuses("g1").is_empty());
+    assert_eq!(p.statuses("g2").len(), 4);
+    assert_eq!(
+        p.account("gemini-g1")["status"],
+        "active",
+        "a 500 is not the account's fault"
+    );
+
+    p.mock.fault(Fault::for_account(
+        "c",
+        Action::Status {
+            code: 401,
+            retry_after: None,
+        },
+        1,
+    ));
+    for _ in 0..6 {
+        assert_eq!(p.claude(false).await.status(), 200);
+    }
+    assert_eq!(p.statuses("c"), vec![401]);
+    let c = p.account("claude-c");
+    assert_eq!(c["status"], "error");
+    assert!(c["status_reason"].as_str().unwrap().contains("401"), "{c}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_every_account_fails_the_last_upstream_error_is_relayed() {
+    let p = pool();
+    for key in ["g1", "g2"] {
+        p.mock.fault(Fault::for_account(
+            key,
+            Action::Status {
+                code: 529,
+                retry_after: None,
+            },
+            1,
+        ));
+    }
+    let response = p.gemini().await;
+    assert_eq!(response.status(), 503);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["status"], "UNAVAILABLE");
+    assert_eq!(
+        body["error"]["message"],
+        "The model is overloaded. Please try again later."
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_cut_midway_ends_the_clients_stream_and_the_gateway_keeps_serving() {
+    let p = pool();
+    p.mock.fault(Fault {
+        path: Some("/v1/messages".to_owned()),
+        account: None,
+        action: Action::Drop { after: 3 },
+        times: 1,
+    });
+    let response = p.claude(true).await;
+    assert_eq!(response.status(), 200, "the status was sent before the cut");
+    let mut received = Vec::new();
+    let mut stream = response;
+    let ended_with_error = loop {
+        match stream.chunk().await {
+            Ok(Some(chunk)) => received.extend_from_slice(&chunk),
+            Ok(None) => break false,
+            Err(_) => break true,
+        }
+    };
+    let text = String::from_utf8_lossy(&received);
+    assert!(
+        ended_with_error || !text.contains("message_stop"),
+        "the cut must reach the client"
+    );
+    assert!(
+        text.contains("message_start") && !text.contains("message_stop"),
+        "{text}"
+    );
+    assert_eq!(
+        p.mock.requests().len(),
+        1,
+        "no retry once bytes reached the client"
+    );
+
+    let response = p.claude(true).await;
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    assert!(text.contains("message_stop"));
+}

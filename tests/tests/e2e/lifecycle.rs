@@ -1,0 +1,160 @@
+//! Restart, clean shutdown, and secrets: nothing secret in the data dir or the log.
+
+use gateway_tests::harness::Daemon;
+
+use crate::support::{claude_body, World, CLAUDE_UPSTREAM_KEY, GEMINI_UPSTREAM_KEY};
+
+/// Every file under `dir`, recursively.
+fn files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(files(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_keeps_keys_and_accounts_and_no_secret_is_written_or_logged() {
+    let w = World::new();
+    let prompt = "a private prompt about project nightingale";
+    let response = World::client()
+        .post(w.url("/v1/messages"))
+        .header("x-api-key", &w.secret)
+        .json(&claude_body(true, prompt))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let _ = response.bytes().await.unwrap();
+    let World {
+        mock,
+        daemon,
+        secret,
+        key_id,
+        ..
+    } = w;
+
+    let (dir, status) = daemon.stop();
+    assert!(
+        status.success(),
+        "SIGTERM ends gatewayd with exit 0, got {status}"
+    );
+    for file in files(&dir.path().join("data")) {
+        let bytes = std::fs::read(&file).unwrap();
+        for needle in [
+            secret.as_str(),
+            CLAUDE_UPSTREAM_KEY,
+            GEMINI_UPSTREAM_KEY,
+            prompt,
+        ] {
+            assert!(
+                !contains(&bytes, needle),
+                "{} holds a secret in plaintext",
+                file.display()
+            );
+        }
+    }
+    let log = std::fs::read(dir.path().join("gatewayd.log")).unwrap();
+    for needle in [
+        secret.as_str(),
+        CLAUDE_UPSTREAM_KEY,
+        GEMINI_UPSTREAM_KEY,
+        prompt,
+    ] {
+        assert!(!contains(&log, needle), "the log leaks a secret or prompt");
+    }
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(dir.path().join("data/master.key"))
+            .unwrap()
+            .permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600);
+
+    let daemon = Daemon::start_in(dir, &[]);
+    let keys = daemon.ctl_json(&["key", "list"]);
+    assert_eq!(keys[0]["id"], key_id.as_str());
+    let accounts = daemon.ctl_json(&["account", "list"]);
+    assert_eq!(accounts.as_array().unwrap().len(), 2);
+    let usage = daemon.ctl_json(&["stats", "--by", "key"]);
+    assert_eq!(usage[0]["requests"], 1, "usage survives the restart");
+    mock.clear_requests();
+    let response = World::client()
+        .post(format!("{}/v1/messages", daemon.url))
+        .header("x-api-key", &secret)
+        .json(&claude_body(false, "after restart"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        200,
+        "the old key and the sealed account still work"
+    );
+    assert_eq!(
+        mock.requests()[0].header("x-api-key"),
+        Some(CLAUDE_UPSTREAM_KEY)
+    );
+    let (_, status) = daemon.stop();
+    assert!(status.success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_master_key_is_refused_loudly() {
+    let daemon = Daemon::start();
+    daemon.create_key("dev", &[]);
+    let (dir, _) = daemon.stop();
+    std::fs::remove_file(dir.path().join("data/master.key")).unwrap();
+    let out = std::process::Command::new(gateway_tests::harness::bin("gatewayd"))
+        .args(["--listen", "127.0.0.1:0"])
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .arg("--socket")
+        .arg(dir.path().join("ctl.sock"))
+        .env_remove("GATEWAYD_MASTER_KEY")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("master key is missing"));
+    assert!(
+        !dir.path().join("data/master.key").exists(),
+        "no new key is generated over old data"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_lets_an_in_flight_stream_finish() {
+    let w = World::new();
+    let mut response = World::client()
+        .post(w.url("/v1/messages"))
+        .header("x-api-key", &w.secret)
+        .json(&claude_body(
+            true,
+            "slow [[mock:ok tokens=40 interval_ms=25]]",
+        ))
+        .send()
+        .await
+        .unwrap();
+    let first = response.chunk().await.unwrap().unwrap();
+    let World { daemon, .. } = w;
+    let stopper = std::thread::spawn(move || daemon.stop().1);
+    let mut text = String::from_utf8_lossy(&first).into_owned();
+    while let Some(chunk) = response.chunk().await.unwrap() {
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(
+        text.contains("message_stop"),
+        "the stream finished during the grace period"
+    );
+    assert!(stopper.join().unwrap().success());
+}

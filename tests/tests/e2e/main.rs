@@ -1,0 +1,10 @@
+//! End-to-end tests: the real gatewayd and gatewayctl binaries, the mock upstream on
+//! loopback, temp dirs and ephemeral ports. One test binary keeps link time down.
+
+mod anthropic;
+mod errors;
+mod failover;
+mod gemini;
+mod lifecycle;
+mod support;
+mod usage;
