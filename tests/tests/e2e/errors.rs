@@ -4,7 +4,7 @@ use gateway_tests::harness::{eventually, Daemon};
 use gateway_tests::mock::{MockConfig, MockHandle};
 use serde_json::Value;
 
-use crate::support::{claude_body, gemini_body, World};
+use crate::support::{claude_body, gemini_body, post, status_and_json, World};
 
 const MESSAGES: &str = "/v1/messages?beta=true";
 const GENERATE: &str = "/v1beta/models/gemini-2.5-pro:generateContent";
@@ -132,30 +132,29 @@ async fn bad_requests_and_missing_routes() {
         "malformed JSON never reaches the upstream"
     );
 
-    let response = World::client()
-        .post(w.url("/v1/complete"))
-        .header("x-api-key", &w.secret)
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
-    assert_anthropic(
-        (response.status().as_u16(), response.json().await.unwrap()),
-        404,
-        "not_found_error",
-    );
-    let response = World::client()
-        .post(w.url("/v1beta/models/gemini-2.5-pro:explode"))
-        .header("x-goog-api-key", &w.secret)
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
-    assert_gemini(
-        (response.status().as_u16(), response.json().await.unwrap()),
-        404,
-        "NOT_FOUND",
-    );
+    let got = status_and_json(
+        post(
+            &w.url("/v1/complete"),
+            "x-api-key",
+            &w.secret,
+            &serde_json::json!({}),
+        )
+        .await,
+    )
+    .await;
+    assert_anthropic(got, 404, "not_found_error");
+    let explode = w.url("/v1beta/models/gemini-2.5-pro:explode");
+    let got = status_and_json(
+        post(
+            &explode,
+            "x-goog-api-key",
+            &w.secret,
+            &serde_json::json!({}),
+        )
+        .await,
+    )
+    .await;
+    assert_gemini(got, 404, "NOT_FOUND");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -166,59 +165,28 @@ async fn oversized_bodies_get_413_and_empty_pools_503() {
     std::fs::write(&config, "max_body_bytes = 2048\n").unwrap();
     let daemon = Daemon::start_with(&["--config", config.to_str().unwrap()]);
     let (_, secret) = daemon.create_key("dev", &[]);
-    let client = World::client();
-    let big = serde_json::to_vec(&claude_body(false, &"x".repeat(4096))).unwrap();
+    let messages = format!("{}{MESSAGES}", daemon.url);
+    let generate = format!("{}{GENERATE}", daemon.url);
 
     // No accounts at all: 503 that says so, in each dialect.
-    let response = client
-        .post(format!("{}{MESSAGES}", daemon.url))
-        .header("x-api-key", &secret)
-        .body(claude())
-        .send()
-        .await
-        .unwrap();
-    let got = (
-        response.status().as_u16(),
-        response.json::<Value>().await.unwrap(),
+    let got =
+        status_and_json(post(&messages, "x-api-key", &secret, &claude_body(false, "hi")).await)
+            .await;
+    let message = got.1["error"]["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.contains("no usable claude-code account"),
+        "{message}"
     );
-    assert!(got.1["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("no usable claude-code account"));
     assert_anthropic(got, 503, "api_error");
-    let response = client
-        .post(format!("{}{GENERATE}", daemon.url))
-        .header("x-goog-api-key", &secret)
-        .body(google())
-        .send()
-        .await
-        .unwrap();
-    assert_gemini(
-        (response.status().as_u16(), response.json().await.unwrap()),
-        503,
-        "UNAVAILABLE",
-    );
+    let got =
+        status_and_json(post(&generate, "x-goog-api-key", &secret, &gemini_body("hi")).await).await;
+    assert_gemini(got, 503, "UNAVAILABLE");
 
     daemon.add_account("claude-1", "claude-code", "sk-upstream", &mock.url(), &[]);
-    let response = client
-        .post(format!("{}{MESSAGES}", daemon.url))
-        .header("x-api-key", &secret)
-        .body(big)
-        .send()
-        .await
-        .unwrap();
-    assert_anthropic(
-        (response.status().as_u16(), response.json().await.unwrap()),
-        413,
-        "request_too_large",
-    );
-    let response = client
-        .post(format!("{}{MESSAGES}", daemon.url))
-        .header("x-api-key", &secret)
-        .body(claude())
-        .send()
-        .await
-        .unwrap();
+    let big = claude_body(false, &"x".repeat(4096));
+    let got = status_and_json(post(&messages, "x-api-key", &secret, &big).await).await;
+    assert_anthropic(got, 413, "request_too_large");
+    let response = post(&messages, "x-api-key", &secret, &claude_body(false, "hi")).await;
     assert_eq!(
         response.status(),
         200,

@@ -4,7 +4,7 @@ use gateway_tests::harness::Daemon;
 use gateway_tests::mock::{Action, Fault, MockConfig, MockHandle};
 use serde_json::Value;
 
-use crate::support::{claude_body, gemini_body, World};
+use crate::support::{claude_body, gemini_body, post};
 
 struct Pool {
     mock: MockHandle,
@@ -44,26 +44,16 @@ fn pool() -> Pool {
 
 impl Pool {
     async fn claude(&self, stream: bool) -> reqwest::Response {
-        World::client()
-            .post(format!("{}/v1/messages", self.daemon.url))
-            .header("x-api-key", &self.secret)
-            .json(&claude_body(stream, "hi"))
-            .send()
-            .await
-            .unwrap()
+        let url = format!("{}/v1/messages", self.daemon.url);
+        post(&url, "x-api-key", &self.secret, &claude_body(stream, "hi")).await
     }
 
     async fn gemini(&self) -> reqwest::Response {
-        World::client()
-            .post(format!(
-                "{}/v1beta/models/gemini-2.5-pro:generateContent",
-                self.daemon.url
-            ))
-            .header("x-goog-api-key", &self.secret)
-            .json(&gemini_body("hi"))
-            .send()
-            .await
-            .unwrap()
+        let url = format!(
+            "{}/v1beta/models/gemini-2.5-pro:generateContent",
+            self.daemon.url
+        );
+        post(&url, "x-goog-api-key", &self.secret, &gemini_body("hi")).await
     }
 
     fn account(&self, name: &str) -> Value {
@@ -236,4 +226,76 @@ async fn a_stream_cut_midway_ends_the_clients_stream_and_the_gateway_keeps_servi
     assert_eq!(response.status(), 200);
     let text = response.text().await.unwrap();
     assert!(text.contains("message_stop"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreachable_and_slow_accounts_are_skipped_within_the_header_timeout() {
+    let mock = MockHandle::start(MockConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("gatewayd.toml");
+    std::fs::write(
+        &config,
+        "[upstream]\nheader_timeout = \"300ms\"\nmax_attempts = 3\n",
+    )
+    .unwrap();
+    let daemon = Daemon::start_with(&["--config", config.to_str().unwrap()]);
+    let (_, secret) = daemon.create_key("dev", &[]);
+    // A port nothing listens on: bind one, then free it.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    daemon.add_account(
+        "dead",
+        "claude-code",
+        "dead",
+        &format!("http://{closed}"),
+        &["--priority", "0"],
+    );
+    daemon.add_account(
+        "slow",
+        "claude-code",
+        "slow",
+        &mock.url(),
+        &["--priority", "1"],
+    );
+    daemon.add_account(
+        "fine",
+        "claude-code",
+        "fine",
+        &mock.url(),
+        &["--priority", "2"],
+    );
+    mock.fault(Fault::for_account(
+        "slow",
+        Action::Ok {
+            tokens: None,
+            ttfb_ms: Some(3_000),
+            interval_ms: None,
+            thinking: None,
+        },
+        1,
+    ));
+    let started = std::time::Instant::now();
+    let url = format!("{}/v1/messages", daemon.url);
+    let response = post(&url, "x-api-key", &secret, &claude_body(false, "hi")).await;
+    assert_eq!(response.status(), 200);
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(2_500),
+        "the slow account was abandoned at the header timeout"
+    );
+    assert_eq!(mock.requests_for("fine").len(), 1);
+    let list = daemon.ctl_json(&["account", "list"]);
+    let cooling: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["cooling_until_ms"].is_i64())
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        cooling,
+        vec!["dead", "slow"],
+        "both are rested for unreachable_cooldown"
+    );
 }

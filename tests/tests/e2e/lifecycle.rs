@@ -2,7 +2,7 @@
 
 use gateway_tests::harness::Daemon;
 
-use crate::support::{claude_body, World, CLAUDE_UPSTREAM_KEY, GEMINI_UPSTREAM_KEY};
+use crate::support::{claude_body, post, World, CLAUDE_UPSTREAM_KEY, GEMINI_UPSTREAM_KEY};
 
 /// Every file under `dir`, recursively.
 fn files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
@@ -28,13 +28,7 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 async fn restart_keeps_keys_and_accounts_and_no_secret_is_written_or_logged() {
     let w = World::new();
     let prompt = "a private prompt about project nightingale";
-    let response = World::client()
-        .post(w.url("/v1/messages"))
-        .header("x-api-key", &w.secret)
-        .json(&claude_body(true, prompt))
-        .send()
-        .await
-        .unwrap();
+    let response = w.claude(true, prompt).await;
     assert_eq!(response.status(), 200);
     let _ = response.bytes().await.unwrap();
     let World {
@@ -89,13 +83,14 @@ async fn restart_keeps_keys_and_accounts_and_no_secret_is_written_or_logged() {
     let usage = daemon.ctl_json(&["stats", "--by", "key"]);
     assert_eq!(usage[0]["requests"], 1, "usage survives the restart");
     mock.clear_requests();
-    let response = World::client()
-        .post(format!("{}/v1/messages", daemon.url))
-        .header("x-api-key", &secret)
-        .json(&claude_body(false, "after restart"))
-        .send()
-        .await
-        .unwrap();
+    let url = format!("{}/v1/messages", daemon.url);
+    let response = post(
+        &url,
+        "x-api-key",
+        &secret,
+        &claude_body(false, "after restart"),
+    )
+    .await;
     assert_eq!(
         response.status(),
         200,
@@ -135,16 +130,9 @@ async fn a_missing_master_key_is_refused_loudly() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_lets_an_in_flight_stream_finish() {
     let w = World::new();
-    let mut response = World::client()
-        .post(w.url("/v1/messages"))
-        .header("x-api-key", &w.secret)
-        .json(&claude_body(
-            true,
-            "slow [[mock:ok tokens=40 interval_ms=25]]",
-        ))
-        .send()
-        .await
-        .unwrap();
+    let mut response = w
+        .claude(true, "slow [[mock:ok tokens=40 interval_ms=25]]")
+        .await;
     let first = response.chunk().await.unwrap().unwrap();
     let World { daemon, .. } = w;
     let stopper = std::thread::spawn(move || daemon.stop().1);

@@ -52,6 +52,17 @@ impl World {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.daemon.url)
     }
+
+    /// A Claude Code style Messages request with this world's key.
+    pub async fn claude(&self, stream: bool, text: &str) -> reqwest::Response {
+        post(
+            &self.url("/v1/messages"),
+            "x-api-key",
+            &self.secret,
+            &claude_body(stream, text),
+        )
+        .await
+    }
 }
 
 /// A Claude Code style Messages body.
@@ -82,4 +93,25 @@ pub fn gemini_body(text: &str) -> serde_json::Value {
         "systemInstruction": {"role": "user", "parts": [{"text": "You are a CLI."}]},
         "generationConfig": {"temperature": 1, "thinkingConfig": {"thinkingBudget": 8192, "includeThoughts": true}}
     })
+}
+
+/// POSTs `body` as JSON to `url` with the gateway key in `header`.
+pub async fn post(
+    url: &str,
+    header: &str,
+    key: &str,
+    body: &serde_json::Value,
+) -> reqwest::Response {
+    World::client()
+        .post(url)
+        .header(header, key)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Status and JSON body of an answer.
+pub async fn status_and_json(response: reqwest::Response) -> (u16, serde_json::Value) {
+    (response.status().as_u16(), response.json().await.unwrap())
 }

@@ -3,7 +3,7 @@
 use gateway_tests::mock::{Action, Fault};
 use serde_json::Value;
 
-use crate::support::{claude_body, gemini_body, World};
+use crate::support::{gemini_body, post, World};
 
 fn row<'a>(rows: &'a Value, field: &str, value: &str) -> &'a Value {
     rows.as_array()
@@ -45,19 +45,12 @@ fn served(w: &World) -> (u64, u64, u64, u64) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn anthropic_usage_matches_the_mock_stream_and_non_stream() {
     let w = World::new();
-    let client = World::client();
     for (stream, text) in [
         (false, "one [[mock:ok tokens=21]]"),
         (true, "two [[mock:ok tokens=34]]"),
         (true, "three"),
     ] {
-        let response = client
-            .post(w.url("/v1/messages"))
-            .header("x-api-key", &w.secret)
-            .json(&claude_body(stream, text))
-            .send()
-            .await
-            .unwrap();
+        let response = w.claude(stream, text).await;
         assert_eq!(response.status(), 200);
         let _ = response.bytes().await.unwrap();
     }
@@ -95,16 +88,10 @@ async fn anthropic_usage_matches_the_mock_stream_and_non_stream() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gemini_usage_counts_thoughts_and_cache() {
     let w = World::new();
-    let client = World::client();
     let mut body = gemini_body("think [[mock:ok tokens=10 thinking=7]]");
     body["cachedContent"] = "cachedContents/abc".into();
-    let response = client
-        .post(w.url("/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse"))
-        .header("x-goog-api-key", &w.secret)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let url = w.url("/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse");
+    let response = post(&url, "x-goog-api-key", &w.secret, &body).await;
     let _ = response.bytes().await.unwrap();
     let upstream = w.mock.requests();
     let text = String::from_utf8_lossy(&upstream[0].response).into_owned();
@@ -141,13 +128,7 @@ async fn a_client_that_leaves_mid_stream_still_has_its_usage_recorded() {
         },
         times: 1,
     });
-    let mut response = World::client()
-        .post(w.url("/v1/messages"))
-        .header("x-api-key", &w.secret)
-        .json(&claude_body(true, "long"))
-        .send()
-        .await
-        .unwrap();
+    let mut response = w.claude(true, "long").await;
     let mut seen = Vec::new();
     while !String::from_utf8_lossy(&seen).contains("content_block_delta") {
         seen.extend_from_slice(&response.chunk().await.unwrap().unwrap());
