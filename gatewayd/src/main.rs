@@ -40,6 +40,7 @@ fn main() -> ExitCode {
         }
     };
     gatewayd::telemetry::init(config.log_json);
+    raise_fd_limit();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -77,4 +78,17 @@ fn load(args: &Args) -> Result<Config, gatewayd::config::ConfigError> {
     config.log_json |= args.log_json;
     config.validate()?;
     Ok(config)
+}
+
+/// Each proxied stream holds two sockets; lift the soft open-file limit to the hard one.
+fn raise_fd_limit() {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    match getrlimit(Resource::RLIMIT_NOFILE) {
+        Ok((soft, hard)) if soft < hard => {
+            if let Err(e) = setrlimit(Resource::RLIMIT_NOFILE, hard, hard) {
+                tracing::warn!(error = %e, soft, "cannot raise the open-file limit");
+            }
+        }
+        _ => {}
+    }
 }

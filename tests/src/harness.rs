@@ -226,8 +226,13 @@ impl Drop for Daemon {
 
 /// Runs gatewayctl against `socket`.
 pub fn ctl_at(socket: &Path, args: &[&str], stdin: &[u8]) -> Output {
+    ctl_with(&bin("gatewayctl"), socket, args, stdin)
+}
+
+/// Runs the gatewayctl at `exe` against `socket`, with `stdin` as its input.
+pub fn ctl_with(exe: &Path, socket: &Path, args: &[&str], stdin: &[u8]) -> Output {
     use std::io::Write;
-    let mut child = Command::new(bin("gatewayctl"))
+    let mut child = Command::new(exe)
         .arg("--socket")
         .arg(socket)
         .args(args)

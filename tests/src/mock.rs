@@ -29,6 +29,8 @@ pub struct Recorded {
     /// The credential the request carried (API key or bearer token).
     pub account: Option<String>,
     pub body: String,
+    /// Which TCP connection carried it (numbered from 1 as the mock accepts them).
+    pub connection: u64,
     /// Exactly the bytes the mock sent back (the part it sent, for a cut stream).
     #[serde(skip)]
     pub response: Vec<u8>,
@@ -50,6 +52,7 @@ impl Recorded {
 pub(crate) struct State {
     pub config: MockConfig,
     pub seq: Mutex<u64>,
+    pub connections: std::sync::atomic::AtomicU64,
     pub requests: Mutex<Vec<Recorded>>,
     pub faults: Mutex<Vec<Fault>>,
     pub cache_prefixes: Mutex<std::collections::HashSet<String>>,

@@ -96,6 +96,9 @@ impl Body for ProxyBody {
                     if let Some(left) = &mut relayed.remaining {
                         *left = left.saturating_sub(chunk.len() as u64);
                         if *left == 0 {
+                            // hyper will not poll past the declared length; take the
+                            // upstream's end-of-body now so its connection is pooled again.
+                            let _ = relayed.stream.as_mut().poll_next(cx);
                             relayed.complete(true);
                         }
                     }

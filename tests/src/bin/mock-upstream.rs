@@ -28,6 +28,7 @@ fn main() {
             "--ttfb-ms" => config.ttfb_ms = number(&value()),
             "--interval-ms" => config.interval_ms = number(&value()),
             "--record" => config.record = true,
+            "--static" => config.static_answers = true,
             "-h" | "--help" => usage(""),
             other => usage(&format!("unknown flag {other}")),
         }
@@ -55,6 +56,6 @@ fn usage(problem: &str) -> ! {
     if !problem.is_empty() {
         eprintln!("mock-upstream: {problem}");
     }
-    eprintln!("usage: mock-upstream [--listen ADDR] [--tokens N] [--chunk-tokens N] [--ttfb-ms N] [--interval-ms N] [--record]");
+    eprintln!("usage: mock-upstream [--listen ADDR] [--tokens N] [--chunk-tokens N] [--ttfb-ms N] [--interval-ms N] [--record] [--static]");
     std::process::exit(if problem.is_empty() { 0 } else { 2 });
 }

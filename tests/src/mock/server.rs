@@ -29,6 +29,10 @@ pub struct MockConfig {
     pub interval_ms: u64,
     /// Keep each request's body and reply (turn off for benchmarks).
     pub record: bool,
+    /// Answer from a canned request instead of reading the client's body: no JSON
+    /// parsing and no fault rules (in-band directives still apply). A static upstream for
+    /// saturation benchmarks.
+    pub static_answers: bool,
 }
 
 impl Default for MockConfig {
@@ -39,6 +43,7 @@ impl Default for MockConfig {
             ttfb_ms: 0,
             interval_ms: 0,
             record: true,
+            static_answers: false,
         }
     }
 }
@@ -132,9 +137,13 @@ async fn serve(listener: tokio::net::TcpListener, state: Arc<State>) {
         };
         let _ = stream.set_nodelay(true);
         let state = Arc::clone(&state);
+        let connection = state
+            .connections
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1;
         let service = service_fn(move |req| {
             let state = Arc::clone(&state);
-            async move { Ok::<_, Infallible>(handle(req, state).await) }
+            async move { Ok::<_, Infallible>(handle(req, state, connection).await) }
         });
         let conn = builder
             .serve_connection(TokioIo::new(stream), service)
@@ -145,7 +154,7 @@ async fn serve(listener: tokio::net::TcpListener, state: Arc<State>) {
     }
 }
 
-async fn handle(req: Request<Incoming>, state: Arc<State>) -> Response<MockBody> {
+async fn handle(req: Request<Incoming>, state: Arc<State>, connection: u64) -> Response<MockBody> {
     let (parts, body) = req.into_parts();
     let body = body
         .collect()
@@ -158,6 +167,17 @@ async fn handle(req: Request<Incoming>, state: Arc<State>) -> Response<MockBody>
     }
     let query = parts.uri.query().map(str::to_owned);
     let account = credential(&parts.headers, query.as_deref());
+    // Directives still work in static mode: they are how a benchmark asks for long streams.
+    if state.config.static_answers && memchr::memmem::find(&body, b"[[mock:").is_none() {
+        return to_response(canned(
+            &state,
+            &parts.method,
+            &path,
+            query.as_deref(),
+            account.as_deref(),
+            &body,
+        ));
+    }
     let text = String::from_utf8_lossy(&body).into_owned();
     let action = faults::take(&mut state.faults.lock().unwrap(), &path, account.as_deref())
         .or_else(|| faults::directive(&text));
@@ -221,11 +241,35 @@ async fn handle(req: Request<Incoming>, state: Arc<State>) -> Response<MockBody>
                 .collect(),
             account,
             body: text,
+            connection,
             response: sent,
             status: reply.status.as_u16(),
         });
     }
     to_response(reply)
+}
+
+/// The answer to a small fixed request of the same route and streaming mode.
+fn canned(
+    state: &State,
+    method: &http::Method,
+    path: &str,
+    query: Option<&str>,
+    account: Option<&str>,
+    body: &[u8],
+) -> Reply {
+    if path.starts_with("/v1beta/") || path.contains(':') {
+        let request = br#"{"contents":[{"role":"user","parts":[{"text":"hi"}]}]}"#;
+        return gemini::reply(state, 0, method, path, query, account, request, None);
+    }
+    let stream = memchr::memmem::find(body, b"\"stream\":true").is_some();
+    let request = if stream {
+        br#"{"model":"claude-mock","stream":true,"messages":[{"role":"user","content":"hi"}]}"#
+            .as_slice()
+    } else {
+        br#"{"model":"claude-mock","messages":[{"role":"user","content":"hi"}]}"#.as_slice()
+    };
+    anthropic::reply(state, 0, method, path, account, request, None)
 }
 
 fn credential(headers: &http::HeaderMap, query: Option<&str>) -> Option<String> {

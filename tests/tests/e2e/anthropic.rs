@@ -104,3 +104,20 @@ async fn count_tokens_models_and_probes() {
         "probes never reach the upstream"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upstream_connections_are_reused_for_json_and_stream_answers() {
+    let w = World::new();
+    for stream in [false, true, false, true, false] {
+        let response = w.claude(stream, "hi").await;
+        assert_eq!(response.status(), 200);
+        let _ = response.bytes().await.unwrap();
+    }
+    let connections: std::collections::BTreeSet<u64> =
+        w.mock.requests().iter().map(|r| r.connection).collect();
+    assert_eq!(
+        connections.len(),
+        1,
+        "one pooled upstream connection serves sequential requests: {connections:?}"
+    );
+}

@@ -1,3 +1,5 @@
+//! Meter tests: usage read from both dialects under any chunking.
+
 use super::*;
 
 fn feed(meter: &mut Meter, text: &str, split_every: usize) {

@@ -1,0 +1,118 @@
+//! gateway-bench: what gatewayd adds on top of the upstream. It starts `mock-upstream`
+//! and a `gatewayd` (pinned to separate cores with `--pin`), then drives each workload
+//! twice in one run — straight at the mock and through the gateway — and reports both
+//! side by side: open-loop latency at fixed rates (measured from the scheduled send time,
+//! so there is no coordinated omission), closed-loop throughput, gatewayd's RSS idle and
+//! with many open streams, and its CPU time per 1,000 requests.
+
+mod load;
+mod procs;
+mod report;
+mod workload;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use report::Report;
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Where gatewayd, gatewayctl and mock-upstream are.
+    pub bin_dir: PathBuf,
+    /// Short runs that finish in under a minute.
+    pub quick: bool,
+    /// Accounts in the pool (all on the one mock).
+    pub accounts: usize,
+    /// Fixed upstream time to first byte, in milliseconds.
+    pub upstream_latency_ms: u64,
+    /// gatewayd on CPU 0; the mock and this load generator on CPU 1.
+    pub pin: bool,
+    /// The mock answers canned replies without parsing requests (for saturation runs).
+    pub static_upstream: bool,
+}
+
+impl Options {
+    fn run_time(&self) -> Duration {
+        Duration::from_secs(if self.quick { 2 } else { 5 })
+    }
+
+    fn rates(&self) -> Vec<u64> {
+        if self.quick {
+            vec![100, 1000]
+        } else {
+            vec![100, 1000, 5000]
+        }
+    }
+
+    fn concurrencies(&self) -> Vec<usize> {
+        if self.quick {
+            vec![1, 64]
+        } else {
+            vec![1, 64, 512]
+        }
+    }
+
+    fn open_streams(&self) -> usize {
+        if self.quick {
+            200
+        } else {
+            1000
+        }
+    }
+}
+
+/// Runs the whole benchmark.
+pub async fn run(options: Options) -> Result<Report, String> {
+    procs::raise_fd_limit();
+    if options.pin {
+        procs::pin_self(1)?;
+    }
+    let mock = procs::Mock::start(&options)?;
+    let gateway = procs::Gateway::start(&options, &mock)?;
+    let client = load::client();
+    let mut report = Report::new(&options, gateway.rss_kib());
+    report.body_bytes = workload::anthropic_json().body_len();
+
+    for work in workload::all() {
+        for &rate in &options.rates() {
+            let direct =
+                load::open_loop(&client, &work.direct(&mock), rate, options.run_time()).await;
+            let through =
+                load::open_loop(&client, &work.through(&gateway), rate, options.run_time()).await;
+            report.open_loop(work.name, rate, direct, through);
+        }
+    }
+    let work = workload::anthropic_json();
+    for &concurrency in &options.concurrencies() {
+        let direct = load::closed_loop(
+            &client,
+            &work.direct(&mock),
+            concurrency,
+            options.run_time(),
+        )
+        .await;
+        let cpu_before = gateway.cpu_time();
+        let through = load::closed_loop(
+            &client,
+            &work.through(&gateway),
+            concurrency,
+            options.run_time(),
+        )
+        .await;
+        let cpu = gateway.cpu_time().saturating_sub(cpu_before);
+        report.closed_loop(work.name, concurrency, direct, through, cpu);
+    }
+    let streams = options.open_streams();
+    let opened = load::hold_streams(
+        &client,
+        &workload::long_stream().through(&gateway),
+        streams,
+        || gateway.rss_kib(),
+    )
+    .await;
+    report.streams(streams, opened);
+    report.peak_rss_kib = gateway.peak_rss_kib();
+    gateway.stop();
+    Ok(report)
+}
