@@ -41,6 +41,8 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// Log lines as JSON instead of text.
     pub log_json: bool,
+    /// Data-plane worker threads; 0 = one per available core.
+    pub workers: usize,
     pub upstream: UpstreamConfig,
     pub record: RecordConfig,
 }
@@ -91,6 +93,7 @@ impl Default for Config {
             max_body_bytes: 32 * 1024 * 1024,
             shutdown_grace: Duration::from_secs(30),
             log_json: false,
+            workers: 0,
             upstream: UpstreamConfig::default(),
             record: RecordConfig::default(),
         }

@@ -41,10 +41,7 @@ fn main() -> ExitCode {
     };
     gatewayd::telemetry::init(config.log_json);
     raise_fd_limit();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match build_runtime(config.workers) {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("gatewayd: cannot start the runtime: {e}");
@@ -78,6 +75,25 @@ fn load(args: &Args) -> Result<Config, gatewayd::config::ConfigError> {
     config.log_json |= args.log_json;
     config.validate()?;
     Ok(config)
+}
+
+/// One worker per available core, or `workers`. With a single worker the data plane
+/// runs on a current-thread runtime: no work stealing, no cross-thread wake-ups.
+fn build_runtime(workers: usize) -> std::io::Result<tokio::runtime::Runtime> {
+    let workers = match workers {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    };
+    if workers == 1 {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(workers)
+            .enable_all()
+            .build()
+    }
 }
 
 /// Each proxied stream holds two sockets; lift the soft open-file limit to the hard one.

@@ -22,6 +22,8 @@ pub struct Options {
     pub bin_dir: PathBuf,
     /// Short runs that finish in under a minute.
     pub quick: bool,
+    /// Tiny runs that only prove every part works (for the test suite).
+    pub smoke: bool,
     /// Accounts in the pool (all on the one mock).
     pub accounts: usize,
     /// Fixed upstream time to first byte, in milliseconds.
@@ -34,11 +36,17 @@ pub struct Options {
 
 impl Options {
     fn run_time(&self) -> Duration {
-        Duration::from_secs(if self.quick { 2 } else { 5 })
+        match (self.smoke, self.quick) {
+            (true, _) => Duration::from_secs(1),
+            (_, true) => Duration::from_secs(2),
+            _ => Duration::from_secs(5),
+        }
     }
 
     fn rates(&self) -> Vec<u64> {
-        if self.quick {
+        if self.smoke {
+            vec![20]
+        } else if self.quick {
             vec![100, 1000]
         } else {
             vec![100, 1000, 5000]
@@ -46,7 +54,9 @@ impl Options {
     }
 
     fn concurrencies(&self) -> Vec<usize> {
-        if self.quick {
+        if self.smoke {
+            vec![2]
+        } else if self.quick {
             vec![1, 64]
         } else {
             vec![1, 64, 512]
@@ -54,7 +64,9 @@ impl Options {
     }
 
     fn open_streams(&self) -> usize {
-        if self.quick {
+        if self.smoke {
+            10
+        } else if self.quick {
             200
         } else {
             1000

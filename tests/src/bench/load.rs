@@ -97,9 +97,14 @@ async fn warm_up(client: &Client, shot: &Shot) {
     }
 }
 
+/// Requests an open-loop run keeps in flight at most; past it the path is saturated and
+/// further sends are counted as errors instead of piling up sockets without bound.
+const MAX_IN_FLIGHT: usize = 1024;
+
 /// `rate` requests per second for `duration`, each timed from its scheduled start.
 pub async fn open_loop(client: &Client, shot: &Shot, rate: u64, duration: Duration) -> Run {
     warm_up(client, shot).await;
+    let in_flight = Arc::new(AtomicUsize::new(0));
     let total = rate * duration.as_secs().max(1);
     let period = Duration::from_nanos(1_000_000_000 / rate.max(1));
     let results = Arc::new(Mutex::new(Run::new()));
@@ -108,9 +113,20 @@ pub async fn open_loop(client: &Client, shot: &Shot, rate: u64, duration: Durati
     for i in 0..total {
         let at = start + period * i as u32;
         tokio::time::sleep_until(at).await;
-        let (client, shot, results) = (client.clone(), shot.clone(), Arc::clone(&results));
+        if in_flight.load(Ordering::Relaxed) >= MAX_IN_FLIGHT {
+            results.lock().expect("results lock").errors += 1;
+            continue;
+        }
+        in_flight.fetch_add(1, Ordering::Relaxed);
+        let (client, shot, results, in_flight) = (
+            client.clone(),
+            shot.clone(),
+            Arc::clone(&results),
+            Arc::clone(&in_flight),
+        );
         tasks.spawn(async move {
             let outcome = send(&client, &shot).await;
+            in_flight.fetch_sub(1, Ordering::Relaxed);
             results.lock().expect("results lock").add(at, outcome);
         });
     }

@@ -12,6 +12,7 @@ fn main() {
             .and_then(|exe| exe.parent().map(PathBuf::from))
             .unwrap_or_default(),
         quick: false,
+        smoke: false,
         accounts: 4,
         upstream_latency_ms: 0,
         pin: false,
@@ -26,6 +27,7 @@ fn main() {
         };
         match flag.as_str() {
             "--quick" => options.quick = true,
+            "--smoke" => options.smoke = true,
             "--json" => json = true,
             "--pin" => options.pin = true,
             "--static" => options.static_upstream = true,
@@ -64,6 +66,6 @@ fn usage(problem: &str) -> ! {
     if !problem.is_empty() {
         eprintln!("gateway-bench: {problem}");
     }
-    eprintln!("usage: gateway-bench [--quick] [--json] [--pin] [--static] [--accounts N] [--upstream-latency-ms N] [--bin-dir DIR]");
+    eprintln!("usage: gateway-bench [--quick | --smoke] [--json] [--pin] [--static] [--accounts N] [--upstream-latency-ms N] [--bin-dir DIR]");
     std::process::exit(if problem.is_empty() { 0 } else { 2 });
 }

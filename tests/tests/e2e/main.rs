@@ -2,6 +2,7 @@
 //! loopback, temp dirs and ephemeral ports. One test binary keeps link time down.
 
 mod anthropic;
+mod bench;
 mod errors;
 mod failover;
 mod gemini;
