@@ -3,9 +3,11 @@
 //! rules (`POST /__mock/faults` or [`MockHandle::fault`]) or in-band `[[mock:…]]`
 //! directives in the last user text.
 
+mod admin;
 mod anthropic;
 mod faults;
 mod gemini;
+mod reply;
 mod server;
 mod tokens;
 

@@ -69,13 +69,17 @@ fn micros(d: Duration) -> u64 {
     (d.as_micros() as u64).max(1)
 }
 
+fn request(shot: &Shot) -> Request<Full<Bytes>> {
+    let mut request = Request::new(Full::new(shot.body.clone()));
+    *request.method_mut() = http::Method::POST;
+    *request.uri_mut() = shot.uri.clone();
+    *request.headers_mut() = shot.headers.clone();
+    request
+}
+
 /// Sends one request and reads the whole answer: (first body byte, end) on a 2xx.
 async fn send(client: &Client, shot: &Shot) -> Result<(Instant, Instant), ()> {
-    let mut request = Request::post(shot.uri.clone())
-        .body(Full::new(shot.body.clone()))
-        .map_err(|_| ())?;
-    *request.headers_mut() = shot.headers.clone();
-    let response = client.request(request).await.map_err(|_| ())?;
+    let response = client.request(request(shot)).await.map_err(|_| ())?;
     let ok = response.status().is_success();
     let mut body = response.into_body();
     let mut first = None;
@@ -196,11 +200,7 @@ pub async fn hold_streams(
             released.clone(),
         );
         tasks.spawn(async move {
-            let mut request = Request::post(shot.uri.clone())
-                .body(Full::new(shot.body.clone()))
-                .expect("request");
-            *request.headers_mut() = shot.headers.clone();
-            let Ok(response) = client.request(request).await else {
+            let Ok(response) = client.request(request(&shot)).await else {
                 return;
             };
             let mut body = response.into_body();

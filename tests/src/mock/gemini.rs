@@ -6,7 +6,7 @@ use http::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use super::faults::Action;
-use super::server::{knobs, Reply};
+use super::reply::{knobs, Reply};
 use super::tokens::{input_tokens, text};
 use super::State;
 

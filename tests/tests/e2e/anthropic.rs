@@ -1,6 +1,6 @@
 //! Anthropic Messages through the gateway: bytes, headers and credentials.
 
-use crate::support::{claude_body, World, CLAUDE_UPSTREAM_KEY};
+use crate::support::{claude_body, get_json, post, World, CLAUDE_UPSTREAM_KEY};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn messages_stream_and_non_stream_arrive_byte_for_byte() {
@@ -70,27 +70,17 @@ async fn messages_stream_and_non_stream_arrive_byte_for_byte() {
 async fn count_tokens_models_and_probes() {
     let w = World::new();
     let client = World::client();
-    let counted: serde_json::Value = client
-        .post(w.url("/v1/messages/count_tokens?beta=true"))
-        .header("x-api-key", &w.secret)
-        .json(&serde_json::json!({"model": "claude-sonnet-mock", "messages": [{"role": "user", "content": "hi"}]}))
-        .send()
+    let body = serde_json::json!({"model": "claude-sonnet-mock", "messages": [{"role": "user", "content": "hi"}]});
+    let url = w.url("/v1/messages/count_tokens?beta=true");
+    let counted: serde_json::Value = post(&url, "x-api-key", &w.secret, &body)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     assert!(counted["input_tokens"].as_u64().unwrap() > 0);
 
-    let models: serde_json::Value = client
-        .get(w.url("/v1/models?limit=1000"))
-        .header("authorization", format!("Bearer {}", w.secret))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let bearer = format!("Bearer {}", w.secret);
+    let models = get_json(&w.url("/v1/models?limit=1000"), "authorization", &bearer).await;
     assert_eq!(models["data"][0]["id"], "claude-sonnet-mock");
 
     // Claude Code's credential-less probe and the health check need no key.

@@ -1,6 +1,6 @@
 //! Gemini API through the gateway, under /v1beta and /v1, with every key placement.
 
-use crate::support::{gemini_body, World, GEMINI_UPSTREAM_KEY};
+use crate::support::{gemini_body, get_json, post, World, GEMINI_UPSTREAM_KEY};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn generate_and_stream_arrive_byte_for_byte_under_both_versions() {
@@ -65,13 +65,11 @@ async fn key_in_query_or_bearer_and_the_read_endpoints() {
     let seen = w.mock.requests().pop().unwrap();
     assert_eq!(seen.query.as_deref(), Some("alt=sse"));
 
-    let counted: serde_json::Value = client
-        .post(w.url("/v1beta/models/gemini-2.5-flash:countTokens"))
-        .header("authorization", format!("Bearer {}", w.secret))
-        .json(&serde_json::json!({"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}))
-        .send()
+    let body = serde_json::json!({"contents": [{"role": "user", "parts": [{"text": "hi"}]}]});
+    let url = w.url("/v1beta/models/gemini-2.5-flash:countTokens");
+    let bearer = format!("Bearer {}", w.secret);
+    let counted: serde_json::Value = post(&url, "authorization", &bearer, &body)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -79,15 +77,7 @@ async fn key_in_query_or_bearer_and_the_read_endpoints() {
 
     // GET /v1/models with a Google credential is Gemini's listing.
     for path in ["/v1beta/models", "/v1/models"] {
-        let models: serde_json::Value = client
-            .get(w.url(path))
-            .header("x-goog-api-key", &w.secret)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let models = get_json(&w.url(path), "x-goog-api-key", &w.secret).await;
         assert_eq!(
             models["models"][0]["name"], "models/gemini-mock-pro",
             "{path}"

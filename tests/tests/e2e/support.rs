@@ -115,3 +115,14 @@ pub async fn post(
 pub async fn status_and_json(response: reqwest::Response) -> (u16, serde_json::Value) {
     (response.status().as_u16(), response.json().await.unwrap())
 }
+
+/// GETs `url` with `header: value` and parses the JSON answer.
+pub async fn get_json(url: &str, header: &str, value: &str) -> serde_json::Value {
+    let response = World::client()
+        .get(url)
+        .header(header, value)
+        .send()
+        .await
+        .unwrap();
+    response.json().await.unwrap()
+}
