@@ -22,8 +22,8 @@ _gatewayctl() {
             gatewayctl,accounts)
                 cmd="gatewayctl__subcmd__account"
                 ;;
-            gatewayctl,completion)
-                cmd="gatewayctl__subcmd__completion"
+            gatewayctl,completions)
+                cmd="gatewayctl__subcmd__completions"
                 ;;
             gatewayctl,help)
                 cmd="gatewayctl__subcmd__help"
@@ -64,8 +64,8 @@ _gatewayctl() {
             gatewayctl__subcmd__help,account)
                 cmd="gatewayctl__subcmd__help__subcmd__account"
                 ;;
-            gatewayctl__subcmd__help,completion)
-                cmd="gatewayctl__subcmd__help__subcmd__completion"
+            gatewayctl__subcmd__help,completions)
+                cmd="gatewayctl__subcmd__help__subcmd__completions"
                 ;;
             gatewayctl__subcmd__help,help)
                 cmd="gatewayctl__subcmd__help__subcmd__help"
@@ -88,14 +88,29 @@ _gatewayctl() {
             gatewayctl__subcmd__help__subcmd__key,create)
                 cmd="gatewayctl__subcmd__help__subcmd__key__subcmd__create"
                 ;;
+            gatewayctl__subcmd__help__subcmd__key,delete)
+                cmd="gatewayctl__subcmd__help__subcmd__key__subcmd__delete"
+                ;;
             gatewayctl__subcmd__help__subcmd__key,list)
                 cmd="gatewayctl__subcmd__help__subcmd__key__subcmd__list"
                 ;;
             gatewayctl__subcmd__help__subcmd__key,revoke)
                 cmd="gatewayctl__subcmd__help__subcmd__key__subcmd__revoke"
                 ;;
+            gatewayctl__subcmd__help__subcmd__key,rotate)
+                cmd="gatewayctl__subcmd__help__subcmd__key__subcmd__rotate"
+                ;;
+            gatewayctl__subcmd__help__subcmd__key,show)
+                cmd="gatewayctl__subcmd__help__subcmd__key__subcmd__show"
+                ;;
+            gatewayctl__subcmd__help__subcmd__key,update)
+                cmd="gatewayctl__subcmd__help__subcmd__key__subcmd__update"
+                ;;
             gatewayctl__subcmd__key,create)
                 cmd="gatewayctl__subcmd__key__subcmd__create"
+                ;;
+            gatewayctl__subcmd__key,delete)
+                cmd="gatewayctl__subcmd__key__subcmd__delete"
                 ;;
             gatewayctl__subcmd__key,help)
                 cmd="gatewayctl__subcmd__key__subcmd__help"
@@ -109,8 +124,20 @@ _gatewayctl() {
             gatewayctl__subcmd__key,revoke)
                 cmd="gatewayctl__subcmd__key__subcmd__revoke"
                 ;;
+            gatewayctl__subcmd__key,rotate)
+                cmd="gatewayctl__subcmd__key__subcmd__rotate"
+                ;;
+            gatewayctl__subcmd__key,show)
+                cmd="gatewayctl__subcmd__key__subcmd__show"
+                ;;
+            gatewayctl__subcmd__key,update)
+                cmd="gatewayctl__subcmd__key__subcmd__update"
+                ;;
             gatewayctl__subcmd__key__subcmd__help,create)
                 cmd="gatewayctl__subcmd__key__subcmd__help__subcmd__create"
+                ;;
+            gatewayctl__subcmd__key__subcmd__help,delete)
+                cmd="gatewayctl__subcmd__key__subcmd__help__subcmd__delete"
                 ;;
             gatewayctl__subcmd__key__subcmd__help,help)
                 cmd="gatewayctl__subcmd__key__subcmd__help__subcmd__help"
@@ -121,6 +148,15 @@ _gatewayctl() {
             gatewayctl__subcmd__key__subcmd__help,revoke)
                 cmd="gatewayctl__subcmd__key__subcmd__help__subcmd__revoke"
                 ;;
+            gatewayctl__subcmd__key__subcmd__help,rotate)
+                cmd="gatewayctl__subcmd__key__subcmd__help__subcmd__rotate"
+                ;;
+            gatewayctl__subcmd__key__subcmd__help,show)
+                cmd="gatewayctl__subcmd__key__subcmd__help__subcmd__show"
+                ;;
+            gatewayctl__subcmd__key__subcmd__help,update)
+                cmd="gatewayctl__subcmd__key__subcmd__help__subcmd__update"
+                ;;
             *)
                 ;;
         esac
@@ -128,7 +164,7 @@ _gatewayctl() {
 
     case "${cmd}" in
         gatewayctl)
-            opts="-h -V --socket --json --timeout --help --version account accounts key keys stats status completion help"
+            opts="-h -V --socket --json --timeout --help --version account accounts key keys stats status completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -299,7 +335,7 @@ _gatewayctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        gatewayctl__subcmd__completion)
+        gatewayctl__subcmd__completions)
             opts="-h -V --socket --json --timeout --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -322,7 +358,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__help)
-            opts="account key stats status completion help"
+            opts="account key stats status completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -377,7 +413,7 @@ _gatewayctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        gatewayctl__subcmd__help__subcmd__completion)
+        gatewayctl__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -406,7 +442,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__help__subcmd__key)
-            opts="create list revoke"
+            opts="create list show update rotate revoke delete"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -420,6 +456,20 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__help__subcmd__key__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__help__subcmd__key__subcmd__delete)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -448,6 +498,48 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__help__subcmd__key__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__help__subcmd__key__subcmd__rotate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__help__subcmd__key__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__help__subcmd__key__subcmd__update)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -490,7 +582,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__key)
-            opts="-h -V --socket --json --timeout --help --version create list ls revoke help"
+            opts="-h -V --socket --json --timeout --help --version create list ls show update rotate revoke delete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -512,7 +604,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__key__subcmd__create)
-            opts="-h -V --name --permissions --providers --expires --socket --json --timeout --help --version"
+            opts="-h -V --name --permissions --expires --providers --models --rpm --rph --note --socket --json --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -526,11 +618,27 @@ _gatewayctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --expires)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --providers)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --expires)
+                --models)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rpm)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rph)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --note)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -549,8 +657,30 @@ _gatewayctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gatewayctl__subcmd__key__subcmd__delete)
+            opts="-h -V --yes --socket --json --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gatewayctl__subcmd__key__subcmd__help)
-            opts="create list revoke help"
+            opts="create list show update rotate revoke delete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -564,6 +694,20 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__key__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__key__subcmd__help__subcmd__delete)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -619,6 +763,48 @@ _gatewayctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gatewayctl__subcmd__key__subcmd__help__subcmd__rotate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__key__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__key__subcmd__help__subcmd__update)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gatewayctl__subcmd__key__subcmd__list)
             opts="-h -V --all --socket --json --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -648,6 +834,108 @@ _gatewayctl() {
                 return 0
             fi
             case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__key__subcmd__rotate)
+            opts="-h -V --grace --socket --json --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --grace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__key__subcmd__show)
+            opts="-h -V --socket --json --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__key__subcmd__update)
+            opts="-h -V --name --permissions --expires --providers --models --rpm --rph --note --socket --json --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --permissions)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expires)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --providers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --models)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rpm)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rph)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --note)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --socket)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

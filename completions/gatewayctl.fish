@@ -35,7 +35,7 @@ complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "key" -d 'Gate
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "keys" -d 'Gateway keys that clients present'
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "stats" -d 'Counted requests and tokens'
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "status" -d 'Daemon version, uptime, address and counts'
-complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "completion" -d 'Print a shell completion script'
+complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "completions" -d 'Print a shell completion script (the same as the files in completions/)'
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls help" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls help" -l timeout -d 'How long to wait for the daemon' -r
@@ -109,20 +109,28 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fi
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add an upstream account; its credential is read from a file, stdin or a hidden prompt'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from help" -f -a "list" -d 'List accounts with their status'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls revoke help" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls revoke help" -l timeout -d 'How long to wait for the daemon' -r
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls revoke help" -l json -d 'Print one JSON document on stdout instead of tables'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls revoke help" -s h -l help -d 'Print help'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls revoke help" -s V -l version -d 'Print version'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls revoke help" -f -a "create" -d 'Issue a key; its secret is printed once, here'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls revoke help" -f -a "list" -d 'List keys (revoked and expired ones with --all)'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls revoke help" -f -a "ls" -d 'List keys (revoked and expired ones with --all)'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls revoke help" -f -a "revoke" -d 'Revoke a key at once'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls revoke help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -f -a "create" -d 'Issue a key; its secret is printed once, here'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -f -a "list" -d 'List keys (revoked and expired ones with --all)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -f -a "ls" -d 'List keys (revoked and expired ones with --all)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -f -a "show" -d 'Show one key'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -f -a "update" -d 'Change a key\'s settings; its secret stays the same'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -f -a "rotate" -d 'Issue a new secret for the same key; printed once'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -f -a "revoke" -d 'Revoke a key at once'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -f -a "delete" -d 'Delete a key for good (asks on a terminal; scripts pass --yes)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l name -d 'A name to recognise the key by' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l permissions -d 'Comma-separated: read, write, admin' -r
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l providers -d 'Comma-separated providers the key may use [default: all]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l expires -d 'Expiry: a duration from now (30d, 12h) or an RFC 3339 time' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l providers -d 'Comma-separated providers the key may use [default: all]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l models -d 'Comma-separated model patterns (`*` wildcard), e.g. \'claude-*,gemini-2.5-*\' [default: all]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l rpm -d 'Requests per minute (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l rph -d 'Requests per hour (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l note -d 'Free text for operators' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l timeout -d 'How long to wait for the daemon' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l json -d 'Print one JSON document on stdout instead of tables'
@@ -140,29 +148,71 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_se
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from ls" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from show" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from show" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l name -d 'A new name' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l permissions -d 'Comma-separated: read, write, admin' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l expires -d 'A duration from now (30d), an RFC 3339 time, or `never`' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l providers -d 'Comma-separated providers the key may use [default: all]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l models -d 'Comma-separated model patterns (`*` wildcard), e.g. \'claude-*,gemini-2.5-*\' [default: all]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l rpm -d 'Requests per minute (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l rph -d 'Requests per hour (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l note -d 'Free text for operators' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from rotate" -l grace -d 'How long the old secret keeps working (0 = it stops at once)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from rotate" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from rotate" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from rotate" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from rotate" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from rotate" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from revoke" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from revoke" -l timeout -d 'How long to wait for the daemon' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from revoke" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from revoke" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from delete" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from delete" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from delete" -l yes -d 'Do not ask for confirmation'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from delete" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "create" -d 'Issue a key; its secret is printed once, here'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "list" -d 'List keys (revoked and expired ones with --all)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one key'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a key\'s settings; its secret stays the same'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "rotate" -d 'Issue a new secret for the same key; printed once'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a key at once'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a key for good (asks on a terminal; scripts pass --yes)'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls revoke help" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls revoke help" -l timeout -d 'How long to wait for the daemon' -r
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls revoke help" -l json -d 'Print one JSON document on stdout instead of tables'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls revoke help" -s h -l help -d 'Print help'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls revoke help" -s V -l version -d 'Print version'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls revoke help" -f -a "create" -d 'Issue a key; its secret is printed once, here'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls revoke help" -f -a "list" -d 'List keys (revoked and expired ones with --all)'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls revoke help" -f -a "ls" -d 'List keys (revoked and expired ones with --all)'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls revoke help" -f -a "revoke" -d 'Revoke a key at once'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls revoke help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -f -a "create" -d 'Issue a key; its secret is printed once, here'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -f -a "list" -d 'List keys (revoked and expired ones with --all)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -f -a "ls" -d 'List keys (revoked and expired ones with --all)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -f -a "show" -d 'Show one key'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -f -a "update" -d 'Change a key\'s settings; its secret stays the same'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -f -a "rotate" -d 'Issue a new secret for the same key; printed once'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -f -a "revoke" -d 'Revoke a key at once'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -f -a "delete" -d 'Delete a key for good (asks on a terminal; scripts pass --yes)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l name -d 'A name to recognise the key by' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l permissions -d 'Comma-separated: read, write, admin' -r
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l providers -d 'Comma-separated providers the key may use [default: all]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l expires -d 'Expiry: a duration from now (30d, 12h) or an RFC 3339 time' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l providers -d 'Comma-separated providers the key may use [default: all]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l models -d 'Comma-separated model patterns (`*` wildcard), e.g. \'claude-*,gemini-2.5-*\' [default: all]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l rpm -d 'Requests per minute (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l rph -d 'Requests per hour (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l note -d 'Free text for operators' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l timeout -d 'How long to wait for the daemon' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l json -d 'Print one JSON document on stdout instead of tables'
@@ -180,14 +230,48 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_s
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from ls" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from show" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from show" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l name -d 'A new name' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l permissions -d 'Comma-separated: read, write, admin' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l expires -d 'A duration from now (30d), an RFC 3339 time, or `never`' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l providers -d 'Comma-separated providers the key may use [default: all]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l models -d 'Comma-separated model patterns (`*` wildcard), e.g. \'claude-*,gemini-2.5-*\' [default: all]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l rpm -d 'Requests per minute (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l rph -d 'Requests per hour (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l note -d 'Free text for operators' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l grace -d 'How long the old secret keeps working (0 = it stops at once)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from rotate" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from rotate" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l timeout -d 'How long to wait for the daemon' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from revoke" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from delete" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from delete" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from delete" -l yes -d 'Do not ask for confirmation'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from delete" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "create" -d 'Issue a key; its secret is printed once, here'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "list" -d 'List keys (revoked and expired ones with --all)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one key'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a key\'s settings; its secret stays the same'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "rotate" -d 'Issue a new secret for the same key; printed once'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a key at once'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a key for good (asks on a terminal; scripts pass --yes)'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand stats" -l by -d 'Group rows by key, account or model' -r -f -a "key\t''
 account\t''
@@ -202,19 +286,23 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand status" -l timeout
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand status" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand status" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand status" -s V -l version -d 'Print version'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completion" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completion" -l timeout -d 'How long to wait for the daemon' -r
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completion" -l json -d 'Print one JSON document on stdout instead of tables'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completion" -s h -l help -d 'Print help'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completion" -s V -l version -d 'Print version'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status completion help" -f -a "account" -d 'Upstream accounts in the pool'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status completion help" -f -a "key" -d 'Gateway keys that clients present'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status completion help" -f -a "stats" -d 'Counted requests and tokens'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status completion help" -f -a "status" -d 'Daemon version, uptime, address and counts'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status completion help" -f -a "completion" -d 'Print a shell completion script'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completions" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completions" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completions" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status completions help" -f -a "account" -d 'Upstream accounts in the pool'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status completions help" -f -a "key" -d 'Gateway keys that clients present'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status completions help" -f -a "stats" -d 'Counted requests and tokens'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status completions help" -f -a "status" -d 'Daemon version, uptime, address and counts'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status completions help" -f -a "completions" -d 'Print a shell completion script (the same as the files in completions/)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "add" -d 'Add an upstream account; its credential is read from a file, stdin or a hidden prompt'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "list" -d 'List accounts with their status'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "create" -d 'Issue a key; its secret is printed once, here'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "list" -d 'List keys (revoked and expired ones with --all)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "show" -d 'Show one key'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "update" -d 'Change a key\'s settings; its secret stays the same'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "rotate" -d 'Issue a new secret for the same key; printed once'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "revoke" -d 'Revoke a key at once'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "delete" -d 'Delete a key for good (asks on a terminal; scripts pass --yes)'

@@ -17,7 +17,7 @@ use client::Client;
 /// Runs one parsed command line.
 pub async fn run(cli: Cli) -> Result<(), CtlError> {
     let out = output::Printer::new(cli.json);
-    if let Noun::Completion { shell } = &cli.command {
+    if let Noun::Completions { shell } = &cli.command {
         return cmd::completion::print(*shell);
     }
     let mut client = Client::connect(&cli.socket_path(), cli.timeout).await?;
@@ -26,6 +26,6 @@ pub async fn run(cli: Cli) -> Result<(), CtlError> {
         Noun::Key(args) => cmd::key::run(args, &mut client, &out).await,
         Noun::Stats(args) => cmd::stats::run(args, &mut client, &out).await,
         Noun::Status => cmd::status::run(&mut client, &out).await,
-        Noun::Completion { .. } => unreachable!("handled above"),
+        Noun::Completions { .. } => unreachable!("handled above"),
     }
 }

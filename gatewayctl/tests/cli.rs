@@ -37,14 +37,14 @@ fn checked_in_completions_are_current() {
         ("fish", "gatewayctl.fish"),
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_gatewayctl"))
-            .args(["completion", shell])
+            .args(["completions", shell])
             .output()
             .unwrap();
         assert!(out.status.success());
         let want = std::fs::read(root.join(file)).unwrap_or_default();
         assert!(
             want == out.stdout,
-            "completions/{file} is stale: regenerate with `gatewayctl completion {shell} > completions/{file}`"
+            "completions/{file} is stale: regenerate with `gatewayctl completions {shell} > completions/{file}`"
         );
     }
 }

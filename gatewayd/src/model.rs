@@ -64,9 +64,37 @@ pub struct KeyRecord {
     pub created_at: UnixSecs,
     pub last_used: Option<UnixSecs>,
     pub revoked_at: Option<UnixSecs>,
+    /// Model patterns (`*` matches any run of characters); empty means every model.
+    #[serde(default)]
+    pub models: Vec<String>,
+    /// Free text for operators.
+    #[serde(default)]
+    pub note: String,
+    /// The secret replaced by the last rotation, still accepted until its grace ends.
+    #[serde(default)]
+    pub previous: Option<PreviousSecret>,
+    #[serde(default)]
+    pub rotated_at: Option<UnixSecs>,
+}
+
+/// A rotated-out secret's digest and the end of its grace period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviousSecret {
+    pub digest: String,
+    pub valid_until: UnixSecs,
 }
 
 impl KeyRecord {
+    /// Whether the key may be used for `model` (a request without a model always may).
+    pub fn allows_model(&self, model: Option<&str>) -> bool {
+        match model {
+            Some(model) if !self.models.is_empty() => {
+                self.models.iter().any(|p| glob_match(p, model))
+            }
+            _ => true,
+        }
+    }
+
     /// Whether the key has passed its expiry at `now`.
     pub fn is_expired(&self, now: UnixSecs) -> bool {
         self.expires_at.is_some_and(|at| at <= now)
@@ -218,5 +246,41 @@ impl UsageScope {
             "model" => Some(UsageScope::Model),
             _ => None,
         }
+    }
+}
+
+/// `*` matches any run of characters (including none); everything else matches itself.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or("");
+    let Some(mut rest) = text.strip_prefix(first) else {
+        return false;
+    };
+    let tail: Vec<&str> = parts.collect();
+    let Some((last, middle)) = tail.split_last() else {
+        return rest.is_empty();
+    };
+    for part in middle {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    rest.ends_with(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_match;
+
+    #[test]
+    fn model_patterns() {
+        assert!(glob_match("claude-*", "claude-sonnet-4-5"));
+        assert!(glob_match("*-flash", "gemini-2.5-flash"));
+        assert!(glob_match("gemini-*-pro*", "gemini-2.5-pro-preview"));
+        assert!(glob_match("exact", "exact"));
+        assert!(!glob_match("exact", "exactly"));
+        assert!(!glob_match("claude-*", "gemini-2.5-pro"));
+        assert!(glob_match("*", "anything"));
     }
 }

@@ -113,7 +113,10 @@ impl Proxy {
             Ok(body) => body,
             Err(reject) => return reject.into_response(api.dialect),
         };
-        let model = match peek::model(&api, &body) {
+        let model = match peek::model(&api, &body).and_then(|model| {
+            auth::check_model(&key, model.as_deref())?;
+            Ok(model)
+        }) {
             Ok(model) => model,
             Err(reject) => return reject.into_response(api.dialect),
         };

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod errors;
+mod key_input;
 mod keys;
 mod snapshot;
 
@@ -19,7 +20,7 @@ use crate::store::Store;
 
 pub use accounts::{AccountView, NewAccount};
 pub use errors::{ErrorKind, OpError};
-pub use keys::NewKey;
+pub use key_input::{KeyUpdate, NewKey};
 pub use snapshot::{Account, AccountRuntime, ActiveKey, InFlightGuard, Snapshot};
 
 /// Cheap-to-clone handle on the live state.

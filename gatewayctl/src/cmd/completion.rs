@@ -1,4 +1,4 @@
-//! `gatewayctl completion <shell>`: the scripts checked in under `completions/`.
+//! `gatewayctl completions <shell>`: the scripts checked in under `completions/`.
 
 use crate::CtlError;
 

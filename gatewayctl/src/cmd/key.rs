@@ -1,64 +1,181 @@
-//! `gatewayctl key create|list|revoke`.
+//! `gatewayctl key create|list|show|update|rotate|revoke|delete`.
+
+use std::io::IsTerminal;
 
 use gateway_proto::v1 as pb;
 use serde_json::{json, Value};
 
-use crate::cli::{KeyArgs, KeyCreate, KeyVerb};
+use crate::cli::{KeyArgs, KeyCreate, KeyScope, KeyUpdateArgs, KeyVerb};
 use crate::client::Client;
 use crate::output::{time, Printer};
 use crate::CtlError;
 
 pub async fn run(args: KeyArgs, client: &mut Client, out: &Printer) -> Result<(), CtlError> {
-    match args.verb {
-        KeyVerb::Create(create) => create_key(create, client, out).await,
-        KeyVerb::List { all } => list(all, client, out).await,
-        KeyVerb::Revoke { id } => revoke(id, client, out).await,
-    }
-}
-
-async fn create_key(args: KeyCreate, client: &mut Client, out: &Printer) -> Result<(), CtlError> {
-    let expires_at = match &args.expires {
-        Some(when) => Some(
-            gateway_shared::duration::parse_expiry(when, now_secs())
-                .map_err(|e| CtlError::Usage(e.to_string()))?,
-        ),
-        None => None,
-    };
-    let request = pb::CreateKeyRequest {
-        name: args.name,
-        permissions: args.permissions,
-        providers: args.providers,
-        expires_at,
-        ..Default::default()
-    };
     let mut keys = client.keys.clone();
-    let created = client.call(keys.create_key(request)).await?;
-    let key = created.key.unwrap_or_default();
-    if out.json {
-        let mut doc = key_json(&key);
-        doc["secret"] = Value::String(created.secret);
-        out.json(&doc);
-    } else {
-        println!("{}", created.secret);
-        out.note(&format!(
-            "created key {} ({}). The secret above is shown only now: store it safely.",
-            key.id, key.name
-        ));
+    match args.verb {
+        KeyVerb::Create(create) => {
+            let created = client
+                .call(keys.create_key(create_request(create)?))
+                .await?;
+            print_secret(
+                out,
+                created.key.unwrap_or_default(),
+                created.secret,
+                "created",
+            );
+        }
+        KeyVerb::List { all } => {
+            let listed = client
+                .call(keys.list_keys(pb::ListKeysRequest { all }))
+                .await?;
+            print_list(out, &listed.keys);
+        }
+        KeyVerb::Show { id } => {
+            let shown = client.call(keys.get_key(pb::GetKeyRequest { id })).await?;
+            print_key(out, &shown.key.unwrap_or_default());
+        }
+        KeyVerb::Update(update) => {
+            let updated = client
+                .call(keys.update_key(update_request(update)?))
+                .await?;
+            print_key(out, &updated.key.unwrap_or_default());
+        }
+        KeyVerb::Rotate { id, grace } => {
+            let request = pb::RotateKeyRequest {
+                id,
+                grace_seconds: grace.as_secs(),
+            };
+            let rotated = client.call(keys.rotate_key(request)).await?;
+            print_secret(
+                out,
+                rotated.key.unwrap_or_default(),
+                rotated.secret,
+                "rotated",
+            );
+        }
+        KeyVerb::Revoke { id } => {
+            let revoked = client
+                .call(keys.revoke_key(pb::RevokeKeyRequest { id }))
+                .await?;
+            print_done(out, &revoked.key.unwrap_or_default(), "revoked");
+        }
+        KeyVerb::Delete { id, yes } => {
+            confirm(&format!("Delete key {id} for good?"), yes)?;
+            let deleted = client
+                .call(keys.delete_key(pb::DeleteKeyRequest { id }))
+                .await?;
+            print_done(out, &deleted.key.unwrap_or_default(), "deleted");
+        }
     }
     Ok(())
 }
 
-async fn list(all: bool, client: &mut Client, out: &Printer) -> Result<(), CtlError> {
-    let mut keys = client.keys.clone();
-    let listed = client
-        .call(keys.list_keys(pb::ListKeysRequest { all }))
-        .await?;
-    if out.json {
-        out.json(&Value::Array(listed.keys.iter().map(key_json).collect()));
+fn create_request(args: KeyCreate) -> Result<pb::CreateKeyRequest, CtlError> {
+    let KeyScope {
+        providers,
+        models,
+        rpm,
+        rph,
+        note,
+    } = args.scope;
+    Ok(pb::CreateKeyRequest {
+        name: args.name,
+        permissions: args.permissions,
+        providers: providers.unwrap_or_default(),
+        models: models.unwrap_or_default(),
+        expires_at: args.expires.as_deref().map(expiry).transpose()?,
+        requests_per_minute: rpm.unwrap_or(0),
+        requests_per_hour: rph.unwrap_or(0),
+        note: note.unwrap_or_default(),
+    })
+}
+
+fn update_request(args: KeyUpdateArgs) -> Result<pb::UpdateKeyRequest, CtlError> {
+    let KeyScope {
+        providers,
+        models,
+        rpm,
+        rph,
+        note,
+    } = args.scope;
+    let list = |values: Option<Vec<String>>| values.map(|values| pb::StringList { values });
+    let never = args.expires.as_deref() == Some("never");
+    Ok(pb::UpdateKeyRequest {
+        id: args.id,
+        name: args.name,
+        permissions: list(args.permissions),
+        providers: list(providers),
+        models: list(models),
+        expires_at: args
+            .expires
+            .as_deref()
+            .filter(|_| !never)
+            .map(expiry)
+            .transpose()?,
+        clear_expiry: never,
+        requests_per_minute: rpm,
+        requests_per_hour: rph,
+        note,
+    })
+}
+
+fn expiry(when: &str) -> Result<i64, CtlError> {
+    gateway_shared::duration::parse_expiry(when, now_secs())
+        .map_err(|e| CtlError::Usage(e.to_string()))
+}
+
+/// Destructive verbs ask on a terminal and need `--yes` elsewhere.
+fn confirm(question: &str, yes: bool) -> Result<(), CtlError> {
+    if yes {
         return Ok(());
     }
-    let rows = listed
-        .keys
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return Err(CtlError::Usage(
+            "refusing to delete without --yes when not on a terminal".to_owned(),
+        ));
+    }
+    let confirmed = dialoguer::Confirm::new()
+        .with_prompt(question)
+        .default(false)
+        .interact()
+        .map_err(|e| CtlError::Local(format!("cannot read the answer: {e}")))?;
+    if confirmed {
+        Ok(())
+    } else {
+        Err(CtlError::Local(
+            "not confirmed; nothing was deleted".to_owned(),
+        ))
+    }
+}
+
+fn print_secret(out: &Printer, key: pb::Key, secret: String, verb: &str) {
+    if out.json {
+        let mut doc = key_json(&key);
+        doc["secret"] = Value::String(secret);
+        out.json(&doc);
+        return;
+    }
+    println!("{secret}");
+    out.note(&format!(
+        "{verb} key {} ({}). The secret above is shown only now: store it safely.",
+        key.id, key.name
+    ));
+}
+
+fn print_done(out: &Printer, key: &pb::Key, verb: &str) {
+    if out.json {
+        out.json(&key_json(key));
+    } else {
+        println!("{verb} {} ({})", key.id, key.name);
+    }
+}
+
+fn print_list(out: &Printer, keys: &[pb::Key]) {
+    if out.json {
+        out.json(&Value::Array(keys.iter().map(key_json).collect()));
+        return;
+    }
+    let rows = keys
         .iter()
         .map(|k| {
             vec![
@@ -66,11 +183,8 @@ async fn list(all: bool, client: &mut Client, out: &Printer) -> Result<(), CtlEr
                 k.name.clone(),
                 format!("…{}", k.hint),
                 k.permissions.join(","),
-                if k.providers.is_empty() {
-                    "all".to_owned()
-                } else {
-                    k.providers.join(",")
-                },
+                all_if_empty(&k.providers),
+                all_if_empty(&k.models),
                 state(k),
                 time(k.expires_at),
                 time(k.last_used),
@@ -84,27 +198,56 @@ async fn list(all: bool, client: &mut Client, out: &Printer) -> Result<(), CtlEr
             "secret",
             "permissions",
             "providers",
+            "models",
             "state",
             "expires",
             "last used",
         ],
         rows,
     );
-    Ok(())
 }
 
-async fn revoke(id: String, client: &mut Client, out: &Printer) -> Result<(), CtlError> {
-    let mut keys = client.keys.clone();
-    let revoked = client
-        .call(keys.revoke_key(pb::RevokeKeyRequest { id }))
-        .await?;
-    let key = revoked.key.unwrap_or_default();
+fn print_key(out: &Printer, k: &pb::Key) {
     if out.json {
-        out.json(&key_json(&key));
-    } else {
-        println!("revoked {} ({})", key.id, key.name);
+        out.json(&key_json(k));
+        return;
     }
-    Ok(())
+    let limit = |n: u32| {
+        if n == 0 {
+            "unlimited".to_owned()
+        } else {
+            n.to_string()
+        }
+    };
+    let rows = vec![
+        vec!["id".to_owned(), k.id.clone()],
+        vec!["name".to_owned(), k.name.clone()],
+        vec!["secret".to_owned(), format!("…{}", k.hint)],
+        vec!["state".to_owned(), state(k)],
+        vec!["permissions".to_owned(), k.permissions.join(",")],
+        vec!["providers".to_owned(), all_if_empty(&k.providers)],
+        vec!["models".to_owned(), all_if_empty(&k.models)],
+        vec!["requests/min".to_owned(), limit(k.requests_per_minute)],
+        vec!["requests/hour".to_owned(), limit(k.requests_per_hour)],
+        vec!["expires".to_owned(), time(k.expires_at)],
+        vec!["created".to_owned(), time(Some(k.created_at))],
+        vec!["last used".to_owned(), time(k.last_used)],
+        vec!["rotated".to_owned(), time(k.rotated_at)],
+        vec![
+            "old secret valid until".to_owned(),
+            time(k.previous_valid_until),
+        ],
+        vec!["note".to_owned(), k.note.clone()],
+    ];
+    out.table(&["key", ""], rows);
+}
+
+fn all_if_empty(values: &[String]) -> String {
+    if values.is_empty() {
+        "all".to_owned()
+    } else {
+        values.join(",")
+    }
 }
 
 fn state(k: &pb::Key) -> String {
@@ -124,11 +267,17 @@ fn key_json(k: &pb::Key) -> Value {
         "hint": k.hint,
         "permissions": k.permissions,
         "providers": k.providers,
+        "models": k.models,
+        "requests_per_minute": k.requests_per_minute,
+        "requests_per_hour": k.requests_per_hour,
+        "note": k.note,
         "state": state(k),
         "expires_at": k.expires_at,
         "created_at": k.created_at,
         "last_used": k.last_used,
         "revoked_at": k.revoked_at,
+        "rotated_at": k.rotated_at,
+        "previous_valid_until": k.previous_valid_until,
     })
 }
 

@@ -22,6 +22,10 @@ pub fn key(k: KeyRecord) -> pb::Key {
         hint: k.hint,
         requests_per_minute: k.rate_limit.requests_per_minute,
         requests_per_hour: k.rate_limit.requests_per_hour,
+        previous_valid_until: k.previous.as_ref().map(|p| p.valid_until),
+        models: k.models,
+        note: k.note,
+        rotated_at: k.rotated_at,
     }
 }
 

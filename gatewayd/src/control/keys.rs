@@ -6,27 +6,35 @@ use tonic::{Request, Response, Status};
 
 use super::{convert, Control};
 use crate::model::RateLimit;
-use crate::state::NewKey;
+use crate::state::{KeyUpdate, NewKey};
+
+type Reply<T> = Result<Response<T>, Status>;
+
+fn key(record: crate::model::KeyRecord) -> Option<pb::Key> {
+    Some(convert::key(record))
+}
 
 #[tonic::async_trait]
 impl Keys for Control {
     async fn create_key(
         &self,
         request: Request<pb::CreateKeyRequest>,
-    ) -> Result<Response<pb::CreateKeyResponse>, Status> {
+    ) -> Reply<pb::CreateKeyResponse> {
         let r = request.into_inner();
-        let (key, secret) = self.gateway.create_key(NewKey {
+        let (record, secret) = self.gateway.create_key(NewKey {
             name: r.name,
             permissions: r.permissions,
             providers: r.providers,
+            models: r.models,
             expires_at: r.expires_at,
             rate_limit: RateLimit {
                 requests_per_minute: r.requests_per_minute,
                 requests_per_hour: r.requests_per_hour,
             },
+            note: r.note,
         })?;
         Ok(Response::new(pb::CreateKeyResponse {
-            key: Some(convert::key(key)),
+            key: key(record),
             secret,
         }))
     }
@@ -34,7 +42,7 @@ impl Keys for Control {
     async fn list_keys(
         &self,
         request: Request<pb::ListKeysRequest>,
-    ) -> Result<Response<pb::ListKeysResponse>, Status> {
+    ) -> Reply<pb::ListKeysResponse> {
         // Flush first so `last_used` is current.
         self.recorder.flush().await;
         let keys = self.gateway.list_keys(request.into_inner().all)?;
@@ -43,13 +51,60 @@ impl Keys for Control {
         }))
     }
 
+    async fn get_key(&self, request: Request<pb::GetKeyRequest>) -> Reply<pb::GetKeyResponse> {
+        self.recorder.flush().await;
+        let record = self.gateway.get_key(&request.into_inner().id)?;
+        Ok(Response::new(pb::GetKeyResponse { key: key(record) }))
+    }
+
+    async fn update_key(
+        &self,
+        request: Request<pb::UpdateKeyRequest>,
+    ) -> Reply<pb::UpdateKeyResponse> {
+        let r = request.into_inner();
+        let change = KeyUpdate {
+            name: r.name,
+            permissions: r.permissions.map(|l| l.values),
+            providers: r.providers.map(|l| l.values),
+            models: r.models.map(|l| l.values),
+            expires_at: if r.clear_expiry {
+                Some(None)
+            } else {
+                r.expires_at.map(Some)
+            },
+            requests_per_minute: r.requests_per_minute,
+            requests_per_hour: r.requests_per_hour,
+            note: r.note,
+        };
+        let record = self.gateway.update_key(&r.id, change)?;
+        Ok(Response::new(pb::UpdateKeyResponse { key: key(record) }))
+    }
+
+    async fn rotate_key(
+        &self,
+        request: Request<pb::RotateKeyRequest>,
+    ) -> Reply<pb::RotateKeyResponse> {
+        let r = request.into_inner();
+        let (record, secret) = self.gateway.rotate_key(&r.id, r.grace_seconds)?;
+        Ok(Response::new(pb::RotateKeyResponse {
+            key: key(record),
+            secret,
+        }))
+    }
+
     async fn revoke_key(
         &self,
         request: Request<pb::RevokeKeyRequest>,
-    ) -> Result<Response<pb::RevokeKeyResponse>, Status> {
-        let key = self.gateway.revoke_key(&request.into_inner().id)?;
-        Ok(Response::new(pb::RevokeKeyResponse {
-            key: Some(convert::key(key)),
-        }))
+    ) -> Reply<pb::RevokeKeyResponse> {
+        let record = self.gateway.revoke_key(&request.into_inner().id)?;
+        Ok(Response::new(pb::RevokeKeyResponse { key: key(record) }))
+    }
+
+    async fn delete_key(
+        &self,
+        request: Request<pb::DeleteKeyRequest>,
+    ) -> Reply<pb::DeleteKeyResponse> {
+        let record = self.gateway.delete_key(&request.into_inner().id)?;
+        Ok(Response::new(pb::DeleteKeyResponse { key: key(record) }))
     }
 }

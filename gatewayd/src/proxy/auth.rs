@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use http::HeaderMap;
-use subtle::ConstantTimeEq;
 
 use super::respond::Reject;
 use super::route::ApiRoute;
@@ -56,12 +55,14 @@ pub fn authenticate(
             "no gateway key: send it in x-api-key, Authorization: Bearer, x-goog-api-key or ?key=",
         )
     })?;
+    // The secret is never compared: its keyed digest is looked up, so lookup timing can
+    // tell an attacker nothing about any stored secret.
     let digest = hasher.digest(secret);
+    let now = now_secs();
     let key = snapshot
-        .key(&digest)
-        .filter(|k| bool::from(k.digest.ct_eq(&digest)))
+        .key(&digest, now)
         .ok_or_else(|| Reject::unauthorized("invalid gateway key"))?;
-    if key.record.is_expired(now_secs()) {
+    if key.record.is_expired(now) {
         return Err(Reject::forbidden("this gateway key has expired"));
     }
     if !key.allows(route.permission) {
@@ -77,6 +78,17 @@ pub fn authenticate(
         )));
     }
     Ok(Arc::clone(key))
+}
+
+/// Refuses a model outside the key's patterns.
+pub fn check_model(key: &ActiveKey, model: Option<&str>) -> Result<(), Reject> {
+    if key.record.allows_model(model) {
+        return Ok(());
+    }
+    Err(Reject::forbidden(format!(
+        "this gateway key may not use model {}",
+        model.unwrap_or_default()
+    )))
 }
 
 #[cfg(test)]

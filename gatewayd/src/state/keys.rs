@@ -1,52 +1,35 @@
-//! Gateway key operations: create (the only time a secret exists outside a client),
-//! list, revoke.
+//! Gateway key operations: create and rotate (the only times a secret exists outside a
+//! client), list, show, update, revoke, delete.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use base64::Engine;
 use gateway_shared::keyfmt::{KEY_ID_PREFIX, KEY_SECRET_PREFIX};
-use gateway_shared::provider::Provider;
 
+use super::key_input::{self as input, KeyUpdate, NewKey};
 use super::{Gateway, OpError};
-use crate::model::{now_secs, KeyRecord, Permission, RateLimit, UnixSecs};
-
-/// What an operator asks for when creating a key.
-#[derive(Debug, Clone, Default)]
-pub struct NewKey {
-    pub name: String,
-    /// Empty = read and write.
-    pub permissions: Vec<String>,
-    /// Empty = every provider.
-    pub providers: Vec<String>,
-    pub expires_at: Option<UnixSecs>,
-    pub rate_limit: RateLimit,
-}
+use crate::model::{now_secs, KeyRecord, PreviousSecret};
 
 impl Gateway {
     /// Creates a key and returns it with its secret, which is not kept.
     pub fn create_key(&self, new: NewKey) -> Result<(KeyRecord, String), OpError> {
-        let name = new.name.trim().to_owned();
-        if name.is_empty() {
-            return Err(OpError::invalid("a key needs a name"));
-        }
-        let permissions = parse_permissions(&new.permissions)?;
-        let providers = parse_providers(&new.providers)?;
         let now = now_secs();
-        if new.expires_at.is_some_and(|at| at <= now) {
-            return Err(OpError::invalid("expiry must be in the future"));
-        }
-        let secret = format!("{KEY_SECRET_PREFIX}{}", B64URL.encode(random_bytes::<32>()));
+        let (secret, digest) = self.new_secret();
         let record = KeyRecord {
             id: format!("{KEY_ID_PREFIX}{}", hex::encode(random_bytes::<6>())),
-            name,
-            digest: hex::encode(self.hasher().digest(&secret)),
-            hint: secret[secret.len() - 4..].to_owned(),
-            permissions,
-            providers,
+            name: input::name(&new.name)?,
+            hint: hint(&secret),
+            digest,
+            permissions: input::permissions(&new.permissions)?,
+            providers: input::providers(&new.providers)?,
+            models: input::models(&new.models)?,
             rate_limit: new.rate_limit,
-            expires_at: new.expires_at,
+            expires_at: input::expiry(new.expires_at, now)?,
+            note: new.note.trim().to_owned(),
             created_at: now,
             last_used: None,
             revoked_at: None,
+            previous: None,
+            rotated_at: None,
         };
         let _guard = self.write_guard();
         self.inner.store.put_key(&record)?;
@@ -69,55 +52,132 @@ impl Gateway {
         Ok(keys)
     }
 
+    /// One key.
+    pub fn get_key(&self, id: &str) -> Result<KeyRecord, OpError> {
+        self.inner.store.key(id)?.ok_or_else(|| no_key(id))
+    }
+
+    /// Changes a key's settings; its secret stays the same.
+    pub fn update_key(&self, id: &str, change: KeyUpdate) -> Result<KeyRecord, OpError> {
+        let now = now_secs();
+        let name = change.name.as_deref().map(input::name).transpose()?;
+        let permissions = change
+            .permissions
+            .as_deref()
+            .map(input::permissions)
+            .transpose()?;
+        let providers = change
+            .providers
+            .as_deref()
+            .map(input::providers)
+            .transpose()?;
+        let models = change.models.as_deref().map(input::models).transpose()?;
+        let expires_at = change
+            .expires_at
+            .map(|at| input::expiry(at, now))
+            .transpose()?;
+        self.change_key(id, "Keys/UpdateKey", |k| {
+            set(&mut k.name, name.clone());
+            set(&mut k.permissions, permissions.clone());
+            set(&mut k.providers, providers.clone());
+            set(&mut k.models, models.clone());
+            set(&mut k.expires_at, expires_at);
+            set(
+                &mut k.rate_limit.requests_per_minute,
+                change.requests_per_minute,
+            );
+            set(
+                &mut k.rate_limit.requests_per_hour,
+                change.requests_per_hour,
+            );
+            set(
+                &mut k.note,
+                change.note.as_ref().map(|n| n.trim().to_owned()),
+            );
+        })
+    }
+
+    /// Issues a new secret for the same key; the old one keeps working for `grace_secs`.
+    pub fn rotate_key(&self, id: &str, grace_secs: u64) -> Result<(KeyRecord, String), OpError> {
+        let now = now_secs();
+        let (secret, digest) = self.new_secret();
+        let mut refused = None;
+        let record = self.change_key(id, "Keys/RotateKey", |k| {
+            if k.revoked_at.is_some() {
+                refused = Some(OpError::new(
+                    super::ErrorKind::FailedPrecondition,
+                    "a revoked key cannot be rotated",
+                ));
+                return;
+            }
+            let old = std::mem::replace(&mut k.digest, digest.clone());
+            k.previous = (grace_secs > 0).then(|| PreviousSecret {
+                digest: old,
+                valid_until: now + grace_secs as i64,
+            });
+            k.hint = hint(&secret);
+            k.rotated_at = Some(now);
+        })?;
+        match refused {
+            Some(e) => Err(e),
+            None => Ok((record, secret)),
+        }
+    }
+
     /// Revokes a key at once; its secret stops working on the next request.
     pub fn revoke_key(&self, id: &str) -> Result<KeyRecord, OpError> {
-        let _guard = self.write_guard();
         let now = now_secs();
+        self.change_key(id, "Keys/RevokeKey", |k| {
+            k.revoked_at.get_or_insert(now);
+            k.previous = None;
+        })
+    }
+
+    /// Removes a key for good (its usage rows stay, under its id).
+    pub fn delete_key(&self, id: &str) -> Result<KeyRecord, OpError> {
+        let _guard = self.write_guard();
+        let record = self.inner.store.delete_key(id)?.ok_or_else(|| no_key(id))?;
+        self.republish()?;
+        tracing::info!(audit.rpc = "Keys/DeleteKey", audit.target = %id, "key deleted");
+        Ok(record)
+    }
+
+    fn change_key(
+        &self,
+        id: &str,
+        rpc: &'static str,
+        f: impl FnMut(&mut KeyRecord),
+    ) -> Result<KeyRecord, OpError> {
+        let _guard = self.write_guard();
         let record = self
             .inner
             .store
-            .update_key(id, |k| {
-                k.revoked_at.get_or_insert(now);
-            })?
-            .ok_or_else(|| OpError::not_found(format!("no key with id {id}")))?;
+            .update_key(id, f)?
+            .ok_or_else(|| no_key(id))?;
         self.republish()?;
-        tracing::info!(audit.rpc = "Keys/RevokeKey", audit.target = %id, "key revoked");
+        tracing::info!(audit.rpc = rpc, audit.target = %id, "key changed");
         Ok(record)
     }
-}
 
-fn parse_permissions(names: &[String]) -> Result<Vec<Permission>, OpError> {
-    if names.is_empty() {
-        return Ok(vec![Permission::Read, Permission::Write]);
+    fn new_secret(&self) -> (String, String) {
+        let secret = format!("{KEY_SECRET_PREFIX}{}", B64URL.encode(random_bytes::<32>()));
+        let digest = hex::encode(self.hasher().digest(&secret));
+        (secret, digest)
     }
-    let mut out = names
-        .iter()
-        .map(|n| {
-            Permission::parse(n.trim()).ok_or_else(|| {
-                OpError::invalid(format!(
-                    "unknown permission {n:?}; expected read, write or admin"
-                ))
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    out.sort();
-    out.dedup();
-    Ok(out)
 }
 
-fn parse_providers(names: &[String]) -> Result<Vec<String>, OpError> {
-    let mut out = names
-        .iter()
-        .map(|n| {
-            n.trim()
-                .parse::<Provider>()
-                .map(|p| p.as_str().to_owned())
-                .map_err(|e| OpError::invalid(e.to_string()))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    out.sort();
-    out.dedup();
-    Ok(out)
+fn set<T>(field: &mut T, value: Option<T>) {
+    if let Some(v) = value {
+        *field = v;
+    }
+}
+
+fn hint(secret: &str) -> String {
+    secret[secret.len() - 4..].to_owned()
+}
+
+fn no_key(id: &str) -> OpError {
+    OpError::not_found(format!("no key with id {id}"))
 }
 
 pub(super) fn random_bytes<const N: usize>() -> [u8; N] {

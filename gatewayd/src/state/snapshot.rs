@@ -16,6 +16,8 @@ use crate::secrets::Sealer;
 #[derive(Default)]
 pub struct Snapshot {
     keys: HashMap<[u8; 32], Arc<ActiveKey>>,
+    /// Rotated-out secrets in their grace period: digest → (key, valid until, Unix secs).
+    previous: HashMap<[u8; 32], (Arc<ActiveKey>, i64)>,
     /// Sorted by priority (lower first), then creation time.
     pub accounts: Vec<Arc<Account>>,
 }
@@ -124,12 +126,20 @@ impl Snapshot {
         sealer: &Sealer,
         runtime: &mut HashMap<String, Arc<AccountRuntime>>,
     ) -> Result<Self, OpError> {
-        let keys = keys
+        let active: Vec<Arc<ActiveKey>> = keys
             .into_iter()
             .filter(|k| k.revoked_at.is_none())
             .filter_map(active_key)
-            .map(|k| (k.digest, Arc::new(k)))
+            .map(Arc::new)
             .collect();
+        let previous = active
+            .iter()
+            .filter_map(|k| {
+                let p = k.record.previous.as_ref()?;
+                Some((parse_digest(&p.digest)?, (Arc::clone(k), p.valid_until)))
+            })
+            .collect();
+        let keys = active.into_iter().map(|k| (k.digest, k)).collect();
         records.sort_by_key(|r| (r.priority, r.created_at));
         let mut accounts = Vec::with_capacity(records.len());
         for record in records {
@@ -140,12 +150,22 @@ impl Snapshot {
                 Err(e) => return Err(e),
             }
         }
-        Ok(Self { keys, accounts })
+        Ok(Self {
+            keys,
+            previous,
+            accounts,
+        })
     }
 
-    /// The key whose digest is `digest`.
-    pub fn key(&self, digest: &[u8; 32]) -> Option<&Arc<ActiveKey>> {
-        self.keys.get(digest)
+    /// The key whose current digest is `digest`, or whose rotated-out digest it is and
+    /// still inside its grace period at `now`.
+    pub fn key(&self, digest: &[u8; 32], now: i64) -> Option<&Arc<ActiveKey>> {
+        self.keys.get(digest).or_else(|| {
+            self.previous
+                .get(digest)
+                .filter(|(_, until)| now < *until)
+                .map(|(key, _)| key)
+        })
     }
 
     /// Keys neither revoked nor expired at `now`.
@@ -157,8 +177,12 @@ impl Snapshot {
     }
 }
 
+fn parse_digest(hex_digest: &str) -> Option<[u8; 32]> {
+    hex::decode(hex_digest).ok()?.try_into().ok()
+}
+
 fn active_key(record: KeyRecord) -> Option<ActiveKey> {
-    let digest: [u8; 32] = hex::decode(&record.digest).ok()?.try_into().ok()?;
+    let digest = parse_digest(&record.digest)?;
     let providers = record
         .providers
         .iter()

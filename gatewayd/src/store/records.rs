@@ -1,6 +1,6 @@
 //! Key and account records, by id.
 
-use super::{encode, scan, update, Store, StoreError};
+use super::{decode, encode, scan, update, Store, StoreError};
 use crate::model::{AccountRecord, KeyRecord};
 
 impl Store {
@@ -13,6 +13,22 @@ impl Store {
     pub fn put_key(&self, key: &KeyRecord) -> Result<(), StoreError> {
         self.keys.insert(key.id.as_str(), encode(key)?)?;
         Ok(())
+    }
+
+    /// One key by id.
+    pub fn key(&self, id: &str) -> Result<Option<KeyRecord>, StoreError> {
+        self.keys
+            .get(id)?
+            .map(|raw| decode("keys", id.as_bytes(), &raw))
+            .transpose()
+    }
+
+    /// Removes a key; returns what was there.
+    pub fn delete_key(&self, id: &str) -> Result<Option<KeyRecord>, StoreError> {
+        self.keys
+            .remove(id)?
+            .map(|raw| decode("keys", id.as_bytes(), &raw))
+            .transpose()
     }
 
     /// Changes one key in place; `None` if it does not exist.

@@ -6,6 +6,7 @@ mod bench;
 mod errors;
 mod failover;
 mod gemini;
+mod keys;
 mod lifecycle;
 mod support;
 mod usage;

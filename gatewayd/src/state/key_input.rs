@@ -1,0 +1,99 @@
+//! What operators send to create or change a key, and the checks it must pass.
+
+use gateway_shared::provider::Provider;
+
+use super::OpError;
+use crate::model::{Permission, RateLimit, UnixSecs};
+
+/// A new key.
+#[derive(Debug, Clone, Default)]
+pub struct NewKey {
+    pub name: String,
+    /// Empty = read and write.
+    pub permissions: Vec<String>,
+    /// Empty = every provider.
+    pub providers: Vec<String>,
+    /// Empty = every model.
+    pub models: Vec<String>,
+    pub expires_at: Option<UnixSecs>,
+    pub rate_limit: RateLimit,
+    pub note: String,
+}
+
+/// Changes to a key; `None` leaves a setting as it is.
+#[derive(Debug, Clone, Default)]
+pub struct KeyUpdate {
+    pub name: Option<String>,
+    pub permissions: Option<Vec<String>>,
+    pub providers: Option<Vec<String>>,
+    pub models: Option<Vec<String>>,
+    /// `Some(None)` removes the expiry.
+    pub expires_at: Option<Option<UnixSecs>>,
+    pub requests_per_minute: Option<u32>,
+    pub requests_per_hour: Option<u32>,
+    pub note: Option<String>,
+}
+
+pub(super) fn name(name: &str) -> Result<String, OpError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(OpError::invalid("a key needs a name"));
+    }
+    Ok(name.to_owned())
+}
+
+pub(super) fn expiry(at: Option<UnixSecs>, now: UnixSecs) -> Result<Option<UnixSecs>, OpError> {
+    if at.is_some_and(|at| at <= now) {
+        return Err(OpError::invalid("expiry must be in the future"));
+    }
+    Ok(at)
+}
+
+pub(super) fn permissions(names: &[String]) -> Result<Vec<Permission>, OpError> {
+    if names.is_empty() {
+        return Ok(vec![Permission::Read, Permission::Write]);
+    }
+    let mut out = names
+        .iter()
+        .map(|n| {
+            Permission::parse(n.trim()).ok_or_else(|| {
+                OpError::invalid(format!(
+                    "unknown permission {n:?}; expected read, write or admin"
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+pub(super) fn providers(names: &[String]) -> Result<Vec<String>, OpError> {
+    let mut out = names
+        .iter()
+        .map(|n| {
+            n.trim()
+                .parse::<Provider>()
+                .map(|p| p.as_str().to_owned())
+                .map_err(|e| OpError::invalid(e.to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+pub(super) fn models(patterns: &[String]) -> Result<Vec<String>, OpError> {
+    let mut out: Vec<String> = patterns.iter().map(|p| p.trim().to_owned()).collect();
+    if let Some(bad) = out
+        .iter()
+        .find(|p| p.is_empty() || p.chars().any(char::is_whitespace))
+    {
+        return Err(OpError::invalid(format!(
+            "model pattern {bad:?} is empty or has spaces"
+        )));
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
