@@ -25,7 +25,7 @@ function __fish_gatewayctl_using_subcommand
 end
 
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -s V -l version -d 'Print version'
@@ -37,15 +37,24 @@ complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "stats" -d 'Co
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "status" -d 'Daemon version, uptime, address and counts'
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "completions" -d 'Print a shell completion script (the same as the files in completions/)'
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls help" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls help" -l timeout -d 'How long to wait for the daemon' -r
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls help" -l json -d 'Print one JSON document on stdout instead of tables'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls help" -s h -l help -d 'Print help'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls help" -s V -l version -d 'Print version'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls help" -f -a "add" -d 'Add an upstream account; its credential is read from a file, stdin or a hidden prompt'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls help" -f -a "list" -d 'List accounts with their status'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls help" -f -a "ls" -d 'List accounts with their status'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "add" -d 'Add an upstream account; its credential is read from a file, stdin or a hidden prompt'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "list" -d 'List accounts with their status'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "ls" -d 'List accounts with their status'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "show" -d 'Show one account'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "update" -d 'Change an account\'s settings or credential'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "remove" -d 'Remove an account from the pool for good (asks on a terminal; scripts pass --yes)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "rm" -d 'Remove an account from the pool for good (asks on a terminal; scripts pass --yes)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "disable" -d 'Take an account out of rotation'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "enable" -d 'Put an account back into rotation, clearing errors and cool-downs'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "drain" -d 'Stop new requests to an account; with --wait, follow its in-flight requests to zero'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "undrain" -d 'Return a drained account to service'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "test" -d 'One live call through the account; prints latency and result'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l name -d 'A name unique among accounts' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l type -d 'Which clients the account serves' -r -f -a "claude-code\t''
 gemini-cli\t''"
@@ -54,34 +63,109 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fis
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l base-url -d 'Upstream base URL [default: the provider\'s public API]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l weight -d 'Share of traffic relative to other accounts' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l priority -d 'Lower numbers are used first; higher ones only when those are unusable' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l models -d 'Comma-separated model patterns this account serves (`*` wildcard) [default: all]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l max-concurrency -d 'Requests in flight at most; a full account is skipped (0 = unlimited)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l api-key-stdin -d 'Read the upstream API key from standard input'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from list" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from list" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from list" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from ls" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from ls" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from ls" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from ls" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from show" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from show" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l name -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l base-url -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l weight -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l priority -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l models -d 'Comma-separated model patterns this account serves (`*` wildcard)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l max-concurrency -d 'Requests in flight at most (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l api-key-file -d 'Read the upstream API key from this file' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l api-key-stdin -d 'Read the upstream API key from standard input'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from remove" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from remove" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from remove" -l yes
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from remove" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from rm" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from rm" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from rm" -l yes
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from rm" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from disable" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from disable" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from disable" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from disable" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from enable" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from enable" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from enable" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from enable" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from drain" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from drain" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from drain" -l wait -d 'Wait until nothing is in flight (bounded by --timeout, default 10m)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from drain" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from drain" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from drain" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from undrain" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from undrain" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from undrain" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from undrain" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from undrain" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from test" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from test" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from test" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from test" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add an upstream account; its credential is read from a file, stdin or a hidden prompt'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "list" -d 'List accounts with their status'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one account'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change an account\'s settings or credential'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove an account from the pool for good (asks on a terminal; scripts pass --yes)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "disable" -d 'Take an account out of rotation'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "enable" -d 'Put an account back into rotation, clearing errors and cool-downs'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "drain" -d 'Stop new requests to an account; with --wait, follow its in-flight requests to zero'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "undrain" -d 'Return a drained account to service'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "test" -d 'One live call through the account; prints latency and result'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls help" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls help" -l timeout -d 'How long to wait for the daemon' -r
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls help" -l json -d 'Print one JSON document on stdout instead of tables'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls help" -s h -l help -d 'Print help'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls help" -s V -l version -d 'Print version'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls help" -f -a "add" -d 'Add an upstream account; its credential is read from a file, stdin or a hidden prompt'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls help" -f -a "list" -d 'List accounts with their status'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls help" -f -a "ls" -d 'List accounts with their status'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "add" -d 'Add an upstream account; its credential is read from a file, stdin or a hidden prompt'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "list" -d 'List accounts with their status'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "ls" -d 'List accounts with their status'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "show" -d 'Show one account'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "update" -d 'Change an account\'s settings or credential'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "remove" -d 'Remove an account from the pool for good (asks on a terminal; scripts pass --yes)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "rm" -d 'Remove an account from the pool for good (asks on a terminal; scripts pass --yes)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "disable" -d 'Take an account out of rotation'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "enable" -d 'Put an account back into rotation, clearing errors and cool-downs'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "drain" -d 'Stop new requests to an account; with --wait, follow its in-flight requests to zero'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "undrain" -d 'Return a drained account to service'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "test" -d 'One live call through the account; prints latency and result'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l name -d 'A name unique among accounts' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l type -d 'Which clients the account serves' -r -f -a "claude-code\t''
 gemini-cli\t''"
@@ -90,27 +174,93 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fi
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l base-url -d 'Upstream base URL [default: the provider\'s public API]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l weight -d 'Share of traffic relative to other accounts' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l priority -d 'Lower numbers are used first; higher ones only when those are unusable' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l models -d 'Comma-separated model patterns this account serves (`*` wildcard) [default: all]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l max-concurrency -d 'Requests in flight at most; a full account is skipped (0 = unlimited)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l api-key-stdin -d 'Read the upstream API key from standard input'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from list" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from list" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from list" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from ls" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from ls" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from ls" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from ls" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from show" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from show" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l name -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l base-url -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l weight -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l priority -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l models -d 'Comma-separated model patterns this account serves (`*` wildcard)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l max-concurrency -d 'Requests in flight at most (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l api-key-file -d 'Read the upstream API key from this file' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l api-key-stdin -d 'Read the upstream API key from standard input'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from remove" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from remove" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from remove" -l yes
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from remove" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from rm" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from rm" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from rm" -l yes
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from rm" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from disable" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from disable" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from disable" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from disable" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from enable" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from enable" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from enable" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from enable" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from drain" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from drain" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from drain" -l wait -d 'Wait until nothing is in flight (bounded by --timeout, default 10m)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from drain" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from drain" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from drain" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from undrain" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from undrain" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from undrain" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from undrain" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from undrain" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from test" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from test" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from test" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from test" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add an upstream account; its credential is read from a file, stdin or a hidden prompt'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from help" -f -a "list" -d 'List accounts with their status'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one account'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change an account\'s settings or credential'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove an account from the pool for good (asks on a terminal; scripts pass --yes)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from help" -f -a "disable" -d 'Take an account out of rotation'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from help" -f -a "enable" -d 'Put an account back into rotation, clearing errors and cool-downs'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from help" -f -a "drain" -d 'Stop new requests to an account; with --wait, follow its in-flight requests to zero'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from help" -f -a "undrain" -d 'Return a drained account to service'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from help" -f -a "test" -d 'One live call through the account; prints latency and result'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -s V -l version -d 'Print version'
@@ -132,24 +282,24 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_se
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l rph -d 'Requests per hour (0 = unlimited)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l note -d 'Free text for operators' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from list" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from list" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from list" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from list" -l all
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from ls" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from ls" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from ls" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from ls" -l all
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from ls" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from show" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from show" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from show" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
@@ -162,23 +312,23 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_se
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l rph -d 'Requests per hour (0 = unlimited)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l note -d 'Free text for operators' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from rotate" -l grace -d 'How long the old secret keeps working (0 = it stops at once)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from rotate" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from rotate" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from rotate" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from rotate" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from rotate" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from rotate" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from revoke" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from revoke" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from revoke" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from revoke" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from revoke" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from delete" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from delete" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from delete" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from delete" -l yes -d 'Do not ask for confirmation'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from delete" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
@@ -192,7 +342,7 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_se
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a key for good (asks on a terminal; scripts pass --yes)'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -s V -l version -d 'Print version'
@@ -214,24 +364,24 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_s
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l rph -d 'Requests per hour (0 = unlimited)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l note -d 'Free text for operators' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from list" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from list" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from list" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from list" -l all
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from ls" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from ls" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from ls" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from ls" -l all
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from ls" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from show" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from show" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from show" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
@@ -244,23 +394,23 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_s
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l rph -d 'Requests per hour (0 = unlimited)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l note -d 'Free text for operators' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l grace -d 'How long the old secret keeps working (0 = it stops at once)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from rotate" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from rotate" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from revoke" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from delete" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from delete" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from delete" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from delete" -l yes -d 'Do not ask for confirmation'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from delete" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
@@ -277,17 +427,17 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand stats" -l by -d 'G
 account\t''
 model\t''"
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand stats" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand stats" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand stats" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand stats" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand stats" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand stats" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand status" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand status" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand status" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand status" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand status" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand status" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completions" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completions" -l timeout -d 'How long to wait for the daemon' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completions" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completions" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completions" -s V -l version -d 'Print version'
@@ -299,6 +449,14 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fi
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "add" -d 'Add an upstream account; its credential is read from a file, stdin or a hidden prompt'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "list" -d 'List accounts with their status'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "show" -d 'Show one account'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "update" -d 'Change an account\'s settings or credential'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "remove" -d 'Remove an account from the pool for good (asks on a terminal; scripts pass --yes)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "disable" -d 'Take an account out of rotation'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "enable" -d 'Put an account back into rotation, clearing errors and cool-downs'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "drain" -d 'Stop new requests to an account; with --wait, follow its in-flight requests to zero'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "undrain" -d 'Return a drained account to service'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "test" -d 'One live call through the account; prints latency and result'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "create" -d 'Issue a key; its secret is printed once, here'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "list" -d 'List keys (revoked and expired ones with --all)'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "show" -d 'Show one key'

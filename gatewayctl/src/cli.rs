@@ -16,9 +16,9 @@ pub struct Cli {
     /// Print one JSON document on stdout instead of tables.
     #[arg(long, global = true)]
     pub json: bool,
-    /// How long to wait for the daemon.
-    #[arg(long, global = true, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
-    pub timeout: Duration,
+    /// How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m].
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
     #[command(subcommand)]
     pub command: Noun,
 }
@@ -69,6 +69,64 @@ pub enum AccountVerb {
     /// List accounts with their status.
     #[command(visible_alias = "ls")]
     List,
+    /// Show one account.
+    Show { id: String },
+    /// Change an account's settings or credential.
+    Update(AccountUpdateArgs),
+    /// Remove an account from the pool for good (asks on a terminal; scripts pass --yes).
+    #[command(visible_alias = "rm")]
+    Remove {
+        id: String,
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Take an account out of rotation.
+    Disable { id: String },
+    /// Put an account back into rotation, clearing errors and cool-downs.
+    Enable { id: String },
+    /// Stop new requests to an account; with --wait, follow its in-flight requests to zero.
+    Drain {
+        id: String,
+        /// Wait until nothing is in flight (bounded by --timeout, default 10m).
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Return a drained account to service.
+    Undrain { id: String },
+    /// One live call through the account; prints latency and result.
+    Test { id: String },
+}
+
+/// Where an account's upstream API key comes from: never argv.
+#[derive(Args, Debug, Default)]
+pub struct CredentialSource {
+    /// Read the upstream API key from this file.
+    #[arg(long, value_name = "PATH", conflicts_with = "api_key_stdin")]
+    pub api_key_file: Option<PathBuf>,
+    /// Read the upstream API key from standard input.
+    #[arg(long)]
+    pub api_key_stdin: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct AccountUpdateArgs {
+    pub id: String,
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    #[arg(long)]
+    pub weight: Option<u32>,
+    #[arg(long, allow_hyphen_values = true)]
+    pub priority: Option<i32>,
+    /// Comma-separated model patterns this account serves (`*` wildcard).
+    #[arg(long, value_delimiter = ',')]
+    pub models: Option<Vec<String>>,
+    /// Requests in flight at most (0 = unlimited).
+    #[arg(long)]
+    pub max_concurrency: Option<u32>,
+    #[command(flatten)]
+    pub credential: CredentialSource,
 }
 
 #[derive(Args, Debug)]
@@ -82,12 +140,8 @@ pub struct AccountAdd {
     /// How the gateway authenticates upstream.
     #[arg(long, value_enum, default_value = "api-key")]
     pub auth: AuthArg,
-    /// Read the upstream API key from this file.
-    #[arg(long, value_name = "PATH", conflicts_with = "api_key_stdin")]
-    pub api_key_file: Option<PathBuf>,
-    /// Read the upstream API key from standard input.
-    #[arg(long)]
-    pub api_key_stdin: bool,
+    #[command(flatten)]
+    pub credential: CredentialSource,
     /// Upstream base URL [default: the provider's public API].
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
@@ -97,6 +151,12 @@ pub struct AccountAdd {
     /// Lower numbers are used first; higher ones only when those are unusable.
     #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
     pub priority: i32,
+    /// Comma-separated model patterns this account serves (`*` wildcard) [default: all].
+    #[arg(long, value_delimiter = ',')]
+    pub models: Vec<String>,
+    /// Requests in flight at most; a full account is skipped (0 = unlimited).
+    #[arg(long, default_value_t = 0)]
+    pub max_concurrency: u32,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]

@@ -15,6 +15,9 @@ use tonic::transport::{Channel, Endpoint, Uri};
 
 use crate::CtlError;
 
+/// The RPC deadline when `--timeout` is not given.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// One connection to the daemon with a client per service.
 pub struct Client {
     pub keys: KeysClient<Channel>,

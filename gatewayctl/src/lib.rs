@@ -20,9 +20,10 @@ pub async fn run(cli: Cli) -> Result<(), CtlError> {
     if let Noun::Completions { shell } = &cli.command {
         return cmd::completion::print(*shell);
     }
-    let mut client = Client::connect(&cli.socket_path(), cli.timeout).await?;
+    let timeout = cli.timeout.unwrap_or(client::DEFAULT_TIMEOUT);
+    let mut client = Client::connect(&cli.socket_path(), timeout).await?;
     match cli.command {
-        Noun::Account(args) => cmd::account::run(args, &mut client, &out).await,
+        Noun::Account(args) => cmd::account::run(args, &mut client, &out, cli.timeout).await,
         Noun::Key(args) => cmd::key::run(args, &mut client, &out).await,
         Noun::Stats(args) => cmd::stats::run(args, &mut client, &out).await,
         Noun::Status => cmd::status::run(&mut client, &out).await,

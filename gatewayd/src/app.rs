@@ -46,6 +46,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(
     })?;
     let control = Control {
         gateway: gateway.clone(),
+        probe_client: reqwest::Client::new(),
         recorder: recorder.clone(),
         listen_address: local.to_string(),
         data_dir: config.data_dir.clone(),

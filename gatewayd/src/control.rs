@@ -28,6 +28,8 @@ use crate::state::Gateway;
 #[derive(Clone)]
 pub struct Control {
     pub gateway: Gateway,
+    /// For `account test` probes.
+    pub probe_client: reqwest::Client,
     pub recorder: Recorder,
     pub listen_address: String,
     pub data_dir: PathBuf,

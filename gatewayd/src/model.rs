@@ -149,6 +149,15 @@ pub struct AccountRecord {
     pub last_health_check: Option<UnixSecs>,
     pub created_at: UnixSecs,
     pub updated_at: UnixSecs,
+    /// Model patterns this account serves (`*` wildcard); empty means every model.
+    #[serde(default)]
+    pub models: Vec<String>,
+    /// Requests in flight at most; 0 = no limit. A full account is skipped, not queued on.
+    #[serde(default)]
+    pub max_concurrency: u32,
+    /// Takes no new requests; in-flight ones finish.
+    #[serde(default)]
+    pub draining: bool,
 }
 
 impl AccountRecord {

@@ -2,6 +2,7 @@
 //! snapshot the data plane reads on every request. Control-plane operations change the
 //! store and publish a new snapshot; the data plane never touches the store.
 
+mod account_input;
 mod accounts;
 mod errors;
 mod key_input;
@@ -18,7 +19,8 @@ use crate::config::UpstreamConfig;
 use crate::secrets::{KeyHasher, MasterKey, Sealer};
 use crate::store::Store;
 
-pub use accounts::{AccountView, NewAccount};
+pub use account_input::{AccountUpdate, NewAccount};
+pub use accounts::AccountView;
 pub use errors::{ErrorKind, OpError};
 pub use key_input::{KeyUpdate, NewKey};
 pub use snapshot::{Account, AccountRuntime, ActiveKey, InFlightGuard, Snapshot};

@@ -1,25 +1,120 @@
-//! `gatewayctl account add|list`.
+//! `gatewayctl account add|list|show|update|remove|disable|enable|drain|undrain|test`.
 
 use std::io::{IsTerminal, Read};
+use std::time::Duration;
 
 use gateway_proto::v1 as pb;
 use serde_json::{json, Value};
 
-use crate::cli::{AccountAdd, AccountArgs, AccountVerb, AuthArg};
+use super::confirm;
+use crate::cli::{
+    AccountAdd, AccountArgs, AccountUpdateArgs, AccountVerb, AuthArg, CredentialSource,
+};
 use crate::client::Client;
 use crate::output::{time, Printer};
 use crate::CtlError;
 
-pub async fn run(args: AccountArgs, client: &mut Client, out: &Printer) -> Result<(), CtlError> {
-    match args.verb {
-        AccountVerb::Add(add) => add_account(add, client, out).await,
-        AccountVerb::List => list(client, out).await,
+/// How long `drain --wait` waits when `--timeout` is not given.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(600);
+
+pub async fn run(
+    args: AccountArgs,
+    client: &mut Client,
+    out: &Printer,
+    timeout: Option<Duration>,
+) -> Result<(), CtlError> {
+    let mut accounts = client.accounts.clone();
+    let shown = match args.verb {
+        AccountVerb::Add(add) => {
+            client
+                .call(accounts.add_account(add_request(add)?))
+                .await?
+                .account
+        }
+        AccountVerb::List => {
+            let listed = client
+                .call(accounts.list_accounts(pb::ListAccountsRequest {}))
+                .await?;
+            print_list(out, &listed.accounts);
+            return Ok(());
+        }
+        AccountVerb::Show { id } => {
+            client
+                .call(accounts.get_account(pb::GetAccountRequest { id }))
+                .await?
+                .account
+        }
+        AccountVerb::Update(update) => {
+            client
+                .call(accounts.update_account(update_request(update)?))
+                .await?
+                .account
+        }
+        AccountVerb::Remove { id, yes } => {
+            confirm(&format!("Remove account {id} from the pool for good?"), yes)?;
+            client
+                .call(accounts.remove_account(pb::RemoveAccountRequest { id }))
+                .await?
+                .account
+        }
+        AccountVerb::Disable { id } => enable(client, id, false).await?,
+        AccountVerb::Enable { id } => enable(client, id, true).await?,
+        AccountVerb::Drain { id, wait } => {
+            return super::drain::run(client, out, id, wait, timeout.unwrap_or(DRAIN_TIMEOUT))
+                .await;
+        }
+        AccountVerb::Undrain { id } => {
+            client
+                .call(accounts.undrain_account(pb::UndrainAccountRequest { id }))
+                .await?
+                .account
+        }
+        AccountVerb::Test { id } => return test(client, out, id).await,
+    };
+    print_account(out, &shown.unwrap_or_default());
+    Ok(())
+}
+
+async fn enable(
+    client: &Client,
+    id: String,
+    enabled: bool,
+) -> Result<Option<pb::Account>, CtlError> {
+    let mut accounts = client.accounts.clone();
+    let request = pb::SetAccountEnabledRequest { id, enabled };
+    Ok(client
+        .call(accounts.set_account_enabled(request))
+        .await?
+        .account)
+}
+
+async fn test(client: &Client, out: &Printer, id: String) -> Result<(), CtlError> {
+    let mut accounts = client.accounts.clone();
+    let result = client
+        .call(accounts.test_account(pb::TestAccountRequest { id }))
+        .await?;
+    if out.json {
+        out.json(&json!({"ok": result.ok, "status": result.status, "latency_ms": result.latency_ms, "message": result.message}));
+    } else if result.ok {
+        println!("ok: HTTP {} in {} ms", result.status, result.latency_ms);
+    } else {
+        println!("failed after {} ms: {}", result.latency_ms, result.message);
+    }
+    if result.ok {
+        Ok(())
+    } else {
+        Err(CtlError::Local(format!(
+            "account test failed: {}",
+            result.message
+        )))
     }
 }
 
-async fn add_account(args: AccountAdd, client: &mut Client, out: &Printer) -> Result<(), CtlError> {
-    let credential = read_credential(&args)?;
-    let request = pb::AddAccountRequest {
+fn add_request(args: AccountAdd) -> Result<pb::AddAccountRequest, CtlError> {
+    let credential = read_credential(&args.credential)?.ok_or_else(|| {
+        CtlError::Usage("no API key given: use --api-key-file PATH or --api-key-stdin".to_owned())
+    })?;
+    Ok(pb::AddAccountRequest {
         name: args.name,
         r#type: args.provider.as_str().to_owned(),
         auth: match args.auth {
@@ -29,67 +124,65 @@ async fn add_account(args: AccountAdd, client: &mut Client, out: &Printer) -> Re
         base_url: args.base_url.unwrap_or_default(),
         weight: args.weight,
         priority: args.priority,
-    };
-    let mut accounts = client.accounts.clone();
-    let added = client.call(accounts.add_account(request)).await?;
-    let account = added.account.unwrap_or_default();
-    if out.json {
-        out.json(&account_json(&account));
-    } else {
-        println!(
-            "added account {} ({}, {})",
-            account.id, account.name, account.r#type
-        );
-    }
-    Ok(())
+        models: args.models,
+        max_concurrency: args.max_concurrency,
+    })
 }
 
-/// The secret comes from a file, stdin, or a hidden prompt — never from argv.
-fn read_credential(args: &AccountAdd) -> Result<Vec<u8>, CtlError> {
-    if let Some(path) = &args.api_key_file {
-        return std::fs::read(path).map_err(|e| {
+fn update_request(args: AccountUpdateArgs) -> Result<pb::UpdateAccountRequest, CtlError> {
+    let credential = match (&args.credential.api_key_file, args.credential.api_key_stdin) {
+        (None, false) => None,
+        _ => read_credential(&args.credential)?,
+    };
+    Ok(pb::UpdateAccountRequest {
+        id: args.id,
+        name: args.name,
+        credential,
+        base_url: args.base_url,
+        weight: args.weight,
+        priority: args.priority,
+        models: args.models.map(|values| pb::StringList { values }),
+        max_concurrency: args.max_concurrency,
+    })
+}
+
+/// The secret comes from a file, stdin, or a hidden prompt on a terminal — never argv.
+fn read_credential(source: &CredentialSource) -> Result<Option<Vec<u8>>, CtlError> {
+    if let Some(path) = &source.api_key_file {
+        let key = std::fs::read(path).map_err(|e| {
             CtlError::Local(format!("cannot read API key file {}: {e}", path.display()))
-        });
+        })?;
+        return Ok(Some(key));
     }
-    if args.api_key_stdin {
+    if source.api_key_stdin {
         let mut buf = Vec::new();
         std::io::stdin()
             .read_to_end(&mut buf)
             .map_err(|e| CtlError::Local(format!("cannot read the API key from stdin: {e}")))?;
-        return Ok(buf);
+        return Ok(Some(buf));
     }
     if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
         let key = dialoguer::Password::new()
             .with_prompt("Upstream API key")
             .interact()
             .map_err(|e| CtlError::Local(format!("cannot read the API key: {e}")))?;
-        return Ok(key.into_bytes());
+        return Ok(Some(key.into_bytes()));
     }
-    Err(CtlError::Usage(
-        "no API key given: use --api-key-file PATH or --api-key-stdin".to_owned(),
-    ))
+    Ok(None)
 }
 
-async fn list(client: &mut Client, out: &Printer) -> Result<(), CtlError> {
-    let mut accounts = client.accounts.clone();
-    let listed = client
-        .call(accounts.list_accounts(pb::ListAccountsRequest {}))
-        .await?;
+fn print_list(out: &Printer, accounts: &[pb::Account]) {
     if out.json {
-        out.json(&Value::Array(
-            listed.accounts.iter().map(account_json).collect(),
-        ));
-        return Ok(());
+        out.json(&Value::Array(accounts.iter().map(account_json).collect()));
+        return;
     }
-    let rows = listed
-        .accounts
+    let rows = accounts
         .iter()
         .map(|a| {
             vec![
                 a.id.clone(),
                 a.name.clone(),
                 a.r#type.clone(),
-                a.auth.clone(),
                 state(a),
                 a.priority.to_string(),
                 a.weight.to_string(),
@@ -103,7 +196,6 @@ async fn list(client: &mut Client, out: &Printer) -> Result<(), CtlError> {
             "id",
             "name",
             "type",
-            "auth",
             "state",
             "priority",
             "weight",
@@ -112,14 +204,48 @@ async fn list(client: &mut Client, out: &Printer) -> Result<(), CtlError> {
         ],
         rows,
     );
-    Ok(())
+}
+
+fn print_account(out: &Printer, a: &pb::Account) {
+    if out.json {
+        out.json(&account_json(a));
+        return;
+    }
+    let models = if a.models.is_empty() {
+        "all".to_owned()
+    } else {
+        a.models.join(",")
+    };
+    let concurrency = if a.max_concurrency == 0 {
+        "unlimited".to_owned()
+    } else {
+        a.max_concurrency.to_string()
+    };
+    let rows = vec![
+        vec!["id".to_owned(), a.id.clone()],
+        vec!["name".to_owned(), a.name.clone()],
+        vec!["type".to_owned(), format!("{} ({})", a.r#type, a.auth)],
+        vec!["state".to_owned(), state(a)],
+        vec!["base url".to_owned(), a.base_url.clone()],
+        vec![
+            "priority / weight".to_owned(),
+            format!("{} / {}", a.priority, a.weight),
+        ],
+        vec!["models".to_owned(), models],
+        vec!["max concurrency".to_owned(), concurrency],
+        vec!["in flight".to_owned(), a.in_flight.to_string()],
+        vec!["updated".to_owned(), time(Some(a.updated_at))],
+    ];
+    out.table(&["account", ""], rows);
 }
 
 fn state(a: &pb::Account) -> String {
-    match (a.status.as_str(), a.cooling_until) {
-        ("error", _) => format!("error: {}", a.status_reason),
-        ("active", Some(ms)) => format!("cooling down until {}", time(Some(ms / 1000))),
-        (status, _) => status.to_owned(),
+    match (a.status.as_str(), a.draining, a.cooling_until) {
+        ("error", _, _) => format!("error: {}", a.status_reason),
+        ("inactive", _, _) => "disabled".to_owned(),
+        (_, true, _) => "draining".to_owned(),
+        ("active", _, Some(ms)) => format!("cooling down until {}", time(Some(ms / 1000))),
+        (status, _, _) => status.to_owned(),
     }
 }
 
@@ -131,9 +257,13 @@ fn account_json(a: &pb::Account) -> Value {
         "auth": a.auth,
         "status": a.status,
         "status_reason": a.status_reason,
+        "state": state(a),
+        "draining": a.draining,
         "base_url": a.base_url,
         "weight": a.weight,
         "priority": a.priority,
+        "models": a.models,
+        "max_concurrency": a.max_concurrency,
         "in_flight": a.in_flight,
         "cooling_until_ms": a.cooling_until,
         "created_at": a.created_at,

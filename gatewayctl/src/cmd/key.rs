@@ -1,10 +1,9 @@
 //! `gatewayctl key create|list|show|update|rotate|revoke|delete`.
 
-use std::io::IsTerminal;
-
 use gateway_proto::v1 as pb;
 use serde_json::{json, Value};
 
+use super::confirm;
 use crate::cli::{KeyArgs, KeyCreate, KeyScope, KeyUpdateArgs, KeyVerb};
 use crate::client::Client;
 use crate::output::{time, Printer};
@@ -122,30 +121,6 @@ fn update_request(args: KeyUpdateArgs) -> Result<pb::UpdateKeyRequest, CtlError>
 fn expiry(when: &str) -> Result<i64, CtlError> {
     gateway_shared::duration::parse_expiry(when, now_secs())
         .map_err(|e| CtlError::Usage(e.to_string()))
-}
-
-/// Destructive verbs ask on a terminal and need `--yes` elsewhere.
-fn confirm(question: &str, yes: bool) -> Result<(), CtlError> {
-    if yes {
-        return Ok(());
-    }
-    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-        return Err(CtlError::Usage(
-            "refusing to delete without --yes when not on a terminal".to_owned(),
-        ));
-    }
-    let confirmed = dialoguer::Confirm::new()
-        .with_prompt(question)
-        .default(false)
-        .interact()
-        .map_err(|e| CtlError::Local(format!("cannot read the answer: {e}")))?;
-    if confirmed {
-        Ok(())
-    } else {
-        Err(CtlError::Local(
-            "not confirmed; nothing was deleted".to_owned(),
-        ))
-    }
 }
 
 fn print_secret(out: &Printer, key: pb::Key, secret: String, verb: &str) {

@@ -1,18 +1,32 @@
 //! gateway.v1.Accounts.
 
+use std::pin::Pin;
+use std::time::Duration;
+
 use gateway_proto::v1 as pb;
 use gateway_proto::v1::accounts_server::Accounts;
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
 use super::{convert, Control};
-use crate::state::NewAccount;
+use crate::state::{AccountUpdate, AccountView, NewAccount};
+
+type Reply<T> = Result<Response<T>, Status>;
+
+fn account(view: AccountView) -> Option<pb::Account> {
+    Some(convert::account(view))
+}
+
+/// How often a waiting drain reports the in-flight count.
+const DRAIN_POLL: Duration = Duration::from_millis(100);
 
 #[tonic::async_trait]
 impl Accounts for Control {
     async fn add_account(
         &self,
         request: Request<pb::AddAccountRequest>,
-    ) -> Result<Response<pb::AddAccountResponse>, Status> {
+    ) -> Reply<pb::AddAccountResponse> {
         let r = request.into_inner();
         let record = self.gateway.add_account(NewAccount {
             name: r.name,
@@ -22,27 +36,150 @@ impl Accounts for Control {
             base_url: r.base_url,
             weight: r.weight,
             priority: r.priority,
+            models: r.models,
+            max_concurrency: r.max_concurrency,
         })?;
-        let view = self
-            .gateway
-            .list_accounts()?
-            .into_iter()
-            .find(|v| v.record.id == record.id)
-            .ok_or_else(|| Status::internal("the account vanished after it was added"))?;
+        let view = self.gateway.get_account(&record.id)?;
         Ok(Response::new(pb::AddAccountResponse {
-            account: Some(convert::account(view)),
+            account: account(view),
         }))
     }
 
     async fn list_accounts(
         &self,
         _request: Request<pb::ListAccountsRequest>,
-    ) -> Result<Response<pb::ListAccountsResponse>, Status> {
+    ) -> Reply<pb::ListAccountsResponse> {
         // Persist failures the data plane reported, so statuses are current.
         self.recorder.flush().await;
         let accounts = self.gateway.list_accounts()?;
         Ok(Response::new(pb::ListAccountsResponse {
             accounts: accounts.into_iter().map(convert::account).collect(),
+        }))
+    }
+
+    async fn get_account(
+        &self,
+        request: Request<pb::GetAccountRequest>,
+    ) -> Reply<pb::GetAccountResponse> {
+        self.recorder.flush().await;
+        let view = self.gateway.get_account(&request.into_inner().id)?;
+        Ok(Response::new(pb::GetAccountResponse {
+            account: account(view),
+        }))
+    }
+
+    async fn update_account(
+        &self,
+        request: Request<pb::UpdateAccountRequest>,
+    ) -> Reply<pb::UpdateAccountResponse> {
+        let r = request.into_inner();
+        let change = AccountUpdate {
+            name: r.name,
+            credential: r.credential,
+            base_url: r.base_url,
+            weight: r.weight,
+            priority: r.priority,
+            models: r.models.map(|l| l.values),
+            max_concurrency: r.max_concurrency,
+        };
+        let view = self.gateway.update_account(&r.id, change)?;
+        Ok(Response::new(pb::UpdateAccountResponse {
+            account: account(view),
+        }))
+    }
+
+    async fn remove_account(
+        &self,
+        request: Request<pb::RemoveAccountRequest>,
+    ) -> Reply<pb::RemoveAccountResponse> {
+        let id = request.into_inner().id;
+        let view = self.gateway.get_account(&id)?;
+        self.gateway.remove_account(&id)?;
+        Ok(Response::new(pb::RemoveAccountResponse {
+            account: account(view),
+        }))
+    }
+
+    async fn set_account_enabled(
+        &self,
+        request: Request<pb::SetAccountEnabledRequest>,
+    ) -> Reply<pb::SetAccountEnabledResponse> {
+        let r = request.into_inner();
+        // Persist queued failure reports first, so they cannot land after the enable.
+        self.recorder.flush().await;
+        let view = self.gateway.set_account_enabled(&r.id, r.enabled)?;
+        Ok(Response::new(pb::SetAccountEnabledResponse {
+            account: account(view),
+        }))
+    }
+
+    type DrainAccountStream = Pin<Box<dyn Stream<Item = Result<pb::DrainProgress, Status>> + Send>>;
+
+    async fn drain_account(
+        &self,
+        request: Request<pb::DrainAccountRequest>,
+    ) -> Reply<Self::DrainAccountStream> {
+        let r = request.into_inner();
+        let view = self.gateway.set_account_draining(&r.id, true)?;
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        if !r.wait {
+            let _ = tx.try_send(Ok(pb::DrainProgress {
+                in_flight: view.in_flight,
+            }));
+            return Ok(Response::new(Box::pin(ReceiverStream::new(rx))));
+        }
+        let gateway = self.gateway.clone();
+        // Ends when nothing is in flight or the caller hangs up.
+        tokio::spawn(async move {
+            let mut last = None;
+            loop {
+                let in_flight = gateway.account_in_flight(&r.id);
+                if last != Some(in_flight)
+                    && tx.send(Ok(pb::DrainProgress { in_flight })).await.is_err()
+                {
+                    return;
+                }
+                if in_flight == 0 {
+                    return;
+                }
+                last = Some(in_flight);
+                tokio::time::sleep(DRAIN_POLL).await;
+            }
+        });
+        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+    }
+
+    async fn undrain_account(
+        &self,
+        request: Request<pb::UndrainAccountRequest>,
+    ) -> Reply<pb::UndrainAccountResponse> {
+        let view = self
+            .gateway
+            .set_account_draining(&request.into_inner().id, false)?;
+        Ok(Response::new(pb::UndrainAccountResponse {
+            account: account(view),
+        }))
+    }
+
+    async fn test_account(
+        &self,
+        request: Request<pb::TestAccountRequest>,
+    ) -> Reply<pb::TestAccountResponse> {
+        let id = request.into_inner().id;
+        let live = self
+            .gateway
+            .snapshot()
+            .accounts
+            .iter()
+            .find(|a| a.id == id)
+            .cloned()
+            .ok_or_else(|| Status::not_found(format!("no usable record for account {id}")))?;
+        let result = crate::probe::probe(&self.probe_client, &live, Duration::from_secs(30)).await;
+        Ok(Response::new(pb::TestAccountResponse {
+            ok: result.ok,
+            status: u32::from(result.status),
+            latency_ms: result.latency.as_millis() as u64,
+            message: result.message,
         }))
     }
 }

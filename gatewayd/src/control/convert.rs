@@ -51,6 +51,9 @@ pub fn account(view: AccountView) -> pb::Account {
         }),
         cooling_until: view.cooling_until_ms.map(|ms| ms as i64),
         in_flight: view.in_flight,
+        models: r.models,
+        max_concurrency: r.max_concurrency,
+        draining: r.draining,
     }
 }
 

@@ -21,6 +21,7 @@ impl Balancer {
         &self,
         snapshot: &Snapshot,
         provider: Provider,
+        model: Option<&str>,
         now_ms: u64,
         limit: usize,
     ) -> Vec<Arc<Account>> {
@@ -28,7 +29,7 @@ impl Balancer {
         let usable: Vec<&Arc<Account>> = snapshot
             .accounts
             .iter()
-            .filter(|a| a.provider == provider && a.usable(now_ms))
+            .filter(|a| a.provider == provider && a.serves(model) && a.usable(now_ms))
             .collect();
         let mut plan = Vec::with_capacity(limit.min(usable.len()));
         // `usable` is sorted by priority: walk it group by group.

@@ -41,6 +41,7 @@ impl Forwarder<'_> {
         let plan = self.balancer.plan(
             &self.gateway.snapshot(),
             provider,
+            caller.model.as_deref(),
             now_millis(),
             self.config.max_attempts as usize,
         );
@@ -112,7 +113,7 @@ impl Forwarder<'_> {
             Effect::None => {}
             Effect::CoolUntil(until_ms) => account.runtime.cool_until(until_ms),
             Effect::Fail(reason) => {
-                if account.runtime.fail(&reason) {
+                if account.runtime.fail() {
                     tracing::warn!(account = %account.id, %reason, "account taken out of rotation");
                     self.recorder
                         .account_failed(Arc::from(account.id.as_str()), reason);

@@ -5,8 +5,6 @@
 use http::header::{self, HeaderName};
 use http::{HeaderMap, HeaderValue};
 
-use gateway_shared::provider::{AuthKind, Provider};
-
 use crate::state::Account;
 
 /// Hop-by-hop headers (RFC 9110 §7.6.1) plus those hyper and reqwest set themselves.
@@ -52,11 +50,8 @@ pub fn upstream_request(client: &HeaderMap) -> HeaderMap {
 
 /// Adds the account's credential the way its provider expects it.
 pub fn inject_credential(headers: &mut HeaderMap, account: &Account) {
-    let name = match (account.provider, account.auth) {
-        (Provider::ClaudeCode, AuthKind::ApiKey) => HeaderName::from_static("x-api-key"),
-        (Provider::GeminiCli, AuthKind::ApiKey) => HeaderName::from_static("x-goog-api-key"),
-    };
-    headers.insert(name, account.credential.clone());
+    let (name, value) = account.credential_header();
+    headers.insert(name, value);
 }
 
 /// The upstream's response headers as they go to the client.

@@ -1,26 +1,15 @@
 //! Upstream account operations: add (the credential is sealed before it is stored),
-//! list with live health, and the failure reports the data plane raises.
+//! list and show with live health, update, remove, enable/disable, drain, and the
+//! failures the data plane reports.
 
 use gateway_shared::keyfmt::ACCOUNT_ID_PREFIX;
 use gateway_shared::provider::{AuthKind, Provider};
 
+use super::account_input::{self as input, AccountUpdate, NewAccount};
+use super::key_input;
 use super::keys::random_bytes;
 use super::{ErrorKind, Gateway, OpError};
 use crate::model::{now_millis, now_secs, AccountRecord, AccountStatus, Quota};
-
-/// What an operator asks for when adding an account.
-#[derive(Clone, Default)]
-pub struct NewAccount {
-    pub name: String,
-    pub provider: String,
-    pub auth: String,
-    pub credential: Vec<u8>,
-    /// Empty = the provider's public API.
-    pub base_url: String,
-    /// 0 = 1.
-    pub weight: u32,
-    pub priority: i32,
-}
 
 /// An account as the control plane shows it: the record plus live health.
 #[derive(Debug, Clone)]
@@ -33,35 +22,17 @@ pub struct AccountView {
 impl Gateway {
     /// Seals the credential and adds the account to the pool.
     pub fn add_account(&self, new: NewAccount) -> Result<AccountRecord, OpError> {
-        let name = new.name.trim().to_owned();
-        if name.is_empty() {
-            return Err(OpError::invalid("an account needs a name"));
-        }
-        let provider: Provider = new
-            .provider
-            .parse()
-            .map_err(|e: gateway_shared::provider::UnknownName| OpError::invalid(e.to_string()))?;
+        let name = input::name(&new.name)?;
+        let provider = input::provider(&new.provider)?;
         let auth: AuthKind = new
             .auth
             .parse()
             .map_err(|e: gateway_shared::provider::UnknownName| OpError::invalid(e.to_string()))?;
-        let credential = new.credential.trim_ascii();
-        if credential.is_empty() {
-            return Err(OpError::invalid("the credential is empty"));
-        }
-        if http::HeaderValue::from_bytes(credential).is_err() {
-            return Err(OpError::invalid(
-                "the credential contains characters a header cannot carry",
-            ));
-        }
-        let base_url = self.base_url_for(provider, &new.base_url)?;
+        let credential = input::credential(&new.credential)?;
+        let base_url = input::base_url(&new.base_url, self.default_base_url(provider))?;
+        let models = key_input::models(&new.models)?;
         let _guard = self.write_guard();
-        if self.inner.store.accounts()?.iter().any(|a| a.name == name) {
-            return Err(OpError::new(
-                ErrorKind::AlreadyExists,
-                format!("an account named {name:?} exists"),
-            ));
-        }
+        self.ensure_unique_name(&name, None)?;
         let id = format!("{ACCOUNT_ID_PREFIX}{}", hex::encode(random_bytes::<6>()));
         let now = now_secs();
         let record = AccountRecord {
@@ -79,6 +50,9 @@ impl Gateway {
             last_health_check: None,
             created_at: now,
             updated_at: now,
+            models,
+            max_concurrency: new.max_concurrency,
+            draining: false,
         };
         self.inner.store.put_account(&record)?;
         self.republish()?;
@@ -88,53 +62,173 @@ impl Gateway {
 
     /// Every account with its live health, in preference order.
     pub fn list_accounts(&self) -> Result<Vec<AccountView>, OpError> {
-        let snapshot = self.snapshot();
-        let now = now_millis();
         let mut records = self.inner.store.accounts()?;
         records.sort_by_key(|r| (r.priority, r.created_at));
-        Ok(records
-            .into_iter()
-            .map(|record| {
-                let live = snapshot.accounts.iter().find(|a| a.id == record.id);
-                AccountView {
-                    cooling_until_ms: live.and_then(|a| a.runtime.cooling_until(now)),
-                    in_flight: live.map_or(0, |a| a.runtime.in_flight()),
-                    record,
-                }
-            })
-            .collect())
+        Ok(records.into_iter().map(|r| self.view(r)).collect())
+    }
+
+    /// One account with its live health.
+    pub fn get_account(&self, id: &str) -> Result<AccountView, OpError> {
+        let record = self
+            .inner
+            .store
+            .account(id)?
+            .ok_or_else(|| no_account(id))?;
+        Ok(self.view(record))
+    }
+
+    /// Changes an account's settings (and optionally its credential).
+    pub fn update_account(&self, id: &str, change: AccountUpdate) -> Result<AccountView, OpError> {
+        let current = self.get_account(id)?.record;
+        let provider = input::provider(&current.provider)?;
+        let name = change.name.as_deref().map(input::name).transpose()?;
+        let base_url = change
+            .base_url
+            .as_deref()
+            .map(|url| input::base_url(url, self.default_base_url(provider)))
+            .transpose()?;
+        let models = change
+            .models
+            .as_deref()
+            .map(key_input::models)
+            .transpose()?;
+        let sealed = match &change.credential {
+            Some(raw) => Some(self.inner.sealer.seal(id, input::credential(raw)?)?),
+            None => None,
+        };
+        if let Some(name) = &name {
+            self.ensure_unique_name(name, Some(id))?;
+        }
+        self.change_account(id, "Accounts/UpdateAccount", |a| {
+            set(&mut a.name, name.clone());
+            set(&mut a.base_url, base_url.clone());
+            set(&mut a.credentials, sealed.clone());
+            set(&mut a.weight, change.weight.map(|w| w.max(1)));
+            set(&mut a.priority, change.priority);
+            set(&mut a.models, models.clone());
+            set(&mut a.max_concurrency, change.max_concurrency);
+        })
+    }
+
+    /// Removes an account from the pool for good.
+    pub fn remove_account(&self, id: &str) -> Result<AccountRecord, OpError> {
+        let _guard = self.write_guard();
+        let record = self
+            .inner
+            .store
+            .delete_account(id)?
+            .ok_or_else(|| no_account(id))?;
+        self.republish()?;
+        tracing::info!(audit.rpc = "Accounts/RemoveAccount", audit.target = %id, "account removed");
+        Ok(record)
+    }
+
+    /// Takes the account out of rotation (`inactive`) or puts it back (`active`, clearing
+    /// any error, failure or cool-down).
+    pub fn set_account_enabled(&self, id: &str, enabled: bool) -> Result<AccountView, OpError> {
+        let view = self.change_account(id, "Accounts/SetAccountEnabled", |a| {
+            a.status = if enabled {
+                AccountStatus::Active
+            } else {
+                AccountStatus::Inactive
+            };
+            a.status_reason.clear();
+        })?;
+        if enabled {
+            if let Some(live) = self.snapshot().accounts.iter().find(|a| a.id == id) {
+                live.runtime.reset();
+            }
+        }
+        Ok(view)
+    }
+
+    /// Starts or ends draining: a draining account takes no new requests.
+    pub fn set_account_draining(&self, id: &str, draining: bool) -> Result<AccountView, OpError> {
+        self.change_account(id, "Accounts/DrainAccount", |a| a.draining = draining)
+    }
+
+    /// Requests in flight on an account now.
+    pub fn account_in_flight(&self, id: &str) -> u32 {
+        let snapshot = self.snapshot();
+        snapshot
+            .accounts
+            .iter()
+            .find(|a| a.id == id)
+            .map_or(0, |a| a.runtime.in_flight())
     }
 
     /// Persists a failure the data plane already applied in memory: the account goes to
     /// `error` with the reason until an operator acts.
     pub fn persist_account_failure(&self, id: &str, reason: &str) -> Result<(), OpError> {
-        let _guard = self.write_guard();
-        let now = now_secs();
-        self.inner.store.update_account(id, |a| {
+        self.change_account(id, "data-plane/AccountFailed", |a| {
             a.status = AccountStatus::Error;
             a.status_reason = reason.to_owned();
-            a.updated_at = now;
-        })?;
-        self.republish()
+        })
+        .map(|_| ())
     }
 
-    fn base_url_for(&self, provider: Provider, given: &str) -> Result<String, OpError> {
-        let given = given.trim();
-        let url = if given.is_empty() {
-            match provider {
-                Provider::ClaudeCode => self.inner.default_base_urls.0.clone(),
-                Provider::GeminiCli => self.inner.default_base_urls.1.clone(),
-            }
-        } else {
-            given.to_owned()
-        };
-        match reqwest::Url::parse(&url) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") && u.query().is_none() => {
-                Ok(url.trim_end_matches('/').to_owned())
-            }
-            _ => Err(OpError::invalid(format!(
-                "base URL {url:?} is not an http(s) URL without a query"
-            ))),
+    fn change_account(
+        &self,
+        id: &str,
+        rpc: &'static str,
+        mut f: impl FnMut(&mut AccountRecord),
+    ) -> Result<AccountView, OpError> {
+        let _guard = self.write_guard();
+        let now = now_secs();
+        let record = self
+            .inner
+            .store
+            .update_account(id, |a| {
+                f(a);
+                a.updated_at = now;
+            })?
+            .ok_or_else(|| no_account(id))?;
+        self.republish()?;
+        tracing::info!(audit.rpc = rpc, audit.target = %id, "account changed");
+        Ok(self.view(record))
+    }
+
+    fn view(&self, record: AccountRecord) -> AccountView {
+        let snapshot = self.snapshot();
+        let live = snapshot.accounts.iter().find(|a| a.id == record.id);
+        let now = now_millis();
+        AccountView {
+            cooling_until_ms: live.and_then(|a| a.runtime.cooling_until(now)),
+            in_flight: live.map_or(0, |a| a.runtime.in_flight()),
+            record,
         }
     }
+
+    fn ensure_unique_name(&self, name: &str, except: Option<&str>) -> Result<(), OpError> {
+        let taken = self
+            .inner
+            .store
+            .accounts()?
+            .iter()
+            .any(|a| a.name == name && Some(a.id.as_str()) != except);
+        if taken {
+            return Err(OpError::new(
+                ErrorKind::AlreadyExists,
+                format!("an account named {name:?} exists"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn default_base_url(&self, provider: Provider) -> &str {
+        match provider {
+            Provider::ClaudeCode => &self.inner.default_base_urls.0,
+            Provider::GeminiCli => &self.inner.default_base_urls.1,
+        }
+    }
+}
+
+fn set<T>(field: &mut T, value: Option<T>) {
+    if let Some(v) = value {
+        *field = v;
+    }
+}
+
+fn no_account(id: &str) -> OpError {
+    OpError::not_found(format!("no account with id {id}"))
 }

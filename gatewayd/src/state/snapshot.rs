@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use gateway_shared::provider::{AuthKind, Provider};
 use http::HeaderValue;
@@ -51,6 +51,10 @@ pub struct Account {
     pub base_url: String,
     pub priority: i32,
     pub status: AccountStatus,
+    pub draining: bool,
+    pub max_concurrency: u32,
+    /// Model patterns; empty = all.
+    pub models: Vec<String>,
     /// The credential as a header value, marked sensitive.
     pub credential: HeaderValue,
     pub runtime: Arc<AccountRuntime>,
@@ -59,7 +63,30 @@ pub struct Account {
 impl Account {
     /// Whether the account may take a request at `now_ms`.
     pub fn usable(&self, now_ms: u64) -> bool {
-        self.status == AccountStatus::Active && self.runtime.usable(now_ms)
+        self.status == AccountStatus::Active
+            && !self.draining
+            && self.runtime.usable(now_ms)
+            && (self.max_concurrency == 0 || self.runtime.in_flight() < self.max_concurrency)
+    }
+
+    /// The header the account's credential travels in, and its value.
+    pub fn credential_header(&self) -> (http::HeaderName, HeaderValue) {
+        let name = match (self.provider, self.auth) {
+            (Provider::ClaudeCode, AuthKind::ApiKey) => "x-api-key",
+            (Provider::GeminiCli, AuthKind::ApiKey) => "x-goog-api-key",
+        };
+        (http::HeaderName::from_static(name), self.credential.clone())
+    }
+
+    /// Whether the account serves `model` (a request without a model goes anywhere).
+    pub fn serves(&self, model: Option<&str>) -> bool {
+        match model {
+            Some(model) if !self.models.is_empty() => self
+                .models
+                .iter()
+                .any(|p| crate::model::glob_match(p, model)),
+            _ => true,
+        }
     }
 }
 
@@ -69,7 +96,6 @@ pub struct AccountRuntime {
     cooling_until_ms: AtomicU64,
     in_flight: AtomicU32,
     failed: AtomicBool,
-    failure: Mutex<Option<String>>,
 }
 
 impl AccountRuntime {
@@ -92,9 +118,14 @@ impl AccountRuntime {
 
     /// Takes the account out of rotation at once; the reason is persisted by the recorder.
     /// Returns false if it had already failed (so the failure is reported once).
-    pub fn fail(&self, reason: &str) -> bool {
-        *self.failure.lock().expect("failure lock poisoned") = Some(reason.to_owned());
+    pub fn fail(&self) -> bool {
         !self.failed.swap(true, Ordering::Relaxed)
+    }
+
+    /// Back in rotation: no failure, no cool-down (an operator enabled the account).
+    pub fn reset(&self) {
+        self.failed.store(false, Ordering::Relaxed);
+        self.cooling_until_ms.store(0, Ordering::Relaxed);
     }
 
     /// Requests using the account now.
@@ -215,6 +246,9 @@ fn account(
         auth,
         priority: record.priority,
         status: record.status,
+        draining: record.draining,
+        max_concurrency: record.max_concurrency,
+        models: record.models,
         credential,
         runtime,
     }))

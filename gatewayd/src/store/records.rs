@@ -52,6 +52,22 @@ impl Store {
         Ok(())
     }
 
+    /// One account by id.
+    pub fn account(&self, id: &str) -> Result<Option<AccountRecord>, StoreError> {
+        self.accounts
+            .get(id)?
+            .map(|raw| decode("accounts", id.as_bytes(), &raw))
+            .transpose()
+    }
+
+    /// Removes an account; returns what was there.
+    pub fn delete_account(&self, id: &str) -> Result<Option<AccountRecord>, StoreError> {
+        self.accounts
+            .remove(id)?
+            .map(|raw| decode("accounts", id.as_bytes(), &raw))
+            .transpose()
+    }
+
     /// Changes one account in place; `None` if it does not exist.
     pub fn update_account(
         &self,

@@ -1,6 +1,7 @@
 //! End-to-end tests: the real gatewayd and gatewayctl binaries, the mock upstream on
 //! loopback, temp dirs and ephemeral ports. One test binary keeps link time down.
 
+mod accounts;
 mod anthropic;
 mod bench;
 mod errors;

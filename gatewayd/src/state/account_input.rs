@@ -1,0 +1,76 @@
+//! What operators send to add or change an account, and the checks it must pass.
+
+use gateway_shared::provider::Provider;
+
+use super::OpError;
+
+/// A new account.
+#[derive(Clone, Default)]
+pub struct NewAccount {
+    pub name: String,
+    pub provider: String,
+    pub auth: String,
+    pub credential: Vec<u8>,
+    /// Empty = the provider's public API.
+    pub base_url: String,
+    /// 0 = 1.
+    pub weight: u32,
+    pub priority: i32,
+    pub models: Vec<String>,
+    pub max_concurrency: u32,
+}
+
+/// Changes to an account; `None` leaves a setting as it is.
+#[derive(Clone, Default)]
+pub struct AccountUpdate {
+    pub name: Option<String>,
+    /// A new upstream credential, sealed before it is stored.
+    pub credential: Option<Vec<u8>>,
+    pub base_url: Option<String>,
+    pub weight: Option<u32>,
+    pub priority: Option<i32>,
+    pub models: Option<Vec<String>>,
+    pub max_concurrency: Option<u32>,
+}
+
+pub(super) fn name(name: &str) -> Result<String, OpError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(OpError::invalid("an account needs a name"));
+    }
+    Ok(name.to_owned())
+}
+
+pub(super) fn credential(raw: &[u8]) -> Result<&[u8], OpError> {
+    let credential = raw.trim_ascii();
+    if credential.is_empty() {
+        return Err(OpError::invalid("the credential is empty"));
+    }
+    if http::HeaderValue::from_bytes(credential).is_err() {
+        return Err(OpError::invalid(
+            "the credential contains characters a header cannot carry",
+        ));
+    }
+    Ok(credential)
+}
+
+/// The given base URL, or the provider's default when empty.
+pub(super) fn base_url(given: &str, default: &str) -> Result<String, OpError> {
+    let url = match given.trim() {
+        "" => default,
+        given => given,
+    };
+    match reqwest::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.query().is_none() => {
+            Ok(url.trim_end_matches('/').to_owned())
+        }
+        _ => Err(OpError::invalid(format!(
+            "base URL {url:?} is not an http(s) URL without a query"
+        ))),
+    }
+}
+
+pub(super) fn provider(name: &str) -> Result<Provider, OpError> {
+    name.parse()
+        .map_err(|e: gateway_shared::provider::UnknownName| OpError::invalid(e.to_string()))
+}

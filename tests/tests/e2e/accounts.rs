@@ -1,0 +1,221 @@
+//! The account lifecycle through gatewayctl, and what it does to routing: disable and
+//! enable, models and concurrency limits, drain with streams in flight, live tests.
+
+use gateway_tests::harness::Daemon;
+use gateway_tests::mock::{MockConfig, MockHandle};
+
+use crate::support::{claude_body, post};
+
+struct Two {
+    mock: MockHandle,
+    daemon: Daemon,
+    secret: String,
+    first: String,
+}
+
+/// Claude accounts `first` (priority 0, upstream key "k1") and `second` (priority 1, "k2").
+fn two(first_flags: &[&str]) -> Two {
+    let mock = MockHandle::start(MockConfig::default());
+    let daemon = Daemon::start();
+    let (_, secret) = daemon.create_key("dev", &[]);
+    let mut flags = vec!["--priority", "0"];
+    flags.extend_from_slice(first_flags);
+    let first = daemon.add_account("first", "claude-code", "k1", &mock.url(), &flags);
+    daemon.add_account(
+        "second",
+        "claude-code",
+        "k2",
+        &mock.url(),
+        &["--priority", "1"],
+    );
+    Two {
+        mock,
+        daemon,
+        secret,
+        first,
+    }
+}
+
+impl Two {
+    async fn send(&self, text: &str) -> reqwest::Response {
+        post(
+            &format!("{}/v1/messages", self.daemon.url),
+            "x-api-key",
+            &self.secret,
+            &claude_body(true, text),
+        )
+        .await
+    }
+
+    /// Sends one request to completion and says which upstream key served it.
+    async fn served_by(&self) -> String {
+        self.mock.clear_requests();
+        let response = self.send("hi").await;
+        assert_eq!(response.status(), 200);
+        let _ = response.bytes().await.unwrap();
+        self.mock.requests()[0].account.clone().unwrap()
+    }
+}
+
+const SLOW: &str = "slow [[mock:ok tokens=24 interval_ms=60]]";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn show_update_disable_enable_remove() {
+    let t = two(&["--models", "claude-*", "--max-concurrency", "4"]);
+    let shown = t.daemon.ctl_json(&["account", "show", &t.first]);
+    assert_eq!(shown["models"], serde_json::json!(["claude-*"]));
+    assert_eq!(shown["max_concurrency"], 4);
+    assert_eq!(t.served_by().await, "k1");
+
+    let disabled = t.daemon.ctl_json(&["account", "disable", &t.first]);
+    assert_eq!(disabled["state"], "disabled");
+    assert_eq!(
+        t.served_by().await,
+        "k2",
+        "a disabled account takes no requests"
+    );
+    t.daemon.ctl_json(&["account", "enable", &t.first]);
+    assert_eq!(t.served_by().await, "k1");
+
+    let out = t.daemon.ctl_stdin(
+        &[
+            "--json",
+            "account",
+            "update",
+            &t.first,
+            "--models",
+            "claude-haiku-*",
+            "--api-key-stdin",
+        ],
+        b"k1-new",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        t.served_by().await,
+        "k2",
+        "the first account no longer serves this model"
+    );
+    t.daemon
+        .ctl_json(&["account", "update", &t.first, "--models", "*"]);
+    assert_eq!(
+        t.served_by().await,
+        "k1-new",
+        "the new credential is used at once"
+    );
+
+    assert_eq!(
+        t.daemon.ctl(&["account", "remove", &t.first]).status.code(),
+        Some(2),
+        "--yes needed off a terminal"
+    );
+    t.daemon.ctl_json(&["account", "remove", &t.first, "--yes"]);
+    assert_eq!(
+        t.daemon.ctl(&["account", "show", &t.first]).status.code(),
+        Some(3)
+    );
+    assert_eq!(t.served_by().await, "k2");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_account_is_skipped_not_queued() {
+    let t = two(&["--max-concurrency", "1"]);
+    let mut slow = t.send(SLOW).await;
+    let _ = slow.chunk().await.unwrap();
+    assert_eq!(t.served_by().await, "k2", "first is at its limit of 1");
+    while slow.chunk().await.unwrap().is_some() {}
+    assert_eq!(
+        t.served_by().await,
+        "k1",
+        "free again once the stream ended"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drain_waits_for_in_flight_streams_while_new_requests_go_elsewhere() {
+    let t = two(&[]);
+    let mut slow = t.send(SLOW).await;
+    let _ = slow.chunk().await.unwrap();
+    let (socket, first) = (t.daemon.socket(), t.first.clone());
+    let drain = std::thread::spawn(move || {
+        gateway_tests::harness::ctl_at(
+            &socket,
+            &[
+                "--json",
+                "account",
+                "drain",
+                &first,
+                "--wait",
+                "--timeout",
+                "20s",
+            ],
+            b"",
+        )
+    });
+    gateway_tests::harness::eventually("the drain to take effect", || {
+        (t.daemon.ctl_json(&["account", "show", &t.first])["draining"] == true).then_some(())
+    });
+    assert_eq!(
+        t.served_by().await,
+        "k2",
+        "new requests go to the other account"
+    );
+    let mut text = String::new();
+    while let Some(chunk) = slow.chunk().await.unwrap() {
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(
+        text.contains("message_stop"),
+        "the in-flight stream finished"
+    );
+    let out = drain.join().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let done: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(done["in_flight"], 0);
+
+    t.daemon.ctl_json(&["account", "undrain", &t.first]);
+    assert_eq!(t.served_by().await, "k1");
+
+    let mut slow = t.send(SLOW).await;
+    let _ = slow.chunk().await.unwrap();
+    let out = t
+        .daemon
+        .ctl(&["account", "drain", &t.first, "--wait", "--timeout", "200ms"]);
+    assert_eq!(out.status.code(), Some(1), "a drain that times out fails");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 request(s) are still in flight"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_test_reports_latency_and_failure() {
+    let t = two(&[]);
+    let ok = t.daemon.ctl_json(&["account", "test", &t.first]);
+    assert_eq!(
+        (ok["ok"].as_bool(), ok["status"].as_u64()),
+        (Some(true), Some(200))
+    );
+    assert!(ok["latency_ms"].is_u64());
+    assert_eq!(t.mock.requests_for("k1").last().unwrap().path, "/v1/models");
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let dead = t.daemon.add_account(
+        "dead",
+        "claude-code",
+        "k3",
+        &format!("http://{closed}"),
+        &[],
+    );
+    let out = t.daemon.ctl(&["--json", "account", "test", &dead]);
+    assert_eq!(out.status.code(), Some(1));
+    let failed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(failed["ok"], false);
+}
