@@ -33,7 +33,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(
     );
     let recorder_task = tokio::spawn(recorder_task.run());
 
-    let socket = control::bind(&config.socket)?;
+    let socket = control::bind(&config.socket, config.control.socket_group.as_deref())?;
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|source| RunError::Listen {
@@ -50,6 +50,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(
         recorder: recorder.clone(),
         listen_address: local.to_string(),
         data_dir: config.data_dir.clone(),
+        allowed_uids: config.control.allowed_uids.clone(),
     };
     let (stop_control, control_thread) = spawn_control(socket, control)?;
     tracing::info!(listen.addr = %local, control.socket = %config.socket.display(), data_dir = %config.data_dir.display(), "gatewayd ready");

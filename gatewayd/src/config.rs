@@ -45,6 +45,17 @@ pub struct Config {
     pub workers: usize,
     pub upstream: UpstreamConfig,
     pub record: RecordConfig,
+    pub control: ControlConfig,
+}
+
+/// Who may use the control socket.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ControlConfig {
+    /// Make the socket 0660 and owned by this group (default: 0600, owner only).
+    pub socket_group: Option<String>,
+    /// Uids allowed besides the daemon's own and root.
+    pub allowed_uids: Vec<u32>,
 }
 
 /// How gatewayd talks to upstream accounts.
@@ -96,6 +107,7 @@ impl Default for Config {
             workers: 0,
             upstream: UpstreamConfig::default(),
             record: RecordConfig::default(),
+            control: ControlConfig::default(),
         }
     }
 }

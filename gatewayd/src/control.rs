@@ -3,6 +3,7 @@
 //! one `state` operation. Nothing here imports the data plane.
 
 mod accounts;
+mod audit;
 mod convert;
 mod keys;
 mod peer;
@@ -33,6 +34,8 @@ pub struct Control {
     pub recorder: Recorder,
     pub listen_address: String,
     pub data_dir: PathBuf,
+    /// Uids allowed besides the daemon's own and root.
+    pub allowed_uids: Vec<u32>,
 }
 
 /// The control socket could not be set up.
@@ -46,6 +49,8 @@ pub enum BindError {
     },
     #[error("another gatewayd is already serving {path}")]
     InUse { path: PathBuf },
+    #[error("unknown socket group {0:?}")]
+    Group(String),
     #[error("cannot bind the control socket {path}: {source}")]
     Bind {
         path: PathBuf,
@@ -54,9 +59,12 @@ pub enum BindError {
     },
 }
 
-/// Binds the socket (replacing a stale one) with mode 0600. The listener is a std one so
-/// the control plane can adopt it on its own runtime.
-pub fn bind(path: &Path) -> Result<std::os::unix::net::UnixListener, BindError> {
+/// Binds the socket (replacing a stale one) with mode 0600, or 0660 owned by `group`.
+/// The listener is a std one so the control plane can adopt it on its own runtime.
+pub fn bind(
+    path: &Path,
+    group: Option<&str>,
+) -> Result<std::os::unix::net::UnixListener, BindError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| BindError::Dir {
             path: dir.to_owned(),
@@ -75,8 +83,18 @@ pub fn bind(path: &Path) -> Result<std::os::unix::net::UnixListener, BindError> 
         path: path.to_owned(),
         source,
     };
+    let gid = group
+        .map(|name| match nix::unistd::Group::from_name(name) {
+            Ok(Some(g)) => Ok(g.gid.as_raw()),
+            _ => Err(BindError::Group(name.to_owned())),
+        })
+        .transpose()?;
     let listener = std::os::unix::net::UnixListener::bind(path).map_err(bind_err)?;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(bind_err)?;
+    let mode = if gid.is_some() { 0o660 } else { 0o600 };
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).map_err(bind_err)?;
+    if let Some(gid) = gid {
+        std::os::unix::fs::chown(path, None, Some(gid)).map_err(bind_err)?;
+    }
     listener.set_nonblocking(true).map_err(bind_err)?;
     Ok(listener)
 }
@@ -89,8 +107,9 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServeError> {
     let listener = UnixListener::from_std(listener).map_err(ServeError::Adopt)?;
-    let check = peer::PeerCheck::current_user();
+    let check = peer::PeerCheck::new(&control.allowed_uids);
     tonic::transport::Server::builder()
+        .layer(audit::AuditLayer)
         .add_service(KeysServer::with_interceptor(control.clone(), check.clone()))
         .add_service(AccountsServer::with_interceptor(
             control.clone(),

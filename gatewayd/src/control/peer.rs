@@ -1,5 +1,5 @@
-//! Who may talk to the control plane: the daemon's own user and root, identified by
-//! the socket peer's credentials (SO_PEERCRED), on top of the socket's 0600 mode.
+//! Who may talk to the control plane: the daemon's own user, root and configured uids,
+//! identified by the socket peer's credentials (SO_PEERCRED), on top of the socket's mode.
 
 use tonic::service::Interceptor;
 use tonic::transport::server::UdsConnectInfo;
@@ -12,11 +12,11 @@ pub struct PeerCheck {
 }
 
 impl PeerCheck {
-    /// Allows the daemon's uid and root.
-    pub fn current_user() -> Self {
-        Self {
-            allowed: vec![current_uid(), 0],
-        }
+    /// Allows the daemon's uid, root and `extra`.
+    pub fn new(extra: &[u32]) -> Self {
+        let mut allowed = vec![current_uid(), 0];
+        allowed.extend_from_slice(extra);
+        Self { allowed }
     }
 }
 

@@ -4,6 +4,7 @@
 mod accounts;
 mod anthropic;
 mod bench;
+mod control;
 mod errors;
 mod failover;
 mod gemini;
