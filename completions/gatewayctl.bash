@@ -25,6 +25,9 @@ _gatewayctl() {
             gatewayctl,completions)
                 cmd="gatewayctl__subcmd__completions"
                 ;;
+            gatewayctl,config)
+                cmd="gatewayctl__subcmd__config"
+                ;;
             gatewayctl,help)
                 cmd="gatewayctl__subcmd__help"
                 ;;
@@ -112,11 +115,26 @@ _gatewayctl() {
             gatewayctl__subcmd__account__subcmd__help,update)
                 cmd="gatewayctl__subcmd__account__subcmd__help__subcmd__update"
                 ;;
+            gatewayctl__subcmd__config,help)
+                cmd="gatewayctl__subcmd__config__subcmd__help"
+                ;;
+            gatewayctl__subcmd__config,reload)
+                cmd="gatewayctl__subcmd__config__subcmd__reload"
+                ;;
+            gatewayctl__subcmd__config__subcmd__help,help)
+                cmd="gatewayctl__subcmd__config__subcmd__help__subcmd__help"
+                ;;
+            gatewayctl__subcmd__config__subcmd__help,reload)
+                cmd="gatewayctl__subcmd__config__subcmd__help__subcmd__reload"
+                ;;
             gatewayctl__subcmd__help,account)
                 cmd="gatewayctl__subcmd__help__subcmd__account"
                 ;;
             gatewayctl__subcmd__help,completions)
                 cmd="gatewayctl__subcmd__help__subcmd__completions"
+                ;;
+            gatewayctl__subcmd__help,config)
+                cmd="gatewayctl__subcmd__help__subcmd__config"
                 ;;
             gatewayctl__subcmd__help,help)
                 cmd="gatewayctl__subcmd__help__subcmd__help"
@@ -159,6 +177,9 @@ _gatewayctl() {
                 ;;
             gatewayctl__subcmd__help__subcmd__account,update)
                 cmd="gatewayctl__subcmd__help__subcmd__account__subcmd__update"
+                ;;
+            gatewayctl__subcmd__help__subcmd__config,reload)
+                cmd="gatewayctl__subcmd__help__subcmd__config__subcmd__reload"
                 ;;
             gatewayctl__subcmd__help__subcmd__key,create)
                 cmd="gatewayctl__subcmd__help__subcmd__key__subcmd__create"
@@ -239,7 +260,7 @@ _gatewayctl() {
 
     case "${cmd}" in
         gatewayctl)
-            opts="-h -V --socket --json --timeout --help --version account accounts key keys stats status completions help"
+            opts="-h -V --socket --json --timeout --help --version account accounts key keys stats status config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -756,8 +777,94 @@ _gatewayctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gatewayctl__subcmd__config)
+            opts="-h -V --socket --json --timeout --help --version reload help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__config__subcmd__help)
+            opts="reload help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__config__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__config__subcmd__help__subcmd__reload)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__config__subcmd__reload)
+            opts="-h -V --socket --json --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gatewayctl__subcmd__help)
-            opts="account key stats status completions help"
+            opts="account key stats status config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -927,6 +1034,34 @@ _gatewayctl() {
         gatewayctl__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__help__subcmd__config)
+            opts="reload"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__help__subcmd__config__subcmd__reload)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -35,6 +35,7 @@ complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "key" -d 'Gate
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "keys" -d 'Gateway keys that clients present'
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "stats" -d 'Counted requests and tokens'
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "status" -d 'Daemon version, uptime, address and counts'
+complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "config" -d 'The daemon\'s configuration file'
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "completions" -d 'Print a shell completion script (the same as the files in completions/)'
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
@@ -436,17 +437,32 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand status" -l timeout
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand status" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand status" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand status" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand config; and not __fish_seen_subcommand_from reload help" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand config; and not __fish_seen_subcommand_from reload help" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand config; and not __fish_seen_subcommand_from reload help" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand config; and not __fish_seen_subcommand_from reload help" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand config; and not __fish_seen_subcommand_from reload help" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand config; and not __fish_seen_subcommand_from reload help" -f -a "reload" -d 'Re-read the file gatewayd was started with; connections stay up'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand config; and not __fish_seen_subcommand_from reload help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand config; and __fish_seen_subcommand_from reload" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand config; and __fish_seen_subcommand_from reload" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand config; and __fish_seen_subcommand_from reload" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand config; and __fish_seen_subcommand_from reload" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand config; and __fish_seen_subcommand_from reload" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "reload" -d 'Re-read the file gatewayd was started with; connections stay up'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completions" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completions" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completions" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status completions help" -f -a "account" -d 'Upstream accounts in the pool'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status completions help" -f -a "key" -d 'Gateway keys that clients present'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status completions help" -f -a "stats" -d 'Counted requests and tokens'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status completions help" -f -a "status" -d 'Daemon version, uptime, address and counts'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status completions help" -f -a "completions" -d 'Print a shell completion script (the same as the files in completions/)'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status config completions help" -f -a "account" -d 'Upstream accounts in the pool'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status config completions help" -f -a "key" -d 'Gateway keys that clients present'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status config completions help" -f -a "stats" -d 'Counted requests and tokens'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status config completions help" -f -a "status" -d 'Daemon version, uptime, address and counts'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status config completions help" -f -a "config" -d 'The daemon\'s configuration file'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status config completions help" -f -a "completions" -d 'Print a shell completion script (the same as the files in completions/)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "add" -d 'Add an upstream account; its credential is read from a file, stdin or a hidden prompt'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "list" -d 'List accounts with their status'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "show" -d 'Show one account'
@@ -464,3 +480,4 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_s
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "rotate" -d 'Issue a new secret for the same key; printed once'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "revoke" -d 'Revoke a key at once'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "delete" -d 'Delete a key for good (asks on a terminal; scripts pass --yes)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "reload" -d 'Re-read the file gatewayd was started with; connections stay up'

@@ -49,6 +49,8 @@ pub enum Noun {
     Stats(StatsArgs),
     /// Daemon version, uptime, address and counts.
     Status,
+    /// The daemon's configuration file.
+    Config(ConfigArgs),
     /// Print a shell completion script (the same as the files in completions/).
     Completions {
         #[arg(value_enum)]
@@ -177,6 +179,18 @@ impl ProviderArg {
 #[derive(ValueEnum, Clone, Copy, Debug)]
 pub enum AuthArg {
     ApiKey,
+}
+
+#[derive(Args, Debug)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub verb: ConfigVerb,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigVerb {
+    /// Re-read the file gatewayd was started with; connections stay up.
+    Reload,
 }
 
 #[derive(Args, Debug)]

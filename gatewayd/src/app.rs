@@ -8,7 +8,9 @@ use std::path::Path;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-use crate::config::Config;
+use std::sync::Arc;
+
+use crate::config::{Config, Live, Loader};
 use crate::control::{self, Control};
 use crate::proxy::{self, Proxy};
 use crate::recorder;
@@ -20,7 +22,12 @@ use crate::RunError;
 const KEY_CHECK: &str = "master_key_check";
 
 /// Runs the daemon until `shutdown` resolves, then drains and flushes.
-pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(), RunError> {
+/// `loader` re-reads the configuration for `config reload` (`None`: nothing to reload).
+pub async fn run(
+    config: Config,
+    loader: Option<Loader>,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), RunError> {
     config.validate()?;
     create_private_dir(&config.data_dir)?;
     let store = Store::open(&config.data_dir)?;
@@ -33,6 +40,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(
     );
     let recorder_task = tokio::spawn(recorder_task.run());
 
+    let live = Live::new(&config);
     let socket = control::bind(&config.socket, config.control.socket_group.as_deref())?;
     let listener = TcpListener::bind(config.listen)
         .await
@@ -50,12 +58,14 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(
         recorder: recorder.clone(),
         listen_address: local.to_string(),
         data_dir: config.data_dir.clone(),
-        allowed_uids: config.control.allowed_uids.clone(),
+        live: live.clone(),
+        running: Arc::new(config.clone()),
+        loader,
     };
     let (stop_control, control_thread) = spawn_control(socket, control)?;
     tracing::info!(listen.addr = %local, control.socket = %config.socket.display(), data_dir = %config.data_dir.display(), "gatewayd ready");
 
-    let proxy = Proxy::new(gateway, recorder.clone(), &config)?;
+    let proxy = Proxy::new(gateway, recorder.clone(), &config, live)?;
     proxy::listen::serve(listener, proxy, shutdown, config.shutdown_grace).await;
 
     recorder.flush().await;

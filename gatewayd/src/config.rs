@@ -7,6 +7,10 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+mod live;
+
+pub use live::{reload, Live, LiveSettings, Loader, ReloadReport};
+
 /// A configuration that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -23,7 +27,7 @@ pub enum ConfigError {
 }
 
 /// The whole daemon configuration.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Data-plane HTTP address.
@@ -49,7 +53,7 @@ pub struct Config {
 }
 
 /// Who may use the control socket.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ControlConfig {
     /// Make the socket 0660 and owned by this group (default: 0600, owner only).
@@ -59,7 +63,7 @@ pub struct ControlConfig {
 }
 
 /// How gatewayd talks to upstream accounts.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct UpstreamConfig {
     /// Accounts tried per request before giving up (the first attempt included).
@@ -85,7 +89,7 @@ pub struct UpstreamConfig {
 }
 
 /// How counted usage reaches the store.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RecordConfig {
     /// Records waiting for the writer; beyond this they are dropped and counted.

@@ -14,6 +14,7 @@ mod system;
 use std::future::Future;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use gateway_proto::v1::accounts_server::AccountsServer;
 use gateway_proto::v1::keys_server::KeysServer;
@@ -22,6 +23,7 @@ use gateway_proto::v1::system_server::SystemServer;
 use tokio::net::UnixListener;
 use tokio_stream::wrappers::UnixListenerStream;
 
+use crate::config::{Config, Live, Loader};
 use crate::recorder::Recorder;
 use crate::state::Gateway;
 
@@ -34,8 +36,12 @@ pub struct Control {
     pub recorder: Recorder,
     pub listen_address: String,
     pub data_dir: PathBuf,
-    /// Uids allowed besides the daemon's own and root.
-    pub allowed_uids: Vec<u32>,
+    /// Settings that change without a restart.
+    pub live: Live,
+    /// The configuration the daemon started with.
+    pub running: Arc<Config>,
+    /// Re-reads the configuration; `None` when the daemon was started without a file.
+    pub loader: Option<Loader>,
 }
 
 /// The control socket could not be set up.
@@ -107,7 +113,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServeError> {
     let listener = UnixListener::from_std(listener).map_err(ServeError::Adopt)?;
-    let check = peer::PeerCheck::new(&control.allowed_uids);
+    let check = peer::PeerCheck::new(control.live.clone());
     tonic::transport::Server::builder()
         .layer(audit::AuditLayer)
         .add_service(KeysServer::with_interceptor(control.clone(), check.clone()))

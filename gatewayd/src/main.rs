@@ -48,7 +48,15 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(gatewayd::run(config, gatewayd::shutdown::signal_received())) {
+    let loader: Option<gatewayd::config::Loader> = args.config.is_some().then(|| {
+        let args = std::sync::Arc::new(args);
+        std::sync::Arc::new(move || load(&args)) as gatewayd::config::Loader
+    });
+    match runtime.block_on(gatewayd::run(
+        config,
+        loader,
+        gatewayd::shutdown::signal_received(),
+    )) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = %e, "gatewayd failed");

@@ -24,7 +24,7 @@ use self::body::ProxyBody;
 use self::forward::{Caller, Forwarder};
 use self::route::{ApiRoute, Route};
 use self::upstream::Exchange;
-use crate::config::{Config, UpstreamConfig};
+use crate::config::{Config, Live};
 use crate::recorder::Recorder;
 use crate::state::Gateway;
 
@@ -39,8 +39,7 @@ struct Inner {
     recorder: Recorder,
     client: reqwest::Client,
     balancer: Balancer,
-    upstream: UpstreamConfig,
-    max_body_bytes: usize,
+    live: Live,
 }
 
 /// The upstream HTTP client could not be built.
@@ -50,7 +49,12 @@ pub struct ClientError(#[source] reqwest::Error);
 
 impl Proxy {
     /// Builds the data plane with a pooled upstream client.
-    pub fn new(gateway: Gateway, recorder: Recorder, config: &Config) -> Result<Self, ClientError> {
+    pub fn new(
+        gateway: Gateway,
+        recorder: Recorder,
+        config: &Config,
+        live: Live,
+    ) -> Result<Self, ClientError> {
         let client = reqwest::Client::builder()
             .connect_timeout(config.upstream.connect_timeout)
             .read_timeout(config.upstream.idle_timeout)
@@ -65,8 +69,7 @@ impl Proxy {
                 recorder,
                 client,
                 balancer: Balancer::default(),
-                upstream: config.upstream.clone(),
-                max_body_bytes: config.max_body_bytes,
+                live,
             }),
         })
     }
@@ -109,7 +112,8 @@ impl Proxy {
             .get(http::header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok());
-        let body = match body::read_request(body, declared, inner.max_body_bytes).await {
+        let settings = inner.live.load();
+        let body = match body::read_request(body, declared, settings.max_body_bytes).await {
             Ok(body) => body,
             Err(reject) => return reject.into_response(api.dialect),
         };
@@ -140,7 +144,7 @@ impl Proxy {
             client: &inner.client,
             balancer: &inner.balancer,
             recorder: &inner.recorder,
-            config: &inner.upstream,
+            config: &settings.upstream,
         };
         forwarder.forward(caller, exchange).await
     }

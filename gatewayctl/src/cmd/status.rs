@@ -1,8 +1,9 @@
-//! `gatewayctl status`.
+//! `gatewayctl status` and `gatewayctl config reload`: the daemon as a whole.
 
 use gateway_proto::v1 as pb;
 use serde_json::json;
 
+use crate::cli::{ConfigArgs, ConfigVerb};
 use crate::client::Client;
 use crate::output::Printer;
 use crate::CtlError;
@@ -20,6 +21,10 @@ pub async fn run(client: &mut Client, out: &Printer) -> Result<(), CtlError> {
             "keys": s.keys,
             "accounts": s.accounts,
             "accounts_usable": s.accounts_usable,
+            "accounts_cooling": s.accounts_cooling,
+            "accounts_error": s.accounts_error,
+            "accounts_draining": s.accounts_draining,
+            "accounts_disabled": s.accounts_disabled,
             "in_flight": s.in_flight,
             "records_dropped": s.records_dropped,
             "data_dir": s.data_dir,
@@ -39,5 +44,30 @@ pub async fn run(client: &mut Client, out: &Printer) -> Result<(), CtlError> {
         vec!["data dir".to_owned(), s.data_dir],
     ];
     out.table(&["gatewayd", ""], rows);
+    Ok(())
+}
+
+pub async fn config(args: ConfigArgs, client: &mut Client, out: &Printer) -> Result<(), CtlError> {
+    let ConfigVerb::Reload = args.verb;
+    let mut system = client.system.clone();
+    let r = client
+        .call(system.reload_config(pb::ReloadConfigRequest {}))
+        .await?;
+    if out.json {
+        out.json(&json!({"applied": r.applied, "needs_restart": r.needs_restart}));
+        return Ok(());
+    }
+    if r.applied.is_empty() && r.needs_restart.is_empty() {
+        println!("configuration reloaded: nothing changed");
+    }
+    if !r.applied.is_empty() {
+        println!("applied: {}", r.applied.join(", "));
+    }
+    if !r.needs_restart.is_empty() {
+        println!(
+            "changed but needs a restart: {}",
+            r.needs_restart.join(", ")
+        );
+    }
     Ok(())
 }

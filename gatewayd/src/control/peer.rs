@@ -2,21 +2,30 @@
 //! identified by the socket peer's credentials (SO_PEERCRED), on top of the socket's mode.
 
 use tonic::service::Interceptor;
+
+use crate::config::Live;
 use tonic::transport::server::UdsConnectInfo;
 use tonic::{Request, Status};
 
 /// Admits requests from allowed uids only.
 #[derive(Clone)]
 pub struct PeerCheck {
-    allowed: Vec<u32>,
+    own: u32,
+    /// The configured allow list, reloadable.
+    live: Live,
 }
 
 impl PeerCheck {
-    /// Allows the daemon's uid, root and `extra`.
-    pub fn new(extra: &[u32]) -> Self {
-        let mut allowed = vec![current_uid(), 0];
-        allowed.extend_from_slice(extra);
-        Self { allowed }
+    /// Allows the daemon's uid, root and the configured uids.
+    pub fn new(live: Live) -> Self {
+        Self {
+            own: current_uid(),
+            live,
+        }
+    }
+
+    fn allows(&self, uid: u32) -> bool {
+        uid == self.own || uid == 0 || self.live.load().allowed_uids.contains(&uid)
     }
 }
 
@@ -32,7 +41,7 @@ impl Interceptor for PeerCheck {
             .and_then(|info| info.peer_cred)
             .map(|cred| cred.uid());
         match uid {
-            Some(uid) if self.allowed.contains(&uid) => Ok(request),
+            Some(uid) if self.allows(uid) => Ok(request),
             Some(uid) => Err(Status::permission_denied(format!(
                 "uid {uid} may not use this gatewayd"
             ))),

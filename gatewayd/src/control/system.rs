@@ -5,7 +5,7 @@ use gateway_proto::v1::system_server::System;
 use tonic::{Request, Response, Status};
 
 use super::Control;
-use crate::model::{now_millis, now_secs};
+use crate::model::{now_millis, now_secs, AccountStatus};
 
 #[tonic::async_trait]
 impl System for Control {
@@ -13,13 +13,12 @@ impl System for Control {
         &self,
         _request: Request<pb::GetStatusRequest>,
     ) -> Result<Response<pb::GetStatusResponse>, Status> {
+        self.recorder.flush().await;
         let snapshot = self.gateway.snapshot();
         let now_ms = now_millis();
-        let usable = snapshot
-            .accounts
-            .iter()
-            .filter(|a| a.usable(now_ms))
-            .count();
+        let count = |f: &dyn Fn(&crate::state::Account) -> bool| {
+            snapshot.accounts.iter().filter(|a| f(a)).count() as u32
+        };
         let in_flight: u64 = snapshot
             .accounts
             .iter()
@@ -31,10 +30,34 @@ impl System for Control {
             listen_address: self.listen_address.clone(),
             keys: snapshot.live_keys(now_secs()) as u32,
             accounts: snapshot.accounts.len() as u32,
-            accounts_usable: usable as u32,
+            accounts_usable: count(&|a| a.usable(now_ms)),
+            accounts_cooling: count(&|a| a.runtime.cooling_until(now_ms).is_some()),
+            accounts_error: count(&|a| a.status == AccountStatus::Error || a.runtime.failed()),
+            accounts_draining: count(&|a| a.draining),
+            accounts_disabled: count(&|a| a.status == AccountStatus::Inactive),
             data_dir: self.data_dir.display().to_string(),
             in_flight,
             records_dropped: self.recorder.dropped(),
+        }))
+    }
+
+    async fn reload_config(
+        &self,
+        _request: Request<pb::ReloadConfigRequest>,
+    ) -> Result<Response<pb::ReloadConfigResponse>, Status> {
+        let loader = self.loader.as_ref().ok_or_else(|| {
+            Status::failed_precondition(
+                "gatewayd was started without --config; there is no file to reload",
+            )
+        })?;
+        let report = crate::config::reload(loader, &self.running, &self.live).map_err(|e| {
+            Status::invalid_argument(format!("{e}; the running configuration is unchanged"))
+        })?;
+        tracing::info!(applied = ?report.applied, needs_restart = ?report.needs_restart, "configuration reloaded");
+        let names = |v: Vec<&'static str>| v.into_iter().map(str::to_owned).collect();
+        Ok(Response::new(pb::ReloadConfigResponse {
+            applied: names(report.applied),
+            needs_restart: names(report.needs_restart),
         }))
     }
 }

@@ -122,6 +122,11 @@ impl AccountRuntime {
         !self.failed.swap(true, Ordering::Relaxed)
     }
 
+    /// Whether the data plane took the account out of rotation for a refused credential.
+    pub fn failed(&self) -> bool {
+        self.failed.load(Ordering::Relaxed)
+    }
+
     /// Back in rotation: no failure, no cool-down (an operator enabled the account).
     pub fn reset(&self) {
         self.failed.store(false, Ordering::Relaxed);

@@ -96,3 +96,75 @@ fn the_default_socket_is_owner_only_and_changes_are_logged_with_the_caller() {
         assert!(line.contains(&format!("audit.actor_uid={uid}")), "{line}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_reload_applies_live_settings_and_names_the_rest() {
+    let mock = gateway_tests::mock::MockHandle::start(gateway_tests::mock::MockConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let path = config(&dir, "max_body_bytes = 2048\n");
+    let daemon = Daemon::start_with(&["--config", &path]);
+    let (_, secret) = daemon.create_key("dev", &[]);
+    daemon.add_account("claude-1", "claude-code", "k1", &mock.url(), &[]);
+    let client = crate::support::World::client();
+    let url = format!("{}/v1/messages", daemon.url);
+    let big = crate::support::claude_body(false, &"x".repeat(4096));
+    let send = || {
+        client
+            .post(&url)
+            .header("x-api-key", &secret)
+            .json(&big)
+            .send()
+    };
+    assert_eq!(send().await.unwrap().status(), 413);
+
+    // --listen on the command line still wins over the file, so only the grace changes.
+    std::fs::write(
+        &path,
+        "max_body_bytes = 65536\nlisten = \"127.0.0.1:1\"\nshutdown_grace = \"5s\"\n",
+    )
+    .unwrap();
+    let report = daemon.ctl_json(&["config", "reload"]);
+    assert_eq!(report["applied"], serde_json::json!(["max_body_bytes"]));
+    assert_eq!(
+        report["needs_restart"],
+        serde_json::json!(["shutdown_grace"])
+    );
+    assert_eq!(
+        send().await.unwrap().status(),
+        200,
+        "the new limit applies without a restart"
+    );
+
+    std::fs::write(&path, "max_body_bytes = \"lots\"\n").unwrap();
+    let out = daemon.ctl(&["config", "reload"]);
+    assert_eq!(out.status.code(), Some(2), "an invalid file is refused");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unchanged"));
+    assert_eq!(
+        send().await.unwrap().status(),
+        200,
+        "and the running settings stay"
+    );
+
+    let plain = Daemon::start();
+    assert_eq!(
+        plain.ctl(&["config", "reload"]).status.code(),
+        Some(4),
+        "no file to reload"
+    );
+}
+
+#[test]
+fn status_summarises_account_health() {
+    let daemon = Daemon::start();
+    let a = daemon.add_account("a", "claude-code", "k1", "http://127.0.0.1:9", &[]);
+    daemon.add_account("b", "gemini-cli", "k2", "http://127.0.0.1:9", &[]);
+    daemon.ctl_json(&["account", "disable", &a]);
+    let status = daemon.ctl_json(&["status"]);
+    assert_eq!(status["accounts"], 2);
+    assert_eq!(status["accounts_usable"], 1);
+    assert_eq!(status["accounts_disabled"], 1);
+    assert!(status["listen_address"]
+        .as_str()
+        .unwrap()
+        .starts_with("127.0.0.1:"));
+}
