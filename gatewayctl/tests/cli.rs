@@ -48,3 +48,41 @@ fn checked_in_completions_are_current() {
         );
     }
 }
+
+#[test]
+fn a_daemon_that_never_answers_times_out_with_75() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("silent.sock");
+    // Accepted by the kernel's backlog, never served.
+    let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    let started = std::time::Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_gatewayctl"))
+        .arg("--socket")
+        .arg(&socket)
+        .args(["--timeout", "300ms", "status"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(75),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did not answer"));
+}
+
+#[test]
+fn json_errors_are_one_object_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_gatewayctl"))
+        .arg("--socket")
+        .arg(dir.path().join("none.sock"))
+        .args(["--json", "key", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(69));
+    assert!(out.stdout.is_empty(), "stdout carries only answers");
+    let err: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(err["error"]["code"], "UNAVAILABLE");
+}
