@@ -37,6 +37,9 @@ _gatewayctl() {
             gatewayctl,keys)
                 cmd="gatewayctl__subcmd__key"
                 ;;
+            gatewayctl,log)
+                cmd="gatewayctl__subcmd__log"
+                ;;
             gatewayctl,stats)
                 cmd="gatewayctl__subcmd__stats"
                 ;;
@@ -142,6 +145,9 @@ _gatewayctl() {
             gatewayctl__subcmd__help,key)
                 cmd="gatewayctl__subcmd__help__subcmd__key"
                 ;;
+            gatewayctl__subcmd__help,log)
+                cmd="gatewayctl__subcmd__help__subcmd__log"
+                ;;
             gatewayctl__subcmd__help,stats)
                 cmd="gatewayctl__subcmd__help__subcmd__stats"
                 ;;
@@ -202,6 +208,9 @@ _gatewayctl() {
             gatewayctl__subcmd__help__subcmd__key,update)
                 cmd="gatewayctl__subcmd__help__subcmd__key__subcmd__update"
                 ;;
+            gatewayctl__subcmd__help__subcmd__log,tail)
+                cmd="gatewayctl__subcmd__help__subcmd__log__subcmd__tail"
+                ;;
             gatewayctl__subcmd__key,create)
                 cmd="gatewayctl__subcmd__key__subcmd__create"
                 ;;
@@ -253,6 +262,18 @@ _gatewayctl() {
             gatewayctl__subcmd__key__subcmd__help,update)
                 cmd="gatewayctl__subcmd__key__subcmd__help__subcmd__update"
                 ;;
+            gatewayctl__subcmd__log,help)
+                cmd="gatewayctl__subcmd__log__subcmd__help"
+                ;;
+            gatewayctl__subcmd__log,tail)
+                cmd="gatewayctl__subcmd__log__subcmd__tail"
+                ;;
+            gatewayctl__subcmd__log__subcmd__help,help)
+                cmd="gatewayctl__subcmd__log__subcmd__help__subcmd__help"
+                ;;
+            gatewayctl__subcmd__log__subcmd__help,tail)
+                cmd="gatewayctl__subcmd__log__subcmd__help__subcmd__tail"
+                ;;
             *)
                 ;;
         esac
@@ -260,7 +281,7 @@ _gatewayctl() {
 
     case "${cmd}" in
         gatewayctl)
-            opts="-h -V --socket --json --timeout --help --version account accounts key keys stats status config completions help"
+            opts="-h -V --socket --json --timeout --help --version account accounts key keys stats log status config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -864,7 +885,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__help)
-            opts="account key stats status config completions help"
+            opts="account key stats log status config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1186,6 +1207,34 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__help__subcmd__key__subcmd__update)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__help__subcmd__log)
+            opts="tail"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__help__subcmd__log__subcmd__tail)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1597,8 +1646,106 @@ _gatewayctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gatewayctl__subcmd__log)
+            opts="-h -V --socket --json --timeout --help --version tail help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__log__subcmd__help)
+            opts="tail help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__log__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__log__subcmd__help__subcmd__tail)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__log__subcmd__tail)
+            opts="-f -h -V --follow --key --account --limit --socket --json --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gatewayctl__subcmd__stats)
-            opts="-h -V --by --socket --json --timeout --help --version"
+            opts="-h -V --by --since --socket --json --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1606,6 +1753,10 @@ _gatewayctl() {
             case "${prev}" in
                 --by)
                     COMPREPLY=($(compgen -W "key account model" -- "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --socket)

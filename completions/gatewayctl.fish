@@ -34,6 +34,7 @@ complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "accounts" -d 
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "key" -d 'Gateway keys that clients present'
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "keys" -d 'Gateway keys that clients present'
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "stats" -d 'Counted requests and tokens'
+complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "log" -d 'The request log (redacted: ids, statuses, timings, tokens)'
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "status" -d 'Daemon version, uptime, address and counts'
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "config" -d 'The daemon\'s configuration file'
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "completions" -d 'Print a shell completion script (the same as the files in completions/)'
@@ -427,11 +428,30 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_s
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand stats" -l by -d 'Group rows by key, account or model' -r -f -a "key\t''
 account\t''
 model\t''"
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand stats" -l since -d 'Only the last DURATION (1h, 24h, 7d), from the request log [default: all time]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand stats" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand stats" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand stats" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand stats" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand stats" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and not __fish_seen_subcommand_from tail help" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and not __fish_seen_subcommand_from tail help" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and not __fish_seen_subcommand_from tail help" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and not __fish_seen_subcommand_from tail help" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and not __fish_seen_subcommand_from tail help" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and not __fish_seen_subcommand_from tail help" -f -a "tail" -d 'The newest entries; with --follow, new ones as they come (JSON lines with --json)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and not __fish_seen_subcommand_from tail help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and __fish_seen_subcommand_from tail" -l key -d 'Only this key\'s requests' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and __fish_seen_subcommand_from tail" -l account -d 'Only this account\'s requests' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and __fish_seen_subcommand_from tail" -l limit -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and __fish_seen_subcommand_from tail" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and __fish_seen_subcommand_from tail" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and __fish_seen_subcommand_from tail" -s f -l follow
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and __fish_seen_subcommand_from tail" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and __fish_seen_subcommand_from tail" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and __fish_seen_subcommand_from tail" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "tail" -d 'The newest entries; with --follow, new ones as they come (JSON lines with --json)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand status" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand status" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand status" -l json -d 'Print one JSON document on stdout instead of tables'
@@ -456,13 +476,14 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completions" -l ti
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completions" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status config completions help" -f -a "account" -d 'Upstream accounts in the pool'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status config completions help" -f -a "key" -d 'Gateway keys that clients present'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status config completions help" -f -a "stats" -d 'Counted requests and tokens'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status config completions help" -f -a "status" -d 'Daemon version, uptime, address and counts'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status config completions help" -f -a "config" -d 'The daemon\'s configuration file'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status config completions help" -f -a "completions" -d 'Print a shell completion script (the same as the files in completions/)'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats status config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats log status config completions help" -f -a "account" -d 'Upstream accounts in the pool'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats log status config completions help" -f -a "key" -d 'Gateway keys that clients present'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats log status config completions help" -f -a "stats" -d 'Counted requests and tokens'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats log status config completions help" -f -a "log" -d 'The request log (redacted: ids, statuses, timings, tokens)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats log status config completions help" -f -a "status" -d 'Daemon version, uptime, address and counts'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats log status config completions help" -f -a "config" -d 'The daemon\'s configuration file'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats log status config completions help" -f -a "completions" -d 'Print a shell completion script (the same as the files in completions/)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats log status config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "add" -d 'Add an upstream account; its credential is read from a file, stdin or a hidden prompt'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "list" -d 'List accounts with their status'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "show" -d 'Show one account'
@@ -480,4 +501,5 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_s
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "rotate" -d 'Issue a new secret for the same key; printed once'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "revoke" -d 'Revoke a key at once'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "delete" -d 'Delete a key for good (asks on a terminal; scripts pass --yes)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "tail" -d 'The newest entries; with --follow, new ones as they come (JSON lines with --json)'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "reload" -d 'Re-read the file gatewayd was started with; connections stay up'

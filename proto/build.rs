@@ -9,6 +9,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "gateway/v1/keys.proto",
         "gateway/v1/accounts.proto",
         "gateway/v1/stats.proto",
+        "gateway/v1/logs.proto",
         "gateway/v1/system.proto",
     ];
     for file in files {

@@ -47,6 +47,8 @@ pub enum Noun {
     Key(KeyArgs),
     /// Counted requests and tokens.
     Stats(StatsArgs),
+    /// The request log (redacted: ids, statuses, timings, tokens).
+    Log(LogArgs),
     /// Daemon version, uptime, address and counts.
     Status,
     /// The daemon's configuration file.
@@ -296,6 +298,32 @@ pub struct StatsArgs {
     /// Group rows by key, account or model.
     #[arg(long, value_enum, default_value = "key")]
     pub by: StatsBy,
+    /// Only the last DURATION (1h, 24h, 7d), from the request log [default: all time].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub since: Option<Duration>,
+}
+
+#[derive(Args, Debug)]
+pub struct LogArgs {
+    #[command(subcommand)]
+    pub verb: LogVerb,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LogVerb {
+    /// The newest entries; with --follow, new ones as they come (JSON lines with --json).
+    Tail {
+        #[arg(long, short = 'f')]
+        follow: bool,
+        /// Only this key's requests.
+        #[arg(long = "key", value_name = "ID")]
+        key_id: Option<String>,
+        /// Only this account's requests.
+        #[arg(long = "account", value_name = "ID")]
+        account_id: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use gateway_proto::v1::accounts_client::AccountsClient;
 use gateway_proto::v1::keys_client::KeysClient;
+use gateway_proto::v1::logs_client::LogsClient;
 use gateway_proto::v1::stats_client::StatsClient;
 use gateway_proto::v1::system_client::SystemClient;
 use hyper_util::rt::TokioIo;
@@ -23,6 +24,7 @@ pub struct Client {
     pub keys: KeysClient<Channel>,
     pub accounts: AccountsClient<Channel>,
     pub stats: StatsClient<Channel>,
+    pub logs: LogsClient<Channel>,
     pub system: SystemClient<Channel>,
     timeout: Duration,
 }
@@ -52,6 +54,7 @@ impl Client {
             keys: KeysClient::new(channel.clone()),
             accounts: AccountsClient::new(channel.clone()),
             stats: StatsClient::new(channel.clone()),
+            logs: LogsClient::new(channel.clone()),
             system: SystemClient::new(channel),
             timeout,
         })

@@ -4,6 +4,7 @@ pub mod account;
 pub mod completion;
 pub mod drain;
 pub mod key;
+pub mod log;
 pub mod stats;
 pub mod status;
 

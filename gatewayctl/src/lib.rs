@@ -26,6 +26,7 @@ pub async fn run(cli: Cli) -> Result<(), CtlError> {
         Noun::Account(args) => cmd::account::run(args, &mut client, &out, cli.timeout).await,
         Noun::Key(args) => cmd::key::run(args, &mut client, &out).await,
         Noun::Stats(args) => cmd::stats::run(args, &mut client, &out).await,
+        Noun::Log(args) => cmd::log::run(args, &mut client, &out).await,
         Noun::Status => cmd::status::run(&mut client, &out).await,
         Noun::Config(args) => cmd::status::config(args, &mut client, &out).await,
         Noun::Completions { .. } => unreachable!("handled above"),

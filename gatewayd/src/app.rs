@@ -33,11 +33,7 @@ pub async fn run(
     let store = Store::open(&config.data_dir)?;
     let master = master_key(&config, &store)?;
     let gateway = Gateway::open(store.clone(), &master, &config.upstream)?;
-    let (recorder, recorder_task) = recorder::channel(
-        gateway.clone(),
-        config.record.queue,
-        config.record.flush_interval,
-    );
+    let (recorder, recorder_task) = recorder::channel(gateway.clone(), &config.record);
     let recorder_task = tokio::spawn(recorder_task.run());
 
     let live = Live::new(&config);

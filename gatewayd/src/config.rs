@@ -96,6 +96,11 @@ pub struct RecordConfig {
     pub queue: usize,
     #[serde(with = "humantime_serde")]
     pub flush_interval: Duration,
+    /// Request log entries kept at most.
+    pub log_max_entries: usize,
+    /// Request log entries older than this are dropped.
+    #[serde(with = "humantime_serde")]
+    pub log_max_age: Duration,
 }
 
 impl Default for Config {
@@ -136,6 +141,8 @@ impl Default for RecordConfig {
         Self {
             queue: 65_536,
             flush_interval: Duration::from_secs(1),
+            log_max_entries: 100_000,
+            log_max_age: Duration::from_secs(7 * 86_400),
         }
     }
 }

@@ -6,6 +6,7 @@ mod accounts;
 mod audit;
 mod convert;
 mod keys;
+mod logs;
 mod peer;
 mod stats;
 mod status;
@@ -18,6 +19,7 @@ use std::sync::Arc;
 
 use gateway_proto::v1::accounts_server::AccountsServer;
 use gateway_proto::v1::keys_server::KeysServer;
+use gateway_proto::v1::logs_server::LogsServer;
 use gateway_proto::v1::stats_server::StatsServer;
 use gateway_proto::v1::system_server::SystemServer;
 use tokio::net::UnixListener;
@@ -125,6 +127,7 @@ pub async fn serve(
             control.clone(),
             check.clone(),
         ))
+        .add_service(LogsServer::with_interceptor(control.clone(), check.clone()))
         .add_service(SystemServer::with_interceptor(control, check))
         .serve_with_incoming_shutdown(UnixListenerStream::new(listener), shutdown)
         .await

@@ -293,3 +293,29 @@ mod tests {
         assert!(glob_match("*", "anything"));
     }
 }
+
+/// One request as the request log keeps it: facts only, no prompt or answer text and no
+/// secrets (keys and accounts appear by id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestLogEntry {
+    /// Unix milliseconds when the request arrived.
+    pub at_ms: u64,
+    pub key_id: Option<String>,
+    /// The account that answered (or last failed); `None` if none was tried.
+    pub account_id: Option<String>,
+    /// `anthropic` or `gemini`.
+    pub dialect: String,
+    pub model: Option<String>,
+    pub stream: bool,
+    /// The HTTP status the client got.
+    pub status: u16,
+    /// Set when the request failed: `upstream_error`, `no_account`, `unreachable`, `incomplete`.
+    pub error: Option<String>,
+    /// Accounts tried, failovers included.
+    pub attempts: u32,
+    pub ttfb_ms: Option<u64>,
+    pub latency_ms: u64,
+    pub tokens: TokenUsage,
+    pub client_ip: String,
+    pub user_agent: String,
+}

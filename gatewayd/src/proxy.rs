@@ -75,7 +75,11 @@ impl Proxy {
     }
 
     /// Answers one request. Never fails: every problem becomes an answer in the client's dialect.
-    pub async fn handle(&self, request: Request<Incoming>) -> Response<ProxyBody> {
+    pub async fn handle(
+        &self,
+        request: Request<Incoming>,
+        peer: std::net::SocketAddr,
+    ) -> Response<ProxyBody> {
         let (parts, body) = request.into_parts();
         let query = parts.uri.query();
         match route::route(&parts.method, parts.uri.path(), &parts.headers, query) {
@@ -86,7 +90,7 @@ impl Proxy {
                 format!("no route for {} {}", parts.method, parts.uri.path()),
             )
             .into_response(dialect),
-            Route::Api(api) => self.api(api, parts, body).await,
+            Route::Api(api) => self.api(api, parts, body, peer).await,
         }
     }
 
@@ -95,7 +99,10 @@ impl Proxy {
         api: ApiRoute,
         parts: http::request::Parts,
         body: Incoming,
+        peer: std::net::SocketAddr,
     ) -> Response<ProxyBody> {
+        let started = std::time::Instant::now();
+        let at_ms = crate::model::now_millis();
         let inner = &*self.inner;
         let key = match auth::authenticate(
             &inner.gateway.snapshot(),
@@ -134,10 +141,19 @@ impl Proxy {
             headers: headers::upstream_request(&parts.headers),
             body,
         };
+        let user_agent = parts
+            .headers
+            .get(http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map_or("", |ua| &ua[..ua.len().min(200)]);
         let caller = Caller {
             key_id: Arc::from(key.record.id.as_str()),
             model,
             dialect: api.dialect,
+            started,
+            at_ms,
+            client_ip: Arc::from(peer.ip().to_string()),
+            user_agent: Arc::from(user_agent),
         };
         let forwarder = Forwarder {
             gateway: &inner.gateway,

@@ -4,25 +4,44 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::model::{now_secs, TokenUsage, UsageCounters, UsageScope};
+use crate::config::RecordConfig;
+use crate::model::{now_secs, RequestLogEntry, TokenUsage, UsageCounters, UsageScope};
 use crate::state::Gateway;
 use crate::store::UsageDelta;
+
+/// What the request log needs beyond the usage counters.
+#[derive(Debug, Clone)]
+pub struct RequestFacts {
+    pub at_ms: u64,
+    pub dialect: &'static str,
+    pub stream: bool,
+    pub status: u16,
+    pub error: Option<&'static str>,
+    pub attempts: u32,
+    pub ttfb_ms: Option<u64>,
+    pub latency_ms: u64,
+    pub client_ip: Arc<str>,
+    pub user_agent: Arc<str>,
+}
 
 /// The facts of one upstream exchange.
 #[derive(Debug, Clone)]
 pub struct UsageRecord {
     /// The client's key; `None` for an attempt that failed over to another account.
     pub key_id: Option<Arc<str>>,
-    pub account_id: Arc<str>,
+    /// `None` when no account was tried.
+    pub account_id: Option<Arc<str>>,
     /// `None` for failed-over attempts, so model rows count client requests only.
     pub model: Option<Arc<str>>,
     /// Non-2xx answer, or a stream that did not finish.
     pub failed: bool,
     pub tokens: TokenUsage,
+    /// Present for client requests (not for failed-over attempts): a request log entry.
+    pub request: Option<Box<RequestFacts>>,
 }
 
 enum Message {
@@ -42,24 +61,27 @@ pub struct Recorder {
 pub struct RecorderTask {
     rx: mpsc::Receiver<Message>,
     gateway: Gateway,
-    interval: Duration,
+    config: RecordConfig,
+    last_prune: Option<Instant>,
 }
 
+/// How often the request log is pruned.
+const PRUNE_EVERY: Duration = Duration::from_secs(30);
+
 /// Creates the channel. Nothing is written until the task runs.
-pub fn channel(gateway: Gateway, queue: usize, interval: Duration) -> (Recorder, RecorderTask) {
-    let (tx, rx) = mpsc::channel(queue);
+pub fn channel(gateway: Gateway, config: &RecordConfig) -> (Recorder, RecorderTask) {
+    let (tx, rx) = mpsc::channel(config.queue);
     let recorder = Recorder {
         tx,
         dropped: Arc::new(AtomicU64::new(0)),
     };
-    (
-        recorder,
-        RecorderTask {
-            rx,
-            gateway,
-            interval,
-        },
-    )
+    let task = RecorderTask {
+        rx,
+        gateway,
+        config: config.clone(),
+        last_prune: None,
+    };
+    (recorder, task)
 }
 
 impl Recorder {
@@ -100,7 +122,7 @@ impl RecorderTask {
     /// sender is gone (shutdown).
     pub async fn run(mut self) {
         let mut pending = UsageDelta::default();
-        let mut tick = tokio::time::interval(self.interval);
+        let mut tick = tokio::time::interval(self.config.flush_interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
@@ -123,18 +145,32 @@ impl RecorderTask {
         self.write(&mut pending);
     }
 
-    fn write(&self, pending: &mut UsageDelta) {
-        if pending.is_empty() {
-            return;
+    fn write(&mut self, pending: &mut UsageDelta) {
+        if !pending.is_empty() {
+            let batch = std::mem::take(pending);
+            if let Err(e) = self.gateway.store().add_usage(&batch) {
+                tracing::error!(error = %e, "cannot write usage batch");
+            }
         }
-        let batch = std::mem::take(pending);
-        if let Err(e) = self.gateway.store().add_usage(&batch) {
-            tracing::error!(error = %e, "cannot write usage batch");
+        if self.last_prune.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
+            self.last_prune = Some(Instant::now());
+            let max_age = self.config.log_max_age.as_millis() as u64;
+            let oldest = crate::model::now_millis().saturating_sub(max_age);
+            if let Err(e) = self
+                .gateway
+                .store()
+                .prune_log(oldest, self.config.log_max_entries)
+            {
+                tracing::error!(error = %e, "cannot prune the request log");
+            }
         }
     }
 }
 
 fn add(pending: &mut UsageDelta, r: UsageRecord) {
+    if let Some(facts) = &r.request {
+        pending.log.push(log_entry(&r, facts));
+    }
     let counters = UsageCounters {
         requests: 1,
         errors: u64::from(r.failed),
@@ -147,12 +183,33 @@ fn add(pending: &mut UsageDelta, r: UsageRecord) {
             .or_default()
             .add(&counters);
     };
-    bump(UsageScope::Account, &r.account_id);
+    if let Some(account) = &r.account_id {
+        bump(UsageScope::Account, account);
+    }
     if let Some(key) = &r.key_id {
         bump(UsageScope::Key, key);
         pending.last_used.insert(key.to_string(), now_secs());
     }
     if let Some(model) = &r.model {
         bump(UsageScope::Model, model);
+    }
+}
+
+fn log_entry(r: &UsageRecord, f: &RequestFacts) -> RequestLogEntry {
+    RequestLogEntry {
+        at_ms: f.at_ms,
+        key_id: r.key_id.as_deref().map(str::to_owned),
+        account_id: r.account_id.as_deref().map(str::to_owned),
+        dialect: f.dialect.to_owned(),
+        model: r.model.as_deref().map(str::to_owned),
+        stream: f.stream,
+        status: f.status,
+        error: f.error.map(str::to_owned),
+        attempts: f.attempts,
+        ttfb_ms: f.ttfb_ms,
+        latency_ms: f.latency_ms,
+        tokens: r.tokens,
+        client_ip: f.client_ip.to_string(),
+        user_agent: f.user_agent.to_string(),
     }
 }

@@ -7,6 +7,7 @@ mod accounts;
 mod errors;
 mod key_input;
 mod keys;
+mod log;
 mod snapshot;
 
 use std::collections::HashMap;
@@ -23,6 +24,7 @@ pub use account_input::{AccountUpdate, NewAccount};
 pub use accounts::AccountView;
 pub use errors::{ErrorKind, OpError};
 pub use key_input::{KeyUpdate, NewKey};
+pub use log::LogFilter;
 pub use snapshot::{Account, AccountRuntime, ActiveKey, InFlightGuard, Snapshot};
 
 /// Cheap-to-clone handle on the live state.

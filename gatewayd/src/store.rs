@@ -2,6 +2,7 @@
 //! Values are JSON so a data dir can be inspected; secrets inside them are sealed or hashed.
 
 mod records;
+mod requests;
 mod usage;
 
 use std::path::Path;
@@ -9,6 +10,7 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+pub use requests::LogCursor;
 pub use usage::UsageDelta;
 
 /// A store operation that failed.
@@ -40,6 +42,7 @@ pub struct Store {
     keys: sled::Tree,
     accounts: sled::Tree,
     usage: sled::Tree,
+    requests: sled::Tree,
     settings: sled::Tree,
 }
 
@@ -60,6 +63,7 @@ impl Store {
             keys: db.open_tree("keys")?,
             accounts: db.open_tree("accounts")?,
             usage: db.open_tree("usage")?,
+            requests: db.open_tree("requests")?,
             settings: db.open_tree("settings")?,
             db,
         };

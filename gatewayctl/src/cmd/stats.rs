@@ -12,6 +12,7 @@ pub async fn run(args: StatsArgs, client: &mut Client, out: &Printer) -> Result<
     let mut stats = client.stats.clone();
     let request = pb::GetUsageRequest {
         by: args.by.as_str().to_owned(),
+        since_seconds: args.since.map_or(0, |d| d.as_secs().max(1)),
     };
     let usage = client.call(stats.get_usage(request)).await?;
     if out.json {
@@ -32,6 +33,10 @@ pub async fn run(args: StatsArgs, client: &mut Client, out: &Printer) -> Result<
                 u.output_tokens.to_string(),
                 u.cache_creation_tokens.to_string(),
                 u.cache_read_tokens.to_string(),
+                format!(
+                    "{}/{}/{}",
+                    r.latency_p50_ms, r.latency_p95_ms, r.latency_p99_ms
+                ),
             ]
         })
         .collect();
@@ -64,5 +69,10 @@ fn row_json(r: &pb::UsageRow) -> Value {
         "cache_creation_tokens": u.cache_creation_tokens,
         "cache_read_tokens": u.cache_read_tokens,
         "thoughts_tokens": u.thoughts_tokens,
+        "latency_p50_ms": r.latency_p50_ms,
+        "latency_p95_ms": r.latency_p95_ms,
+        "latency_p99_ms": r.latency_p99_ms,
+        "ttfb_p50_ms": r.ttfb_p50_ms,
+        "ttfb_p99_ms": r.ttfb_p99_ms,
     })
 }

@@ -41,6 +41,7 @@ pub struct Relayed {
     stream: ByteStream,
     meter: Meter,
     pending: Option<Pending>,
+    first_byte_ms: Option<u64>,
     /// Bytes still due when the upstream declared a length: hyper stops polling once
     /// they are sent, so the answer is complete at zero, not at end-of-stream.
     remaining: Option<u64>,
@@ -50,6 +51,8 @@ pub struct Relayed {
 pub struct Pending {
     pub recorder: Recorder,
     pub record: UsageRecord,
+    /// When the client's request arrived, for time to first byte and latency.
+    pub started: std::time::Instant,
     /// Keeps the account's in-flight count up while the answer streams.
     pub _in_flight: InFlightGuard,
 }
@@ -60,6 +63,7 @@ impl Relayed {
             stream,
             meter,
             pending: Some(pending),
+            first_byte_ms: None,
             remaining: length,
         }
     }
@@ -68,7 +72,22 @@ impl Relayed {
         if let Some(mut p) = self.pending.take() {
             p.record.tokens = self.meter.finish();
             p.record.failed |= !finished;
+            if let Some(facts) = &mut p.record.request {
+                facts.latency_ms = p.started.elapsed().as_millis() as u64;
+                facts.ttfb_ms = self.first_byte_ms.or(Some(facts.latency_ms));
+                if !finished && facts.error.is_none() {
+                    facts.error = Some("incomplete");
+                }
+            }
             p.recorder.usage(p.record);
+        }
+    }
+
+    fn first_byte(&mut self) {
+        if self.first_byte_ms.is_none() {
+            if let Some(p) = &self.pending {
+                self.first_byte_ms = Some(p.started.elapsed().as_millis() as u64);
+            }
         }
     }
 }
@@ -92,6 +111,7 @@ impl Body for ProxyBody {
             ProxyBody::Full(bytes) => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
             ProxyBody::Relayed(relayed) => match relayed.stream.as_mut().poll_next(cx) {
                 Poll::Ready(Some(Ok(chunk))) => {
+                    relayed.first_byte();
                     relayed.meter.observe(&chunk);
                     if let Some(left) = &mut relayed.remaining {
                         *left = left.saturating_sub(chunk.len() as u64);

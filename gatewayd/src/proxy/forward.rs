@@ -3,6 +3,7 @@
 //! is relayed there is no retry: its bytes go to the client as they arrive.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use http::{Response, StatusCode};
 
@@ -15,14 +16,18 @@ use super::route::Dialect;
 use super::upstream::{attempt, Buffered, Effect, Exchange, Verdict};
 use crate::config::UpstreamConfig;
 use crate::model::now_millis;
-use crate::recorder::{Recorder, UsageRecord};
+use crate::recorder::{Recorder, RequestFacts, UsageRecord};
 use crate::state::{Account, Gateway};
 
-/// Who asked, for what model, in which dialect.
+/// Who asked, for what model, in which dialect, and when.
 pub struct Caller {
     pub key_id: Arc<str>,
     pub model: Option<Arc<str>>,
     pub dialect: Dialect,
+    pub started: Instant,
+    pub at_ms: u64,
+    pub client_ip: Arc<str>,
+    pub user_agent: Arc<str>,
 }
 
 /// The shared pieces failover needs.
@@ -38,73 +43,122 @@ impl Forwarder<'_> {
     /// Sends the exchange to the first account that takes it.
     pub async fn forward(&self, caller: Caller, exchange: Exchange) -> Response<ProxyBody> {
         let provider = caller.dialect.provider();
+        let limit = self.config.max_attempts as usize;
         let plan = self.balancer.plan(
             &self.gateway.snapshot(),
             provider,
             caller.model.as_deref(),
             now_millis(),
-            self.config.max_attempts as usize,
+            limit,
         );
-        if plan.is_empty() {
-            let mut reject = Reject::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!("no usable {provider} account: all are cooling down, failing or absent"),
-            );
-            reject.retry_after = Some(1);
-            return reject.into_response(caller.dialect);
-        }
         let mut last: Option<(Arc<Account>, Buffered)> = None;
-        for account in plan {
+        let mut attempts = 0;
+        for account in plan.iter() {
             // Another request may have benched it since the plan was made.
             if !account.usable(now_millis()) {
                 continue;
             }
+            attempts += 1;
             let guard = account.runtime.enter();
-            match attempt(self.client, &account, &exchange, self.config).await {
+            match attempt(self.client, account, &exchange, self.config).await {
                 Verdict::Relay(response) => {
+                    let sse = is_sse(response.headers());
+                    let failed = !response.status().is_success();
+                    let mut record = self.record(&caller, Some(account), failed);
+                    let f = facts(
+                        &caller,
+                        response.status().as_u16(),
+                        attempts,
+                        sse,
+                        failed.then_some("upstream_error"),
+                    );
+                    record.request = Some(Box::new(f));
                     let pending = Pending {
                         recorder: self.recorder.clone(),
-                        record: self.record(&caller, &account, !response.status().is_success()),
+                        record,
+                        started: caller.started,
                         _in_flight: guard,
                     };
-                    return relay(response, caller.dialect, pending);
+                    return relay(response, caller.dialect, sse, pending);
                 }
                 Verdict::FailOver { effect, answer } => {
                     drop(guard);
-                    self.apply(&account, effect);
-                    self.recorder.usage(UsageRecord {
-                        key_id: None,
-                        account_id: Arc::from(account.id.as_str()),
-                        model: None,
-                        failed: true,
-                        tokens: Default::default(),
-                    });
+                    self.apply(account, effect);
+                    self.recorder.usage(self.record_attempt(account));
                     if let Some(answer) = answer {
-                        last = Some((account, answer));
+                        last = Some((Arc::clone(account), answer));
                     }
                 }
             }
         }
-        match last {
-            Some((account, answer)) => {
-                self.recorder.usage(self.record(&caller, &account, true));
-                buffered(answer)
-            }
-            None => Reject::new(
-                StatusCode::BAD_GATEWAY,
-                format!("no {provider} account could be reached"),
-            )
-            .into_response(caller.dialect),
-        }
+        self.give_up(caller, last, attempts, plan.is_empty())
     }
 
-    fn record(&self, caller: &Caller, account: &Account, failed: bool) -> UsageRecord {
+    /// Every attempt failed (or none could be made): relay the last upstream error, or
+    /// answer in the client's dialect.
+    fn give_up(
+        &self,
+        caller: Caller,
+        last: Option<(Arc<Account>, Buffered)>,
+        attempts: u32,
+        no_plan: bool,
+    ) -> Response<ProxyBody> {
+        let provider = caller.dialect.provider();
+        let (account, response, error) = match last {
+            Some((account, answer)) => (Some(account), buffered(answer), "upstream_error"),
+            None if no_plan => {
+                let mut reject = Reject::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    format!(
+                        "no usable {provider} account: all are cooling down, failing or absent"
+                    ),
+                );
+                reject.retry_after = Some(1);
+                (None, reject.into_response(caller.dialect), "no_account")
+            }
+            None => {
+                let reject = Reject::new(
+                    StatusCode::BAD_GATEWAY,
+                    format!("no {provider} account could be reached"),
+                );
+                (None, reject.into_response(caller.dialect), "unreachable")
+            }
+        };
+        let mut record = self.record(&caller, account.as_deref(), true);
+        let mut f = facts(
+            &caller,
+            response.status().as_u16(),
+            attempts,
+            false,
+            Some(error),
+        );
+        f.latency_ms = caller.started.elapsed().as_millis() as u64;
+        f.ttfb_ms = Some(f.latency_ms);
+        record.request = Some(Box::new(f));
+        self.recorder.usage(record);
+        response
+    }
+
+    fn record(&self, caller: &Caller, account: Option<&Account>, failed: bool) -> UsageRecord {
         UsageRecord {
             key_id: Some(Arc::clone(&caller.key_id)),
-            account_id: Arc::from(account.id.as_str()),
+            account_id: account.map(|a| Arc::from(a.id.as_str())),
             model: caller.model.clone(),
             failed,
             tokens: Default::default(),
+            request: None,
+        }
+    }
+
+    /// A failed-over attempt counts against its account only.
+    fn record_attempt(&self, account: &Account) -> UsageRecord {
+        UsageRecord {
+            key_id: None,
+            account_id: Some(Arc::from(account.id.as_str())),
+            model: None,
+            failed: true,
+            tokens: Default::default(),
+            request: None,
         }
     }
 
@@ -123,13 +177,45 @@ impl Forwarder<'_> {
     }
 }
 
-fn relay(response: reqwest::Response, dialect: Dialect, pending: Pending) -> Response<ProxyBody> {
-    let status = response.status();
-    let headers = downstream_response(response.headers());
-    let sse = headers
+fn facts(
+    caller: &Caller,
+    status: u16,
+    attempts: u32,
+    stream: bool,
+    error: Option<&'static str>,
+) -> RequestFacts {
+    RequestFacts {
+        at_ms: caller.at_ms,
+        dialect: match caller.dialect {
+            Dialect::Anthropic => "anthropic",
+            Dialect::Gemini => "gemini",
+        },
+        stream,
+        status,
+        error,
+        attempts,
+        ttfb_ms: None,
+        latency_ms: 0,
+        client_ip: Arc::clone(&caller.client_ip),
+        user_agent: Arc::clone(&caller.user_agent),
+    }
+}
+
+fn is_sse(headers: &http::HeaderMap) -> bool {
+    headers
         .get(http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/event-stream"));
+        .is_some_and(|v| v.starts_with("text/event-stream"))
+}
+
+fn relay(
+    response: reqwest::Response,
+    dialect: Dialect,
+    sse: bool,
+    pending: Pending,
+) -> Response<ProxyBody> {
+    let status = response.status();
+    let headers = downstream_response(response.headers());
     let length = response.content_length();
     let meter = Meter::new(dialect, sse);
     let body = Relayed::new(Box::pin(response.bytes_stream()), meter, pending, length);

@@ -44,7 +44,7 @@ pub async fn serve(
         let proxy = proxy.clone();
         let service = service_fn(move |request| {
             let proxy = proxy.clone();
-            async move { Ok::<_, Infallible>(proxy.handle(request).await) }
+            async move { Ok::<_, Infallible>(proxy.handle(request, peer).await) }
         });
         let connection = builder
             .serve_connection(TokioIo::new(stream), service)

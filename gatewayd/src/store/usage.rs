@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::{decode, encode, Store, StoreError};
-use crate::model::{UnixSecs, UsageCounters, UsageScope};
+use crate::model::{RequestLogEntry, UnixSecs, UsageCounters, UsageScope};
 
 /// One batch of counted usage, summed in memory before it reaches the store.
 #[derive(Debug, Default)]
@@ -11,12 +11,14 @@ pub struct UsageDelta {
     pub counters: HashMap<(UsageScope, String), UsageCounters>,
     /// Key id → the latest time it was used in this batch.
     pub last_used: HashMap<String, UnixSecs>,
+    /// Request log entries, oldest first.
+    pub log: Vec<RequestLogEntry>,
 }
 
 impl UsageDelta {
     /// Whether there is nothing to write.
     pub fn is_empty(&self) -> bool {
-        self.counters.is_empty() && self.last_used.is_empty()
+        self.counters.is_empty() && self.last_used.is_empty() && self.log.is_empty()
     }
 }
 
@@ -49,6 +51,7 @@ impl Store {
                 return Err(e);
             }
         }
+        self.append_log(&delta.log)?;
         for (id, at) in &delta.last_used {
             self.update_key(id, |key| {
                 if key.last_used.is_none_or(|prev| prev < *at) {

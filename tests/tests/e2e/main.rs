@@ -10,5 +10,6 @@ mod failover;
 mod gemini;
 mod keys;
 mod lifecycle;
+mod log;
 mod support;
 mod usage;

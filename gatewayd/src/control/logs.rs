@@ -1,0 +1,89 @@
+//! gateway.v1.Logs: tails of the request log, optionally followed.
+
+use std::pin::Pin;
+use std::time::Duration;
+
+use gateway_proto::v1 as pb;
+use gateway_proto::v1::logs_server::Logs;
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_stream::Stream;
+use tonic::{Request, Response, Status};
+
+use super::Control;
+use crate::model::RequestLogEntry;
+use crate::state::LogFilter;
+
+/// How often a followed tail looks for new entries.
+const FOLLOW_POLL: Duration = Duration::from_millis(250);
+
+#[tonic::async_trait]
+impl Logs for Control {
+    type TailLogStream = Pin<Box<dyn Stream<Item = Result<pb::LogEntry, Status>> + Send>>;
+
+    async fn tail_log(
+        &self,
+        request: Request<pb::TailLogRequest>,
+    ) -> Result<Response<Self::TailLogStream>, Status> {
+        let r = request.into_inner();
+        let filter = LogFilter {
+            key_id: Some(r.key_id).filter(|k| !k.is_empty()),
+            account_id: Some(r.account_id).filter(|a| !a.is_empty()),
+        };
+        let limit = if r.limit == 0 { 20 } else { r.limit as usize };
+        self.recorder.flush().await;
+        let (entries, mut cursor) = self.gateway.log_tail(limit, &filter)?;
+        let (tx, rx) = tokio::sync::mpsc::channel(64);
+        let (gateway, recorder) = (self.gateway.clone(), self.recorder.clone());
+        // Ends when the caller hangs up, or after the tail when not following.
+        tokio::spawn(async move {
+            for e in entries {
+                if tx.send(Ok(entry(e))).await.is_err() {
+                    return;
+                }
+            }
+            if !r.follow {
+                return;
+            }
+            loop {
+                tokio::time::sleep(FOLLOW_POLL).await;
+                recorder.flush().await;
+                let (entries, next) = match gateway.log_after(&cursor, &filter) {
+                    Ok(found) => found,
+                    Err(e) => return drop(tx.send(Err(e.into())).await),
+                };
+                cursor = next;
+                for e in entries {
+                    if tx.send(Ok(entry(e))).await.is_err() {
+                        return;
+                    }
+                }
+                if tx.is_closed() {
+                    return;
+                }
+            }
+        });
+        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+    }
+}
+
+fn entry(e: RequestLogEntry) -> pb::LogEntry {
+    pb::LogEntry {
+        at_ms: e.at_ms,
+        key_id: e.key_id.unwrap_or_default(),
+        account_id: e.account_id.unwrap_or_default(),
+        dialect: e.dialect,
+        model: e.model.unwrap_or_default(),
+        stream: e.stream,
+        status: u32::from(e.status),
+        error: e.error.unwrap_or_default(),
+        attempts: e.attempts,
+        ttfb_ms: e.ttfb_ms,
+        latency_ms: e.latency_ms,
+        tokens: Some(super::convert::usage(crate::model::UsageCounters {
+            tokens: e.tokens,
+            ..Default::default()
+        })),
+        client_ip: e.client_ip,
+        user_agent: e.user_agent,
+    }
+}
