@@ -325,7 +325,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account__subcmd__add)
-            opts="-h -V --name --type --auth --api-key-file --api-key-stdin --base-url --weight --priority --models --max-concurrency --socket --json --timeout --help --version"
+            opts="-h -V --name --type --auth --api-key-file --api-key-stdin --base-url --weight --priority --models --max-concurrency --proxy --proxy-file --socket --json --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -364,6 +364,14 @@ _gatewayctl() {
                     return 0
                     ;;
                 --max-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -727,7 +735,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account__subcmd__update)
-            opts="-h -V --name --base-url --weight --priority --models --max-concurrency --api-key-file --api-key-stdin --socket --json --timeout --help --version"
+            opts="-h -V --name --base-url --weight --priority --models --max-concurrency --api-key-file --api-key-stdin --proxy --proxy-file --socket --json --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -758,6 +766,14 @@ _gatewayctl() {
                     return 0
                     ;;
                 --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

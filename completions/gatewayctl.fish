@@ -67,6 +67,8 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fis
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l priority -d 'Lower numbers are used first; higher ones only when those are unusable' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l models -d 'Comma-separated model patterns this account serves (`*` wildcard) [default: all]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l max-concurrency -d 'Requests in flight at most; a full account is skipped (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l proxy -d 'Upstream proxy for this account, http(s)://host:port (`none` removes it on update)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l proxy-file -d 'Read the proxy URL from a file, for URLs that carry a password' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l api-key-stdin -d 'Read the upstream API key from standard input'
@@ -95,6 +97,8 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fis
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l models -d 'Comma-separated model patterns this account serves (`*` wildcard)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l max-concurrency -d 'Requests in flight at most (0 = unlimited)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l api-key-file -d 'Read the upstream API key from this file' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l proxy -d 'Upstream proxy for this account, http(s)://host:port (`none` removes it on update)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l proxy-file -d 'Read the proxy URL from a file, for URLs that carry a password' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l api-key-stdin -d 'Read the upstream API key from standard input'
@@ -178,6 +182,8 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fi
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l priority -d 'Lower numbers are used first; higher ones only when those are unusable' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l models -d 'Comma-separated model patterns this account serves (`*` wildcard) [default: all]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l max-concurrency -d 'Requests in flight at most; a full account is skipped (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l proxy -d 'Upstream proxy for this account, http(s)://host:port (`none` removes it on update)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l proxy-file -d 'Read the proxy URL from a file, for URLs that carry a password' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l api-key-stdin -d 'Read the upstream API key from standard input'
@@ -206,6 +212,8 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fi
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l models -d 'Comma-separated model patterns this account serves (`*` wildcard)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l max-concurrency -d 'Requests in flight at most (0 = unlimited)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l api-key-file -d 'Read the upstream API key from this file' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l proxy -d 'Upstream proxy for this account, http(s)://host:port (`none` removes it on update)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l proxy-file -d 'Read the proxy URL from a file, for URLs that carry a password' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l api-key-stdin -d 'Read the upstream API key from standard input'

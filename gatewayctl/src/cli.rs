@@ -131,6 +131,8 @@ pub struct AccountUpdateArgs {
     pub max_concurrency: Option<u32>,
     #[command(flatten)]
     pub credential: CredentialSource,
+    #[command(flatten)]
+    pub proxy: ProxySource,
 }
 
 #[derive(Args, Debug)]
@@ -161,6 +163,19 @@ pub struct AccountAdd {
     /// Requests in flight at most; a full account is skipped (0 = unlimited).
     #[arg(long, default_value_t = 0)]
     pub max_concurrency: u32,
+    #[command(flatten)]
+    pub proxy: ProxySource,
+}
+
+/// Where an account's upstream proxy comes from; a password never comes through argv.
+#[derive(Args, Debug, Default)]
+pub struct ProxySource {
+    /// Upstream proxy for this account, http(s)://host:port (`none` removes it on update).
+    #[arg(long, value_name = "URL", conflicts_with = "proxy_file")]
+    pub proxy: Option<String>,
+    /// Read the proxy URL from a file, for URLs that carry a password.
+    #[arg(long, value_name = "PATH")]
+    pub proxy_file: Option<PathBuf>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]

@@ -14,6 +14,7 @@ pub mod shutdown;
 mod state;
 mod store;
 pub mod telemetry;
+mod upstream_client;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

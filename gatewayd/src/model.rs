@@ -158,6 +158,12 @@ pub struct AccountRecord {
     /// Takes no new requests; in-flight ones finish.
     #[serde(default)]
     pub draining: bool,
+    /// The upstream proxy, without user and password (for display).
+    #[serde(default)]
+    pub proxy: Option<String>,
+    /// The full proxy URL, sealed like the credential (it may hold a password).
+    #[serde(default)]
+    pub proxy_sealed: Option<String>,
 }
 
 impl AccountRecord {

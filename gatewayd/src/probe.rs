@@ -24,7 +24,10 @@ pub async fn probe(client: &reqwest::Client, account: &Account, timeout: Duratio
         Provider::GeminiCli => "/v1beta/models",
     };
     let (name, value) = account.credential_header();
-    let request = client
+    let request = account
+        .client
+        .as_ref()
+        .unwrap_or(client)
         .get(format!("{}{path}", account.base_url))
         .header(name, value)
         .header("anthropic-version", "2023-06-01")

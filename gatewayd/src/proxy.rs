@@ -55,14 +55,7 @@ impl Proxy {
         config: &Config,
         live: Live,
     ) -> Result<Self, ClientError> {
-        let client = reqwest::Client::builder()
-            .connect_timeout(config.upstream.connect_timeout)
-            .read_timeout(config.upstream.idle_timeout)
-            .pool_idle_timeout(std::time::Duration::from_secs(90))
-            .tcp_nodelay(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(ClientError)?;
+        let client = crate::upstream_client::build(&config.upstream, None).map_err(ClientError)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 gateway,

@@ -43,6 +43,10 @@ struct Inner {
     /// Serialises writers so each publishes a snapshot of its own write.
     writer: Mutex<()>,
     default_base_urls: (String, String),
+    /// For clients of accounts behind their own proxy.
+    upstream: UpstreamConfig,
+    /// One pooled client per proxy URL, kept across snapshots so pools survive writes.
+    proxy_clients: Mutex<HashMap<String, reqwest::Client>>,
     started: Instant,
 }
 
@@ -65,6 +69,8 @@ impl Gateway {
                     upstream.anthropic_base_url.clone(),
                     upstream.gemini_base_url.clone(),
                 ),
+                upstream: upstream.clone(),
+                proxy_clients: Mutex::new(HashMap::new()),
                 started: Instant::now(),
             }),
         };
@@ -97,7 +103,28 @@ impl Gateway {
         let keys = self.inner.store.keys()?;
         let accounts = self.inner.store.accounts()?;
         let mut runtime = self.inner.runtime.lock().expect("runtime lock poisoned");
-        let snapshot = Snapshot::build(keys, accounts, &self.inner.sealer, &mut runtime)?;
+        let mut clients = self
+            .inner
+            .proxy_clients
+            .lock()
+            .expect("client lock poisoned");
+        let mut client_for = |url: &str| -> Result<reqwest::Client, OpError> {
+            if let Some(client) = clients.get(url) {
+                return Ok(client.clone());
+            }
+            let client = crate::upstream_client::build(&self.inner.upstream, Some(url))
+                .map_err(|e| OpError::invalid(format!("cannot use the proxy: {e}")))?;
+            clients.insert(url.to_owned(), client.clone());
+            Ok(client)
+        };
+        let snapshot = Snapshot::build(
+            keys,
+            accounts,
+            &self.inner.sealer,
+            &mut runtime,
+            &mut client_for,
+        )?;
+        drop(clients);
         drop(runtime);
         self.inner.snapshot.store(Arc::new(snapshot));
         Ok(())

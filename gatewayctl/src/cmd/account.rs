@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use super::confirm;
 use crate::cli::{
-    AccountAdd, AccountArgs, AccountUpdateArgs, AccountVerb, AuthArg, CredentialSource,
+    AccountAdd, AccountArgs, AccountUpdateArgs, AccountVerb, AuthArg, CredentialSource, ProxySource,
 };
 use crate::client::Client;
 use crate::output::{time, Printer};
@@ -126,7 +126,27 @@ fn add_request(args: AccountAdd) -> Result<pb::AddAccountRequest, CtlError> {
         priority: args.priority,
         models: args.models,
         max_concurrency: args.max_concurrency,
+        proxy: read_proxy(&args.proxy)?.unwrap_or_default(),
     })
+}
+
+/// The proxy URL from `--proxy` (no password allowed on argv) or `--proxy-file`;
+/// `Some("")` for `--proxy none`.
+fn read_proxy(source: &ProxySource) -> Result<Option<String>, CtlError> {
+    if let Some(path) = &source.proxy_file {
+        let url = std::fs::read_to_string(path).map_err(|e| {
+            CtlError::Local(format!("cannot read proxy file {}: {e}", path.display()))
+        })?;
+        return Ok(Some(url.trim().to_owned()));
+    }
+    match source.proxy.as_deref() {
+        None => Ok(None),
+        Some("none") => Ok(Some(String::new())),
+        Some(url) if url.split_once("://").is_some_and(|(_, rest)| rest.split('/').next().unwrap_or("").contains('@')) => {
+            Err(CtlError::Usage("a proxy URL with a user or password must come from --proxy-file, not the command line".to_owned()))
+        }
+        Some(url) => Ok(Some(url.to_owned())),
+    }
 }
 
 fn update_request(args: AccountUpdateArgs) -> Result<pb::UpdateAccountRequest, CtlError> {
@@ -143,6 +163,7 @@ fn update_request(args: AccountUpdateArgs) -> Result<pb::UpdateAccountRequest, C
         priority: args.priority,
         models: args.models.map(|values| pb::StringList { values }),
         max_concurrency: args.max_concurrency,
+        proxy: read_proxy(&args.proxy)?,
     })
 }
 
@@ -233,6 +254,14 @@ fn print_account(out: &Printer, a: &pb::Account) {
         ],
         vec!["models".to_owned(), models],
         vec!["max concurrency".to_owned(), concurrency],
+        vec![
+            "proxy".to_owned(),
+            if a.proxy.is_empty() {
+                "-".to_owned()
+            } else {
+                a.proxy.clone()
+            },
+        ],
         vec!["in flight".to_owned(), a.in_flight.to_string()],
         vec!["updated".to_owned(), time(Some(a.updated_at))],
     ];
@@ -264,6 +293,7 @@ fn account_json(a: &pb::Account) -> Value {
         "priority": a.priority,
         "models": a.models,
         "max_concurrency": a.max_concurrency,
+        "proxy": a.proxy,
         "in_flight": a.in_flight,
         "cooling_until_ms": a.cooling_until,
         "created_at": a.created_at,

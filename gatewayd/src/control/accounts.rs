@@ -38,6 +38,7 @@ impl Accounts for Control {
             priority: r.priority,
             models: r.models,
             max_concurrency: r.max_concurrency,
+            proxy: Some(r.proxy).filter(|p| !p.is_empty()),
         })?;
         let view = self.gateway.get_account(&record.id)?;
         Ok(Response::new(pb::AddAccountResponse {
@@ -81,6 +82,7 @@ impl Accounts for Control {
             priority: r.priority,
             models: r.models.map(|l| l.values),
             max_concurrency: r.max_concurrency,
+            proxy: r.proxy.map(|p| Some(p).filter(|p| !p.is_empty())),
         };
         let view = self.gateway.update_account(&r.id, change)?;
         Ok(Response::new(pb::UpdateAccountResponse {

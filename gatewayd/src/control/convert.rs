@@ -54,6 +54,7 @@ pub fn account(view: AccountView) -> pb::Account {
         models: r.models,
         max_concurrency: r.max_concurrency,
         draining: r.draining,
+        proxy: r.proxy.unwrap_or_default(),
     }
 }
 

@@ -65,7 +65,10 @@ pub async fn attempt(
     let mut headers = exchange.headers.clone();
     inject_credential(&mut headers, account);
     let url = format!("{}{}", account.base_url, exchange.path_and_query);
-    let request = client
+    let request = account
+        .client
+        .as_ref()
+        .unwrap_or(client)
         .request(exchange.method.clone(), url)
         .headers(headers)
         .body(exchange.body.clone());

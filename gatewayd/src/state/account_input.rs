@@ -18,6 +18,8 @@ pub struct NewAccount {
     pub priority: i32,
     pub models: Vec<String>,
     pub max_concurrency: u32,
+    /// An upstream proxy URL (`http://user:pass@host:port`).
+    pub proxy: Option<String>,
 }
 
 /// Changes to an account; `None` leaves a setting as it is.
@@ -31,6 +33,8 @@ pub struct AccountUpdate {
     pub priority: Option<i32>,
     pub models: Option<Vec<String>>,
     pub max_concurrency: Option<u32>,
+    /// `Some(None)` removes the proxy.
+    pub proxy: Option<Option<String>>,
 }
 
 pub(super) fn name(name: &str) -> Result<String, OpError> {
@@ -73,4 +77,16 @@ pub(super) fn base_url(given: &str, default: &str) -> Result<String, OpError> {
 pub(super) fn provider(name: &str) -> Result<Provider, OpError> {
     name.parse()
         .map_err(|e: gateway_shared::provider::UnknownName| OpError::invalid(e.to_string()))
+}
+
+pub(super) fn proxy(url: &str) -> Result<String, OpError> {
+    let url = url.trim();
+    match reqwest::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && reqwest::Proxy::all(url).is_ok() => {
+            Ok(url.to_owned())
+        }
+        _ => Err(OpError::invalid(
+            "the proxy must be an http(s) URL, like http://user:pass@host:3128",
+        )),
+    }
 }

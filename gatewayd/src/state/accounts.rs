@@ -31,11 +31,12 @@ impl Gateway {
         let credential = input::credential(&new.credential)?;
         let base_url = input::base_url(&new.base_url, self.default_base_url(provider))?;
         let models = key_input::models(&new.models)?;
+        let proxy = new.proxy.as_deref().map(input::proxy).transpose()?;
         let _guard = self.write_guard();
         self.ensure_unique_name(&name, None)?;
         let id = format!("{ACCOUNT_ID_PREFIX}{}", hex::encode(random_bytes::<6>()));
         let now = now_secs();
-        let record = AccountRecord {
+        let mut record = AccountRecord {
             credentials: self.inner.sealer.seal(&id, credential)?,
             id,
             name,
@@ -53,7 +54,16 @@ impl Gateway {
             models,
             max_concurrency: new.max_concurrency,
             draining: false,
+            proxy: proxy.as_deref().map(crate::upstream_client::redact_proxy),
+            proxy_sealed: None,
         };
+        if let Some(url) = &proxy {
+            record.proxy_sealed = Some(
+                self.inner
+                    .sealer
+                    .seal(&proxy_aad(&record.id), url.as_bytes())?,
+            );
+        }
         self.inner.store.put_account(&record)?;
         self.republish()?;
         tracing::info!(audit.rpc = "Accounts/AddAccount", audit.target = %record.id, "account added");
@@ -92,6 +102,18 @@ impl Gateway {
             .as_deref()
             .map(key_input::models)
             .transpose()?;
+        let proxy = match &change.proxy {
+            Some(Some(url)) => {
+                let url = input::proxy(url)?;
+                let sealed = self.inner.sealer.seal(&proxy_aad(id), url.as_bytes())?;
+                Some((
+                    Some(crate::upstream_client::redact_proxy(&url)),
+                    Some(sealed),
+                ))
+            }
+            Some(None) => Some((None, None)),
+            None => None,
+        };
         let sealed = match &change.credential {
             Some(raw) => Some(self.inner.sealer.seal(id, input::credential(raw)?)?),
             None => None,
@@ -107,6 +129,10 @@ impl Gateway {
             set(&mut a.priority, change.priority);
             set(&mut a.models, models.clone());
             set(&mut a.max_concurrency, change.max_concurrency);
+            if let Some((shown, sealed)) = &proxy {
+                a.proxy.clone_from(shown);
+                a.proxy_sealed.clone_from(sealed);
+            }
         })
     }
 
@@ -227,6 +253,11 @@ fn set<T>(field: &mut T, value: Option<T>) {
     if let Some(v) = value {
         *field = v;
     }
+}
+
+/// The associated data the proxy URL is sealed with (distinct from the credential's).
+pub(super) fn proxy_aad(id: &str) -> String {
+    format!("{id}/proxy")
 }
 
 fn no_account(id: &str) -> OpError {

@@ -57,6 +57,8 @@ pub struct Account {
     pub models: Vec<String>,
     /// The credential as a header value, marked sensitive.
     pub credential: HeaderValue,
+    /// A client that goes through the account's own proxy, if it has one.
+    pub client: Option<reqwest::Client>,
     pub runtime: Arc<AccountRuntime>,
 }
 
@@ -161,6 +163,7 @@ impl Snapshot {
         mut records: Vec<AccountRecord>,
         sealer: &Sealer,
         runtime: &mut HashMap<String, Arc<AccountRuntime>>,
+        client_for: &mut dyn FnMut(&str) -> Result<reqwest::Client, OpError>,
     ) -> Result<Self, OpError> {
         let active: Vec<Arc<ActiveKey>> = keys
             .into_iter()
@@ -180,7 +183,7 @@ impl Snapshot {
         let mut accounts = Vec::with_capacity(records.len());
         for record in records {
             let rt = Arc::clone(runtime.entry(record.id.clone()).or_default());
-            match account(record, sealer, rt) {
+            match account(record, sealer, rt, client_for) {
                 Ok(Some(a)) => accounts.push(Arc::new(a)),
                 Ok(None) => {}
                 Err(e) => return Err(e),
@@ -235,6 +238,7 @@ fn account(
     record: AccountRecord,
     sealer: &Sealer,
     runtime: Arc<AccountRuntime>,
+    client_for: &mut dyn FnMut(&str) -> Result<reqwest::Client, OpError>,
 ) -> Result<Option<Account>, OpError> {
     let (Some(provider), Some(auth)) = (record.provider(), record.auth_kind()) else {
         tracing::warn!(account = %record.id, "account of unknown type or auth kind is skipped");
@@ -244,7 +248,15 @@ fn account(
     let mut credential = HeaderValue::from_bytes(&secret)
         .map_err(|_| OpError::invalid("stored credential is not a valid header value"))?;
     credential.set_sensitive(true);
+    let client = match &record.proxy_sealed {
+        Some(sealed) => {
+            let url = sealer.open(&super::accounts::proxy_aad(&record.id), sealed)?;
+            Some(client_for(&String::from_utf8_lossy(&url))?)
+        }
+        None => None,
+    };
     Ok(Some(Account {
+        client,
         base_url: record.base_url.trim_end_matches('/').to_owned(),
         id: record.id,
         provider,

@@ -219,3 +219,63 @@ async fn account_test_reports_latency_and_failure() {
     let failed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(failed["ok"], false);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_can_reach_its_upstream_through_its_own_proxy() {
+    // The mock answers absolute-form proxy requests as if it were the upstream.
+    let mock = MockHandle::start(MockConfig::default());
+    let daemon = Daemon::start();
+    let (_, secret) = daemon.create_key("dev", &[]);
+    let refused = daemon.ctl_stdin(
+        &[
+            "account",
+            "add",
+            "--name",
+            "p",
+            "--type",
+            "claude-code",
+            "--api-key-stdin",
+            "--proxy",
+            "http://u:hunter2@127.0.0.1:1",
+        ],
+        b"k1",
+    );
+    assert_eq!(
+        refused.status.code(),
+        Some(2),
+        "a proxy password never comes through argv"
+    );
+    let proxy_file = daemon.dir.path().join("proxy.url");
+    std::fs::write(&proxy_file, format!("http://u:hunter2@{}", mock.addr)).unwrap();
+    let id = daemon.add_account(
+        "proxied",
+        "claude-code",
+        "k1",
+        "http://upstream.invalid",
+        &["--proxy-file", proxy_file.to_str().unwrap()],
+    );
+    let shown = daemon.ctl_json(&["account", "show", &id]);
+    assert_eq!(
+        shown["proxy"],
+        format!("http://{}", mock.addr),
+        "shown without the password"
+    );
+
+    let url = format!("{}/v1/messages", daemon.url);
+    let response = post(&url, "x-api-key", &secret, &claude_body(false, "via proxy")).await;
+    assert_eq!(response.status(), 200);
+    let seen = mock.requests().pop().unwrap();
+    assert_eq!(seen.path, "/v1/messages");
+    assert!(seen
+        .header("proxy-authorization")
+        .is_some_and(|v| v.starts_with("Basic ")));
+
+    let (dir, _) = daemon.stop();
+    for entry in std::fs::read_dir(dir.path().join("data/db")).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap_or_default();
+        assert!(
+            !bytes.windows(7).any(|w| w == b"hunter2"),
+            "the proxy password is sealed at rest"
+        );
+    }
+}
