@@ -57,8 +57,8 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not _
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "undrain" -d 'Return a drained account to service'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "test" -d 'One live call through the account; prints latency and result'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l name -d 'A name unique among accounts' -r
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l type -d 'Which clients the account serves' -r -f -a "claude-code\t''
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l name -d 'A name unique among accounts (asked for on a terminal if missing)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l type -d 'Which clients the account serves (asked for on a terminal if missing)' -r -f -a "claude-code\t''
 gemini-cli\t''"
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l auth -d 'How the gateway authenticates upstream' -r -f -a "api-key\t''"
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l api-key-file -d 'Read the upstream API key from this file' -r -F
@@ -172,8 +172,8 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not 
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "undrain" -d 'Return a drained account to service'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "test" -d 'One live call through the account; prints latency and result'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l name -d 'A name unique among accounts' -r
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l type -d 'Which clients the account serves' -r -f -a "claude-code\t''
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l name -d 'A name unique among accounts (asked for on a terminal if missing)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l type -d 'Which clients the account serves (asked for on a terminal if missing)' -r -f -a "claude-code\t''
 gemini-cli\t''"
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l auth -d 'How the gateway authenticates upstream' -r -f -a "api-key\t''"
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l api-key-file -d 'Read the upstream API key from this file' -r -F
@@ -283,7 +283,7 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fis
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -f -a "revoke" -d 'Revoke a key at once'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -f -a "delete" -d 'Delete a key for good (asks on a terminal; scripts pass --yes)'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l name -d 'A name to recognise the key by' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l name -d 'A name to recognise the key by (asked for on a terminal if missing)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l permissions -d 'Comma-separated: read, write, admin' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l expires -d 'Expiry: a duration from now (30d, 12h) or an RFC 3339 time' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l providers -d 'Comma-separated providers the key may use [default: all]' -r
@@ -365,7 +365,7 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fi
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -f -a "revoke" -d 'Revoke a key at once'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -f -a "delete" -d 'Delete a key for good (asks on a terminal; scripts pass --yes)'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l name -d 'A name to recognise the key by' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l name -d 'A name to recognise the key by (asked for on a terminal if missing)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l permissions -d 'Comma-separated: read, write, admin' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l expires -d 'Expiry: a duration from now (30d, 12h) or an RFC 3339 time' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l providers -d 'Comma-separated providers the key may use [default: all]' -r

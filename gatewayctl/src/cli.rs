@@ -137,12 +137,12 @@ pub struct AccountUpdateArgs {
 
 #[derive(Args, Debug)]
 pub struct AccountAdd {
-    /// A name unique among accounts.
+    /// A name unique among accounts (asked for on a terminal if missing).
     #[arg(long)]
-    pub name: String,
-    /// Which clients the account serves.
+    pub name: Option<String>,
+    /// Which clients the account serves (asked for on a terminal if missing).
     #[arg(long = "type", value_enum)]
-    pub provider: ProviderArg,
+    pub provider: Option<ProviderArg>,
     /// How the gateway authenticates upstream.
     #[arg(long, value_enum, default_value = "api-key")]
     pub auth: AuthArg,
@@ -295,9 +295,9 @@ pub struct KeyUpdateArgs {
 
 #[derive(Args, Debug)]
 pub struct KeyCreate {
-    /// A name to recognise the key by.
+    /// A name to recognise the key by (asked for on a terminal if missing).
     #[arg(long)]
-    pub name: String,
+    pub name: Option<String>,
     /// Comma-separated: read, write, admin.
     #[arg(long, value_delimiter = ',', default_value = "read,write")]
     pub permissions: Vec<String>,

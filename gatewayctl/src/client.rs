@@ -26,48 +26,61 @@ pub struct Client {
     pub stats: StatsClient<Channel>,
     pub logs: LogsClient<Channel>,
     pub system: SystemClient<Channel>,
+    path: PathBuf,
     timeout: Duration,
 }
 
 impl Client {
-    /// Connects, or explains why not.
-    pub async fn connect(path: &Path, timeout: Duration) -> Result<Self, CtlError> {
-        let unreachable = |reason: String| CtlError::Unreachable {
-            path: path.to_owned(),
-            reason,
-        };
-        if !path.exists() {
-            return Err(unreachable("no socket there".to_owned()));
-        }
+    /// Prepares a connection; nothing is dialled until the first call, so commands can
+    /// check their arguments (and prompt) before the daemon is needed.
+    pub fn new(path: &Path, timeout: Duration) -> Result<Self, CtlError> {
         let socket: PathBuf = path.to_owned();
         let connector = tower::service_fn(move |_: Uri| {
             let socket = socket.clone();
             async move { Ok::<_, std::io::Error>(TokioIo::new(UnixStream::connect(socket).await?)) }
         });
         // The URI is a placeholder: the connector ignores it and dials the socket.
-        let endpoint = Endpoint::from_static("http://gatewayd.local").connect_timeout(timeout);
-        let channel = tokio::time::timeout(timeout, endpoint.connect_with_connector(connector))
-            .await
-            .map_err(|_| CtlError::Timeout(timeout))?
-            .map_err(|e| unreachable(source_message(&e)))?;
+        let channel = Endpoint::from_static("http://gatewayd.local")
+            .connect_timeout(timeout)
+            .connect_with_connector_lazy(connector);
         Ok(Self {
             keys: KeysClient::new(channel.clone()),
             accounts: AccountsClient::new(channel.clone()),
             stats: StatsClient::new(channel.clone()),
             logs: LogsClient::new(channel.clone()),
             system: SystemClient::new(channel),
+            path: path.to_owned(),
             timeout,
         })
     }
 
-    /// Runs one RPC under the deadline.
+    /// Runs one RPC under the deadline; a daemon that is not there is named by its socket.
     pub async fn call<T>(
         &self,
         rpc: impl Future<Output = Result<tonic::Response<T>, tonic::Status>>,
     ) -> Result<T, CtlError> {
+        if !self.path.exists() {
+            return Err(self.unreachable("no socket there".to_owned()));
+        }
         match tokio::time::timeout(self.timeout, rpc).await {
             Err(_) => Err(CtlError::Timeout(self.timeout)),
-            Ok(result) => Ok(result?.into_inner()),
+            Ok(Ok(response)) => Ok(response.into_inner()),
+            // A status the transport made up: the connection itself failed.
+            Ok(Err(status))
+                if status.code() == tonic::Code::Unavailable && status.metadata().is_empty() =>
+            {
+                let reason = std::error::Error::source(&status)
+                    .map_or_else(|| status.message().to_owned(), source_message);
+                Err(self.unreachable(reason))
+            }
+            Ok(Err(status)) => Err(status.into()),
+        }
+    }
+
+    fn unreachable(&self, reason: String) -> CtlError {
+        CtlError::Unreachable {
+            path: self.path.clone(),
+            reason,
         }
     }
 }

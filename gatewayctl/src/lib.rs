@@ -21,7 +21,7 @@ pub async fn run(cli: Cli) -> Result<(), CtlError> {
         return cmd::completion::print(*shell);
     }
     let timeout = cli.timeout.unwrap_or(client::DEFAULT_TIMEOUT);
-    let mut client = Client::connect(&cli.socket_path(), timeout).await?;
+    let mut client = Client::new(&cli.socket_path(), timeout)?;
     match cli.command {
         Noun::Account(args) => cmd::account::run(args, &mut client, &out, cli.timeout).await,
         Noun::Key(args) => cmd::key::run(args, &mut client, &out).await,

@@ -20,12 +20,32 @@ fn unreachable_daemon_exits_69_with_one_line_naming_the_socket() {
 }
 
 #[test]
-fn usage_errors_exit_2() {
-    let out = Command::new(env!("CARGO_BIN_EXE_gatewayctl"))
-        .args(["key", "create"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+fn usage_errors_exit_2_and_name_the_missing_flag_before_dialling() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("none.sock");
+    for (args, flag) in [
+        (vec!["key", "create"], "--name"),
+        (
+            vec!["account", "add", "--name", "a", "--api-key-stdin"],
+            "--type",
+        ),
+        (vec!["account", "add", "--type", "claude-code"], "--name"),
+        (vec!["key", "frobnicate"], "frobnicate"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_gatewayctl"))
+            .arg("--socket")
+            .arg(&socket)
+            .args(&args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(flag),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 #[test]

@@ -8,7 +8,8 @@ use serde_json::{json, Value};
 
 use super::confirm;
 use crate::cli::{
-    AccountAdd, AccountArgs, AccountUpdateArgs, AccountVerb, AuthArg, CredentialSource, ProxySource,
+    AccountAdd, AccountArgs, AccountUpdateArgs, AccountVerb, AuthArg, CredentialSource,
+    ProviderArg, ProxySource,
 };
 use crate::client::Client;
 use crate::output::{time, Printer};
@@ -111,12 +112,18 @@ async fn test(client: &Client, out: &Printer, id: String) -> Result<(), CtlError
 }
 
 fn add_request(args: AccountAdd) -> Result<pb::AddAccountRequest, CtlError> {
+    let name = super::required(args.name, "--name", "Account name")?;
+    let kinds = [
+        ("claude-code", ProviderArg::ClaudeCode),
+        ("gemini-cli", ProviderArg::GeminiCli),
+    ];
+    let provider = super::choose(args.provider, "--type", "Account type", &kinds)?;
     let credential = read_credential(&args.credential)?.ok_or_else(|| {
         CtlError::Usage("no API key given: use --api-key-file PATH or --api-key-stdin".to_owned())
     })?;
     Ok(pb::AddAccountRequest {
-        name: args.name,
-        r#type: args.provider.as_str().to_owned(),
+        name,
+        r#type: provider.as_str().to_owned(),
         auth: match args.auth {
             AuthArg::ApiKey => "api-key".to_owned(),
         },

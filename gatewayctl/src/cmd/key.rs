@@ -78,7 +78,7 @@ fn create_request(args: KeyCreate) -> Result<pb::CreateKeyRequest, CtlError> {
         note,
     } = args.scope;
     Ok(pb::CreateKeyRequest {
-        name: args.name,
+        name: super::required(args.name, "--name", "Key name")?,
         permissions: args.permissions,
         providers: providers.unwrap_or_default(),
         models: models.unwrap_or_default(),
