@@ -134,6 +134,15 @@ pub async fn open_loop(client: &Client, shot: &Shot, rate: u64, duration: Durati
             results.lock().expect("results lock").add(at, outcome);
         });
     }
+    finish(tasks, results, start).await
+}
+
+/// Waits for every task, then hands back the shared results with the elapsed time.
+async fn finish(
+    mut tasks: tokio::task::JoinSet<()>,
+    results: Arc<Mutex<Run>>,
+    start: Instant,
+) -> Run {
     while tasks.join_next().await.is_some() {}
     let mut run = Arc::try_unwrap(results)
         .ok()
@@ -171,14 +180,7 @@ pub async fn closed_loop(
             let _ = all.ttfb.add(&mine.ttfb);
         });
     }
-    while tasks.join_next().await.is_some() {}
-    let mut run = Arc::try_unwrap(results)
-        .ok()
-        .expect("all tasks done")
-        .into_inner()
-        .expect("results lock");
-    run.elapsed = start.elapsed();
-    run
+    finish(tasks, results, start).await
 }
 
 /// Opens `count` streams, waits until each has delivered its first byte, samples RSS
