@@ -61,11 +61,17 @@ _gatewayctl() {
             gatewayctl__subcmd__account,help)
                 cmd="gatewayctl__subcmd__account__subcmd__help"
                 ;;
+            gatewayctl__subcmd__account,import)
+                cmd="gatewayctl__subcmd__account__subcmd__import"
+                ;;
             gatewayctl__subcmd__account,list)
                 cmd="gatewayctl__subcmd__account__subcmd__list"
                 ;;
             gatewayctl__subcmd__account,ls)
                 cmd="gatewayctl__subcmd__account__subcmd__list"
+                ;;
+            gatewayctl__subcmd__account,refresh)
+                cmd="gatewayctl__subcmd__account__subcmd__refresh"
                 ;;
             gatewayctl__subcmd__account,remove)
                 cmd="gatewayctl__subcmd__account__subcmd__remove"
@@ -100,8 +106,14 @@ _gatewayctl() {
             gatewayctl__subcmd__account__subcmd__help,help)
                 cmd="gatewayctl__subcmd__account__subcmd__help__subcmd__help"
                 ;;
+            gatewayctl__subcmd__account__subcmd__help,import)
+                cmd="gatewayctl__subcmd__account__subcmd__help__subcmd__import"
+                ;;
             gatewayctl__subcmd__account__subcmd__help,list)
                 cmd="gatewayctl__subcmd__account__subcmd__help__subcmd__list"
+                ;;
+            gatewayctl__subcmd__account__subcmd__help,refresh)
+                cmd="gatewayctl__subcmd__account__subcmd__help__subcmd__refresh"
                 ;;
             gatewayctl__subcmd__account__subcmd__help,remove)
                 cmd="gatewayctl__subcmd__account__subcmd__help__subcmd__remove"
@@ -166,8 +178,14 @@ _gatewayctl() {
             gatewayctl__subcmd__help__subcmd__account,enable)
                 cmd="gatewayctl__subcmd__help__subcmd__account__subcmd__enable"
                 ;;
+            gatewayctl__subcmd__help__subcmd__account,import)
+                cmd="gatewayctl__subcmd__help__subcmd__account__subcmd__import"
+                ;;
             gatewayctl__subcmd__help__subcmd__account,list)
                 cmd="gatewayctl__subcmd__help__subcmd__account__subcmd__list"
+                ;;
+            gatewayctl__subcmd__help__subcmd__account,refresh)
+                cmd="gatewayctl__subcmd__help__subcmd__account__subcmd__refresh"
                 ;;
             gatewayctl__subcmd__help__subcmd__account,remove)
                 cmd="gatewayctl__subcmd__help__subcmd__account__subcmd__remove"
@@ -303,7 +321,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account)
-            opts="-h -V --socket --json --timeout --help --version add list ls show update remove rm disable enable drain undrain test help"
+            opts="-h -V --socket --json --timeout --help --version add list ls show update remove rm disable enable drain undrain test import refresh help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -340,7 +358,7 @@ _gatewayctl() {
                     return 0
                     ;;
                 --auth)
-                    COMPREPLY=($(compgen -W "api-key" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "api-key oauth" -- "${cur}"))
                     return 0
                     ;;
                 --api-key-file)
@@ -457,7 +475,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account__subcmd__help)
-            opts="add list show update remove disable enable drain undrain test help"
+            opts="add list show update remove disable enable drain undrain test import refresh help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -540,7 +558,35 @@ _gatewayctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gatewayctl__subcmd__account__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gatewayctl__subcmd__account__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__account__subcmd__help__subcmd__refresh)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -624,7 +670,71 @@ _gatewayctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gatewayctl__subcmd__account__subcmd__import)
+            opts="-h -V --name --type --base-url --weight --priority --socket --json --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --type)
+                    COMPREPLY=($(compgen -W "claude-code gemini-cli" -- "${cur}"))
+                    return 0
+                    ;;
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --weight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --priority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gatewayctl__subcmd__account__subcmd__list)
+            opts="-h -V --socket --json --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__account__subcmd__refresh)
             opts="-h -V --socket --json --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -915,7 +1025,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__help__subcmd__account)
-            opts="add list show update remove disable enable drain undrain test"
+            opts="add list show update remove disable enable drain undrain test import refresh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -984,7 +1094,35 @@ _gatewayctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gatewayctl__subcmd__help__subcmd__account__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gatewayctl__subcmd__help__subcmd__account__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__help__subcmd__account__subcmd__refresh)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -99,6 +99,30 @@ pub enum AccountVerb {
     Undrain { id: String },
     /// One live call through the account; prints latency and result.
     Test { id: String },
+    /// Add a subscription account from an existing login (Claude Code's
+    /// ~/.claude/.credentials.json, a token JSON, or a long-lived setup token).
+    Import(AccountImport),
+    /// Refresh an OAuth account's access token now.
+    Refresh { id: String },
+}
+
+#[derive(Args, Debug)]
+pub struct AccountImport {
+    /// The credentials file (it holds secrets: keep it 0600 and delete it after).
+    pub file: PathBuf,
+    /// A name unique among accounts (asked for on a terminal if missing).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Which clients the account serves.
+    #[arg(long = "type", value_enum, default_value = "claude-code")]
+    pub provider: ProviderArg,
+    /// Upstream base URL [default: the provider's public API].
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    #[arg(long, default_value_t = 1)]
+    pub weight: u32,
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+    pub priority: i32,
 }
 
 /// Where an account's upstream API key comes from: never argv.
@@ -196,6 +220,8 @@ impl ProviderArg {
 #[derive(ValueEnum, Clone, Copy, Debug)]
 pub enum AuthArg {
     ApiKey,
+    /// A subscription login; use `account import` to bring one in.
+    Oauth,
 }
 
 #[derive(Args, Debug)]

@@ -32,7 +32,7 @@ pub async fn run(
     create_private_dir(&config.data_dir)?;
     let store = Store::open(&config.data_dir)?;
     let master = master_key(&config, &store)?;
-    let gateway = Gateway::open(store.clone(), &master, &config.upstream)?;
+    let gateway = Gateway::open(store.clone(), &master, &config.upstream, &config.oauth)?;
     let (recorder, recorder_task) = recorder::channel(gateway.clone(), &config.record);
     let recorder_task = tokio::spawn(recorder_task.run());
 

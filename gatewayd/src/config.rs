@@ -50,6 +50,32 @@ pub struct Config {
     pub upstream: UpstreamConfig,
     pub record: RecordConfig,
     pub control: ControlConfig,
+    pub oauth: OAuthConfig,
+}
+
+/// Claude subscription (OAuth) endpoints and policy. Undocumented by Anthropic and changed
+/// before, so configurable; the defaults are today's values.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OAuthConfig {
+    pub claude_token_url: String,
+    pub claude_client_id: String,
+    /// Added to `anthropic-beta` on OAuth requests.
+    pub claude_beta: String,
+    /// Refresh this long before the access token expires.
+    #[serde(with = "humantime_serde")]
+    pub refresh_before: Duration,
+}
+
+impl Default for OAuthConfig {
+    fn default() -> Self {
+        Self {
+            claude_token_url: "https://platform.claude.com/v1/oauth/token".to_owned(),
+            claude_client_id: "9d1c250a-e61b-44d9-88ed-5944d1962f5e".to_owned(),
+            claude_beta: "oauth-2025-04-20".to_owned(),
+            refresh_before: Duration::from_secs(300),
+        }
+    }
 }
 
 /// Who may use the control socket.
@@ -117,6 +143,7 @@ impl Default for Config {
             upstream: UpstreamConfig::default(),
             record: RecordConfig::default(),
             control: ControlConfig::default(),
+            oauth: OAuthConfig::default(),
         }
     }
 }

@@ -6,6 +6,7 @@ mod app;
 pub mod config;
 mod control;
 pub mod model;
+mod oauth;
 mod probe;
 mod proxy;
 mod recorder;

@@ -325,3 +325,15 @@ pub struct RequestLogEntry {
     pub client_ip: String,
     pub user_agent: String,
 }
+
+/// A subscription login as it is sealed in an account's `credentials`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OAuthTokens {
+    pub access_token: String,
+    /// `None` for a long-lived setup token, which cannot be refreshed.
+    pub refresh_token: Option<String>,
+    /// Unix milliseconds; `None` when unknown.
+    pub expires_at_ms: Option<u64>,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+}

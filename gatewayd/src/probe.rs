@@ -18,13 +18,18 @@ pub struct ProbeResult {
 }
 
 /// Calls the account's model listing.
-pub async fn probe(client: &reqwest::Client, account: &Account, timeout: Duration) -> ProbeResult {
+pub async fn probe(
+    client: &reqwest::Client,
+    account: &Account,
+    oauth_beta: Option<&str>,
+    timeout: Duration,
+) -> ProbeResult {
     let path = match account.provider {
         Provider::ClaudeCode => "/v1/models",
         Provider::GeminiCli => "/v1beta/models",
     };
     let (name, value) = account.credential_header();
-    let request = account
+    let mut request = account
         .client
         .as_ref()
         .unwrap_or(client)
@@ -32,6 +37,9 @@ pub async fn probe(client: &reqwest::Client, account: &Account, timeout: Duratio
         .header(name, value)
         .header("anthropic-version", "2023-06-01")
         .timeout(timeout);
+    if let Some(beta) = oauth_beta {
+        request = request.header("anthropic-beta", beta);
+    }
     let started = Instant::now();
     match request.send().await {
         Ok(response) => {

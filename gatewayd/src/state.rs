@@ -8,6 +8,7 @@ mod errors;
 mod key_input;
 mod keys;
 mod log;
+mod oauth_cell;
 mod snapshot;
 
 use std::collections::HashMap;
@@ -16,7 +17,7 @@ use std::time::Instant;
 
 use arc_swap::ArcSwap;
 
-use crate::config::UpstreamConfig;
+use crate::config::{OAuthConfig, UpstreamConfig};
 use crate::secrets::{KeyHasher, MasterKey, Sealer};
 use crate::store::Store;
 
@@ -25,6 +26,7 @@ pub use accounts::AccountView;
 pub use errors::{ErrorKind, OpError};
 pub use key_input::{KeyUpdate, NewKey};
 pub use log::LogFilter;
+pub use oauth_cell::TokenCell;
 pub use snapshot::{Account, AccountRuntime, ActiveKey, InFlightGuard, Snapshot};
 
 /// Cheap-to-clone handle on the live state.
@@ -40,6 +42,9 @@ struct Inner {
     snapshot: ArcSwap<Snapshot>,
     /// Runtime health per account id; survives snapshot rebuilds.
     runtime: Mutex<HashMap<String, Arc<AccountRuntime>>>,
+    /// Live tokens of OAuth accounts by id; survive snapshot rebuilds.
+    tokens: Mutex<HashMap<String, Arc<TokenCell>>>,
+    oauth: OAuthConfig,
     /// Serialises writers so each publishes a snapshot of its own write.
     writer: Mutex<()>,
     default_base_urls: (String, String),
@@ -56,6 +61,7 @@ impl Gateway {
         store: Store,
         master: &MasterKey,
         upstream: &UpstreamConfig,
+        oauth: &OAuthConfig,
     ) -> Result<Self, OpError> {
         let gateway = Self {
             inner: Arc::new(Inner {
@@ -64,6 +70,8 @@ impl Gateway {
                 sealer: master.sealer(),
                 snapshot: ArcSwap::from_pointee(Snapshot::default()),
                 runtime: Mutex::new(HashMap::new()),
+                tokens: Mutex::new(HashMap::new()),
+                oauth: oauth.clone(),
                 writer: Mutex::new(()),
                 default_base_urls: (
                     upstream.anthropic_base_url.clone(),
@@ -117,13 +125,26 @@ impl Gateway {
             clients.insert(url.to_owned(), client.clone());
             Ok(client)
         };
+        let mut cells = self.inner.tokens.lock().expect("token lock poisoned");
+        let mut cell_for =
+            |id: &str, tokens: crate::model::OAuthTokens| -> Result<Arc<TokenCell>, OpError> {
+                if let Some(cell) = cells.get(id) {
+                    cell.set(tokens)?;
+                    return Ok(Arc::clone(cell));
+                }
+                let cell = TokenCell::new(tokens)?;
+                cells.insert(id.to_owned(), Arc::clone(&cell));
+                Ok(cell)
+            };
         let snapshot = Snapshot::build(
             keys,
             accounts,
             &self.inner.sealer,
             &mut runtime,
             &mut client_for,
+            &mut cell_for,
         )?;
+        drop(cells);
         drop(clients);
         drop(runtime);
         self.inner.snapshot.store(Arc::new(snapshot));
@@ -142,5 +163,30 @@ impl Gateway {
         scope: crate::model::UsageScope,
     ) -> Result<Vec<(String, crate::model::UsageCounters)>, OpError> {
         Ok(self.inner.store.usage(scope)?)
+    }
+}
+
+impl Gateway {
+    /// The OAuth endpoints and policy.
+    pub fn oauth_config(&self) -> &OAuthConfig {
+        &self.inner.oauth
+    }
+
+    /// Seals and stores refreshed tokens before they are used, so a rotated refresh
+    /// token is never lost.
+    pub fn store_tokens(
+        &self,
+        id: &str,
+        tokens: &crate::model::OAuthTokens,
+    ) -> Result<(), OpError> {
+        let json = serde_json::to_vec(tokens)
+            .map_err(|e| OpError::new(ErrorKind::Internal, e.to_string()))?;
+        let sealed = self.inner.sealer.seal(id, &json)?;
+        let _guard = self.write_guard();
+        self.inner
+            .store
+            .update_account(id, |a| a.credentials.clone_from(&sealed))?
+            .ok_or_else(|| OpError::not_found(format!("no account with id {id}")))?;
+        Ok(())
     }
 }

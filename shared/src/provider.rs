@@ -60,6 +60,8 @@ impl FromStr for Provider {
 pub enum AuthKind {
     /// A plain API key (`x-api-key` for Anthropic, `x-goog-api-key` for Gemini).
     ApiKey,
+    /// A subscription login: a bearer access token refreshed with its refresh token.
+    OAuth,
 }
 
 impl AuthKind {
@@ -67,6 +69,7 @@ impl AuthKind {
     pub fn as_str(self) -> &'static str {
         match self {
             AuthKind::ApiKey => "api-key",
+            AuthKind::OAuth => "oauth",
         }
     }
 }
@@ -76,10 +79,11 @@ impl FromStr for AuthKind {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "api-key" => Ok(AuthKind::ApiKey),
+            "oauth" => Ok(AuthKind::OAuth),
             _ => Err(UnknownName {
                 what: "auth kind",
                 input: s.to_owned(),
-                expected: "api-key",
+                expected: "api-key, oauth",
             }),
         }
     }

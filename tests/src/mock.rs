@@ -7,6 +7,7 @@ mod admin;
 mod anthropic;
 mod faults;
 mod gemini;
+mod oauth;
 mod reply;
 mod server;
 mod tokens;
@@ -58,6 +59,8 @@ pub(crate) struct State {
     pub requests: Mutex<Vec<Recorded>>,
     pub faults: Mutex<Vec<Fault>>,
     pub cache_prefixes: Mutex<std::collections::HashSet<String>>,
+    pub oauth_used: Mutex<std::collections::HashSet<String>>,
+    pub oauth_calls: std::sync::atomic::AtomicU64,
 }
 
 impl State {
@@ -102,6 +105,13 @@ impl MockHandle {
             .into_iter()
             .filter(|r| r.account.as_deref() == Some(account))
             .collect()
+    }
+
+    /// Calls made to the OAuth token endpoint so far.
+    pub fn oauth_refresh_calls(&self) -> u64 {
+        self.state
+            .oauth_calls
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Forgets recorded requests.

@@ -8,8 +8,8 @@ use serde_json::{json, Value};
 
 use super::confirm;
 use crate::cli::{
-    AccountAdd, AccountArgs, AccountUpdateArgs, AccountVerb, AuthArg, CredentialSource,
-    ProviderArg, ProxySource,
+    AccountAdd, AccountArgs, AccountImport, AccountUpdateArgs, AccountVerb, AuthArg,
+    CredentialSource, ProviderArg, ProxySource,
 };
 use crate::client::Client;
 use crate::output::{time, Printer};
@@ -71,6 +71,18 @@ pub async fn run(
                 .account
         }
         AccountVerb::Test { id } => return test(client, out, id).await,
+        AccountVerb::Import(import) => {
+            client
+                .call(accounts.add_account(import_request(import)?))
+                .await?
+                .account
+        }
+        AccountVerb::Refresh { id } => {
+            client
+                .call(accounts.refresh_account(pb::RefreshAccountRequest { id }))
+                .await?
+                .account
+        }
     };
     print_account(out, &shown.unwrap_or_default());
     Ok(())
@@ -126,6 +138,7 @@ fn add_request(args: AccountAdd) -> Result<pb::AddAccountRequest, CtlError> {
         r#type: provider.as_str().to_owned(),
         auth: match args.auth {
             AuthArg::ApiKey => "api-key".to_owned(),
+            AuthArg::Oauth => "oauth".to_owned(),
         },
         credential,
         base_url: args.base_url.unwrap_or_default(),
@@ -134,6 +147,25 @@ fn add_request(args: AccountAdd) -> Result<pb::AddAccountRequest, CtlError> {
         models: args.models,
         max_concurrency: args.max_concurrency,
         proxy: read_proxy(&args.proxy)?.unwrap_or_default(),
+    })
+}
+
+fn import_request(args: AccountImport) -> Result<pb::AddAccountRequest, CtlError> {
+    let credential = std::fs::read(&args.file).map_err(|e| {
+        CtlError::Local(format!(
+            "cannot read credentials file {}: {e}",
+            args.file.display()
+        ))
+    })?;
+    Ok(pb::AddAccountRequest {
+        name: super::required(args.name, "--name", "Account name")?,
+        r#type: args.provider.as_str().to_owned(),
+        auth: "oauth".to_owned(),
+        credential,
+        base_url: args.base_url.unwrap_or_default(),
+        weight: args.weight,
+        priority: args.priority,
+        ..Default::default()
     })
 }
 

@@ -163,25 +163,60 @@ impl Accounts for Control {
         }))
     }
 
+    async fn refresh_account(
+        &self,
+        request: Request<pb::RefreshAccountRequest>,
+    ) -> Reply<pb::RefreshAccountResponse> {
+        let id = request.into_inner().id;
+        let live = self.live_account(&id)?;
+        if live.oauth.is_none() {
+            return Err(Status::failed_precondition(format!(
+                "account {id} does not use OAuth"
+            )));
+        }
+        let client = live.client.as_ref().unwrap_or(&self.probe_client);
+        if let Err(e) = crate::oauth::force_refresh(&self.gateway, client, &live).await {
+            if matches!(e, crate::oauth::TokenError::Refused(_)) && live.runtime.fail() {
+                self.recorder
+                    .account_failed(std::sync::Arc::from(id.as_str()), e.to_string());
+                self.recorder.flush().await;
+            }
+            return Err(Status::failed_precondition(e.to_string()));
+        }
+        Ok(Response::new(pb::RefreshAccountResponse {
+            account: account(self.gateway.get_account(&id)?),
+        }))
+    }
+
     async fn test_account(
         &self,
         request: Request<pb::TestAccountRequest>,
     ) -> Reply<pb::TestAccountResponse> {
         let id = request.into_inner().id;
-        let live = self
-            .gateway
-            .snapshot()
-            .accounts
-            .iter()
-            .find(|a| a.id == id)
-            .cloned()
-            .ok_or_else(|| Status::not_found(format!("no usable record for account {id}")))?;
-        let result = crate::probe::probe(&self.probe_client, &live, Duration::from_secs(30)).await;
+        let live = self.live_account(&id)?;
+        let beta = live
+            .oauth
+            .as_ref()
+            .map(|_| self.gateway.oauth_config().claude_beta.as_str());
+        let result =
+            crate::probe::probe(&self.probe_client, &live, beta, Duration::from_secs(30)).await;
         Ok(Response::new(pb::TestAccountResponse {
             ok: result.ok,
             status: u32::from(result.status),
             latency_ms: result.latency.as_millis() as u64,
             message: result.message,
         }))
+    }
+}
+
+impl Control {
+    fn live_account(&self, id: &str) -> Result<std::sync::Arc<crate::state::Account>, Status> {
+        self.gateway
+            .snapshot()
+            .accounts
+            .iter()
+            .find(|a| a.id == id)
+            .cloned()
+            .ok_or_else(|| Status::not_found(format!("no account with id {id}")))
     }
 }

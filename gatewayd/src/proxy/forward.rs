@@ -16,6 +16,7 @@ use super::route::Dialect;
 use super::upstream::{attempt, Buffered, Effect, Exchange, Verdict};
 use crate::config::UpstreamConfig;
 use crate::model::now_millis;
+use crate::oauth;
 use crate::recorder::{Recorder, RequestFacts, UsageRecord};
 use crate::state::{Account, Gateway};
 
@@ -60,7 +61,15 @@ impl Forwarder<'_> {
             }
             attempts += 1;
             let guard = account.runtime.enter();
-            match attempt(self.client, account, &exchange, self.config).await {
+            let bearer = match self.oauth_bearer(account).await {
+                Ok(bearer) => bearer,
+                Err(effect) => {
+                    drop(guard);
+                    self.apply(account, effect);
+                    continue;
+                }
+            };
+            match attempt(self.client, account, &exchange, self.config, bearer).await {
                 Verdict::Relay(response) => {
                     let sse = is_sse(response.headers());
                     let failed = !response.status().is_success();
@@ -159,6 +168,31 @@ impl Forwarder<'_> {
             failed: true,
             tokens: Default::default(),
             request: None,
+        }
+    }
+
+    /// For OAuth accounts, the bearer (refreshed when due) and the beta it needs; what a
+    /// failed refresh means for the account otherwise.
+    async fn oauth_bearer(
+        &self,
+        account: &Account,
+    ) -> Result<Option<(http::HeaderValue, &str)>, Effect> {
+        if account.oauth.is_none() {
+            return Ok(None);
+        }
+        let client = account.client.as_ref().unwrap_or(self.client);
+        match oauth::bearer(self.gateway, client, account).await {
+            Ok(bearer) => Ok(Some((
+                bearer,
+                self.gateway.oauth_config().claude_beta.as_str(),
+            ))),
+            Err(e @ oauth::TokenError::Refused(_)) => Err(Effect::Fail(e.to_string())),
+            Err(e) => {
+                tracing::warn!(account = %account.id, error = %e, "no usable token; failing over");
+                Err(Effect::CoolUntil(
+                    now_millis() + self.config.unreachable_cooldown.as_millis() as u64,
+                ))
+            }
         }
     }
 

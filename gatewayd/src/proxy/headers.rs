@@ -48,10 +48,29 @@ pub fn upstream_request(client: &HeaderMap) -> HeaderMap {
     out
 }
 
-/// Adds the account's credential the way its provider expects it.
-pub fn inject_credential(headers: &mut HeaderMap, account: &Account) {
-    let (name, value) = account.credential_header();
-    headers.insert(name, value);
+/// Adds the account's credential the way its provider expects it. OAuth accounts send
+/// `bearer` and need `oauth_beta` among the client's `anthropic-beta` values.
+pub fn inject_credential(
+    headers: &mut HeaderMap,
+    account: &Account,
+    bearer: Option<HeaderValue>,
+    oauth_beta: &str,
+) {
+    let Some(bearer) = bearer else {
+        let (name, value) = account.credential_header();
+        headers.insert(name, value);
+        return;
+    };
+    headers.insert(header::AUTHORIZATION, bearer);
+    let beta = HeaderName::from_static("anthropic-beta");
+    let merged = match headers.get(&beta).and_then(|v| v.to_str().ok()) {
+        Some(list) if list.split(',').any(|b| b.trim() == oauth_beta) => return,
+        Some(list) if !list.trim().is_empty() => format!("{list},{oauth_beta}"),
+        _ => oauth_beta.to_owned(),
+    };
+    if let Ok(value) = HeaderValue::from_str(&merged) {
+        headers.insert(beta, value);
+    }
 }
 
 /// The upstream's response headers as they go to the client.

@@ -61,9 +61,11 @@ pub async fn attempt(
     account: &Account,
     exchange: &Exchange,
     cfg: &UpstreamConfig,
+    bearer: Option<(http::HeaderValue, &str)>,
 ) -> Verdict {
     let mut headers = exchange.headers.clone();
-    inject_credential(&mut headers, account);
+    let (bearer, beta) = bearer.map_or((None, ""), |(b, beta)| (Some(b), beta));
+    inject_credential(&mut headers, account, bearer, beta);
     let url = format!("{}{}", account.base_url, exchange.path_and_query);
     let request = account
         .client

@@ -90,3 +90,50 @@ pub(super) fn proxy(url: &str) -> Result<String, OpError> {
         )),
     }
 }
+
+/// Reads a subscription login: Claude Code's `.credentials.json` (`claudeAiOauth`), a flat
+/// `{access_token, refresh_token, expires_at|expires_in}` object, or a bare long-lived
+/// setup token. Returns the tokens as they are sealed.
+pub(super) fn oauth_tokens(raw: &[u8], now_ms: u64) -> Result<crate::model::OAuthTokens, OpError> {
+    let text = std::str::from_utf8(raw)
+        .map_err(|_| OpError::invalid("the credentials are not UTF-8"))?
+        .trim();
+    if !text.starts_with('{') {
+        credential(text.as_bytes())?;
+        return Ok(crate::model::OAuthTokens {
+            access_token: text.to_owned(),
+            refresh_token: None,
+            expires_at_ms: None,
+            scopes: vec!["user:inference".to_owned()],
+        });
+    }
+    let v: serde_json::Value = serde_json::from_str(text)
+        .map_err(|_| OpError::invalid("the credentials file is not valid JSON"))?;
+    let o = v.get("claudeAiOauth").unwrap_or(&v);
+    let field = |names: &[&str]| names.iter().find_map(|n| o.get(*n)).cloned();
+    let string = |names: &[&str]| field(names).and_then(|v| v.as_str().map(str::to_owned));
+    let access_token = string(&["accessToken", "access_token"])
+        .ok_or_else(|| OpError::invalid("the credentials hold no access token"))?;
+    credential(access_token.as_bytes())?;
+    let expires_at_ms = field(&["expiresAt", "expires_at", "expiry_date"])
+        .and_then(|v| v.as_u64())
+        .or_else(|| {
+            field(&["expires_in"])
+                .and_then(|v| v.as_u64())
+                .map(|s| now_ms + s * 1000)
+        });
+    let scopes = match field(&["scopes", "scope"]) {
+        Some(serde_json::Value::Array(list)) => list
+            .iter()
+            .filter_map(|s| s.as_str().map(str::to_owned))
+            .collect(),
+        Some(serde_json::Value::String(s)) => s.split_whitespace().map(str::to_owned).collect(),
+        _ => Vec::new(),
+    };
+    Ok(crate::model::OAuthTokens {
+        access_token,
+        refresh_token: string(&["refreshToken", "refresh_token"]),
+        expires_at_ms,
+        scopes,
+    })
+}

@@ -28,7 +28,19 @@ impl Gateway {
             .auth
             .parse()
             .map_err(|e: gateway_shared::provider::UnknownName| OpError::invalid(e.to_string()))?;
-        let credential = input::credential(&new.credential)?;
+        let credential = match auth {
+            AuthKind::ApiKey => input::credential(&new.credential)?.to_vec(),
+            AuthKind::OAuth if provider == Provider::ClaudeCode => {
+                let tokens = input::oauth_tokens(&new.credential, now_millis())?;
+                serde_json::to_vec(&tokens)
+                    .map_err(|e| OpError::new(ErrorKind::Internal, e.to_string()))?
+            }
+            AuthKind::OAuth => {
+                return Err(OpError::invalid(
+                    "gemini-cli OAuth accounts are not supported yet",
+                ))
+            }
+        };
         let base_url = input::base_url(&new.base_url, self.default_base_url(provider))?;
         let models = key_input::models(&new.models)?;
         let proxy = new.proxy.as_deref().map(input::proxy).transpose()?;
@@ -37,7 +49,7 @@ impl Gateway {
         let id = format!("{ACCOUNT_ID_PREFIX}{}", hex::encode(random_bytes::<6>()));
         let now = now_secs();
         let mut record = AccountRecord {
-            credentials: self.inner.sealer.seal(&id, credential)?,
+            credentials: self.inner.sealer.seal(&id, &credential)?,
             id,
             name,
             provider: provider.as_str().to_owned(),
@@ -115,6 +127,12 @@ impl Gateway {
             None => None,
         };
         let sealed = match &change.credential {
+            Some(raw) if current.auth == AuthKind::OAuth.as_str() => {
+                let tokens = input::oauth_tokens(raw, now_millis())?;
+                let json = serde_json::to_vec(&tokens)
+                    .map_err(|e| OpError::new(ErrorKind::Internal, e.to_string()))?;
+                Some(self.inner.sealer.seal(id, &json)?)
+            }
             Some(raw) => Some(self.inner.sealer.seal(id, input::credential(raw)?)?),
             None => None,
         };

@@ -12,6 +12,10 @@ use super::OpError;
 use crate::model::{AccountRecord, AccountStatus, KeyRecord, Permission};
 use crate::secrets::Sealer;
 
+/// Finds or creates the token cell of an OAuth account.
+pub(super) type CellFor<'a> =
+    dyn FnMut(&str, crate::model::OAuthTokens) -> Result<Arc<super::TokenCell>, OpError> + 'a;
+
 /// Keys by digest and accounts in preference order.
 #[derive(Default)]
 pub struct Snapshot {
@@ -59,6 +63,8 @@ pub struct Account {
     pub credential: HeaderValue,
     /// A client that goes through the account's own proxy, if it has one.
     pub client: Option<reqwest::Client>,
+    /// The live token of an OAuth account.
+    pub oauth: Option<Arc<super::TokenCell>>,
     pub runtime: Arc<AccountRuntime>,
 }
 
@@ -74,10 +80,19 @@ impl Account {
     /// The header the account's credential travels in, and its value.
     pub fn credential_header(&self) -> (http::HeaderName, HeaderValue) {
         let name = match (self.provider, self.auth) {
+            (_, AuthKind::OAuth) => return (http::header::AUTHORIZATION, self.bearer()),
             (Provider::ClaudeCode, AuthKind::ApiKey) => "x-api-key",
             (Provider::GeminiCli, AuthKind::ApiKey) => "x-goog-api-key",
         };
         (http::HeaderName::from_static(name), self.credential.clone())
+    }
+
+    /// The current bearer of an OAuth account (refreshed tokens included).
+    fn bearer(&self) -> HeaderValue {
+        self.oauth.as_ref().map_or_else(
+            || self.credential.clone(),
+            |cell| cell.current().bearer.clone(),
+        )
     }
 
     /// Whether the account serves `model` (a request without a model goes anywhere).
@@ -164,6 +179,7 @@ impl Snapshot {
         sealer: &Sealer,
         runtime: &mut HashMap<String, Arc<AccountRuntime>>,
         client_for: &mut dyn FnMut(&str) -> Result<reqwest::Client, OpError>,
+        cell_for: &mut CellFor<'_>,
     ) -> Result<Self, OpError> {
         let active: Vec<Arc<ActiveKey>> = keys
             .into_iter()
@@ -183,7 +199,7 @@ impl Snapshot {
         let mut accounts = Vec::with_capacity(records.len());
         for record in records {
             let rt = Arc::clone(runtime.entry(record.id.clone()).or_default());
-            match account(record, sealer, rt, client_for) {
+            match account(record, sealer, rt, client_for, cell_for) {
                 Ok(Some(a)) => accounts.push(Arc::new(a)),
                 Ok(None) => {}
                 Err(e) => return Err(e),
@@ -239,15 +255,27 @@ fn account(
     sealer: &Sealer,
     runtime: Arc<AccountRuntime>,
     client_for: &mut dyn FnMut(&str) -> Result<reqwest::Client, OpError>,
+    cell_for: &mut CellFor<'_>,
 ) -> Result<Option<Account>, OpError> {
     let (Some(provider), Some(auth)) = (record.provider(), record.auth_kind()) else {
         tracing::warn!(account = %record.id, "account of unknown type or auth kind is skipped");
         return Ok(None);
     };
     let secret = sealer.open(&record.id, &record.credentials)?;
-    let mut credential = HeaderValue::from_bytes(&secret)
-        .map_err(|_| OpError::invalid("stored credential is not a valid header value"))?;
-    credential.set_sensitive(true);
+    let (credential, oauth) = match auth {
+        AuthKind::ApiKey => {
+            let mut credential = HeaderValue::from_bytes(&secret)
+                .map_err(|_| OpError::invalid("stored credential is not a valid header value"))?;
+            credential.set_sensitive(true);
+            (credential, None)
+        }
+        AuthKind::OAuth => {
+            let tokens = serde_json::from_slice(&secret)
+                .map_err(|_| OpError::invalid("stored OAuth tokens are unreadable"))?;
+            let cell = cell_for(&record.id, tokens)?;
+            (cell.current().bearer.clone(), Some(cell))
+        }
+    };
     let client = match &record.proxy_sealed {
         Some(sealed) => {
             let url = sealer.open(&super::accounts::proxy_aad(&record.id), sealed)?;
@@ -257,6 +285,7 @@ fn account(
     };
     Ok(Some(Account {
         client,
+        oauth,
         base_url: record.base_url.trim_end_matches('/').to_owned(),
         id: record.id,
         provider,

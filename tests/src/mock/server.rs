@@ -14,7 +14,7 @@ use hyper_util::server::conn::auto;
 use super::admin::admin_api;
 use super::faults::{self, Action};
 use super::reply::{to_response, MockBody, Reply};
-use super::{anthropic, gemini, MockHandle, Recorded, State};
+use super::{anthropic, gemini, oauth, MockHandle, Recorded, State};
 
 /// Defaults for successful answers.
 #[derive(Debug, Clone)]
@@ -31,6 +31,8 @@ pub struct MockConfig {
     /// parsing and no fault rules (in-band directives still apply). A static upstream for
     /// saturation benchmarks.
     pub static_answers: bool,
+    /// Lifetime of access tokens the OAuth endpoint issues, in seconds.
+    pub oauth_expires_in: u64,
 }
 
 impl Default for MockConfig {
@@ -42,6 +44,7 @@ impl Default for MockConfig {
             interval_ms: 0,
             record: true,
             static_answers: false,
+            oauth_expires_in: 28_800,
         }
     }
 }
@@ -160,7 +163,14 @@ async fn handle(req: Request<Incoming>, state: Arc<State>, connection: u64) -> R
     if ttfb > 0 {
         tokio::time::sleep(Duration::from_millis(ttfb)).await;
     }
-    let reply = if google {
+    let reply = if path == "/v1/oauth/token" {
+        oauth::token(&state, seq, &body)
+    } else if let Some(refusal) = (!google)
+        .then(|| oauth::check_bearer(&parts.headers))
+        .flatten()
+    {
+        refusal
+    } else if google {
         gemini::reply(
             &state,
             seq,

@@ -11,5 +11,6 @@ mod gemini;
 mod keys;
 mod lifecycle;
 mod log;
+mod oauth;
 mod support;
 mod usage;

@@ -1,0 +1,162 @@
+//! Subscription tokens: refreshed ahead of expiry, once per account however many
+//! requests are waiting (single flight), with a rotated refresh token stored before the
+//! new access token is used. A refresh the upstream refuses takes the account out of
+//! rotation as "needs login".
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::HeaderValue;
+use serde::Deserialize;
+
+use crate::model::{now_millis, OAuthTokens};
+use crate::state::{Account, Gateway, TokenCell};
+
+/// Why no usable token could be had.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// The upstream refused the refresh: an operator must log in again.
+    #[error("needs login: the token refresh was refused ({0})")]
+    Refused(String),
+    /// The refresh could not be done now and the old token has expired.
+    #[error("token expired and the refresh failed: {0}")]
+    Unavailable(String),
+}
+
+#[derive(Deserialize)]
+struct TokenAnswer {
+    access_token: String,
+    refresh_token: Option<String>,
+    expires_in: Option<u64>,
+    scope: Option<String>,
+}
+
+/// The bearer to send for `account`, refreshing first when it is due.
+pub async fn bearer(
+    gateway: &Gateway,
+    client: &reqwest::Client,
+    account: &Account,
+) -> Result<HeaderValue, TokenError> {
+    let Some(cell) = &account.oauth else {
+        return Ok(account.credential.clone());
+    };
+    let lead = gateway.oauth_config().refresh_before.as_millis() as u64;
+    let current = cell.current();
+    if !due(&current.tokens, lead) {
+        return Ok(current.bearer.clone());
+    }
+    refresh(gateway, client, account, cell, lead, false).await
+}
+
+/// Refreshes now, whatever the expiry (`gatewayctl account refresh`).
+pub async fn force_refresh(
+    gateway: &Gateway,
+    client: &reqwest::Client,
+    account: &Account,
+) -> Result<(), TokenError> {
+    match &account.oauth {
+        Some(cell) => refresh(gateway, client, account, cell, 0, true)
+            .await
+            .map(|_| ()),
+        None => Ok(()),
+    }
+}
+
+fn due(tokens: &OAuthTokens, lead_ms: u64) -> bool {
+    tokens.refresh_token.is_some()
+        && tokens
+            .expires_at_ms
+            .is_some_and(|at| at <= now_millis() + lead_ms)
+}
+
+async fn refresh(
+    gateway: &Gateway,
+    client: &reqwest::Client,
+    account: &Account,
+    cell: &Arc<TokenCell>,
+    lead: u64,
+    forced: bool,
+) -> Result<HeaderValue, TokenError> {
+    let before = cell.current();
+    let _single_flight = cell.refresh.lock().await;
+    let current = cell.current();
+    // Someone else refreshed while this request waited.
+    if !Arc::ptr_eq(&before, &current) || !(forced || due(&current.tokens, lead)) {
+        return Ok(current.bearer.clone());
+    }
+    let Some(refresh_token) = current.tokens.refresh_token.clone() else {
+        return Ok(current.bearer.clone());
+    };
+    match call_token_endpoint(gateway, client, &refresh_token).await {
+        Ok(answer) => {
+            let tokens = OAuthTokens {
+                access_token: answer.access_token,
+                refresh_token: answer.refresh_token.or(Some(refresh_token)),
+                expires_at_ms: answer.expires_in.map(|s| now_millis() + s * 1000),
+                scopes: answer
+                    .scope
+                    .map(|s| s.split_whitespace().map(str::to_owned).collect())
+                    .unwrap_or_else(|| current.tokens.scopes.clone()),
+            };
+            // Persist first: a rotated refresh token is single-use.
+            gateway.store_tokens(&account.id, &tokens).map_err(|e| {
+                TokenError::Unavailable(format!("cannot store the new tokens: {e}"))
+            })?;
+            cell.set(tokens)
+                .map_err(|e| TokenError::Unavailable(e.to_string()))?;
+            tracing::info!(account = %account.id, "access token refreshed");
+            Ok(cell.current().bearer.clone())
+        }
+        Err(e @ TokenError::Refused(_)) => Err(e),
+        Err(e)
+            if current
+                .tokens
+                .expires_at_ms
+                .is_some_and(|at| at > now_millis()) =>
+        {
+            tracing::warn!(account = %account.id, error = %e, "token refresh failed; the current token is still valid");
+            Ok(current.bearer.clone())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn call_token_endpoint(
+    gateway: &Gateway,
+    client: &reqwest::Client,
+    refresh_token: &str,
+) -> Result<TokenAnswer, TokenError> {
+    let cfg = gateway.oauth_config();
+    let body = serde_json::json!({
+        "grant_type": "refresh_token",
+        "refresh_token": refresh_token,
+        "client_id": cfg.claude_client_id,
+    });
+    let response = client
+        .post(&cfg.claude_token_url)
+        .json(&body)
+        .timeout(Duration::from_secs(30))
+        .send()
+        .await
+        .map_err(|_| {
+            TokenError::Unavailable("the token endpoint could not be reached".to_owned())
+        })?;
+    let status = response.status();
+    if status.is_success() {
+        return response.json().await.map_err(|_| {
+            TokenError::Unavailable("the token endpoint answered unreadable JSON".to_owned())
+        });
+    }
+    let reason = response
+        .json::<serde_json::Value>()
+        .await
+        .ok()
+        .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned))
+        .unwrap_or_else(|| status.to_string());
+    match status.as_u16() {
+        400 | 401 | 403 => Err(TokenError::Refused(reason)),
+        _ => Err(TokenError::Unavailable(format!(
+            "token endpoint answered {status}"
+        ))),
+    }
+}

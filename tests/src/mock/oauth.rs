@@ -1,0 +1,71 @@
+//! The Claude OAuth roles of the mock: the token endpoint (refresh with rotation; a
+//! reused or revoked refresh token is `invalid_grant`) and the subscription rule that a
+//! bearer without the OAuth beta is refused.
+
+use std::sync::atomic::Ordering;
+
+use http::{HeaderMap, StatusCode};
+use serde_json::json;
+
+use super::reply::Reply;
+use super::State;
+
+/// The beta an OAuth bearer must come with.
+pub const OAUTH_BETA: &str = "oauth-2025-04-20";
+
+/// `POST /v1/oauth/token`.
+pub(crate) fn token(state: &State, seq: u64, body: &[u8]) -> Reply {
+    state.oauth_calls.fetch_add(1, Ordering::Relaxed);
+    let v: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let refused = |why: &str| {
+        Reply::json(
+            StatusCode::BAD_REQUEST,
+            &json!({"error": "invalid_grant", "error_description": why}),
+        )
+    };
+    if v["grant_type"] != "refresh_token" {
+        return refused("unsupported grant");
+    }
+    let Some(presented) = v["refresh_token"].as_str() else {
+        return refused("no refresh token");
+    };
+    if !presented.starts_with("rt-") || presented.starts_with("rt-revoked") {
+        return refused("refresh token revoked");
+    }
+    if !state
+        .oauth_used
+        .lock()
+        .unwrap()
+        .insert(presented.to_owned())
+    {
+        return refused("refresh token already used");
+    }
+    Reply::json(
+        StatusCode::OK,
+        &json!({
+            "token_type": "Bearer",
+            "access_token": format!("at-{seq}"),
+            "refresh_token": format!("rt-{seq}"),
+            "expires_in": state.config.oauth_expires_in,
+            "scope": "user:inference user:profile",
+        }),
+    )
+}
+
+/// A refusal for Anthropic requests that carry a bearer but not the OAuth beta.
+pub(crate) fn check_bearer(headers: &HeaderMap) -> Option<Reply> {
+    if headers.contains_key("x-api-key") || !headers.contains_key("authorization") {
+        return None;
+    }
+    let betas = headers
+        .get("anthropic-beta")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if betas.split(',').any(|b| b.trim() == OAUTH_BETA) {
+        return None;
+    }
+    Some(Reply::json(
+        StatusCode::UNAUTHORIZED,
+        &json!({"type": "error", "error": {"type": "authentication_error", "message": "OAuth authentication is currently not supported."}}),
+    ))
+}

@@ -1,0 +1,232 @@
+//! Claude subscription (OAuth) accounts against the mock's token endpoint: import,
+//! bearer plus OAuth beta upstream, single-flight refresh ahead of expiry, rotated
+//! refresh tokens kept across a restart, and a refused refresh taking the account out.
+
+use std::path::PathBuf;
+
+use gateway_tests::harness::Daemon;
+use gateway_tests::mock::{MockConfig, MockHandle};
+
+use crate::support::{claude_body, World};
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+/// A daemon whose OAuth token endpoint is the mock's.
+fn daemon_for(mock: &MockHandle, dir: &tempfile::TempDir) -> (Daemon, PathBuf) {
+    let config = dir.path().join("gatewayd.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[oauth]\nclaude_token_url = \"{}/v1/oauth/token\"\n",
+            mock.url()
+        ),
+    )
+    .unwrap();
+    (
+        Daemon::start_with(&["--config", config.to_str().unwrap()]),
+        config,
+    )
+}
+
+/// Writes a Claude Code credentials file and imports it; returns the account id.
+fn import(
+    daemon: &Daemon,
+    mock: &MockHandle,
+    name: &str,
+    access: &str,
+    refresh: &str,
+    expires_at_ms: u64,
+) -> String {
+    let file = daemon.dir.path().join(format!("{name}.json"));
+    let creds = serde_json::json!({"claudeAiOauth": {
+        "accessToken": access, "refreshToken": refresh, "expiresAt": expires_at_ms,
+        "scopes": ["user:inference", "user:profile"]}});
+    std::fs::write(&file, creds.to_string()).unwrap();
+    let account = daemon.ctl_json(&[
+        "account",
+        "import",
+        file.to_str().unwrap(),
+        "--name",
+        name,
+        "--base-url",
+        &mock.url(),
+    ]);
+    std::fs::remove_file(&file).unwrap();
+    assert_eq!(account["auth"], "oauth");
+    account["id"].as_str().unwrap().to_owned()
+}
+
+async fn send(daemon: &Daemon, secret: &str) -> u16 {
+    let response = World::client()
+        .post(format!("{}/v1/messages", daemon.url))
+        .header("x-api-key", secret)
+        .header("anthropic-beta", "claude-code-20250219")
+        .json(&claude_body(false, "hi"))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let _ = response.bytes().await;
+    status
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imported_logins_send_a_bearer_with_the_oauth_beta() {
+    let mock = MockHandle::start(MockConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let (daemon, _) = daemon_for(&mock, &dir);
+    let (_, secret) = daemon.create_key("dev", &[]);
+    import(
+        &daemon,
+        &mock,
+        "max-1",
+        "at-initial",
+        "rt-initial",
+        now_ms() + 3_600_000,
+    );
+    assert_eq!(send(&daemon, &secret).await, 200);
+    let seen = mock.requests().pop().unwrap();
+    assert_eq!(seen.header("authorization"), Some("Bearer at-initial"));
+    assert_eq!(
+        seen.header("anthropic-beta"),
+        Some("claude-code-20250219,oauth-2025-04-20")
+    );
+    assert_eq!(seen.header("x-api-key"), None);
+    assert_eq!(
+        mock.oauth_refresh_calls(),
+        0,
+        "a token far from expiry is not refreshed"
+    );
+
+    let (dir, _) = daemon.stop();
+    for needle in ["at-initial", "rt-initial"] {
+        let log = std::fs::read_to_string(dir.path().join("gatewayd.log")).unwrap();
+        assert!(!log.contains(needle));
+        for entry in std::fs::read_dir(dir.path().join("data/db")).unwrap() {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap_or_default();
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{needle} stored in plaintext"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_refresh_for_fifty_waiting_requests_and_the_rotation_survives_a_restart() {
+    let mock = MockHandle::start(MockConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let (daemon, config) = daemon_for(&mock, &dir);
+    let (_, secret) = daemon.create_key("dev", &[]);
+    // Expires within the 5-minute refresh lead: due now.
+    let id = import(
+        &daemon,
+        &mock,
+        "max-1",
+        "at-old",
+        "rt-first",
+        now_ms() + 60_000,
+    );
+    let sends = (0..50).map(|_| send(&daemon, &secret));
+    let statuses = futures_util::future::join_all(sends).await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    assert_eq!(
+        mock.oauth_refresh_calls(),
+        1,
+        "single flight: one refresh for 50 requests"
+    );
+    let tokens: std::collections::BTreeSet<String> = mock
+        .requests()
+        .iter()
+        .filter_map(|r| r.account.clone())
+        .collect();
+    assert_eq!(
+        tokens.len(),
+        1,
+        "every request used the refreshed token: {tokens:?}"
+    );
+    assert!(!tokens.contains("at-old"));
+
+    let (dir, status) = daemon.stop();
+    assert!(status.success());
+    let daemon = Daemon::start_in(dir, &["--config", config.to_str().unwrap()]);
+    let refreshed = daemon.ctl_json(&["account", "refresh", &id]);
+    assert_eq!(
+        refreshed["status"], "active",
+        "the rotated refresh token was stored and used"
+    );
+    assert_eq!(mock.oauth_refresh_calls(), 2);
+    assert_eq!(send(&daemon, &secret).await, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_refresh_needs_login_and_traffic_moves_on() {
+    let mock = MockHandle::start(MockConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let (daemon, _) = daemon_for(&mock, &dir);
+    let (_, secret) = daemon.create_key("dev", &[]);
+    let id = import(
+        &daemon,
+        &mock,
+        "max-1",
+        "at-expired",
+        "rt-revoked-1",
+        now_ms() - 1_000,
+    );
+    daemon.add_account(
+        "fallback",
+        "claude-code",
+        "sk-fallback",
+        &mock.url(),
+        &["--priority", "1"],
+    );
+    assert_eq!(send(&daemon, &secret).await, 200);
+    assert_eq!(
+        mock.requests().pop().unwrap().account.as_deref(),
+        Some("sk-fallback")
+    );
+    let shown = daemon.ctl_json(&["account", "show", &id]);
+    assert_eq!(shown["status"], "error");
+    assert!(
+        shown["status_reason"]
+            .as_str()
+            .unwrap()
+            .contains("needs login"),
+        "{shown}"
+    );
+    assert!(
+        mock.requests()
+            .iter()
+            .all(|r| r.account.as_deref() != Some("at-expired")),
+        "the expired token never went out"
+    );
+
+    let setup = daemon.dir.path().join("setup.txt");
+    std::fs::write(&setup, "sk-ant-oat01-setup-token").unwrap();
+    let long_lived = daemon.ctl_json(&[
+        "account",
+        "import",
+        setup.to_str().unwrap(),
+        "--name",
+        "setup",
+        "--base-url",
+        &mock.url(),
+    ]);
+    daemon.ctl_json(&[
+        "account",
+        "update",
+        long_lived["id"].as_str().unwrap(),
+        "--priority",
+        "-1",
+    ]);
+    assert_eq!(send(&daemon, &secret).await, 200);
+    assert_eq!(
+        mock.requests().pop().unwrap().header("authorization"),
+        Some("Bearer sk-ant-oat01-setup-token")
+    );
+}
