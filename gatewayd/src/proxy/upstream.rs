@@ -136,10 +136,42 @@ fn effect_of(status: StatusCode, headers: &HeaderMap, body: &[u8], cfg: &Upstrea
         429 => {
             let now = now_millis();
             let wait = retry_delay(headers, body, now).unwrap_or(cfg.rate_limit_cooldown);
-            Effect::CoolUntil(now + wait.as_millis() as u64)
+            let until = now + wait.as_millis() as u64;
+            // A subscription window that is exhausted benches the account until it resets.
+            Effect::CoolUntil(unified_reset(headers).map_or(until, |reset| reset.max(until)))
         }
         _ => Effect::None,
     }
+}
+
+/// For a Claude subscription whose unified status is `rejected`: the latest reset (Unix
+/// ms) among the rejected windows. `allowed` and `allowed_warning` give `None`.
+pub fn unified_reset(headers: &HeaderMap) -> Option<u64> {
+    const PREFIX: &str = "anthropic-ratelimit-unified-";
+    let get = |name: &str| {
+        headers
+            .get(format!("{PREFIX}{name}"))
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    if get("status")? != "rejected" {
+        return None;
+    }
+    let mut latest = get("reset").and_then(|v| v.parse::<u64>().ok());
+    for (name, value) in headers {
+        let Some(window) = name
+            .as_str()
+            .strip_prefix(PREFIX)
+            .and_then(|n| n.strip_suffix("-status"))
+        else {
+            continue;
+        };
+        if value.to_str().is_ok_and(|v| v.trim() == "rejected") {
+            let reset = get(&format!("{window}-reset")).and_then(|v| v.parse::<u64>().ok());
+            latest = latest.max(reset);
+        }
+    }
+    latest.map(|secs| secs * 1000)
 }
 
 /// How long the upstream asked us to wait: `retry-after`, then Anthropic's reset
@@ -197,6 +229,38 @@ fn error_message(body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rejected_windows_bench_until_the_latest_reset() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            "anthropic-ratelimit-unified-status",
+            "allowed_warning".parse().unwrap(),
+        );
+        assert_eq!(unified_reset(&h), None);
+        h.insert(
+            "anthropic-ratelimit-unified-status",
+            "rejected".parse().unwrap(),
+        );
+        h.insert("anthropic-ratelimit-unified-reset", "1000".parse().unwrap());
+        h.insert(
+            "anthropic-ratelimit-unified-5h-status",
+            "rejected".parse().unwrap(),
+        );
+        h.insert(
+            "anthropic-ratelimit-unified-5h-reset",
+            "1500".parse().unwrap(),
+        );
+        h.insert(
+            "anthropic-ratelimit-unified-7d-status",
+            "allowed".parse().unwrap(),
+        );
+        h.insert(
+            "anthropic-ratelimit-unified-7d-reset",
+            "9000".parse().unwrap(),
+        );
+        assert_eq!(unified_reset(&h), Some(1_500_000));
+    }
 
     #[test]
     fn retry_delay_sources_in_order() {

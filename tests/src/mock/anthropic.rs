@@ -47,6 +47,9 @@ fn route(
             None,
         );
     }
+    if let Some(Action::Exhausted { reset_in }) = action {
+        return exhausted(reset_in);
+    }
     if let Some(Action::Status { code, retry_after }) = action {
         return status_fault(code, retry_after);
     }
@@ -190,5 +193,38 @@ fn error(status: StatusCode, kind: &str, message: &str, retry_after: Option<u64>
         reply.headers.push(("x-should-retry", "true".to_owned()));
     }
     reply.interval = Duration::ZERO;
+    reply
+}
+
+/// 429 for an exhausted subscription window, with the unified rate-limit headers.
+fn exhausted(reset_in: u64) -> Reply {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let reset = (now + reset_in).to_string();
+    let mut reply = status_fault(429, Some(1));
+    for (name, value) in [
+        ("anthropic-ratelimit-unified-status", "rejected".to_owned()),
+        ("anthropic-ratelimit-unified-reset", reset.clone()),
+        (
+            "anthropic-ratelimit-unified-representative-claim",
+            "five_hour".to_owned(),
+        ),
+        (
+            "anthropic-ratelimit-unified-5h-status",
+            "rejected".to_owned(),
+        ),
+        ("anthropic-ratelimit-unified-5h-reset", reset),
+        (
+            "anthropic-ratelimit-unified-7d-status",
+            "allowed".to_owned(),
+        ),
+        (
+            "anthropic-ratelimit-unified-7d-utilization",
+            "0.30".to_owned(),
+        ),
+    ] {
+        reply.headers.push((name, value));
+    }
     reply
 }

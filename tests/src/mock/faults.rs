@@ -25,6 +25,10 @@ pub enum Action {
     },
     /// Send `after` stream events, then cut the connection.
     Drop { after: usize },
+    /// A Claude subscription's 5-hour window is used up: 429 with a short `retry-after`
+    /// and `anthropic-ratelimit-unified-*` headers saying `rejected` until `reset_in`
+    /// seconds from now.
+    Exhausted { reset_in: u64 },
 }
 
 /// A rule: requests whose path contains `path` and whose credential is `account`
@@ -90,6 +94,9 @@ pub fn directive(body: &str) -> Option<Action> {
             ttfb_ms: arg("ttfb_ms"),
             interval_ms: arg("interval_ms"),
             thinking: arg("thinking"),
+        }),
+        "exhausted" => Some(Action::Exhausted {
+            reset_in: arg("reset_in").unwrap_or(3600),
         }),
         "drop" => Some(Action::Drop {
             after: arg("after").unwrap_or(3) as usize,

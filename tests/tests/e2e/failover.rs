@@ -299,3 +299,28 @@ async fn unreachable_and_slow_accounts_are_skipped_within_the_header_timeout() {
         "both are rested for unreachable_cooldown"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_exhausted_subscription_window_benches_the_account_until_its_reset() {
+    let p = pool();
+    p.mock.fault(Fault::for_account(
+        "a",
+        Action::Exhausted { reset_in: 3_600 },
+        1,
+    ));
+    for _ in 0..6 {
+        assert_eq!(p.claude(false).await.status(), 200);
+    }
+    assert_eq!(p.statuses("a"), vec![429]);
+    let until = p.account("claude-a")["cooling_until_ms"]
+        .as_i64()
+        .expect("cooling down");
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    assert!(
+        until > now_ms + 3_500_000,
+        "benched until the window resets, not for the 1 s retry-after: {until} vs {now_ms}"
+    );
+}
