@@ -67,6 +67,9 @@ _gatewayctl() {
             gatewayctl__subcmd__account,list)
                 cmd="gatewayctl__subcmd__account__subcmd__list"
                 ;;
+            gatewayctl__subcmd__account,login)
+                cmd="gatewayctl__subcmd__account__subcmd__login"
+                ;;
             gatewayctl__subcmd__account,ls)
                 cmd="gatewayctl__subcmd__account__subcmd__list"
                 ;;
@@ -111,6 +114,9 @@ _gatewayctl() {
                 ;;
             gatewayctl__subcmd__account__subcmd__help,list)
                 cmd="gatewayctl__subcmd__account__subcmd__help__subcmd__list"
+                ;;
+            gatewayctl__subcmd__account__subcmd__help,login)
+                cmd="gatewayctl__subcmd__account__subcmd__help__subcmd__login"
                 ;;
             gatewayctl__subcmd__account__subcmd__help,refresh)
                 cmd="gatewayctl__subcmd__account__subcmd__help__subcmd__refresh"
@@ -183,6 +189,9 @@ _gatewayctl() {
                 ;;
             gatewayctl__subcmd__help__subcmd__account,list)
                 cmd="gatewayctl__subcmd__help__subcmd__account__subcmd__list"
+                ;;
+            gatewayctl__subcmd__help__subcmd__account,login)
+                cmd="gatewayctl__subcmd__help__subcmd__account__subcmd__login"
                 ;;
             gatewayctl__subcmd__help__subcmd__account,refresh)
                 cmd="gatewayctl__subcmd__help__subcmd__account__subcmd__refresh"
@@ -321,7 +330,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account)
-            opts="-h -V --socket --json --timeout --help --version add list ls show update remove rm disable enable drain undrain test import refresh help"
+            opts="-h -V --socket --json --timeout --help --version add list ls show update remove rm disable enable drain undrain test import refresh login help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -475,7 +484,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account__subcmd__help)
-            opts="add list show update remove disable enable drain undrain test import refresh help"
+            opts="add list show update remove disable enable drain undrain test import refresh login help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -573,6 +582,20 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__account__subcmd__help__subcmd__login)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -719,6 +742,40 @@ _gatewayctl() {
                 return 0
             fi
             case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__account__subcmd__login)
+            opts="-h -V --name --base-url --priority --socket --json --timeout --help --version claude-code gemini-cli"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --priority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --socket)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1025,7 +1082,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__help__subcmd__account)
-            opts="add list show update remove disable enable drain undrain test import refresh"
+            opts="add list show update remove disable enable drain undrain test import refresh login"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1109,6 +1166,20 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__help__subcmd__account__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__help__subcmd__account__subcmd__login)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

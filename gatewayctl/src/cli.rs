@@ -104,6 +104,22 @@ pub enum AccountVerb {
     Import(AccountImport),
     /// Refresh an OAuth account's access token now.
     Refresh { id: String },
+    /// Log in to a Claude subscription in a browser and add it (authorization code + PKCE).
+    Login(AccountLogin),
+}
+
+#[derive(Args, Debug)]
+pub struct AccountLogin {
+    /// Only claude-code for now.
+    #[arg(value_enum)]
+    pub provider: ProviderArg,
+    /// A name unique among accounts (asked for on a terminal if missing).
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+    pub priority: i32,
 }
 
 #[derive(Args, Debug)]

@@ -5,6 +5,7 @@ pub mod completion;
 pub mod drain;
 pub mod key;
 pub mod log;
+pub mod login;
 pub mod stats;
 pub mod status;
 

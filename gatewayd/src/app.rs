@@ -57,6 +57,7 @@ pub async fn run(
         live: live.clone(),
         running: Arc::new(config.clone()),
         loader,
+        logins: Arc::default(),
     };
     let (stop_control, control_thread) = spawn_control(socket, control)?;
     tracing::info!(listen.addr = %local, control.socket = %config.socket.display(), data_dir = %config.data_dir.display(), "gatewayd ready");

@@ -58,6 +58,9 @@ pub struct Config {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct OAuthConfig {
+    pub claude_authorize_url: String,
+    pub claude_redirect_uri: String,
+    pub claude_scopes: String,
     pub claude_token_url: String,
     pub claude_client_id: String,
     /// Added to `anthropic-beta` on OAuth requests.
@@ -70,6 +73,11 @@ pub struct OAuthConfig {
 impl Default for OAuthConfig {
     fn default() -> Self {
         Self {
+            claude_authorize_url: "https://claude.ai/oauth/authorize".to_owned(),
+            claude_redirect_uri: "https://platform.claude.com/oauth/code/callback".to_owned(),
+            claude_scopes:
+                "org:create_api_key user:profile user:inference user:sessions:claude_code"
+                    .to_owned(),
             claude_token_url: "https://platform.claude.com/v1/oauth/token".to_owned(),
             claude_client_id: "9d1c250a-e61b-44d9-88ed-5944d1962f5e".to_owned(),
             claude_beta: "oauth-2025-04-20".to_owned(),

@@ -44,6 +44,8 @@ pub struct Control {
     pub running: Arc<Config>,
     /// Re-reads the configuration; `None` when the daemon was started without a file.
     pub loader: Option<Loader>,
+    /// Logins in progress.
+    pub logins: Arc<crate::login::Logins>,
 }
 
 /// The control socket could not be set up.

@@ -5,6 +5,7 @@
 mod app;
 pub mod config;
 mod control;
+mod login;
 pub mod model;
 mod oauth;
 mod probe;

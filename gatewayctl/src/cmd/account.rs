@@ -77,6 +77,7 @@ pub async fn run(
                 .await?
                 .account
         }
+        AccountVerb::Login(login) => super::login::run(client, login).await?,
         AccountVerb::Refresh { id } => {
             client
                 .call(accounts.refresh_account(pb::RefreshAccountRequest { id }))

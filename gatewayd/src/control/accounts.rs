@@ -188,6 +188,54 @@ impl Accounts for Control {
         }))
     }
 
+    async fn start_login(
+        &self,
+        request: Request<pb::StartLoginRequest>,
+    ) -> Reply<pb::StartLoginResponse> {
+        let kind = request.into_inner().r#type;
+        if kind != "claude-code" {
+            return Err(Status::invalid_argument(format!(
+                "login for {kind:?} is not supported; use claude-code"
+            )));
+        }
+        let (session, authorize_url) = self.logins.start(self.gateway.oauth_config());
+        Ok(Response::new(pb::StartLoginResponse {
+            session,
+            authorize_url,
+        }))
+    }
+
+    async fn finish_login(
+        &self,
+        request: Request<pb::FinishLoginRequest>,
+    ) -> Reply<pb::FinishLoginResponse> {
+        let r = request.into_inner();
+        let tokens = self
+            .logins
+            .finish(
+                self.gateway.oauth_config(),
+                &self.probe_client,
+                &r.session,
+                &r.code,
+            )
+            .await
+            .map_err(|e| Status::failed_precondition(e.to_string()))?;
+        let credential =
+            serde_json::to_vec(&tokens).map_err(|e| Status::internal(e.to_string()))?;
+        let record = self.gateway.add_account(NewAccount {
+            name: r.name,
+            provider: "claude-code".to_owned(),
+            auth: "oauth".to_owned(),
+            credential,
+            base_url: r.base_url,
+            priority: r.priority,
+            ..NewAccount::default()
+        })?;
+        Ok(Response::new(pb::FinishLoginResponse {
+            account: account(self.gateway.get_account(&record.id)?),
+        }))
+    }
+
     async fn test_account(
         &self,
         request: Request<pb::TestAccountRequest>,

@@ -115,7 +115,7 @@ pub(super) fn oauth_tokens(raw: &[u8], now_ms: u64) -> Result<crate::model::OAut
     let access_token = string(&["accessToken", "access_token"])
         .ok_or_else(|| OpError::invalid("the credentials hold no access token"))?;
     credential(access_token.as_bytes())?;
-    let expires_at_ms = field(&["expiresAt", "expires_at", "expiry_date"])
+    let expires_at_ms = field(&["expiresAt", "expires_at_ms", "expires_at", "expiry_date"])
         .and_then(|v| v.as_u64())
         .or_else(|| {
             field(&["expires_in"])

@@ -23,6 +23,9 @@ pub(crate) fn token(state: &State, seq: u64, body: &[u8]) -> Reply {
             &json!({"error": "invalid_grant", "error_description": why}),
         )
     };
+    if v["grant_type"] == "authorization_code" {
+        return exchange(state, seq, &v);
+    }
     if v["grant_type"] != "refresh_token" {
         return refused("unsupported grant");
     }
@@ -68,4 +71,36 @@ pub(crate) fn check_bearer(headers: &HeaderMap) -> Option<Reply> {
         StatusCode::UNAUTHORIZED,
         &json!({"type": "error", "error": {"type": "authentication_error", "message": "OAuth authentication is currently not supported."}}),
     ))
+}
+
+/// The authorization-code grant, with a real PKCE check: the mock's "browser" hands out
+/// `code-<challenge>`, so the verifier must hash to it.
+fn exchange(state: &State, seq: u64, v: &serde_json::Value) -> Reply {
+    use base64::Engine;
+    use sha2::Digest;
+    let refused = |why: &str| {
+        Reply::json(
+            StatusCode::BAD_REQUEST,
+            &json!({"error": "invalid_grant", "error_description": why}),
+        )
+    };
+    let (Some(code), Some(verifier)) = (v["code"].as_str(), v["code_verifier"].as_str()) else {
+        return refused("code and code_verifier are required");
+    };
+    let hashed = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(verifier.as_bytes()));
+    if code.strip_prefix("code-") != Some(hashed.as_str()) {
+        return refused("PKCE verification failed");
+    }
+    Reply::json(
+        StatusCode::OK,
+        &json!({
+            "token_type": "Bearer",
+            "access_token": format!("at-{seq}"),
+            "refresh_token": format!("rt-{seq}"),
+            "expires_in": state.config.oauth_expires_in,
+            "scope": "user:inference user:profile",
+            "account": {"uuid": "acct-mock", "email_address": "dev@example.com"},
+        }),
+    )
 }

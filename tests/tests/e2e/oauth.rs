@@ -230,3 +230,75 @@ async fn a_refused_refresh_needs_login_and_traffic_moves_on() {
         Some("Bearer sk-ant-oat01-setup-token")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_by_authorization_code_with_pkce() {
+    use std::io::{BufRead, Write};
+    let mock = MockHandle::start(MockConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let (daemon, _) = daemon_for(&mock, &dir);
+    let (_, secret) = daemon.create_key("dev", &[]);
+    let mut child = std::process::Command::new(gateway_tests::harness::bin("gatewayctl"))
+        .arg("--socket")
+        .arg(daemon.socket())
+        .args([
+            "--json",
+            "account",
+            "login",
+            "claude-code",
+            "--name",
+            "max-login",
+            "--base-url",
+            &mock.url(),
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Play the browser: read the URL, answer with the code the sign-in page would show.
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let url = loop {
+        let mut line = String::new();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "no authorize URL printed"
+        );
+        if let Some(url) = line.trim().strip_prefix("https://") {
+            break format!("https://{url}");
+        }
+    };
+    let url = reqwest::Url::parse(&url).unwrap();
+    let param = |k: &str| {
+        url.query_pairs()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.into_owned())
+            .unwrap()
+    };
+    assert_eq!(param("code_challenge_method"), "S256");
+    assert_eq!(param("client_id"), "9d1c250a-e61b-44d9-88ed-5944d1962f5e");
+    let pasted = format!("code-{}#{}\n", param("code_challenge"), param("state"));
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(pasted.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let account: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (account["auth"].as_str(), account["status"].as_str()),
+        (Some("oauth"), Some("active"))
+    );
+    assert_eq!(send(&daemon, &secret).await, 200);
+    let seen = mock.requests().pop().unwrap();
+    assert!(seen
+        .header("authorization")
+        .unwrap()
+        .starts_with("Bearer at-"));
+}

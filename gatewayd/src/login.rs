@@ -1,0 +1,140 @@
+//! Claude login by authorization code with PKCE (S256): the daemon keeps the verifier,
+//! hands out the URL to open, and exchanges the code the operator pastes back. Pending
+//! logins live in memory for ten minutes; nothing secret reaches the CLI's argv.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+use crate::config::OAuthConfig;
+use crate::model::{now_millis, OAuthTokens};
+
+const PENDING_FOR: Duration = Duration::from_secs(600);
+
+/// A login started and not yet finished.
+struct Pending {
+    verifier: String,
+    state: String,
+    started: Instant,
+}
+
+/// Logins in progress, by session id.
+#[derive(Default)]
+pub struct Logins {
+    pending: Mutex<HashMap<String, Pending>>,
+}
+
+/// Why a login could not be finished.
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    #[error("no login in progress with that session (it may have expired after 10 minutes)")]
+    UnknownSession,
+    #[error("the pasted code does not belong to this login (state mismatch)")]
+    StateMismatch,
+    #[error("the code exchange was refused: {0}")]
+    Refused(String),
+    #[error("the token endpoint could not be reached")]
+    Unreachable,
+}
+
+fn random_b64(len: usize) -> String {
+    let mut bytes = vec![0u8; len];
+    getrandom::fill(&mut bytes).expect("the OS random source is available");
+    B64URL.encode(bytes)
+}
+
+impl Logins {
+    /// Starts a login; returns (session, URL to open).
+    pub fn start(&self, cfg: &OAuthConfig) -> (String, String) {
+        let (verifier, state, session) = (random_b64(32), random_b64(24), random_b64(12));
+        let challenge = B64URL.encode(Sha256::digest(verifier.as_bytes()));
+        let mut url =
+            reqwest::Url::parse(&cfg.claude_authorize_url).expect("validated authorize URL");
+        url.query_pairs_mut()
+            .append_pair("code", "true")
+            .append_pair("client_id", &cfg.claude_client_id)
+            .append_pair("response_type", "code")
+            .append_pair("redirect_uri", &cfg.claude_redirect_uri)
+            .append_pair("scope", &cfg.claude_scopes)
+            .append_pair("code_challenge", &challenge)
+            .append_pair("code_challenge_method", "S256")
+            .append_pair("state", &state);
+        let mut pending = self.pending.lock().expect("login lock poisoned");
+        pending.retain(|_, p| p.started.elapsed() < PENDING_FOR);
+        pending.insert(
+            session.clone(),
+            Pending {
+                verifier,
+                state,
+                started: Instant::now(),
+            },
+        );
+        (session, url.to_string())
+    }
+
+    /// Exchanges the pasted `code#state` for tokens.
+    pub async fn finish(
+        &self,
+        cfg: &OAuthConfig,
+        client: &reqwest::Client,
+        session: &str,
+        pasted: &str,
+    ) -> Result<OAuthTokens, LoginError> {
+        let pending = {
+            let mut all = self.pending.lock().expect("login lock poisoned");
+            all.remove(session)
+                .filter(|p| p.started.elapsed() < PENDING_FOR)
+                .ok_or(LoginError::UnknownSession)?
+        };
+        let pasted = pasted.trim();
+        let (code, state) = pasted
+            .split_once('#')
+            .unwrap_or((pasted, pending.state.as_str()));
+        let code = code.split('&').next().unwrap_or(code);
+        if state != pending.state {
+            return Err(LoginError::StateMismatch);
+        }
+        let body = serde_json::json!({
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": cfg.claude_redirect_uri,
+            "client_id": cfg.claude_client_id,
+            "code_verifier": pending.verifier,
+            "state": state,
+        });
+        let response = client
+            .post(&cfg.claude_token_url)
+            .json(&body)
+            .timeout(Duration::from_secs(30))
+            .send()
+            .await
+            .map_err(|_| LoginError::Unreachable)?;
+        let status = response.status();
+        let answer: serde_json::Value =
+            response.json().await.map_err(|_| LoginError::Unreachable)?;
+        if !status.is_success() {
+            let reason = answer
+                .get("error")
+                .and_then(|e| e.as_str())
+                .unwrap_or("refused");
+            return Err(LoginError::Refused(reason.to_owned()));
+        }
+        let text = |k: &str| answer.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+        Ok(OAuthTokens {
+            access_token: text("access_token")
+                .ok_or_else(|| LoginError::Refused("no access token".to_owned()))?,
+            refresh_token: text("refresh_token"),
+            expires_at_ms: answer
+                .get("expires_in")
+                .and_then(|v| v.as_u64())
+                .map(|s| now_millis() + s * 1000),
+            scopes: text("scope")
+                .map(|s| s.split_whitespace().map(str::to_owned).collect())
+                .unwrap_or_default(),
+        })
+    }
+}
