@@ -90,6 +90,16 @@ impl Forwarder<'_> {
                     };
                     return relay(response, caller.dialect, sse, pending);
                 }
+                Verdict::Answer(answer) => {
+                    drop(guard);
+                    return self.answer_now(
+                        &caller,
+                        Some(account),
+                        buffered(answer),
+                        attempts,
+                        "upstream_error",
+                    );
+                }
                 Verdict::FailOver { effect, answer } => {
                     drop(guard);
                     self.apply(account, effect);
@@ -133,9 +143,21 @@ impl Forwarder<'_> {
                 (None, reject.into_response(caller.dialect), "unreachable")
             }
         };
-        let mut record = self.record(&caller, account.as_deref(), true);
+        self.answer_now(&caller, account.as_deref(), response, attempts, error)
+    }
+
+    /// Records a failed request whose whole answer is ready, and returns the answer.
+    fn answer_now(
+        &self,
+        caller: &Caller,
+        account: Option<&Account>,
+        response: Response<ProxyBody>,
+        attempts: u32,
+        error: &'static str,
+    ) -> Response<ProxyBody> {
+        let mut record = self.record(caller, account, true);
         let mut f = facts(
-            &caller,
+            caller,
             response.status().as_u16(),
             attempts,
             false,

@@ -47,6 +47,8 @@ pub enum Effect {
 pub enum Verdict {
     /// Send this answer to the client (a success, or an error that is the client's own).
     Relay(reqwest::Response),
+    /// The same, already read (a 400 had to be looked at first).
+    Answer(Buffered),
     /// Nothing reached the client; try the next account.
     FailOver {
         effect: Effect,
@@ -93,11 +95,18 @@ pub async fn attempt(
         Ok(Ok(response)) => response,
     };
     let status = response.status();
-    if !is_retryable(status) {
+    if !is_retryable(status) && status != StatusCode::BAD_REQUEST {
         return Verdict::Relay(response);
     }
     let headers = response.headers().clone();
     let body = read_capped(response).await;
+    if status == StatusCode::BAD_REQUEST && !is_banned(&body) {
+        return Verdict::Answer(Buffered {
+            status,
+            headers,
+            body,
+        });
+    }
     let effect = effect_of(status, &headers, &body, cfg);
     tracing::info!(account = %account.id, status = status.as_u16(), "upstream refused; failing over");
     Verdict::FailOver {
@@ -126,8 +135,16 @@ async fn read_capped(mut response: reqwest::Response) -> Bytes {
     Bytes::from(out)
 }
 
+/// Anthropic's answer for a disabled organisation: the account is banned, not the request wrong.
+fn is_banned(body: &[u8]) -> bool {
+    error_message(body)
+        .to_ascii_lowercase()
+        .contains("organization has been disabled")
+}
+
 fn effect_of(status: StatusCode, headers: &HeaderMap, body: &[u8], cfg: &UpstreamConfig) -> Effect {
     match status.as_u16() {
+        400 => Effect::Fail(format!("banned: {}", error_message(body))),
         401 | 403 => Effect::Fail(format!(
             "upstream answered {}: {}",
             status.as_u16(),

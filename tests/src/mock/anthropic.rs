@@ -66,6 +66,12 @@ fn route(
             Err(r) => r,
         },
         ("POST", "/v1/messages") => match parse(body) {
+            Ok(v) if !v["messages"].is_array() => error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request_error",
+                "messages: Input should be a valid list",
+                None,
+            ),
             Ok(v) => messages(state, seq, &v, &action),
             Err(r) => r,
         },
@@ -168,6 +174,10 @@ fn event(name: &str, data: &Value) -> Bytes {
 fn status_fault(code: u16, retry_after: Option<u64>) -> Reply {
     let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let (kind, message) = match code {
+        400 => (
+            "invalid_request_error",
+            "This organization has been disabled.",
+        ),
         401 => ("authentication_error", "invalid x-api-key"),
         403 => (
             "permission_error",

@@ -324,3 +324,36 @@ async fn an_exhausted_subscription_window_benches_the_account_until_its_reset() 
         "benched until the window resets, not for the 1 s retry-after: {until} vs {now_ms}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disabled_organisation_is_banned_and_ordinary_400s_reach_the_client() {
+    let p = pool();
+    p.mock.fault(Fault::for_account(
+        "b",
+        Action::Status {
+            code: 400,
+            retry_after: None,
+        },
+        1,
+    ));
+    for _ in 0..6 {
+        assert_eq!(p.claude(false).await.status(), 200);
+    }
+    assert_eq!(p.statuses("b"), vec![400]);
+    let b = p.account("claude-b");
+    assert_eq!(b["status"], "error");
+    assert!(
+        b["status_reason"].as_str().unwrap().starts_with("banned:"),
+        "{b}"
+    );
+
+    // A 400 about the request itself goes back to the client as it came.
+    let url = format!("{}/v1/messages", p.daemon.url);
+    let bad = serde_json::json!({"model": "claude-sonnet-mock", "messages": "not a list"});
+    let response = crate::support::post(&url, "x-api-key", &p.secret, &bad).await;
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["type"], "invalid_request_error");
+    assert_eq!(p.account("claude-a")["status"], "active");
+    assert_eq!(p.account("claude-c")["status"], "active");
+}
