@@ -94,6 +94,9 @@ _gatewayctl() {
             gatewayctl__subcmd__account,update)
                 cmd="gatewayctl__subcmd__account__subcmd__update"
                 ;;
+            gatewayctl__subcmd__account,usage)
+                cmd="gatewayctl__subcmd__account__subcmd__usage"
+                ;;
             gatewayctl__subcmd__account__subcmd__help,add)
                 cmd="gatewayctl__subcmd__account__subcmd__help__subcmd__add"
                 ;;
@@ -135,6 +138,9 @@ _gatewayctl() {
                 ;;
             gatewayctl__subcmd__account__subcmd__help,update)
                 cmd="gatewayctl__subcmd__account__subcmd__help__subcmd__update"
+                ;;
+            gatewayctl__subcmd__account__subcmd__help,usage)
+                cmd="gatewayctl__subcmd__account__subcmd__help__subcmd__usage"
                 ;;
             gatewayctl__subcmd__config,help)
                 cmd="gatewayctl__subcmd__config__subcmd__help"
@@ -210,6 +216,9 @@ _gatewayctl() {
                 ;;
             gatewayctl__subcmd__help__subcmd__account,update)
                 cmd="gatewayctl__subcmd__help__subcmd__account__subcmd__update"
+                ;;
+            gatewayctl__subcmd__help__subcmd__account,usage)
+                cmd="gatewayctl__subcmd__help__subcmd__account__subcmd__usage"
                 ;;
             gatewayctl__subcmd__help__subcmd__config,reload)
                 cmd="gatewayctl__subcmd__help__subcmd__config__subcmd__reload"
@@ -330,7 +339,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account)
-            opts="-h -V --socket --json --timeout --help --version add list ls show update remove rm disable enable drain undrain test import refresh login help"
+            opts="-h -V --socket --json --timeout --help --version add list ls show update remove rm disable enable drain undrain test import refresh usage login help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -484,7 +493,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account__subcmd__help)
-            opts="add list show update remove disable enable drain undrain test import refresh login help"
+            opts="add list show update remove disable enable drain undrain test import refresh usage login help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -680,6 +689,20 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account__subcmd__help__subcmd__update)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__account__subcmd__help__subcmd__usage)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -959,6 +982,28 @@ _gatewayctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gatewayctl__subcmd__account__subcmd__usage)
+            opts="-h -V --socket --json --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gatewayctl__subcmd__completions)
             opts="-h -V --socket --json --timeout --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1082,7 +1127,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__help__subcmd__account)
-            opts="add list show update remove disable enable drain undrain test import refresh login"
+            opts="add list show update remove disable enable drain undrain test import refresh usage login"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1264,6 +1309,20 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__help__subcmd__account__subcmd__update)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__help__subcmd__account__subcmd__usage)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

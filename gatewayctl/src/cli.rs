@@ -104,6 +104,8 @@ pub enum AccountVerb {
     Import(AccountImport),
     /// Refresh an OAuth account's access token now.
     Refresh { id: String },
+    /// A subscription's rate-limit windows (5h/7d utilisation and resets) as last reported.
+    Usage { id: String },
     /// Log in to a Claude subscription in a browser and add it (authorization code + PKCE).
     Login(AccountLogin),
 }

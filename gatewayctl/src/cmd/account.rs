@@ -78,6 +78,13 @@ pub async fn run(
                 .account
         }
         AccountVerb::Login(login) => super::login::run(client, login).await?,
+        AccountVerb::Usage { id } => {
+            let shown = client
+                .call(accounts.get_account(pb::GetAccountRequest { id }))
+                .await?;
+            print_usage(out, &shown.account.unwrap_or_default());
+            return Ok(());
+        }
         AccountVerb::Refresh { id } => {
             client
                 .call(accounts.refresh_account(pb::RefreshAccountRequest { id }))
@@ -308,12 +315,48 @@ fn print_account(out: &Printer, a: &pb::Account) {
     out.table(&["account", ""], rows);
 }
 
+fn print_usage(out: &Printer, a: &pb::Account) {
+    let windows: Vec<Value> = a
+        .windows
+        .iter()
+        .map(|w| json!({"window": w.name, "status": w.status, "utilization": w.utilization, "reset": w.reset}))
+        .collect();
+    if out.json {
+        out.json(&json!({"id": a.id, "status": a.limit_status, "claim": a.limit_claim, "windows": windows}));
+        return;
+    }
+    if a.windows.is_empty() {
+        println!("no rate-limit windows reported for {} yet", a.id);
+        return;
+    }
+    let rows = a
+        .windows
+        .iter()
+        .map(|w| {
+            vec![
+                w.name.clone(),
+                w.status.clone(),
+                format!("{:.0}%", w.utilization * 100.0),
+                time(w.reset),
+            ]
+        })
+        .collect();
+    out.table(&["window", "status", "used", "resets"], rows);
+    out.note(&format!(
+        "overall: {} (binding: {})",
+        a.limit_status, a.limit_claim
+    ));
+}
+
 fn state(a: &pb::Account) -> String {
     match (a.status.as_str(), a.draining, a.cooling_until) {
         ("error", _, _) => format!("error: {}", a.status_reason),
         ("inactive", _, _) => "disabled".to_owned(),
         (_, true, _) => "draining".to_owned(),
         ("active", _, Some(ms)) => format!("cooling down until {}", time(Some(ms / 1000))),
+        ("active", _, None) if a.limit_status == "allowed_warning" => {
+            "active (near its limit)".to_owned()
+        }
         (status, _, _) => status.to_owned(),
     }
 }
@@ -334,6 +377,7 @@ fn account_json(a: &pb::Account) -> Value {
         "models": a.models,
         "max_concurrency": a.max_concurrency,
         "proxy": a.proxy,
+        "limit_status": a.limit_status,
         "in_flight": a.in_flight,
         "cooling_until_ms": a.cooling_until,
         "created_at": a.created_at,

@@ -31,6 +31,20 @@ pub fn key(k: KeyRecord) -> pb::Key {
 
 pub fn account(view: AccountView) -> pb::Account {
     let r = view.record;
+    let quota = view.quota.as_deref();
+    let windows = quota
+        .map(|q| {
+            q.windows
+                .iter()
+                .map(|(name, status, utilization, reset)| pb::QuotaWindow {
+                    name: name.clone(),
+                    status: status.clone(),
+                    utilization: *utilization,
+                    reset: reset.map(|s| s as i64),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     pb::Account {
         id: r.id,
         name: r.name,
@@ -55,6 +69,11 @@ pub fn account(view: AccountView) -> pb::Account {
         max_concurrency: r.max_concurrency,
         draining: r.draining,
         proxy: r.proxy.unwrap_or_default(),
+        limit_status: quota.map(|q| q.status.clone()).unwrap_or_default(),
+        limit_claim: quota
+            .map(|q| q.representative_claim.clone())
+            .unwrap_or_default(),
+        windows,
     }
 }
 

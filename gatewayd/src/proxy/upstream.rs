@@ -95,6 +95,14 @@ pub async fn attempt(
         Ok(Ok(response)) => response,
     };
     let status = response.status();
+    if account.oauth.is_some() {
+        if let Some(windows) = unified_windows(response.headers(), now_millis()) {
+            account
+                .runtime
+                .quota
+                .store(Some(std::sync::Arc::new(windows)));
+        }
+    }
     if !is_retryable(status) && status != StatusCode::BAD_REQUEST {
         return Verdict::Relay(response);
     }
@@ -159,6 +167,43 @@ fn effect_of(status: StatusCode, headers: &HeaderMap, body: &[u8], cfg: &Upstrea
         }
         _ => Effect::None,
     }
+}
+
+/// The subscription windows in an answer's `anthropic-ratelimit-unified-*` headers.
+pub fn unified_windows(headers: &HeaderMap, now_ms: u64) -> Option<crate::state::QuotaWindows> {
+    const PREFIX: &str = "anthropic-ratelimit-unified-";
+    let get = |name: &str| {
+        headers
+            .get(format!("{PREFIX}{name}"))
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    let status = get("status")?.to_owned();
+    let mut windows = Vec::new();
+    for (name, value) in headers {
+        let Some(window) = name
+            .as_str()
+            .strip_prefix(PREFIX)
+            .and_then(|n| n.strip_suffix("-status"))
+        else {
+            continue;
+        };
+        windows.push((
+            window.to_owned(),
+            value.to_str().unwrap_or("").to_owned(),
+            get(&format!("{window}-utilization"))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0.0),
+            get(&format!("{window}-reset")).and_then(|v| v.parse().ok()),
+        ));
+    }
+    windows.sort_by(|a, b| a.0.cmp(&b.0));
+    Some(crate::state::QuotaWindows {
+        status,
+        representative_claim: get("representative-claim").unwrap_or("").to_owned(),
+        windows,
+        seen_at_ms: now_ms,
+    })
 }
 
 /// For a Claude subscription whose unified status is `rejected`: the latest reset (Unix

@@ -17,6 +17,8 @@ pub struct AccountView {
     pub record: AccountRecord,
     pub cooling_until_ms: Option<u64>,
     pub in_flight: u32,
+    /// A subscription's windows as last reported.
+    pub quota: Option<std::sync::Arc<super::QuotaWindows>>,
 }
 
 impl Gateway {
@@ -239,6 +241,7 @@ impl Gateway {
         AccountView {
             cooling_until_ms: live.and_then(|a| a.runtime.cooling_until(now)),
             in_flight: live.map_or(0, |a| a.runtime.in_flight()),
+            quota: live.and_then(|a| a.runtime.quota.load_full()),
             record,
         }
     }

@@ -107,9 +107,24 @@ impl Account {
     }
 }
 
+/// A subscription's rate-limit windows as the upstream last reported them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QuotaWindows {
+    /// `allowed`, `allowed_warning` or `rejected`.
+    pub status: String,
+    /// Which window binds (`five_hour`, `seven_day`, …).
+    pub representative_claim: String,
+    /// (window, status, utilisation 0..1, reset in Unix seconds).
+    pub windows: Vec<(String, String, f64, Option<u64>)>,
+    /// When this was read, Unix milliseconds.
+    pub seen_at_ms: u64,
+}
+
 /// Health that changes per request; shared by every snapshot of the same account.
 #[derive(Default)]
 pub struct AccountRuntime {
+    /// The latest subscription windows (OAuth accounts).
+    pub quota: arc_swap::ArcSwapOption<QuotaWindows>,
     cooling_until_ms: AtomicU64,
     in_flight: AtomicU32,
     failed: AtomicBool,

@@ -104,3 +104,49 @@ fn exchange(state: &State, seq: u64, v: &serde_json::Value) -> Reply {
         }),
     )
 }
+
+/// The unified rate-limit headers a subscription answer carries while within its limits
+/// (`utilization_5h` from the config, so tests can push it past the warning line).
+pub(crate) fn allowed_windows(state: &State) -> Vec<(&'static str, String)> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let u5 = state.config.utilization_5h;
+    let status = if u5 >= 0.8 {
+        "allowed_warning"
+    } else {
+        "allowed"
+    };
+    vec![
+        ("anthropic-ratelimit-unified-status", status.to_owned()),
+        (
+            "anthropic-ratelimit-unified-representative-claim",
+            "five_hour".to_owned(),
+        ),
+        (
+            "anthropic-ratelimit-unified-reset",
+            (now + 3 * 3600).to_string(),
+        ),
+        ("anthropic-ratelimit-unified-5h-status", status.to_owned()),
+        (
+            "anthropic-ratelimit-unified-5h-utilization",
+            format!("{u5:.2}"),
+        ),
+        (
+            "anthropic-ratelimit-unified-5h-reset",
+            (now + 3 * 3600).to_string(),
+        ),
+        (
+            "anthropic-ratelimit-unified-7d-status",
+            "allowed".to_owned(),
+        ),
+        (
+            "anthropic-ratelimit-unified-7d-utilization",
+            "0.30".to_owned(),
+        ),
+        (
+            "anthropic-ratelimit-unified-7d-reset",
+            (now + 5 * 86_400).to_string(),
+        ),
+    ]
+}

@@ -33,6 +33,8 @@ pub struct MockConfig {
     pub static_answers: bool,
     /// Lifetime of access tokens the OAuth endpoint issues, in seconds.
     pub oauth_expires_in: u64,
+    /// The 5-hour utilisation subscription answers report (0.8 and above: a warning).
+    pub utilization_5h: f64,
 }
 
 impl Default for MockConfig {
@@ -45,6 +47,7 @@ impl Default for MockConfig {
             record: true,
             static_answers: false,
             oauth_expires_in: 28_800,
+            utilization_5h: 0.12,
         }
     }
 }
@@ -182,7 +185,7 @@ async fn handle(req: Request<Incoming>, state: Arc<State>, connection: u64) -> R
             action,
         )
     } else {
-        anthropic::reply(
+        let mut reply = anthropic::reply(
             &state,
             seq,
             &parts.method,
@@ -190,7 +193,15 @@ async fn handle(req: Request<Incoming>, state: Arc<State>, connection: u64) -> R
             account.as_deref(),
             &body,
             action,
-        )
+        );
+        let unified = reply
+            .headers
+            .iter()
+            .any(|(n, _)| n.starts_with("anthropic-ratelimit-unified"));
+        if is_bearer(&parts.headers) && !unified {
+            reply.headers.extend(oauth::allowed_windows(&state));
+        }
+        reply
     };
     if state.config.record {
         let sent: Vec<u8> = reply
@@ -222,6 +233,10 @@ async fn handle(req: Request<Incoming>, state: Arc<State>, connection: u64) -> R
         });
     }
     to_response(reply)
+}
+
+fn is_bearer(headers: &http::HeaderMap) -> bool {
+    headers.contains_key("authorization") && !headers.contains_key("x-api-key")
 }
 
 /// The answer to a small fixed request of the same route and streaming mode.

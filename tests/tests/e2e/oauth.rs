@@ -302,3 +302,32 @@ async fn login_by_authorization_code_with_pkce() {
         .unwrap()
         .starts_with("Bearer at-"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_window_near_its_limit_stays_usable_and_is_shown() {
+    let mock = MockHandle::start(MockConfig {
+        utilization_5h: 0.85,
+        ..MockConfig::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let (daemon, _) = daemon_for(&mock, &dir);
+    let (_, secret) = daemon.create_key("dev", &[]);
+    let id = import(
+        &daemon,
+        &mock,
+        "max-1",
+        "at-initial",
+        "rt-initial",
+        now_ms() + 3_600_000,
+    );
+    for _ in 0..2 {
+        assert_eq!(
+            send(&daemon, &secret).await,
+            200,
+            "allowed_warning is still allowed"
+        );
+    }
+    let shown = daemon.ctl_json(&["account", "show", &id]);
+    assert_eq!(shown["state"], "active (near its limit)");
+    assert_eq!(shown["limit_status"], "allowed_warning");
+}
