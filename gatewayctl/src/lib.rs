@@ -17,10 +17,8 @@ use client::Client;
 /// Runs one parsed command line.
 pub async fn run(cli: Cli) -> Result<(), CtlError> {
     let out = output::Printer::new(cli.json);
-    if let Noun::Completions { shell } = &cli.command {
-        return cmd::completion::print(*shell);
-    }
     let timeout = cli.timeout.unwrap_or(client::DEFAULT_TIMEOUT);
+    // Nothing is dialled until a command makes its first call.
     let mut client = Client::new(&cli.socket_path(), timeout)?;
     match cli.command {
         Noun::Account(args) => cmd::account::run(args, &mut client, &out, cli.timeout).await,
@@ -29,6 +27,6 @@ pub async fn run(cli: Cli) -> Result<(), CtlError> {
         Noun::Log(args) => cmd::log::run(args, &mut client, &out).await,
         Noun::Status => cmd::status::run(&mut client, &out).await,
         Noun::Config(args) => cmd::status::config(args, &mut client, &out).await,
-        Noun::Completions { .. } => unreachable!("handled above"),
+        Noun::Completions { shell } => cmd::completion::print(shell),
     }
 }
