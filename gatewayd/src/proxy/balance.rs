@@ -29,7 +29,12 @@ impl Balancer {
         let usable: Vec<&Arc<Account>> = snapshot
             .accounts
             .iter()
-            .filter(|a| a.provider == provider && a.serves(model) && a.usable(now_ms))
+            .filter(|a| {
+                a.provider == provider
+                    && a.serves(model)
+                    && a.usable(now_ms)
+                    && !a.runtime.benched_for(model, now_ms)
+            })
             .collect();
         let mut plan = Vec::with_capacity(limit.min(usable.len()));
         // `usable` is sorted by priority: walk it group by group.

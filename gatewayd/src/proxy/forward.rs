@@ -65,7 +65,7 @@ impl Forwarder<'_> {
                 Ok(bearer) => bearer,
                 Err(effect) => {
                     drop(guard);
-                    self.apply(account, effect);
+                    self.apply(account, effect, None);
                     continue;
                 }
             };
@@ -102,7 +102,7 @@ impl Forwarder<'_> {
                 }
                 Verdict::FailOver { effect, answer } => {
                     drop(guard);
-                    self.apply(account, effect);
+                    self.apply(account, effect, caller.model.as_deref());
                     self.recorder.usage(self.record_attempt(account));
                     if let Some(answer) = answer {
                         last = Some((Arc::clone(account), answer));
@@ -218,10 +218,14 @@ impl Forwarder<'_> {
         }
     }
 
-    fn apply(&self, account: &Account, effect: Effect) {
+    fn apply(&self, account: &Account, effect: Effect, model: Option<&str>) {
         match effect {
             Effect::None => {}
             Effect::CoolUntil(until_ms) => account.runtime.cool_until(until_ms),
+            Effect::BenchModel(until_ms) => match model {
+                Some(model) => account.runtime.bench_model(model, until_ms),
+                None => account.runtime.cool_until(until_ms),
+            },
             Effect::Fail(reason) => {
                 if account.runtime.fail() {
                     tracing::warn!(account = %account.id, %reason, "account taken out of rotation");

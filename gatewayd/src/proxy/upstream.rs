@@ -39,6 +39,9 @@ pub enum Effect {
     None,
     /// Rate-limited or unreachable until this Unix time in milliseconds.
     CoolUntil(u64),
+    /// Only a model-scoped subscription window is used up: bench the request's model
+    /// family on this account until then, not the whole account.
+    BenchModel(u64),
     /// The upstream refused the credential: out of rotation until an operator acts.
     Fail(String),
 }
@@ -162,8 +165,13 @@ fn effect_of(status: StatusCode, headers: &HeaderMap, body: &[u8], cfg: &Upstrea
             let now = now_millis();
             let wait = retry_delay(headers, body, now).unwrap_or(cfg.rate_limit_cooldown);
             let until = now + wait.as_millis() as u64;
-            // A subscription window that is exhausted benches the account until it resets.
-            Effect::CoolUntil(unified_reset(headers).map_or(until, |reset| reset.max(until)))
+            // A subscription window that is exhausted benches the account (or only the
+            // model family, for a model-scoped window) until it resets.
+            match unified_reset(headers) {
+                Some((reset, true)) => Effect::BenchModel(reset.max(until)),
+                Some((reset, false)) => Effect::CoolUntil(reset.max(until)),
+                None => Effect::CoolUntil(until),
+            }
         }
         _ => Effect::None,
     }
@@ -207,8 +215,10 @@ pub fn unified_windows(headers: &HeaderMap, now_ms: u64) -> Option<crate::state:
 }
 
 /// For a Claude subscription whose unified status is `rejected`: the latest reset (Unix
-/// ms) among the rejected windows. `allowed` and `allowed_warning` give `None`.
-pub fn unified_reset(headers: &HeaderMap) -> Option<u64> {
+/// ms) among the rejected windows, and whether every rejected window is model-scoped
+/// (like `7d_oi`) rather than the account's own 5-hour or 7-day window. `allowed` and
+/// `allowed_warning` give `None`.
+pub fn unified_reset(headers: &HeaderMap) -> Option<(u64, bool)> {
     const PREFIX: &str = "anthropic-ratelimit-unified-";
     let get = |name: &str| {
         headers
@@ -220,6 +230,7 @@ pub fn unified_reset(headers: &HeaderMap) -> Option<u64> {
         return None;
     }
     let mut latest = get("reset").and_then(|v| v.parse::<u64>().ok());
+    let (mut scoped, mut whole) = (false, false);
     for (name, value) in headers {
         let Some(window) = name
             .as_str()
@@ -231,9 +242,14 @@ pub fn unified_reset(headers: &HeaderMap) -> Option<u64> {
         if value.to_str().is_ok_and(|v| v.trim() == "rejected") {
             let reset = get(&format!("{window}-reset")).and_then(|v| v.parse::<u64>().ok());
             latest = latest.max(reset);
+            if matches!(window, "5h" | "7d") {
+                whole = true;
+            } else {
+                scoped = true;
+            }
         }
     }
-    latest.map(|secs| secs * 1000)
+    latest.map(|secs| (secs * 1000, scoped && !whole))
 }
 
 /// How long the upstream asked us to wait: `retry-after`, then Anthropic's reset
@@ -321,7 +337,24 @@ mod tests {
             "anthropic-ratelimit-unified-7d-reset",
             "9000".parse().unwrap(),
         );
-        assert_eq!(unified_reset(&h), Some(1_500_000));
+        assert_eq!(unified_reset(&h), Some((1_500_000, false)));
+        h.insert(
+            "anthropic-ratelimit-unified-5h-status",
+            "allowed".parse().unwrap(),
+        );
+        h.insert(
+            "anthropic-ratelimit-unified-7d_oi-status",
+            "rejected".parse().unwrap(),
+        );
+        h.insert(
+            "anthropic-ratelimit-unified-7d_oi-reset",
+            "2000".parse().unwrap(),
+        );
+        assert_eq!(
+            unified_reset(&h),
+            Some((2_000_000, true)),
+            "only a model window is out"
+        );
     }
 
     #[test]

@@ -125,6 +125,8 @@ pub struct QuotaWindows {
 pub struct AccountRuntime {
     /// The latest subscription windows (OAuth accounts).
     pub quota: arc_swap::ArcSwapOption<QuotaWindows>,
+    /// Model families benched on this account: (family, until Unix ms).
+    benched: arc_swap::ArcSwap<Vec<(String, u64)>>,
     cooling_until_ms: AtomicU64,
     in_flight: AtomicU32,
     failed: AtomicBool,
@@ -152,6 +154,30 @@ impl AccountRuntime {
     /// Returns false if it had already failed (so the failure is reported once).
     pub fn fail(&self) -> bool {
         !self.failed.swap(true, Ordering::Relaxed)
+    }
+
+    /// Benches `model`'s family on this account until `until_ms`.
+    pub fn bench_model(&self, model: &str, until_ms: u64) {
+        let family = model_family(model).to_owned();
+        self.benched.rcu(|current| {
+            let mut next: Vec<(String, u64)> = current
+                .iter()
+                .filter(|(f, _)| *f != family)
+                .cloned()
+                .collect();
+            next.push((family.clone(), until_ms));
+            next
+        });
+    }
+
+    /// Whether `model`'s family is benched at `now_ms`.
+    pub fn benched_for(&self, model: Option<&str>, now_ms: u64) -> bool {
+        let Some(model) = model else { return false };
+        let benched = self.benched.load();
+        !benched.is_empty()
+            && benched
+                .iter()
+                .any(|(f, until)| *until > now_ms && f == model_family(model))
     }
 
     /// Whether the data plane took the account out of rotation for a refused credential.
@@ -313,4 +339,12 @@ fn account(
         credential,
         runtime,
     }))
+}
+
+/// The family a model's limits are counted by: `opus`, `sonnet`, `haiku`, or the model.
+pub fn model_family(model: &str) -> &str {
+    ["opus", "sonnet", "haiku"]
+        .into_iter()
+        .find(|f| model.contains(f))
+        .unwrap_or(model)
 }

@@ -47,8 +47,12 @@ fn route(
             None,
         );
     }
-    if let Some(Action::Exhausted { reset_in }) = action {
-        return exhausted(reset_in);
+    if let Some(Action::Exhausted {
+        reset_in,
+        model_scoped,
+    }) = action
+    {
+        return exhausted(reset_in, model_scoped);
     }
     if let Some(Action::Status { code, retry_after }) = action {
         return status_fault(code, retry_after);
@@ -207,24 +211,28 @@ fn error(status: StatusCode, kind: &str, message: &str, retry_after: Option<u64>
 }
 
 /// 429 for an exhausted subscription window, with the unified rate-limit headers.
-fn exhausted(reset_in: u64) -> Reply {
+fn exhausted(reset_in: u64, model_scoped: bool) -> Reply {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     let reset = (now + reset_in).to_string();
+    let (five_hour, model_window, claim) = match model_scoped {
+        true => ("allowed", "rejected", "seven_day_oi"),
+        false => ("rejected", "allowed", "five_hour"),
+    };
     let mut reply = status_fault(429, Some(1));
-    for (name, value) in [
+    reply.headers.extend([
         ("anthropic-ratelimit-unified-status", "rejected".to_owned()),
         ("anthropic-ratelimit-unified-reset", reset.clone()),
         (
             "anthropic-ratelimit-unified-representative-claim",
-            "five_hour".to_owned(),
+            claim.to_owned(),
         ),
         (
             "anthropic-ratelimit-unified-5h-status",
-            "rejected".to_owned(),
+            five_hour.to_owned(),
         ),
-        ("anthropic-ratelimit-unified-5h-reset", reset),
+        ("anthropic-ratelimit-unified-5h-reset", reset.clone()),
         (
             "anthropic-ratelimit-unified-7d-status",
             "allowed".to_owned(),
@@ -233,8 +241,11 @@ fn exhausted(reset_in: u64) -> Reply {
             "anthropic-ratelimit-unified-7d-utilization",
             "0.30".to_owned(),
         ),
-    ] {
-        reply.headers.push((name, value));
-    }
+        (
+            "anthropic-ratelimit-unified-7d_oi-status",
+            model_window.to_owned(),
+        ),
+        ("anthropic-ratelimit-unified-7d_oi-reset", reset),
+    ]);
     reply
 }

@@ -27,8 +27,13 @@ pub enum Action {
     Drop { after: usize },
     /// A Claude subscription's 5-hour window is used up: 429 with a short `retry-after`
     /// and `anthropic-ratelimit-unified-*` headers saying `rejected` until `reset_in`
-    /// seconds from now.
-    Exhausted { reset_in: u64 },
+    /// seconds from now. With `model_scoped`, only the model's weekly window (`7d_oi`) is
+    /// out and the account's own windows are fine.
+    Exhausted {
+        reset_in: u64,
+        #[serde(default)]
+        model_scoped: bool,
+    },
 }
 
 /// A rule: requests whose path contains `path` and whose credential is `account`
@@ -97,6 +102,7 @@ pub fn directive(body: &str) -> Option<Action> {
         }),
         "exhausted" => Some(Action::Exhausted {
             reset_in: arg("reset_in").unwrap_or(3600),
+            model_scoped: arg("model_scoped").is_some_and(|v| v > 0),
         }),
         "drop" => Some(Action::Drop {
             after: arg("after").unwrap_or(3) as usize,

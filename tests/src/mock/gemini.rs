@@ -29,7 +29,7 @@ pub(crate) fn reply(
             None,
         );
     }
-    if let Some(Action::Exhausted { reset_in }) = action {
+    if let Some(Action::Exhausted { reset_in, .. }) = action {
         return status_fault(429, Some(reset_in));
     }
     if let Some(Action::Status { code, retry_after }) = action {

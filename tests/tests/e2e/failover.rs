@@ -305,7 +305,10 @@ async fn an_exhausted_subscription_window_benches_the_account_until_its_reset() 
     let p = pool();
     p.mock.fault(Fault::for_account(
         "a",
-        Action::Exhausted { reset_in: 3_600 },
+        Action::Exhausted {
+            reset_in: 3_600,
+            model_scoped: false,
+        },
         1,
     ));
     for _ in 0..6 {
@@ -356,4 +359,78 @@ async fn a_disabled_organisation_is_banned_and_ordinary_400s_reach_the_client() 
     assert_eq!(body["error"]["type"], "invalid_request_error");
     assert_eq!(p.account("claude-a")["status"], "active");
     assert_eq!(p.account("claude-c")["status"], "active");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_model_scoped_window_benches_only_that_model_family() {
+    let mock = MockHandle::start(MockConfig::default());
+    let daemon = Daemon::start();
+    let (_, secret) = daemon.create_key("dev", &[]);
+    daemon.add_account(
+        "first",
+        "claude-code",
+        "a",
+        &mock.url(),
+        &["--priority", "0"],
+    );
+    daemon.add_account(
+        "second",
+        "claude-code",
+        "b",
+        &mock.url(),
+        &["--priority", "1"],
+    );
+    mock.fault(Fault::for_account(
+        "a",
+        Action::Exhausted {
+            reset_in: 3_600,
+            model_scoped: true,
+        },
+        1,
+    ));
+    let url = format!("{}/v1/messages", daemon.url);
+    let ask = |model: &str| {
+        let mut body = claude_body(false, "hi");
+        body["model"] = model.into();
+        body
+    };
+    for model in ["claude-sonnet-4-5", "claude-sonnet-4-5", "claude-haiku-4-5"] {
+        assert_eq!(
+            post(&url, "x-api-key", &secret, &ask(model)).await.status(),
+            200
+        );
+    }
+    let served: Vec<(String, String)> = mock
+        .requests()
+        .iter()
+        .map(|r| {
+            let model = serde_json::from_str::<Value>(&r.body).unwrap()["model"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            (r.account.clone().unwrap(), model)
+        })
+        .collect();
+    let expected = [
+        ("a", "claude-sonnet-4-5"),
+        ("b", "claude-sonnet-4-5"),
+        ("b", "claude-sonnet-4-5"),
+        ("a", "claude-haiku-4-5"),
+    ];
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(a, m)| (a.to_string(), m.to_string()))
+        .collect();
+    assert_eq!(served, expected, "sonnet moves to b; haiku still goes to a");
+    let list = daemon.ctl_json(&["account", "list"]);
+    let first = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "first")
+        .unwrap();
+    assert!(
+        first["cooling_until_ms"].is_null(),
+        "the account itself is not benched"
+    );
 }
