@@ -1,0 +1,187 @@
+//! `gatewayctl account …` arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+
+#[derive(Args, Debug)]
+pub struct AccountArgs {
+    #[command(subcommand)]
+    pub verb: AccountVerb,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AccountVerb {
+    /// Add an upstream account; its credential is read from a file, stdin or a hidden prompt.
+    Add(AccountAdd),
+    /// List accounts with their status.
+    #[command(visible_alias = "ls")]
+    List,
+    /// Show one account.
+    Show { id: String },
+    /// Change an account's settings or credential.
+    Update(AccountUpdateArgs),
+    /// Remove an account from the pool for good (asks on a terminal; scripts pass --yes).
+    #[command(visible_alias = "rm")]
+    Remove {
+        id: String,
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Take an account out of rotation.
+    Disable { id: String },
+    /// Put an account back into rotation, clearing errors and cool-downs.
+    Enable { id: String },
+    /// Stop new requests to an account; with --wait, follow its in-flight requests to zero.
+    Drain {
+        id: String,
+        /// Wait until nothing is in flight (bounded by --timeout, default 10m).
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Return a drained account to service.
+    Undrain { id: String },
+    /// One live call through the account; prints latency and result.
+    Test { id: String },
+    /// Add a subscription account from an existing login (Claude Code's
+    /// ~/.claude/.credentials.json, a token JSON, or a long-lived setup token).
+    Import(AccountImport),
+    /// Refresh an OAuth account's access token now.
+    Refresh { id: String },
+    /// A subscription's rate-limit windows (5h/7d utilisation and resets) as last reported.
+    Usage { id: String },
+    /// Log in to a Claude subscription in a browser and add it (authorization code + PKCE).
+    Login(AccountLogin),
+}
+
+#[derive(Args, Debug)]
+pub struct AccountLogin {
+    /// Only claude-code for now.
+    #[arg(value_enum)]
+    pub provider: ProviderArg,
+    /// A name unique among accounts (asked for on a terminal if missing).
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+    pub priority: i32,
+}
+
+#[derive(Args, Debug)]
+pub struct AccountImport {
+    /// The credentials file (it holds secrets: keep it 0600 and delete it after).
+    pub file: PathBuf,
+    /// A name unique among accounts (asked for on a terminal if missing).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Which clients the account serves.
+    #[arg(long = "type", value_enum, default_value = "claude-code")]
+    pub provider: ProviderArg,
+    /// Upstream base URL [default: the provider's public API].
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    #[arg(long, default_value_t = 1)]
+    pub weight: u32,
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+    pub priority: i32,
+}
+
+/// Where an account's upstream API key comes from: never argv.
+#[derive(Args, Debug, Default)]
+pub struct CredentialSource {
+    /// Read the upstream API key from this file.
+    #[arg(long, value_name = "PATH", conflicts_with = "api_key_stdin")]
+    pub api_key_file: Option<PathBuf>,
+    /// Read the upstream API key from standard input.
+    #[arg(long)]
+    pub api_key_stdin: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct AccountUpdateArgs {
+    pub id: String,
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    #[arg(long)]
+    pub weight: Option<u32>,
+    #[arg(long, allow_hyphen_values = true)]
+    pub priority: Option<i32>,
+    /// Comma-separated model patterns this account serves (`*` wildcard).
+    #[arg(long, value_delimiter = ',')]
+    pub models: Option<Vec<String>>,
+    /// Requests in flight at most (0 = unlimited).
+    #[arg(long)]
+    pub max_concurrency: Option<u32>,
+    #[command(flatten)]
+    pub credential: CredentialSource,
+    #[command(flatten)]
+    pub proxy: ProxySource,
+}
+
+#[derive(Args, Debug)]
+pub struct AccountAdd {
+    /// A name unique among accounts (asked for on a terminal if missing).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Which clients the account serves (asked for on a terminal if missing).
+    #[arg(long = "type", value_enum)]
+    pub provider: Option<ProviderArg>,
+    /// How the gateway authenticates upstream.
+    #[arg(long, value_enum, default_value = "api-key")]
+    pub auth: AuthArg,
+    #[command(flatten)]
+    pub credential: CredentialSource,
+    /// Upstream base URL [default: the provider's public API].
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Share of traffic relative to other accounts.
+    #[arg(long, default_value_t = 1)]
+    pub weight: u32,
+    /// Lower numbers are used first; higher ones only when those are unusable.
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+    pub priority: i32,
+    /// Comma-separated model patterns this account serves (`*` wildcard) [default: all].
+    #[arg(long, value_delimiter = ',')]
+    pub models: Vec<String>,
+    /// Requests in flight at most; a full account is skipped (0 = unlimited).
+    #[arg(long, default_value_t = 0)]
+    pub max_concurrency: u32,
+    #[command(flatten)]
+    pub proxy: ProxySource,
+}
+
+/// Where an account's upstream proxy comes from; a password never comes through argv.
+#[derive(Args, Debug, Default)]
+pub struct ProxySource {
+    /// Upstream proxy for this account, http(s)://host:port (`none` removes it on update).
+    #[arg(long, value_name = "URL", conflicts_with = "proxy_file")]
+    pub proxy: Option<String>,
+    /// Read the proxy URL from a file, for URLs that carry a password.
+    #[arg(long, value_name = "PATH")]
+    pub proxy_file: Option<PathBuf>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum ProviderArg {
+    ClaudeCode,
+    GeminiCli,
+}
+
+impl ProviderArg {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderArg::ClaudeCode => "claude-code",
+            ProviderArg::GeminiCli => "gemini-cli",
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum AuthArg {
+    ApiKey,
+    /// A subscription login; use `account import` to bring one in.
+    Oauth,
+}

@@ -1,0 +1,105 @@
+//! `gatewayctl key …` arguments.
+
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+
+use super::parse_grace;
+
+#[derive(Args, Debug)]
+pub struct KeyArgs {
+    #[command(subcommand)]
+    pub verb: KeyVerb,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeyVerb {
+    /// Issue a key; its secret is printed once, here.
+    Create(KeyCreate),
+    /// List keys (revoked and expired ones with --all).
+    #[command(visible_alias = "ls")]
+    List {
+        #[arg(long)]
+        all: bool,
+    },
+    /// Show one key.
+    Show {
+        /// The key id (key_…).
+        id: String,
+    },
+    /// Change a key's settings; its secret stays the same.
+    Update(KeyUpdateArgs),
+    /// Issue a new secret for the same key; printed once.
+    Rotate {
+        /// The key id (key_…).
+        id: String,
+        /// How long the old secret keeps working (0 = it stops at once).
+        #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_grace)]
+        grace: Duration,
+    },
+    /// Revoke a key at once.
+    Revoke {
+        /// The key id (key_…).
+        id: String,
+    },
+    /// Delete a key for good (asks on a terminal; scripts pass --yes).
+    Delete {
+        /// The key id (key_…).
+        id: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+/// Limits and scope shared by `key create` and `key update`.
+#[derive(Args, Debug, Default)]
+pub struct KeyScope {
+    /// Comma-separated providers the key may use [default: all].
+    #[arg(long, value_delimiter = ',')]
+    pub providers: Option<Vec<String>>,
+    /// Comma-separated model patterns (`*` wildcard), e.g. 'claude-*,gemini-2.5-*' [default: all].
+    #[arg(long, value_delimiter = ',')]
+    pub models: Option<Vec<String>>,
+    /// Requests per minute (0 = unlimited).
+    #[arg(long)]
+    pub rpm: Option<u32>,
+    /// Requests per hour (0 = unlimited).
+    #[arg(long)]
+    pub rph: Option<u32>,
+    /// Free text for operators.
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct KeyUpdateArgs {
+    /// The key id (key_…).
+    pub id: String,
+    /// A new name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Comma-separated: read, write, admin.
+    #[arg(long, value_delimiter = ',')]
+    pub permissions: Option<Vec<String>>,
+    /// A duration from now (30d), an RFC 3339 time, or `never`.
+    #[arg(long, value_name = "WHEN")]
+    pub expires: Option<String>,
+    #[command(flatten)]
+    pub scope: KeyScope,
+}
+
+#[derive(Args, Debug)]
+pub struct KeyCreate {
+    /// A name to recognise the key by (asked for on a terminal if missing).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Comma-separated: read, write, admin.
+    #[arg(long, value_delimiter = ',', default_value = "read,write")]
+    pub permissions: Vec<String>,
+    /// Expiry: a duration from now (30d, 12h) or an RFC 3339 time.
+    #[arg(long, value_name = "WHEN")]
+    pub expires: Option<String>,
+    #[command(flatten)]
+    pub scope: KeyScope,
+}

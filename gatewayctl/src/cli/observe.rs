@@ -1,0 +1,69 @@
+//! `gatewayctl stats`, `log` and `config` arguments.
+
+use std::time::Duration;
+
+use clap::{Args, Subcommand, ValueEnum};
+
+use super::parse_duration;
+
+#[derive(Args, Debug)]
+pub struct StatsArgs {
+    /// Group rows by key, account or model.
+    #[arg(long, value_enum, default_value = "key")]
+    pub by: StatsBy,
+    /// Only the last DURATION (1h, 24h, 7d), from the request log [default: all time].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub since: Option<Duration>,
+}
+
+#[derive(Args, Debug)]
+pub struct LogArgs {
+    #[command(subcommand)]
+    pub verb: LogVerb,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LogVerb {
+    /// The newest entries; with --follow, new ones as they come (JSON lines with --json).
+    Tail {
+        #[arg(long, short = 'f')]
+        follow: bool,
+        /// Only this key's requests.
+        #[arg(long = "key", value_name = "ID")]
+        key_id: Option<String>,
+        /// Only this account's requests.
+        #[arg(long = "account", value_name = "ID")]
+        account_id: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum StatsBy {
+    Key,
+    Account,
+    Model,
+}
+
+impl StatsBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatsBy::Key => "key",
+            StatsBy::Account => "account",
+            StatsBy::Model => "model",
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub verb: ConfigVerb,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigVerb {
+    /// Re-read the file gatewayd was started with; connections stay up.
+    Reload,
+}
