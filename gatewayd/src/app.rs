@@ -35,6 +35,12 @@ pub async fn run(
     let gateway = Gateway::open(store.clone(), &master, &config.upstream, &config.oauth)?;
     let (recorder, recorder_task) = recorder::channel(gateway.clone(), &config.record);
     let recorder_task = tokio::spawn(recorder_task.run());
+    let refresher = tokio::spawn(crate::oauth::keep_fresh(
+        gateway.clone(),
+        crate::upstream_client::build(&config.upstream, None)?,
+        recorder.clone(),
+        config.oauth.refresh_check_interval,
+    ));
 
     let live = Live::new(&config);
     let socket = control::bind(&config.socket, config.control.socket_group.as_deref())?;
@@ -65,6 +71,7 @@ pub async fn run(
     let proxy = Proxy::new(gateway, recorder.clone(), &config, live)?;
     proxy::listen::serve(listener, proxy, shutdown, config.shutdown_grace).await;
 
+    refresher.abort();
     recorder.flush().await;
     recorder_task.abort();
     let _ = stop_control.send(());

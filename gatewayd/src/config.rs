@@ -68,6 +68,9 @@ pub struct OAuthConfig {
     /// Refresh this long before the access token expires.
     #[serde(with = "humantime_serde")]
     pub refresh_before: Duration,
+    /// How often idle and cooling-down accounts are checked for a due refresh.
+    #[serde(with = "humantime_serde")]
+    pub refresh_check_interval: Duration,
 }
 
 impl Default for OAuthConfig {
@@ -82,6 +85,7 @@ impl Default for OAuthConfig {
             claude_client_id: "9d1c250a-e61b-44d9-88ed-5944d1962f5e".to_owned(),
             claude_beta: "oauth-2025-04-20".to_owned(),
             refresh_before: Duration::from_secs(300),
+            refresh_check_interval: Duration::from_secs(60),
         }
     }
 }

@@ -55,7 +55,7 @@ pub enum RunError {
         source: std::io::Error,
     },
     #[error(transparent)]
-    Client(#[from] proxy::ClientError),
+    Client(#[from] upstream_client::ClientError),
 }
 
 impl RunError {

@@ -160,3 +160,41 @@ async fn call_token_endpoint(
         ))),
     }
 }
+
+/// Keeps tokens fresh for accounts that get no traffic (idle, or cooling down after a
+/// 429): every `interval`, refreshes the ones that are due. Failures are reported the
+/// same way as on the request path.
+pub async fn keep_fresh(
+    gateway: Gateway,
+    client: reqwest::Client,
+    recorder: crate::recorder::Recorder,
+    interval: Duration,
+) {
+    let mut tick = tokio::time::interval(interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let lead = gateway.oauth_config().refresh_before.as_millis() as u64;
+        let due_accounts: Vec<Arc<Account>> = gateway
+            .snapshot()
+            .accounts
+            .iter()
+            .filter(|a| !a.runtime.failed())
+            .filter(|a| {
+                a.oauth
+                    .as_ref()
+                    .is_some_and(|cell| due(&cell.current().tokens, lead))
+            })
+            .cloned()
+            .collect();
+        for account in due_accounts {
+            let client = account.client.as_ref().unwrap_or(&client);
+            if let Err(e @ TokenError::Refused(_)) = bearer(&gateway, client, &account).await {
+                if account.runtime.fail() {
+                    tracing::warn!(account = %account.id, error = %e, "account needs login");
+                    recorder.account_failed(Arc::from(account.id.as_str()), e.to_string());
+                }
+            }
+        }
+    }
+}

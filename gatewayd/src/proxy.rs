@@ -27,6 +27,7 @@ use self::upstream::Exchange;
 use crate::config::{Config, Live};
 use crate::recorder::Recorder;
 use crate::state::Gateway;
+use crate::upstream_client::ClientError;
 
 /// The data plane's shared handle; cheap to clone.
 #[derive(Clone)]
@@ -42,11 +43,6 @@ struct Inner {
     live: Live,
 }
 
-/// The upstream HTTP client could not be built.
-#[derive(Debug, thiserror::Error)]
-#[error("cannot build the upstream HTTP client: {0}")]
-pub struct ClientError(#[source] reqwest::Error);
-
 impl Proxy {
     /// Builds the data plane with a pooled upstream client.
     pub fn new(
@@ -55,7 +51,7 @@ impl Proxy {
         config: &Config,
         live: Live,
     ) -> Result<Self, ClientError> {
-        let client = crate::upstream_client::build(&config.upstream, None).map_err(ClientError)?;
+        let client = crate::upstream_client::build(&config.upstream, None)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 gateway,

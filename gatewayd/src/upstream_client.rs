@@ -3,8 +3,13 @@
 
 use crate::config::UpstreamConfig;
 
+/// The upstream HTTP client could not be built.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build the upstream HTTP client: {0}")]
+pub struct ClientError(#[source] reqwest::Error);
+
 /// A client with the configured timeouts, optionally through `proxy`.
-pub fn build(cfg: &UpstreamConfig, proxy: Option<&str>) -> Result<reqwest::Client, reqwest::Error> {
+pub fn build(cfg: &UpstreamConfig, proxy: Option<&str>) -> Result<reqwest::Client, ClientError> {
     let mut builder = reqwest::Client::builder()
         .connect_timeout(cfg.connect_timeout)
         .read_timeout(cfg.idle_timeout)
@@ -12,10 +17,10 @@ pub fn build(cfg: &UpstreamConfig, proxy: Option<&str>) -> Result<reqwest::Clien
         .tcp_nodelay(true)
         .redirect(reqwest::redirect::Policy::none());
     builder = match proxy {
-        Some(url) => builder.proxy(reqwest::Proxy::all(url)?),
+        Some(url) => builder.proxy(reqwest::Proxy::all(url).map_err(ClientError)?),
         None => builder.no_proxy(),
     };
-    builder.build()
+    builder.build().map_err(ClientError)
 }
 
 /// The proxy URL without its user and password, for display.

@@ -331,3 +331,31 @@ async fn a_window_near_its_limit_stays_usable_and_is_shown() {
     assert_eq!(shown["state"], "active (near its limit)");
     assert_eq!(shown["limit_status"], "allowed_warning");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_accounts_are_refreshed_in_the_background() {
+    let mock = MockHandle::start(MockConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("gatewayd.toml");
+    let body = format!(
+        "[oauth]\nclaude_token_url = \"{}/v1/oauth/token\"\nrefresh_check_interval = \"100ms\"\n",
+        mock.url()
+    );
+    std::fs::write(&config, body).unwrap();
+    let daemon = Daemon::start_with(&["--config", config.to_str().unwrap()]);
+    import(
+        &daemon,
+        &mock,
+        "idle",
+        "at-idle",
+        "rt-idle",
+        now_ms() + 60_000,
+    );
+    gateway_tests::harness::eventually("a background refresh", || {
+        (mock.oauth_refresh_calls() == 1).then_some(())
+    });
+    assert!(
+        mock.requests().iter().all(|r| r.path == "/v1/oauth/token"),
+        "no client traffic was needed"
+    );
+}
