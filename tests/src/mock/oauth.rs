@@ -43,6 +43,11 @@ pub(crate) fn token(state: &State, seq: u64, body: &[u8]) -> Reply {
     {
         return refused("refresh token already used");
     }
+    issued(state, seq)
+}
+
+/// A new token pair, as the token endpoint answers both grants.
+fn issued(state: &State, seq: u64) -> Reply {
     Reply::json(
         StatusCode::OK,
         &json!({
@@ -51,6 +56,7 @@ pub(crate) fn token(state: &State, seq: u64, body: &[u8]) -> Reply {
             "refresh_token": format!("rt-{seq}"),
             "expires_in": state.config.oauth_expires_in,
             "scope": "user:inference user:profile",
+            "account": {"uuid": "acct-mock", "email_address": "dev@example.com"},
         }),
     )
 }
@@ -92,17 +98,7 @@ fn exchange(state: &State, seq: u64, v: &serde_json::Value) -> Reply {
     if code.strip_prefix("code-") != Some(hashed.as_str()) {
         return refused("PKCE verification failed");
     }
-    Reply::json(
-        StatusCode::OK,
-        &json!({
-            "token_type": "Bearer",
-            "access_token": format!("at-{seq}"),
-            "refresh_token": format!("rt-{seq}"),
-            "expires_in": state.config.oauth_expires_in,
-            "scope": "user:inference user:profile",
-            "account": {"uuid": "acct-mock", "email_address": "dev@example.com"},
-        }),
-    )
+    issued(state, seq)
 }
 
 /// The unified rate-limit headers a subscription answer carries while within its limits

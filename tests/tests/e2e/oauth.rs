@@ -18,13 +18,16 @@ fn now_ms() -> u64 {
 
 /// A daemon whose OAuth token endpoint is the mock's.
 fn daemon_for(mock: &MockHandle, dir: &tempfile::TempDir) -> (Daemon, PathBuf) {
+    daemon_with(mock, dir, "")
+}
+
+/// The same, with more `[oauth]` settings.
+fn daemon_with(mock: &MockHandle, dir: &tempfile::TempDir, oauth: &str) -> (Daemon, PathBuf) {
     let config = dir.path().join("gatewayd.toml");
+    let url = format!("{}/v1/oauth/token", mock.url());
     std::fs::write(
         &config,
-        format!(
-            "[oauth]\nclaude_token_url = \"{}/v1/oauth/token\"\n",
-            mock.url()
-        ),
+        format!("[oauth]\nclaude_token_url = \"{url}\"\n{oauth}"),
     )
     .unwrap();
     (
@@ -336,13 +339,7 @@ async fn a_window_near_its_limit_stays_usable_and_is_shown() {
 async fn idle_accounts_are_refreshed_in_the_background() {
     let mock = MockHandle::start(MockConfig::default());
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("gatewayd.toml");
-    let body = format!(
-        "[oauth]\nclaude_token_url = \"{}/v1/oauth/token\"\nrefresh_check_interval = \"100ms\"\n",
-        mock.url()
-    );
-    std::fs::write(&config, body).unwrap();
-    let daemon = Daemon::start_with(&["--config", config.to_str().unwrap()]);
+    let (daemon, _) = daemon_with(&mock, &dir, "refresh_check_interval = \"100ms\"\n");
     import(
         &daemon,
         &mock,
