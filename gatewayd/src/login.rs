@@ -11,7 +11,7 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 
 use crate::config::OAuthConfig;
-use crate::model::{now_millis, OAuthTokens};
+use crate::model::OAuthTokens;
 
 const PENDING_FOR: Duration = Duration::from_secs(600);
 
@@ -98,7 +98,7 @@ impl Logins {
         if state != pending.state {
             return Err(LoginError::StateMismatch);
         }
-        let body = serde_json::json!({
+        let grant = serde_json::json!({
             "grant_type": "authorization_code",
             "code": code,
             "redirect_uri": cfg.claude_redirect_uri,
@@ -106,35 +106,10 @@ impl Logins {
             "code_verifier": pending.verifier,
             "state": state,
         });
-        let response = client
-            .post(&cfg.claude_token_url)
-            .json(&body)
-            .timeout(Duration::from_secs(30))
-            .send()
-            .await
-            .map_err(|_| LoginError::Unreachable)?;
-        let status = response.status();
-        let answer: serde_json::Value =
-            response.json().await.map_err(|_| LoginError::Unreachable)?;
-        if !status.is_success() {
-            let reason = answer
-                .get("error")
-                .and_then(|e| e.as_str())
-                .unwrap_or("refused");
-            return Err(LoginError::Refused(reason.to_owned()));
+        match crate::oauth::token_grant(cfg, client, &grant).await {
+            Ok(answer) => Ok(answer.into_tokens(None)),
+            Err(crate::oauth::TokenError::Refused(reason)) => Err(LoginError::Refused(reason)),
+            Err(crate::oauth::TokenError::Unavailable(_)) => Err(LoginError::Unreachable),
         }
-        let text = |k: &str| answer.get(k).and_then(|v| v.as_str()).map(str::to_owned);
-        Ok(OAuthTokens {
-            access_token: text("access_token")
-                .ok_or_else(|| LoginError::Refused("no access token".to_owned()))?,
-            refresh_token: text("refresh_token"),
-            expires_at_ms: answer
-                .get("expires_in")
-                .and_then(|v| v.as_u64())
-                .map(|s| now_millis() + s * 1000),
-            scopes: text("scope")
-                .map(|s| s.split_whitespace().map(str::to_owned).collect())
-                .unwrap_or_default(),
-        })
     }
 }

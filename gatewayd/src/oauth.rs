@@ -23,12 +23,31 @@ pub enum TokenError {
     Unavailable(String),
 }
 
+/// The token endpoint's answer to either grant.
 #[derive(Deserialize)]
-struct TokenAnswer {
+pub struct TokenAnswer {
     access_token: String,
     refresh_token: Option<String>,
     expires_in: Option<u64>,
     scope: Option<String>,
+}
+
+impl TokenAnswer {
+    /// The tokens to seal; what the answer leaves out (a refresh token that did not rotate,
+    /// the scopes) is kept from `previous`.
+    pub fn into_tokens(self, previous: Option<&OAuthTokens>) -> OAuthTokens {
+        OAuthTokens {
+            access_token: self.access_token,
+            refresh_token: self
+                .refresh_token
+                .or_else(|| previous.and_then(|p| p.refresh_token.clone())),
+            expires_at_ms: self.expires_in.map(|s| now_millis() + s * 1000),
+            scopes: match self.scope {
+                Some(scope) => scope.split_whitespace().map(str::to_owned).collect(),
+                None => previous.map(|p| p.scopes.clone()).unwrap_or_default(),
+            },
+        }
+    }
 }
 
 /// The bearer to send for `account`, refreshing first when it is due.
@@ -87,17 +106,14 @@ async fn refresh(
     let Some(refresh_token) = current.tokens.refresh_token.clone() else {
         return Ok(current.bearer.clone());
     };
-    match call_token_endpoint(gateway, client, &refresh_token).await {
+    let grant = serde_json::json!({
+        "grant_type": "refresh_token",
+        "refresh_token": refresh_token,
+        "client_id": gateway.oauth_config().claude_client_id,
+    });
+    match token_grant(gateway.oauth_config(), client, &grant).await {
         Ok(answer) => {
-            let tokens = OAuthTokens {
-                access_token: answer.access_token,
-                refresh_token: answer.refresh_token.or(Some(refresh_token)),
-                expires_at_ms: answer.expires_in.map(|s| now_millis() + s * 1000),
-                scopes: answer
-                    .scope
-                    .map(|s| s.split_whitespace().map(str::to_owned).collect())
-                    .unwrap_or_else(|| current.tokens.scopes.clone()),
-            };
+            let tokens = answer.into_tokens(Some(&current.tokens));
             // Persist first: a rotated refresh token is single-use.
             gateway.store_tokens(&account.id, &tokens).map_err(|e| {
                 TokenError::Unavailable(format!("cannot store the new tokens: {e}"))
@@ -121,20 +137,15 @@ async fn refresh(
     }
 }
 
-async fn call_token_endpoint(
-    gateway: &Gateway,
+/// POSTs one grant (refresh, or the authorization code of a login) to the token endpoint.
+pub async fn token_grant(
+    cfg: &crate::config::OAuthConfig,
     client: &reqwest::Client,
-    refresh_token: &str,
+    grant: &serde_json::Value,
 ) -> Result<TokenAnswer, TokenError> {
-    let cfg = gateway.oauth_config();
-    let body = serde_json::json!({
-        "grant_type": "refresh_token",
-        "refresh_token": refresh_token,
-        "client_id": cfg.claude_client_id,
-    });
     let response = client
         .post(&cfg.claude_token_url)
-        .json(&body)
+        .json(grant)
         .timeout(Duration::from_secs(30))
         .send()
         .await
