@@ -136,7 +136,7 @@ impl Proxy {
             .and_then(|v| v.to_str().ok())
             .map_or("", |ua| &ua[..ua.len().min(200)]);
         let caller = Caller {
-            key_id: Arc::from(key.record.id.as_str()),
+            key_id: Arc::clone(&key.id),
             model,
             dialect: api.dialect,
             started,

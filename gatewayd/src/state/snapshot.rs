@@ -29,6 +29,8 @@ pub struct Snapshot {
 /// A key that is not revoked (it may be expired; auth decides).
 pub struct ActiveKey {
     pub record: KeyRecord,
+    /// The key id, shared into every usage record instead of copied per request.
+    pub id: Arc<str>,
     pub digest: [u8; 32],
     /// The key's providers; empty = all.
     providers: Vec<Provider>,
@@ -285,6 +287,7 @@ fn active_key(record: KeyRecord) -> Option<ActiveKey> {
         .filter_map(|p| p.parse().ok())
         .collect();
     Some(ActiveKey {
+        id: Arc::from(record.id.as_str()),
         record,
         digest,
         providers,
