@@ -130,19 +130,16 @@ impl Proxy {
             headers: headers::upstream_request(&parts.headers),
             body,
         };
-        let user_agent = parts
-            .headers
-            .get(http::header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map_or("", |ua| &ua[..ua.len().min(200)]);
+        // Cheap clones of the request's own bytes; formatted by the recorder, off the hot path.
+        let user_agent = parts.headers.get(http::header::USER_AGENT).cloned();
         let caller = Caller {
             key_id: Arc::clone(&key.id),
             model,
             dialect: api.dialect,
             started,
             at_ms,
-            client_ip: Arc::from(peer.ip().to_string()),
-            user_agent: Arc::from(user_agent),
+            client_ip: peer.ip(),
+            user_agent,
         };
         let forwarder = Forwarder {
             gateway: &inner.gateway,

@@ -24,8 +24,8 @@ pub struct RequestFacts {
     pub attempts: u32,
     pub ttfb_ms: Option<u64>,
     pub latency_ms: u64,
-    pub client_ip: Arc<str>,
-    pub user_agent: Arc<str>,
+    pub client_ip: std::net::IpAddr,
+    pub user_agent: Option<http::HeaderValue>,
 }
 
 /// The facts of one upstream exchange.
@@ -210,6 +210,11 @@ fn log_entry(r: &UsageRecord, f: &RequestFacts) -> RequestLogEntry {
         latency_ms: f.latency_ms,
         tokens: r.tokens,
         client_ip: f.client_ip.to_string(),
-        user_agent: f.user_agent.to_string(),
+        // to_str admits visible ASCII only, so cutting at a byte count is safe.
+        user_agent: f
+            .user_agent
+            .as_ref()
+            .and_then(|ua| ua.to_str().ok())
+            .map_or_else(String::new, |ua| ua[..ua.len().min(200)].to_owned()),
     }
 }

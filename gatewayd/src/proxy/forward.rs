@@ -27,8 +27,8 @@ pub struct Caller {
     pub dialect: Dialect,
     pub started: Instant,
     pub at_ms: u64,
-    pub client_ip: Arc<str>,
-    pub user_agent: Arc<str>,
+    pub client_ip: std::net::IpAddr,
+    pub user_agent: Option<http::HeaderValue>,
 }
 
 /// The shared pieces failover needs.
@@ -256,8 +256,8 @@ fn facts(
         attempts,
         ttfb_ms: None,
         latency_ms: 0,
-        client_ip: Arc::clone(&caller.client_ip),
-        user_agent: Arc::clone(&caller.user_agent),
+        client_ip: caller.client_ip,
+        user_agent: caller.user_agent.clone(),
     }
 }
 
