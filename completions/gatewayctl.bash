@@ -361,7 +361,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account__subcmd__add)
-            opts="-h -V --name --type --auth --api-key-file --api-key-stdin --base-url --weight --priority --models --max-concurrency --proxy --proxy-file --socket --json --timeout --help --version"
+            opts="-h -V --name --type --auth --api-key-file --api-key-stdin --base-url --weight --priority --models --max-concurrency --proxy --proxy-file --project --socket --json --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -408,6 +408,10 @@ _gatewayctl() {
                     return 0
                     ;;
                 --proxy-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -717,7 +721,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account__subcmd__import)
-            opts="-h -V --name --type --base-url --weight --priority --socket --json --timeout --help --version"
+            opts="-h -V --name --type --base-url --weight --priority --project --socket --json --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -740,6 +744,10 @@ _gatewayctl() {
                     return 0
                     ;;
                 --priority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -781,7 +789,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account__subcmd__login)
-            opts="-h -V --name --base-url --priority --socket --json --timeout --help --version claude-code gemini-cli"
+            opts="-h -V --name --base-url --priority --project --socket --json --timeout --help --version claude-code gemini-cli"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -796,6 +804,10 @@ _gatewayctl() {
                     return 0
                     ;;
                 --priority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -71,6 +71,20 @@ pub struct OAuthConfig {
     /// How often idle and cooling-down accounts are checked for a due refresh.
     #[serde(with = "humantime_serde")]
     pub refresh_check_interval: Duration,
+    /// Google's installed-app login, as Gemini CLI does it.
+    pub google_authorize_url: String,
+    pub google_redirect_uri: String,
+    pub google_scopes: String,
+    pub google_token_url: String,
+    pub google_client_id: String,
+    /// Public by design for installed apps; Google does not treat it as a secret.
+    pub google_client_secret: String,
+    /// How often a Code Assist onboarding operation is polled.
+    #[serde(with = "humantime_serde")]
+    pub onboard_poll_interval: Duration,
+    /// How long onboarding may take before the account add fails.
+    #[serde(with = "humantime_serde")]
+    pub onboard_timeout: Duration,
 }
 
 impl Default for OAuthConfig {
@@ -86,6 +100,19 @@ impl Default for OAuthConfig {
             claude_beta: "oauth-2025-04-20".to_owned(),
             refresh_before: Duration::from_secs(300),
             refresh_check_interval: Duration::from_secs(60),
+            google_authorize_url: "https://accounts.google.com/o/oauth2/v2/auth".to_owned(),
+            google_redirect_uri: "https://codeassist.google.com/authcode".to_owned(),
+            google_scopes: "https://www.googleapis.com/auth/cloud-platform \
+                            https://www.googleapis.com/auth/userinfo.email \
+                            https://www.googleapis.com/auth/userinfo.profile"
+                .to_owned(),
+            google_token_url: "https://oauth2.googleapis.com/token".to_owned(),
+            google_client_id:
+                "681255809395-oo8ft2oprdrnp9e3aqf6av3hmdib135j.apps.googleusercontent.com"
+                    .to_owned(),
+            google_client_secret: "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".to_owned(),
+            onboard_poll_interval: Duration::from_secs(5),
+            onboard_timeout: Duration::from_secs(120),
         }
     }
 }
@@ -122,8 +149,10 @@ pub struct UpstreamConfig {
     pub unreachable_cooldown: Duration,
     /// Default base URL of new claude-code accounts.
     pub anthropic_base_url: String,
-    /// Default base URL of new gemini-cli accounts.
+    /// Default base URL of new gemini-cli API-key accounts.
     pub gemini_base_url: String,
+    /// Default base URL of new gemini-cli OAuth accounts (Google's Code Assist API).
+    pub code_assist_base_url: String,
 }
 
 /// How counted usage reaches the store.
@@ -171,6 +200,7 @@ impl Default for UpstreamConfig {
             unreachable_cooldown: Duration::from_secs(10),
             anthropic_base_url: "https://api.anthropic.com".to_owned(),
             gemini_base_url: "https://generativelanguage.googleapis.com".to_owned(),
+            code_assist_base_url: "https://cloudcode-pa.googleapis.com".to_owned(),
         }
     }
 }
@@ -222,6 +252,20 @@ impl Config {
                 &self.upstream.anthropic_base_url,
             ),
             ("upstream.gemini_base_url", &self.upstream.gemini_base_url),
+            (
+                "upstream.code_assist_base_url",
+                &self.upstream.code_assist_base_url,
+            ),
+            ("oauth.claude_token_url", &self.oauth.claude_token_url),
+            (
+                "oauth.claude_authorize_url",
+                &self.oauth.claude_authorize_url,
+            ),
+            ("oauth.google_token_url", &self.oauth.google_token_url),
+            (
+                "oauth.google_authorize_url",
+                &self.oauth.google_authorize_url,
+            ),
         ] {
             if reqwest::Url::parse(url).is_err() {
                 return invalid(name, "must be an absolute URL");

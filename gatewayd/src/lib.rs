@@ -3,6 +3,7 @@
 //! may pass anything else.
 
 mod app;
+mod codeassist;
 pub mod config;
 mod control;
 mod login;

@@ -164,6 +164,9 @@ pub struct AccountRecord {
     /// The full proxy URL, sealed like the credential (it may hold a password).
     #[serde(default)]
     pub proxy_sealed: Option<String>,
+    /// The Google Cloud project a Code Assist account calls under.
+    #[serde(default)]
+    pub project: Option<String>,
 }
 
 impl AccountRecord {

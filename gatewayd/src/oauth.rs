@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use gateway_shared::provider::Provider;
 use http::HeaderValue;
 use serde::Deserialize;
 
@@ -106,12 +107,11 @@ async fn refresh(
     let Some(refresh_token) = current.tokens.refresh_token.clone() else {
         return Ok(current.bearer.clone());
     };
-    let grant = serde_json::json!({
-        "grant_type": "refresh_token",
-        "refresh_token": refresh_token,
-        "client_id": gateway.oauth_config().claude_client_id,
-    });
-    match token_grant(gateway.oauth_config(), client, &grant).await {
+    let grant = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh_token.as_str()),
+    ];
+    match token_grant(gateway.oauth_config(), account.provider, client, &grant).await {
         Ok(answer) => {
             let tokens = answer.into_tokens(Some(&current.tokens));
             // Persist first: a rotated refresh token is single-use.
@@ -137,15 +137,32 @@ async fn refresh(
     }
 }
 
-/// POSTs one grant (refresh, or the authorization code of a login) to the token endpoint.
+/// POSTs one grant (refresh, or the authorization code of a login) to `provider`'s token
+/// endpoint with the OAuth client's id: JSON for Anthropic, a form with the installed
+/// app's public secret for Google.
 pub async fn token_grant(
     cfg: &crate::config::OAuthConfig,
+    provider: Provider,
     client: &reqwest::Client,
-    grant: &serde_json::Value,
+    grant: &[(&str, &str)],
 ) -> Result<TokenAnswer, TokenError> {
-    let response = client
-        .post(&cfg.claude_token_url)
-        .json(grant)
+    let request = match provider {
+        Provider::ClaudeCode => {
+            let mut body: serde_json::Map<String, serde_json::Value> = grant
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).into()))
+                .collect();
+            body.insert("client_id".to_owned(), cfg.claude_client_id.clone().into());
+            client.post(&cfg.claude_token_url).json(&body)
+        }
+        Provider::GeminiCli => {
+            let mut form = grant.to_vec();
+            form.push(("client_id", &cfg.google_client_id));
+            form.push(("client_secret", &cfg.google_client_secret));
+            client.post(&cfg.google_token_url).form(&form)
+        }
+    };
+    let response = request
         .timeout(Duration::from_secs(30))
         .send()
         .await

@@ -5,6 +5,7 @@
 mod auth;
 mod balance;
 pub mod body;
+mod envelope;
 mod forward;
 mod headers;
 pub mod listen;
@@ -80,6 +81,19 @@ impl Proxy {
             )
             .into_response(dialect),
             Route::Api(api) => self.api(api, parts, body, peer).await,
+            Route::Local(api, answer) => {
+                let inner = &*self.inner;
+                match auth::authenticate(
+                    &inner.gateway.snapshot(),
+                    inner.gateway.hasher(),
+                    &parts.headers,
+                    query,
+                    &api,
+                ) {
+                    Ok(_) => respond::code_assist_local(answer),
+                    Err(reject) => reject.into_response(api.dialect),
+                }
+            }
         }
     }
 
@@ -113,22 +127,27 @@ impl Proxy {
             Ok(body) => body,
             Err(reject) => return reject.into_response(api.dialect),
         };
-        let model = match peek::model(&api, &body).and_then(|model| {
-            auth::check_model(&key, model.as_deref())?;
-            Ok(model)
-        }) {
-            Ok(model) => model,
+        let (model, gemini) = match peek::model(&api, &body)
+            .and_then(|model| gemini_call(&api, &body, model))
+            .and_then(|(model, gemini)| {
+                auth::check_model(&key, model.as_deref())?;
+                Ok((model, gemini))
+            }) {
+            Ok(found) => found,
             Err(reject) => return reject.into_response(api.dialect),
         };
-        let path_and_query = match headers::upstream_query(parts.uri.query()) {
+        let query = headers::upstream_query(parts.uri.query());
+        let path_and_query = match &query {
             Some(q) => format!("{}?{q}", parts.uri.path()),
             None => parts.uri.path().to_owned(),
         };
         let exchange = Exchange {
             method: parts.method,
             path_and_query,
+            query,
             headers: headers::upstream_request(&parts.headers),
             body,
+            gemini,
         };
         // Cheap clones of the request's own bytes; formatted by the recorder, off the hot path.
         let user_agent = parts.headers.get(http::header::USER_AGENT).cloned();
@@ -150,4 +169,23 @@ impl Proxy {
         };
         forwarder.forward(caller, exchange).await
     }
+}
+
+/// The neutral form of a Gemini generation call (and, for a Code Assist client, the model
+/// its envelope names).
+fn gemini_call(
+    api: &ApiRoute,
+    body: &bytes::Bytes,
+    model: Option<Arc<str>>,
+) -> Result<(Option<Arc<str>>, Option<envelope::GeminiCall>), respond::Reject> {
+    let Some(route) = api.gemini else {
+        return Ok((model, None));
+    };
+    if !route.envelope {
+        let name = model.as_deref().unwrap_or_default();
+        let call = envelope::GeminiCall::plain(route.method, name, body.clone());
+        return Ok((model, Some(call)));
+    }
+    let call = envelope::GeminiCall::from_envelope(route.method, body)?;
+    Ok((Some(Arc::from(call.model.as_str())), Some(call)))
 }

@@ -21,7 +21,7 @@ use crate::config::{OAuthConfig, UpstreamConfig};
 use crate::secrets::{KeyHasher, MasterKey, Sealer};
 use crate::store::Store;
 
-pub use account_input::{AccountUpdate, NewAccount};
+pub use account_input::{oauth_tokens, AccountUpdate, NewAccount};
 pub use accounts::AccountView;
 pub use errors::{ErrorKind, OpError};
 pub use key_input::{KeyUpdate, NewKey};
@@ -47,7 +47,6 @@ struct Inner {
     oauth: OAuthConfig,
     /// Serialises writers so each publishes a snapshot of its own write.
     writer: Mutex<()>,
-    default_base_urls: (String, String),
     /// For clients of accounts behind their own proxy.
     upstream: UpstreamConfig,
     /// One pooled client per proxy URL, kept across snapshots so pools survive writes.
@@ -73,10 +72,6 @@ impl Gateway {
                 tokens: Mutex::new(HashMap::new()),
                 oauth: oauth.clone(),
                 writer: Mutex::new(()),
-                default_base_urls: (
-                    upstream.anthropic_base_url.clone(),
-                    upstream.gemini_base_url.clone(),
-                ),
                 upstream: upstream.clone(),
                 proxy_clients: Mutex::new(HashMap::new()),
                 started: Instant::now(),

@@ -5,6 +5,7 @@
 
 mod admin;
 mod anthropic;
+pub mod codeassist;
 mod faults;
 mod gemini;
 mod oauth;
@@ -61,6 +62,8 @@ pub(crate) struct State {
     pub cache_prefixes: Mutex<std::collections::HashSet<String>>,
     pub oauth_used: Mutex<std::collections::HashSet<String>>,
     pub oauth_calls: std::sync::atomic::AtomicU64,
+    /// A Google login has called `onboardUser`.
+    pub onboarded: std::sync::atomic::AtomicBool,
 }
 
 impl State {

@@ -44,19 +44,21 @@ pub enum AccountVerb {
     /// One live call through the account; prints latency and result.
     Test { id: String },
     /// Add a subscription account from an existing login (Claude Code's
-    /// ~/.claude/.credentials.json, a token JSON, or a long-lived setup token).
+    /// ~/.claude/.credentials.json, Gemini CLI's ~/.gemini/oauth_creds.json, a token JSON,
+    /// or a long-lived setup token).
     Import(AccountImport),
     /// Refresh an OAuth account's access token now.
     Refresh { id: String },
     /// A subscription's rate-limit windows (5h/7d utilisation and resets) as last reported.
     Usage { id: String },
-    /// Log in to a Claude subscription in a browser and add it (authorization code + PKCE).
+    /// Log in to a Claude subscription or a Google account (Gemini CLI) in a browser and
+    /// add it (authorization code + PKCE, code pasted back).
     Login(AccountLogin),
 }
 
 #[derive(Args, Debug)]
 pub struct AccountLogin {
-    /// Only claude-code for now.
+    /// claude-code (a Claude subscription) or gemini-cli (a Google login, Code Assist).
     #[arg(value_enum)]
     pub provider: ProviderArg,
     /// A name unique among accounts (asked for on a terminal if missing).
@@ -66,6 +68,9 @@ pub struct AccountLogin {
     pub base_url: Option<String>,
     #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
     pub priority: i32,
+    /// gemini-cli: the Google Cloud project to bill [default: discovered from the login].
+    #[arg(long)]
+    pub project: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -85,6 +90,9 @@ pub struct AccountImport {
     pub weight: u32,
     #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
     pub priority: i32,
+    /// gemini-cli: the Google Cloud project to bill [default: discovered from the login].
+    #[arg(long)]
+    pub project: Option<String>,
 }
 
 /// Where an account's upstream API key comes from: never argv.
@@ -151,6 +159,9 @@ pub struct AccountAdd {
     pub max_concurrency: u32,
     #[command(flatten)]
     pub proxy: ProxySource,
+    /// gemini-cli OAuth: the Google Cloud project to bill [default: discovered].
+    #[arg(long)]
+    pub project: Option<String>,
 }
 
 /// Where an account's upstream proxy comes from; a password never comes through argv.

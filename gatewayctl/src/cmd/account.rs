@@ -155,6 +155,7 @@ fn add_request(args: AccountAdd) -> Result<pb::AddAccountRequest, CtlError> {
         models: args.models,
         max_concurrency: args.max_concurrency,
         proxy: read_proxy(&args.proxy)?.unwrap_or_default(),
+        project: args.project.unwrap_or_default(),
     })
 }
 
@@ -173,6 +174,7 @@ fn import_request(args: AccountImport) -> Result<pb::AddAccountRequest, CtlError
         base_url: args.base_url.unwrap_or_default(),
         weight: args.weight,
         priority: args.priority,
+        project: args.project.unwrap_or_default(),
         ..Default::default()
     })
 }
@@ -295,24 +297,27 @@ fn print_account(out: &Printer, a: &pb::Account) {
         vec!["type".to_owned(), format!("{} ({})", a.r#type, a.auth)],
         vec!["state".to_owned(), state(a)],
         vec!["base url".to_owned(), a.base_url.clone()],
+        vec!["project".to_owned(), or_dash(&a.project)],
         vec![
             "priority / weight".to_owned(),
             format!("{} / {}", a.priority, a.weight),
         ],
         vec!["models".to_owned(), models],
         vec!["max concurrency".to_owned(), concurrency],
-        vec![
-            "proxy".to_owned(),
-            if a.proxy.is_empty() {
-                "-".to_owned()
-            } else {
-                a.proxy.clone()
-            },
-        ],
+        vec!["proxy".to_owned(), or_dash(&a.proxy)],
         vec!["in flight".to_owned(), a.in_flight.to_string()],
         vec!["updated".to_owned(), time(Some(a.updated_at))],
     ];
     out.table(&["account", ""], rows);
+}
+
+/// The value, or `-` when it is empty.
+fn or_dash(value: &str) -> String {
+    if value.is_empty() {
+        "-".to_owned()
+    } else {
+        value.to_owned()
+    }
 }
 
 fn print_usage(out: &Printer, a: &pb::Account) {
@@ -377,6 +382,7 @@ fn account_json(a: &pb::Account) -> Value {
         "models": a.models,
         "max_concurrency": a.max_concurrency,
         "proxy": a.proxy,
+        "project": a.project,
         "limit_status": a.limit_status,
         "in_flight": a.in_flight,
         "cooling_until_ms": a.cooling_until,

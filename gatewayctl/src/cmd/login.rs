@@ -1,4 +1,4 @@
-//! `gatewayctl account login claude-code --name NAME`: prints the URL to open, reads back
+//! `gatewayctl account login claude-code|gemini-cli --name NAME`: prints the URL to open, reads back
 //! the code the browser shows (a prompt on a terminal, a line on stdin otherwise) and
 //! lets the daemon exchange it. The code never appears in argv.
 
@@ -28,6 +28,7 @@ pub async fn run(client: &Client, args: AccountLogin) -> Result<Option<pb::Accou
         name,
         base_url: args.base_url.unwrap_or_default(),
         priority: args.priority,
+        project: args.project.unwrap_or_default(),
     };
     Ok(client.call(accounts.finish_login(finish)).await?.account)
 }

@@ -119,6 +119,10 @@ pub fn reload(loader: &Loader, running: &Config, live: &Live) -> Result<ReloadRe
             "upstream.gemini_base_url",
             running.upstream.gemini_base_url != new.upstream.gemini_base_url,
         ),
+        (
+            "upstream.code_assist_base_url",
+            running.upstream.code_assist_base_url != new.upstream.code_assist_base_url,
+        ),
     ];
     report.applied = applied
         .iter()

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use gateway_proto::v1 as pb;
 use gateway_proto::v1::accounts_server::Accounts;
+use gateway_shared::provider::{AuthKind, Provider};
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
@@ -28,7 +29,7 @@ impl Accounts for Control {
         request: Request<pb::AddAccountRequest>,
     ) -> Reply<pb::AddAccountResponse> {
         let r = request.into_inner();
-        let record = self.gateway.add_account(NewAccount {
+        let new = NewAccount {
             name: r.name,
             provider: r.r#type,
             auth: r.auth,
@@ -39,7 +40,10 @@ impl Accounts for Control {
             models: r.models,
             max_concurrency: r.max_concurrency,
             proxy: Some(r.proxy).filter(|p| !p.is_empty()),
-        })?;
+            project: Some(r.project).filter(|p| !p.is_empty()),
+        };
+        let new = self.onboard(new).await?;
+        let record = self.gateway.add_account(new)?;
         let view = self.gateway.get_account(&record.id)?;
         Ok(Response::new(pb::AddAccountResponse {
             account: account(view),
@@ -193,12 +197,12 @@ impl Accounts for Control {
         request: Request<pb::StartLoginRequest>,
     ) -> Reply<pb::StartLoginResponse> {
         let kind = request.into_inner().r#type;
-        if kind != "claude-code" {
-            return Err(Status::invalid_argument(format!(
-                "login for {kind:?} is not supported; use claude-code"
-            )));
-        }
-        let (session, authorize_url) = self.logins.start(self.gateway.oauth_config());
+        let provider = kind.parse().map_err(|_| {
+            Status::invalid_argument(format!(
+                "login for {kind:?} is not supported; use claude-code or gemini-cli"
+            ))
+        })?;
+        let (session, authorize_url) = self.logins.start(self.gateway.oauth_config(), provider);
         Ok(Response::new(pb::StartLoginResponse {
             session,
             authorize_url,
@@ -210,7 +214,7 @@ impl Accounts for Control {
         request: Request<pb::FinishLoginRequest>,
     ) -> Reply<pb::FinishLoginResponse> {
         let r = request.into_inner();
-        let tokens = self
+        let (provider, tokens) = self
             .logins
             .finish(
                 self.gateway.oauth_config(),
@@ -222,15 +226,18 @@ impl Accounts for Control {
             .map_err(|e| Status::failed_precondition(e.to_string()))?;
         let credential =
             serde_json::to_vec(&tokens).map_err(|e| Status::internal(e.to_string()))?;
-        let record = self.gateway.add_account(NewAccount {
+        let new = NewAccount {
             name: r.name,
-            provider: "claude-code".to_owned(),
+            provider: provider.as_str().to_owned(),
             auth: "oauth".to_owned(),
             credential,
             base_url: r.base_url,
             priority: r.priority,
+            project: Some(r.project).filter(|p| !p.is_empty()),
             ..NewAccount::default()
-        })?;
+        };
+        let new = self.onboard(new).await?;
+        let record = self.gateway.add_account(new)?;
         Ok(Response::new(pb::FinishLoginResponse {
             account: account(self.gateway.get_account(&record.id)?),
         }))
@@ -258,6 +265,36 @@ impl Accounts for Control {
 }
 
 impl Control {
+    /// A Gemini CLI login added without a project: finds its Code Assist project (and
+    /// refreshes a stale imported token on the way). Other accounts pass unchanged.
+    async fn onboard(&self, mut new: NewAccount) -> Result<NewAccount, Status> {
+        let code_assist =
+            new.provider == Provider::GeminiCli.as_str() && new.auth == AuthKind::OAuth.as_str();
+        if !code_assist || new.project.is_some() {
+            return Ok(new);
+        }
+        let tokens = crate::state::oauth_tokens(&new.credential, crate::model::now_millis())?;
+        let base_url = match new.base_url.trim() {
+            "" => self
+                .gateway
+                .default_base_url(Provider::GeminiCli, AuthKind::OAuth)
+                .to_owned(),
+            given => given.to_owned(),
+        };
+        let (tokens, project) = crate::codeassist::onboard(
+            self.gateway.oauth_config(),
+            &self.probe_client,
+            &base_url,
+            tokens,
+        )
+        .await
+        .map_err(|e| Status::failed_precondition(e.to_string()))?;
+        new.credential =
+            serde_json::to_vec(&tokens).map_err(|e| Status::internal(e.to_string()))?;
+        new.project = Some(project);
+        Ok(new)
+    }
+
     fn live_account(&self, id: &str) -> Result<std::sync::Arc<crate::state::Account>, Status> {
         self.gateway
             .snapshot()

@@ -69,6 +69,7 @@ pub fn account(view: AccountView) -> pb::Account {
         max_concurrency: r.max_concurrency,
         draining: r.draining,
         proxy: r.proxy.unwrap_or_default(),
+        project: r.project.unwrap_or_default(),
         limit_status: quota.map(|q| q.status.clone()).unwrap_or_default(),
         limit_claim: quota
             .map(|q| q.representative_claim.clone())

@@ -18,7 +18,8 @@ use crate::state::InFlightGuard;
 /// Boxed error of a relayed body.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
+/// An upstream answer's bytes as they arrive.
+pub type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 
 /// Every response body gatewayd sends.
 pub enum ProxyBody {

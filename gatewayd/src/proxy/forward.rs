@@ -5,10 +5,12 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use gateway_shared::provider::Provider;
 use http::{Response, StatusCode};
 
 use super::balance::Balancer;
-use super::body::{Pending, ProxyBody, Relayed};
+use super::body::{ByteStream, Pending, ProxyBody, Relayed};
+use super::envelope::{Reframe, Reframed};
 use super::headers::downstream_response;
 use super::meter::Meter;
 use super::respond::Reject;
@@ -56,7 +58,7 @@ impl Forwarder<'_> {
         let mut attempts = 0;
         for account in plan.iter() {
             // Another request may have benched it since the plan was made.
-            if !account.usable(now_millis()) {
+            if !account.usable(now_millis()) || !exchange.servable_by(account) {
                 continue;
             }
             attempts += 1;
@@ -88,7 +90,12 @@ impl Forwarder<'_> {
                         started: caller.started,
                         _in_flight: guard,
                     };
-                    return relay(response, caller.dialect, sse, pending);
+                    let reframe = exchange
+                        .gemini
+                        .as_ref()
+                        .and_then(|call| call.reframe(account))
+                        .filter(|_| !failed);
+                    return relay(response, caller.dialect, sse, pending, reframe);
                 }
                 Verdict::Answer(answer) => {
                     drop(guard);
@@ -206,7 +213,10 @@ impl Forwarder<'_> {
         match oauth::bearer(self.gateway, client, account).await {
             Ok(bearer) => Ok(Some((
                 bearer,
-                self.gateway.oauth_config().claude_beta.as_str(),
+                match account.provider {
+                    Provider::ClaudeCode => self.gateway.oauth_config().claude_beta.as_str(),
+                    Provider::GeminiCli => "",
+                },
             ))),
             Err(e @ oauth::TokenError::Refused(_)) => Err(Effect::Fail(e.to_string())),
             Err(e) => {
@@ -273,12 +283,20 @@ fn relay(
     dialect: Dialect,
     sse: bool,
     pending: Pending,
+    reframe: Option<Reframe>,
 ) -> Response<ProxyBody> {
     let status = response.status();
-    let headers = downstream_response(response.headers());
-    let length = response.content_length();
+    let mut headers = downstream_response(response.headers());
+    let mut length = response.content_length();
     let meter = Meter::new(dialect, sse);
-    let body = Relayed::new(Box::pin(response.bytes_stream()), meter, pending, length);
+    let mut stream: ByteStream = Box::pin(response.bytes_stream());
+    if let Some(reframe) = reframe {
+        // The envelope changes the length.
+        headers.remove(http::header::CONTENT_LENGTH);
+        length = None;
+        stream = Box::pin(Reframed::new(stream, reframe, sse));
+    }
+    let body = Relayed::new(stream, meter, pending, length);
     let mut out = Response::new(ProxyBody::Relayed(Box::new(body)));
     *out.status_mut() = status;
     *out.headers_mut() = headers;

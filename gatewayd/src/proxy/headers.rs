@@ -62,6 +62,9 @@ pub fn inject_credential(
         return;
     };
     headers.insert(header::AUTHORIZATION, bearer);
+    if oauth_beta.is_empty() {
+        return;
+    }
     let beta = HeaderName::from_static("anthropic-beta");
     let merged = match headers.get(&beta).and_then(|v| v.to_str().ok()) {
         Some(list) if list.split(',').any(|b| b.trim() == oauth_beta) => return,

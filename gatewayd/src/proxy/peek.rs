@@ -42,6 +42,7 @@ mod tests {
             permission: Permission::Write,
             json_body: true,
             path_model: None,
+            gemini: None,
         }
     }
 

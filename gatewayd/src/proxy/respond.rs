@@ -118,6 +118,24 @@ pub fn health() -> Response<ProxyBody> {
     response
 }
 
+/// The gateway's own answer to Code Assist housekeeping: it stands in for Google, so a
+/// Gemini CLI in Google-login mode needs no onboarding and sees no quota or experiments.
+pub fn code_assist_local(answer: super::route::LocalAnswer) -> Response<ProxyBody> {
+    use super::route::LocalAnswer;
+    let body: &'static [u8] = match answer {
+        LocalAnswer::Load => br#"{"currentTier":{"id":"standard-tier","name":"LLM Gateway"},"allowedTiers":[{"id":"standard-tier","name":"LLM Gateway","isDefault":true}],"cloudaicompanionProject":"llm-gateway"}"#,
+        LocalAnswer::Onboarded => br#"{"name":"operations/llm-gateway","done":true,"response":{"cloudaicompanionProject":{"id":"llm-gateway","name":"llm-gateway"}}}"#,
+        LocalAnswer::Quota => br#"{"buckets":[]}"#,
+        LocalAnswer::Empty => b"{}",
+    };
+    let mut response = Response::new(ProxyBody::full(Bytes::from_static(body)));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
 /// An empty 200, for `HEAD` probes.
 pub fn probe() -> Response<ProxyBody> {
     Response::new(ProxyBody::empty())

@@ -4,6 +4,7 @@
 use gateway_shared::provider::Provider;
 use http::{HeaderMap, Method};
 
+use super::envelope::Method as GeminiMethod;
 use crate::model::Permission;
 
 /// The error and wire dialect of a request.
@@ -34,6 +35,9 @@ pub enum Route {
     Probe,
     /// A proxied API call.
     Api(ApiRoute),
+    /// A Code Assist housekeeping call (Gemini CLI's Google-login mode), answered by the
+    /// gateway itself once the key is checked.
+    Local(ApiRoute, LocalAnswer),
     /// Nothing here; answered 404 in the guessed dialect.
     NotFound(Dialect),
 }
@@ -48,6 +52,28 @@ pub struct ApiRoute {
     pub json_body: bool,
     /// Gemini names the model in the path; Anthropic in the body.
     pub path_model: Option<String>,
+    /// A Gemini generation call, which Code Assist accounts can serve too.
+    pub gemini: Option<GeminiRoute>,
+}
+
+/// Which Gemini method, and whether the client wrapped it in the Code Assist envelope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GeminiRoute {
+    pub method: GeminiMethod,
+    pub envelope: bool,
+}
+
+/// The gateway's own answers to Code Assist housekeeping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LocalAnswer {
+    /// `loadCodeAssist`: a tier and a project, so the client needs no onboarding.
+    Load,
+    /// `onboardUser` and operation polls: already done.
+    Onboarded,
+    /// `retrieveUserQuota`: no buckets to report.
+    Quota,
+    /// Experiments, admin controls, metrics and settings: nothing.
+    Empty,
 }
 
 /// Classifies a request.
@@ -61,6 +87,9 @@ pub fn route(method: &Method, path: &str, headers: &HeaderMap, query: Option<&st
     let google_credential = headers.contains_key("x-goog-api-key") || has_key_param(query);
     if let Some(rest) = path.strip_prefix("/v1beta/") {
         return gemini(method, rest);
+    }
+    if let Some(rest) = path.strip_prefix("/v1internal") {
+        return code_assist(method, rest);
     }
     if let Some(rest) = path.strip_prefix("/v1/") {
         return match (method, rest) {
@@ -89,7 +118,48 @@ fn anthropic(permission: Permission, json_body: bool) -> Route {
         permission,
         json_body,
         path_model: None,
+        gemini: None,
     })
+}
+
+/// `rest` is the path after `/v1internal`: `:{method}` or `/operations/{id}`.
+fn code_assist(method: &Method, rest: &str) -> Route {
+    let api = |permission, json_body, gemini| ApiRoute {
+        dialect: Dialect::Gemini,
+        permission,
+        json_body,
+        path_model: None,
+        gemini,
+    };
+    let local = |answer| Route::Local(api(Permission::Read, false, None), answer);
+    if rest.starts_with("/operations/") && method == Method::GET {
+        return local(LocalAnswer::Onboarded);
+    }
+    let Some(name) = rest.strip_prefix(':') else {
+        return Route::NotFound(Dialect::Gemini);
+    };
+    if let (&Method::POST, Some(m)) = (method, GeminiMethod::parse(name)) {
+        let permission = match m {
+            GeminiMethod::CountTokens => Permission::Read,
+            _ => Permission::Write,
+        };
+        let gemini = Some(GeminiRoute {
+            method: m,
+            envelope: true,
+        });
+        return Route::Api(api(permission, true, gemini));
+    }
+    match name {
+        "loadCodeAssist" => local(LocalAnswer::Load),
+        "onboardUser" => local(LocalAnswer::Onboarded),
+        "retrieveUserQuota" => local(LocalAnswer::Quota),
+        "listExperiments"
+        | "fetchAdminControls"
+        | "recordCodeAssistMetrics"
+        | "getCodeAssistGlobalUserSetting"
+        | "setCodeAssistGlobalUserSetting" => local(LocalAnswer::Empty),
+        _ => Route::NotFound(Dialect::Gemini),
+    }
 }
 
 /// `rest` is the path after `/v1beta/` or `/v1/`.
@@ -97,12 +167,24 @@ fn gemini(method: &Method, rest: &str) -> Route {
     let Some(models) = rest.strip_prefix("models") else {
         return Route::NotFound(Dialect::Gemini);
     };
-    let api = |permission, json_body, path_model| {
+    let api = |permission, json_body, path_model: Option<String>| {
+        let gemini = path_model
+            .as_deref()
+            .and_then(|m| m.rsplit_once(':'))
+            .and_then(|(_, action)| GeminiMethod::parse(action))
+            .map(|method| GeminiRoute {
+                method,
+                envelope: false,
+            });
         Route::Api(ApiRoute {
             dialect: Dialect::Gemini,
             permission,
             json_body,
-            path_model,
+            path_model: path_model.map(|m| match m.rsplit_once(':') {
+                Some((model, _)) => model.to_owned(),
+                None => m,
+            }),
+            gemini,
         })
     };
     if models.is_empty() {
@@ -120,10 +202,10 @@ fn gemini(method: &Method, rest: &str) -> Route {
         }
         (&Method::POST, Some((model, action))) if !model.is_empty() => match action {
             "generateContent" | "streamGenerateContent" => {
-                api(Permission::Write, true, Some(model.to_owned()))
+                api(Permission::Write, true, Some(target.to_owned()))
             }
             "countTokens" | "embedContent" | "batchEmbedContents" => {
-                api(Permission::Read, true, Some(model.to_owned()))
+                api(Permission::Read, true, Some(target.to_owned()))
             }
             _ => Route::NotFound(Dialect::Gemini),
         },

@@ -20,9 +20,36 @@ pub struct Exchange {
     pub method: reqwest::Method,
     /// Path plus the query without the gateway key.
     pub path_and_query: String,
+    /// The query without the gateway key.
+    pub query: Option<String>,
     /// The client's headers minus hop-by-hop and gateway credentials.
     pub headers: HeaderMap,
     pub body: Bytes,
+    /// A Gemini generation call, addressed per account (Code Assist accounts and clients
+    /// need their envelope).
+    pub gemini: Option<super::envelope::GeminiCall>,
+}
+
+impl Exchange {
+    /// Whether `account` can serve this call: Code Assist accounts serve only the
+    /// generation methods.
+    pub fn servable_by(&self, account: &Account) -> bool {
+        !account.code_assist() || self.gemini.is_some()
+    }
+
+    /// The URL and body for `account`.
+    fn target(&self, account: &Account) -> (String, Bytes) {
+        match &self.gemini {
+            Some(call) if call.client_envelope || account.code_assist() => {
+                let (path, body) = call.target(account, self.query.as_deref());
+                (format!("{}{path}", account.base_url), body)
+            }
+            _ => (
+                format!("{}{}", account.base_url, self.path_and_query),
+                self.body.clone(),
+            ),
+        }
+    }
 }
 
 /// An upstream error answer read in full, to relay if no other account does better.
@@ -71,14 +98,14 @@ pub async fn attempt(
     let mut headers = exchange.headers.clone();
     let (bearer, beta) = bearer.map_or((None, ""), |(b, beta)| (Some(b), beta));
     inject_credential(&mut headers, account, bearer, beta);
-    let url = format!("{}{}", account.base_url, exchange.path_and_query);
+    let (url, body) = exchange.target(account);
     let request = account
         .client
         .as_ref()
         .unwrap_or(client)
         .request(exchange.method.clone(), url)
         .headers(headers)
-        .body(exchange.body.clone());
+        .body(body);
     let unreachable = |why: &str| {
         tracing::warn!(account = %account.id, reason = why, "upstream unreachable; failing over");
         Verdict::FailOver {
@@ -167,7 +194,7 @@ fn effect_of(status: StatusCode, headers: &HeaderMap, body: &[u8], cfg: &Upstrea
             let until = now + wait.as_millis() as u64;
             // A subscription window that is exhausted benches the account (or only the
             // model family, for a model-scoped window) until it resets.
-            match unified_reset(headers) {
+            match unified_reset(headers).or_else(|| google_quota(body, now)) {
                 Some((reset, true)) => Effect::BenchModel(reset.max(until)),
                 Some((reset, false)) => Effect::CoolUntil(reset.max(until)),
                 None => Effect::CoolUntil(until),
@@ -292,6 +319,27 @@ fn gemini_retry_delay(body: &[u8]) -> Option<Duration> {
     (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
 }
 
+/// Google's `QUOTA_EXHAUSTED` (Code Assist): the reset (Unix ms) from the error's
+/// `quotaResetTimeStamp` or `quotaResetDelay`, and whether the quota is one model's.
+pub fn google_quota(body: &[u8], now_ms: u64) -> Option<(u64, bool)> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let details = value.get("error")?.get("details")?.as_array()?;
+    let info = details
+        .iter()
+        .find(|d| d.get("reason").and_then(|r| r.as_str()) == Some("QUOTA_EXHAUSTED"))?;
+    let meta = info.get("metadata");
+    let field = |name: &str| meta.and_then(|m| m.get(name)).and_then(|v| v.as_str());
+    let at_ms = field("quotaResetTimeStamp")
+        .and_then(|t| humantime::parse_rfc3339_weak(t).ok())
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_millis() as u64)
+        .or_else(|| {
+            let secs: f64 = field("quotaResetDelay")?.strip_suffix('s')?.parse().ok()?;
+            (secs.is_finite() && secs >= 0.0).then(|| now_ms + (secs * 1000.0) as u64)
+        })?;
+    Some((at_ms, field("model").is_some()))
+}
+
 /// The upstream's error message (either dialect), shortened for logs and status reasons.
 fn error_message(body: &[u8]) -> String {
     let parsed: Option<serde_json::Value> = serde_json::from_slice(body).ok();
@@ -355,6 +403,16 @@ mod tests {
             Some((2_000_000, true)),
             "only a model window is out"
         );
+    }
+
+    #[test]
+    fn quota_exhausted_benches_until_the_reset() {
+        let body = br#"{"error":{"code":429,"status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"QUOTA_EXHAUSTED","domain":"cloudcode-pa.googleapis.com","metadata":{"quotaResetTimeStamp":"2026-09-20T21:03:14Z","quotaResetDelay":"33740.91s","model":"gemini-3.5-flash"}},{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"33740.91s"}]}}"#;
+        assert_eq!(google_quota(body, 0), Some((1_789_938_194_000, true)));
+        let delay_only = br#"{"error":{"details":[{"reason":"QUOTA_EXHAUSTED","metadata":{"quotaResetDelay":"60s"}}]}}"#;
+        assert_eq!(google_quota(delay_only, 1_000), Some((61_000, false)));
+        let throttle = br#"{"error":{"details":[{"reason":"RATE_LIMIT_EXCEEDED"}]}}"#;
+        assert_eq!(google_quota(throttle, 0), None);
     }
 
     #[test]

@@ -20,6 +20,8 @@ pub struct NewAccount {
     pub max_concurrency: u32,
     /// An upstream proxy URL (`http://user:pass@host:port`).
     pub proxy: Option<String>,
+    /// The Google Cloud project of a Code Assist (gemini-cli OAuth) account.
+    pub project: Option<String>,
 }
 
 /// Changes to an account; `None` leaves a setting as it is.
@@ -79,6 +81,39 @@ pub(super) fn provider(name: &str) -> Result<Provider, OpError> {
         .map_err(|e: gateway_shared::provider::UnknownName| OpError::invalid(e.to_string()))
 }
 
+/// A Code Assist account's project: required for gemini-cli OAuth (discovered by the
+/// control plane when the operator gives none), meaningless for any other kind.
+pub(super) fn project(
+    provider: Provider,
+    auth: gateway_shared::provider::AuthKind,
+    given: Option<&str>,
+) -> Result<Option<String>, OpError> {
+    let given = given.map(str::trim).filter(|p| !p.is_empty());
+    let code_assist =
+        provider == Provider::GeminiCli && auth == gateway_shared::provider::AuthKind::OAuth;
+    match given {
+        None if code_assist => Err(OpError::invalid(
+            "a gemini-cli OAuth account needs a Google Cloud project",
+        )),
+        Some(_) if !code_assist => Err(OpError::invalid(
+            "only gemini-cli OAuth accounts take a project",
+        )),
+        Some(p) if p.bytes().all(|b| b.is_ascii_digit()) => Err(OpError::invalid(
+            "the project must be a project id, not a project number",
+        )),
+        Some(p)
+            if !p.bytes().all(|b| {
+                b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.' || b == b':'
+            }) =>
+        {
+            Err(OpError::invalid(format!(
+                "{p:?} is not a Google Cloud project id"
+            )))
+        }
+        other => Ok(other.map(str::to_owned)),
+    }
+}
+
 pub(super) fn proxy(url: &str) -> Result<String, OpError> {
     let url = url.trim();
     match reqwest::Url::parse(url) {
@@ -91,10 +126,10 @@ pub(super) fn proxy(url: &str) -> Result<String, OpError> {
     }
 }
 
-/// Reads a subscription login: Claude Code's `.credentials.json` (`claudeAiOauth`), a flat
-/// `{access_token, refresh_token, expires_at|expires_in}` object, or a bare long-lived
-/// setup token. Returns the tokens as they are sealed.
-pub(super) fn oauth_tokens(raw: &[u8], now_ms: u64) -> Result<crate::model::OAuthTokens, OpError> {
+/// Reads a subscription login: Claude Code's `.credentials.json` (`claudeAiOauth`), Gemini
+/// CLI's `oauth_creds.json`, a flat `{access_token, refresh_token, expires_at|expires_in}`
+/// object, or a bare long-lived setup token. Returns the tokens as they are sealed.
+pub fn oauth_tokens(raw: &[u8], now_ms: u64) -> Result<crate::model::OAuthTokens, OpError> {
     let text = std::str::from_utf8(raw)
         .map_err(|_| OpError::invalid("the credentials are not UTF-8"))?
         .trim();
@@ -116,7 +151,7 @@ pub(super) fn oauth_tokens(raw: &[u8], now_ms: u64) -> Result<crate::model::OAut
         .ok_or_else(|| OpError::invalid("the credentials hold no access token"))?;
     credential(access_token.as_bytes())?;
     let expires_at_ms = field(&["expiresAt", "expires_at_ms", "expires_at", "expiry_date"])
-        .and_then(|v| v.as_u64())
+        .and_then(|v| v.as_u64().or_else(|| v.as_f64().map(|f| f.max(0.0) as u64)))
         .or_else(|| {
             field(&["expires_in"])
                 .and_then(|v| v.as_u64())

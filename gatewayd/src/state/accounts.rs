@@ -32,18 +32,14 @@ impl Gateway {
             .map_err(|e: gateway_shared::provider::UnknownName| OpError::invalid(e.to_string()))?;
         let credential = match auth {
             AuthKind::ApiKey => input::credential(&new.credential)?.to_vec(),
-            AuthKind::OAuth if provider == Provider::ClaudeCode => {
+            AuthKind::OAuth => {
                 let tokens = input::oauth_tokens(&new.credential, now_millis())?;
                 serde_json::to_vec(&tokens)
                     .map_err(|e| OpError::new(ErrorKind::Internal, e.to_string()))?
             }
-            AuthKind::OAuth => {
-                return Err(OpError::invalid(
-                    "gemini-cli OAuth accounts are not supported yet",
-                ))
-            }
         };
-        let base_url = input::base_url(&new.base_url, self.default_base_url(provider))?;
+        let project = input::project(provider, auth, new.project.as_deref())?;
+        let base_url = input::base_url(&new.base_url, self.default_base_url(provider, auth))?;
         let models = key_input::models(&new.models)?;
         let proxy = new.proxy.as_deref().map(input::proxy).transpose()?;
         let _guard = self.write_guard();
@@ -70,6 +66,7 @@ impl Gateway {
             draining: false,
             proxy: proxy.as_deref().map(crate::upstream_client::redact_proxy),
             proxy_sealed: None,
+            project,
         };
         if let Some(url) = &proxy {
             record.proxy_sealed = Some(
@@ -105,11 +102,12 @@ impl Gateway {
     pub fn update_account(&self, id: &str, change: AccountUpdate) -> Result<AccountView, OpError> {
         let current = self.get_account(id)?.record;
         let provider = input::provider(&current.provider)?;
+        let auth = current.auth_kind().unwrap_or(AuthKind::ApiKey);
         let name = change.name.as_deref().map(input::name).transpose()?;
         let base_url = change
             .base_url
             .as_deref()
-            .map(|url| input::base_url(url, self.default_base_url(provider)))
+            .map(|url| input::base_url(url, self.default_base_url(provider, auth)))
             .transpose()?;
         let models = change
             .models
@@ -262,10 +260,13 @@ impl Gateway {
         Ok(())
     }
 
-    fn default_base_url(&self, provider: Provider) -> &str {
-        match provider {
-            Provider::ClaudeCode => &self.inner.default_base_urls.0,
-            Provider::GeminiCli => &self.inner.default_base_urls.1,
+    /// Where a new account of this kind points when the operator names no base URL.
+    pub fn default_base_url(&self, provider: Provider, auth: AuthKind) -> &str {
+        let upstream = &self.inner.upstream;
+        match (provider, auth) {
+            (Provider::ClaudeCode, _) => &upstream.anthropic_base_url,
+            (Provider::GeminiCli, AuthKind::ApiKey) => &upstream.gemini_base_url,
+            (Provider::GeminiCli, AuthKind::OAuth) => &upstream.code_assist_base_url,
         }
     }
 }

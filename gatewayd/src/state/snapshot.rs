@@ -67,10 +67,17 @@ pub struct Account {
     pub client: Option<reqwest::Client>,
     /// The live token of an OAuth account.
     pub oauth: Option<Arc<super::TokenCell>>,
+    /// The Google Cloud project of a Code Assist account.
+    pub project: Option<Arc<str>>,
     pub runtime: Arc<AccountRuntime>,
 }
 
 impl Account {
+    /// A Gemini CLI login: speaks Google's Code Assist protocol, not the Gemini API.
+    pub fn code_assist(&self) -> bool {
+        self.provider == Provider::GeminiCli && self.auth == AuthKind::OAuth
+    }
+
     /// Whether the account may take a request at `now_ms`.
     pub fn usable(&self, now_ms: u64) -> bool {
         self.status == AccountStatus::Active
@@ -330,6 +337,7 @@ fn account(
     Ok(Some(Account {
         client,
         oauth,
+        project: record.project.as_deref().map(Arc::from),
         base_url: record.base_url.trim_end_matches('/').to_owned(),
         id: record.id,
         provider,

@@ -70,21 +70,25 @@ pub(crate) fn reply(
             let inner = request.get("generateContentRequest").unwrap_or(&request);
             Reply::json(StatusCode::OK, &json!({"totalTokens": input_tokens(inner)}))
         }
-        "generateContent" => generate(state, seq, model, &request, &action, false, query),
-        "streamGenerateContent" => generate(state, seq, model, &request, &action, true, query),
+        "generateContent" | "streamGenerateContent" => {
+            let stream = method_name == "streamGenerateContent";
+            let (pieces, k) = pieces(state, seq, model, &request, &action, stream);
+            frame(pieces, &k, stream, query)
+        }
         _ => error(404, "Not found", "NOT_FOUND", None),
     }
 }
 
-fn generate(
+/// The answer's chunks as Gemini API values (one for a non-streaming answer), and the
+/// knobs that pace them.
+pub(crate) fn pieces(
     state: &State,
     seq: u64,
     model: &str,
     request: &Value,
     action: &Option<Action>,
     stream: bool,
-    query: Option<&str>,
-) -> Reply {
+) -> (Vec<Value>, super::reply::Knobs) {
     let k = knobs(state, action);
     let prompt = input_tokens(request);
     let cached = if request.get("cachedContent").is_some() {
@@ -112,9 +116,7 @@ fn generate(
         json!({"candidates": [candidate], "usageMetadata": usage(so_far, last), "modelVersion": model, "responseId": format!("resp_mock_{seq}")})
     };
     if !stream {
-        let mut reply = Reply::json(StatusCode::OK, &chunk(k.tokens, k.tokens, true));
-        reply.cut_after = k.cut_after;
-        return reply;
+        return (vec![chunk(k.tokens, k.tokens, true)], k);
     }
     let mut pieces = Vec::new();
     let mut sent = 0;
@@ -122,6 +124,22 @@ fn generate(
         let n = (k.tokens - sent).min(k.chunk_tokens);
         sent += n;
         pieces.push(chunk(n, sent, sent >= k.tokens));
+    }
+    (pieces, k)
+}
+
+/// Frames chunks as the wire carries them: one JSON body, SSE events (`alt=sse`), or a
+/// streamed JSON array.
+pub(crate) fn frame(
+    pieces: Vec<Value>,
+    k: &super::reply::Knobs,
+    stream: bool,
+    query: Option<&str>,
+) -> Reply {
+    if !stream {
+        let mut reply = Reply::json(StatusCode::OK, &pieces[0]);
+        reply.cut_after = k.cut_after;
+        return reply;
     }
     let sse = query.is_some_and(|q| q.split('&').any(|p| p == "alt=sse"));
     let events: Vec<Bytes> = if sse {
@@ -160,7 +178,7 @@ fn model_entry(id: &str) -> Value {
            "supportedGenerationMethods": ["generateContent", "countTokens"]})
 }
 
-fn status_fault(code: u16, retry_after: Option<u64>) -> Reply {
+pub(crate) fn status_fault(code: u16, retry_after: Option<u64>) -> Reply {
     match code {
         429 => error(
             429,
@@ -185,7 +203,7 @@ fn status_fault(code: u16, retry_after: Option<u64>) -> Reply {
     }
 }
 
-fn error(code: u16, message: &str, status: &str, retry_after: Option<u64>) -> Reply {
+pub(crate) fn error(code: u16, message: &str, status: &str, retry_after: Option<u64>) -> Reply {
     let mut body = json!({"error": {"code": code, "message": message, "status": status}});
     if let Some(secs) = retry_after {
         body["error"]["details"] = json!([{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": format!("{secs}s")}]);

@@ -82,8 +82,6 @@ pub(crate) fn check_bearer(headers: &HeaderMap) -> Option<Reply> {
 /// The authorization-code grant, with a real PKCE check: the mock's "browser" hands out
 /// `code-<challenge>`, so the verifier must hash to it.
 fn exchange(state: &State, seq: u64, v: &serde_json::Value) -> Reply {
-    use base64::Engine;
-    use sha2::Digest;
     let refused = |why: &str| {
         Reply::json(
             StatusCode::BAD_REQUEST,
@@ -93,12 +91,19 @@ fn exchange(state: &State, seq: u64, v: &serde_json::Value) -> Reply {
     let (Some(code), Some(verifier)) = (v["code"].as_str(), v["code_verifier"].as_str()) else {
         return refused("code and code_verifier are required");
     };
-    let hashed = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(sha2::Sha256::digest(verifier.as_bytes()));
-    if code.strip_prefix("code-") != Some(hashed.as_str()) {
+    if !pkce_matches(code, verifier) {
         return refused("PKCE verification failed");
     }
     issued(state, seq)
+}
+
+/// The mock's "browser" hands out `code-<S256 challenge>`: the verifier must hash to it.
+pub(crate) fn pkce_matches(code: &str, verifier: &str) -> bool {
+    use base64::Engine;
+    use sha2::Digest;
+    let hashed = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(verifier.as_bytes()));
+    code.strip_prefix("code-") == Some(hashed.as_str())
 }
 
 /// The unified rate-limit headers a subscription answer carries while within its limits

@@ -14,7 +14,7 @@ use hyper_util::server::conn::auto;
 use super::admin::admin_api;
 use super::faults::{self, Action};
 use super::reply::{to_response, MockBody, Reply};
-use super::{anthropic, gemini, oauth, MockHandle, Recorded, State};
+use super::{anthropic, codeassist, gemini, oauth, MockHandle, Recorded, State};
 
 /// Defaults for successful answers.
 #[derive(Debug, Clone)]
@@ -35,6 +35,8 @@ pub struct MockConfig {
     pub oauth_expires_in: u64,
     /// The 5-hour utilisation subscription answers report (0.8 and above: a warning).
     pub utilization_5h: f64,
+    /// Code Assist users must onboard before `loadCodeAssist` names their project.
+    pub onboard_required: bool,
 }
 
 impl Default for MockConfig {
@@ -48,6 +50,7 @@ impl Default for MockConfig {
             static_answers: false,
             oauth_expires_in: 28_800,
             utilization_5h: 0.12,
+            onboard_required: false,
         }
     }
 }
@@ -168,6 +171,24 @@ async fn handle(req: Request<Incoming>, state: Arc<State>, connection: u64) -> R
     }
     let reply = if path == "/v1/oauth/token" {
         oauth::token(&state, seq, &body)
+    } else if path == "/token" {
+        codeassist::token(&state, seq, &body)
+    } else if path.starts_with("/v1internal") {
+        let bearer = parts
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        codeassist::reply(
+            &state,
+            seq,
+            &parts.method,
+            &path,
+            query.as_deref(),
+            bearer,
+            &body,
+            action,
+        )
     } else if let Some(refusal) = (!google)
         .then(|| oauth::check_bearer(&parts.headers))
         .flatten()

@@ -4,6 +4,7 @@
 mod accounts;
 mod anthropic;
 mod bench;
+mod codeassist;
 mod control;
 mod errors;
 mod failover;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use gateway_tests::harness::Daemon;
 use gateway_tests::mock::{MockConfig, MockHandle};
 
-use crate::support::{claude_body, World};
+use crate::support::{assert_secret_free, claude_body, login, param, World};
 
 fn now_ms() -> u64 {
     std::time::SystemTime::now()
@@ -107,17 +107,7 @@ async fn imported_logins_send_a_bearer_with_the_oauth_beta() {
     );
 
     let (dir, _) = daemon.stop();
-    for needle in ["at-initial", "rt-initial"] {
-        let log = std::fs::read_to_string(dir.path().join("gatewayd.log")).unwrap();
-        assert!(!log.contains(needle));
-        for entry in std::fs::read_dir(dir.path().join("data/db")).unwrap() {
-            let bytes = std::fs::read(entry.unwrap().path()).unwrap_or_default();
-            assert!(
-                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
-                "{needle} stored in plaintext"
-            );
-        }
-    }
+    assert_secret_free(dir.path(), &["at-initial", "rt-initial"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -236,58 +226,22 @@ async fn a_refused_refresh_needs_login_and_traffic_moves_on() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_by_authorization_code_with_pkce() {
-    use std::io::{BufRead, Write};
     let mock = MockHandle::start(MockConfig::default());
     let dir = tempfile::tempdir().unwrap();
     let (daemon, _) = daemon_for(&mock, &dir);
     let (_, secret) = daemon.create_key("dev", &[]);
-    let mut child = std::process::Command::new(gateway_tests::harness::bin("gatewayctl"))
-        .arg("--socket")
-        .arg(daemon.socket())
-        .args([
-            "--json",
-            "account",
-            "login",
-            "claude-code",
-            "--name",
-            "max-login",
-            "--base-url",
-            &mock.url(),
-        ])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Play the browser: read the URL, answer with the code the sign-in page would show.
-    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-    let url = loop {
-        let mut line = String::new();
-        assert!(
-            stderr.read_line(&mut line).unwrap() > 0,
-            "no authorize URL printed"
+    let out = login(&daemon, "claude-code", "max-login", &mock.url(), |url| {
+        assert_eq!(param(url, "code_challenge_method"), "S256");
+        assert_eq!(
+            param(url, "client_id"),
+            "9d1c250a-e61b-44d9-88ed-5944d1962f5e"
         );
-        if let Some(url) = line.trim().strip_prefix("https://") {
-            break format!("https://{url}");
-        }
-    };
-    let url = reqwest::Url::parse(&url).unwrap();
-    let param = |k: &str| {
-        url.query_pairs()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.into_owned())
-            .unwrap()
-    };
-    assert_eq!(param("code_challenge_method"), "S256");
-    assert_eq!(param("client_id"), "9d1c250a-e61b-44d9-88ed-5944d1962f5e");
-    let pasted = format!("code-{}#{}\n", param("code_challenge"), param("state"));
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(pasted.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+        format!(
+            "code-{}#{}",
+            param(url, "code_challenge"),
+            param(url, "state")
+        )
+    });
     assert!(
         out.status.success(),
         "{}",

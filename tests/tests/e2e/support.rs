@@ -126,3 +126,62 @@ pub async fn get_json(url: &str, header: &str, value: &str) -> serde_json::Value
         .unwrap();
     response.json().await.unwrap()
 }
+
+/// Fails if any of `needles` is in a stopped daemon's log or, in plaintext, in its store.
+pub fn assert_secret_free(dir: &std::path::Path, needles: &[&str]) {
+    let log = std::fs::read_to_string(dir.join("gatewayd.log")).unwrap();
+    for needle in needles {
+        assert!(!log.contains(needle), "{needle} logged");
+        for entry in std::fs::read_dir(dir.join("data/db")).unwrap() {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap_or_default();
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{needle} stored in plaintext"
+            );
+        }
+    }
+}
+
+/// Runs `gatewayctl --json account login PROVIDER --name NAME --base-url BASE` and plays
+/// the browser: `answer` reads the authorize URL the CLI prints and returns the code to
+/// paste back. Returns the CLI's output.
+pub fn login(
+    daemon: &Daemon,
+    provider: &str,
+    name: &str,
+    base_url: &str,
+    answer: impl FnOnce(&reqwest::Url) -> String,
+) -> std::process::Output {
+    use std::io::{BufRead, Write};
+    let mut child = std::process::Command::new(gateway_tests::harness::bin("gatewayctl"))
+        .arg("--socket")
+        .arg(daemon.socket())
+        .args(["--json", "account", "login", provider, "--name", name])
+        .args(["--base-url", base_url])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let url = loop {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "no URL printed");
+        if let Some(url) = line.trim().strip_prefix("https://") {
+            break reqwest::Url::parse(&format!("https://{url}")).unwrap();
+        }
+    };
+    let pasted = format!("{}\n", answer(&url));
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(pasted.as_bytes()).unwrap();
+    drop(stdin);
+    child.wait_with_output().unwrap()
+}
+
+/// One query parameter of `url` (empty if absent).
+pub fn param(url: &reqwest::Url, name: &str) -> String {
+    url.query_pairs()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
