@@ -1,6 +1,7 @@
 //! One module per noun; one function per verb.
 
 pub mod account;
+mod account_view;
 pub mod completion;
 pub mod drain;
 pub mod key;

@@ -1,4 +1,7 @@
-//! Code Assist onboarding: which Google Cloud project a Gemini CLI login calls under.
+//! Code Assist housekeeping for Gemini CLI logins: onboarding (which Google Cloud project
+//! a login calls under) and the login's quota buckets.
+//!
+//! Onboarding: which Google Cloud project a Gemini CLI login calls under.
 //! `loadCodeAssist` names it for a user who has a tier; otherwise `onboardUser` with the
 //! default tier starts an operation that is polled until it names the project. Done once,
 //! when the account is added, and stored with it.
@@ -30,6 +33,35 @@ pub enum OnboardError {
     TimedOut(Duration),
     #[error("the access token has expired and could not be refreshed: {0}")]
     Token(#[from] TokenError),
+}
+
+/// One quota bucket as `retrieveUserQuota` reports it.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Bucket {
+    pub model_id: String,
+    pub token_type: String,
+    pub remaining_fraction: Option<f64>,
+    pub remaining_amount: Option<String>,
+    pub reset_time: Option<String>,
+}
+
+/// The login's quota buckets, asked live (`retrieveUserQuota`).
+pub async fn quota(
+    client: &reqwest::Client,
+    base_url: &str,
+    bearer: HeaderValue,
+    project: &str,
+) -> Result<Vec<Bucket>, OnboardError> {
+    let api = Api {
+        client,
+        base: base_url.trim_end_matches('/'),
+        bearer,
+    };
+    let answer = api
+        .post("retrieveUserQuota", json!({"project": project}))
+        .await?;
+    Ok(serde_json::from_value(answer["buckets"].clone()).unwrap_or_default())
 }
 
 /// What Gemini CLI sends as client metadata.

@@ -181,6 +181,30 @@ impl AccountRecord {
     }
 }
 
+/// One change of an account's state, kept for `account show` and for alerts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountEvent {
+    pub at_ms: u64,
+    /// The state entered: `added`, `active`, `cooling_down`, `rate_limited`, `error`,
+    /// `disabled`, `draining`.
+    pub state: String,
+    pub reason: String,
+    /// When a cool-down or a model bench ends, Unix milliseconds.
+    #[serde(default)]
+    pub until_ms: Option<u64>,
+}
+
+impl AccountEvent {
+    pub fn new(state: &str, reason: impl Into<String>, until_ms: Option<u64>) -> Self {
+        Self {
+            at_ms: now_millis(),
+            state: state.to_owned(),
+            reason: reason.into(),
+            until_ms,
+        }
+    }
+}
+
 /// Now, in Unix seconds.
 pub fn now_secs() -> UnixSecs {
     std::time::SystemTime::now()

@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::config::RecordConfig;
-use crate::model::{now_secs, RequestLogEntry, TokenUsage, UsageCounters, UsageScope};
+use crate::model::{
+    now_secs, AccountEvent, RequestLogEntry, TokenUsage, UsageCounters, UsageScope,
+};
 use crate::state::Gateway;
 use crate::store::UsageDelta;
 
@@ -47,6 +49,7 @@ pub struct UsageRecord {
 enum Message {
     Usage(UsageRecord),
     AccountFailed { id: Arc<str>, reason: String },
+    AccountEvent { id: Arc<str>, event: AccountEvent },
     Flush(oneshot::Sender<()>),
 }
 
@@ -87,18 +90,22 @@ pub fn channel(gateway: Gateway, config: &RecordConfig) -> (Recorder, RecorderTa
 impl Recorder {
     /// Queues a record; if the writer has fallen behind, drops it and counts the drop.
     pub fn usage(&self, record: UsageRecord) {
-        if self.tx.try_send(Message::Usage(record)).is_err() {
-            self.dropped.fetch_add(1, Ordering::Relaxed);
-        }
+        self.send(Message::Usage(record));
     }
 
     /// Queues the persistence of an account failure already applied in memory.
     pub fn account_failed(&self, id: Arc<str>, reason: String) {
-        if self
-            .tx
-            .try_send(Message::AccountFailed { id, reason })
-            .is_err()
-        {
+        self.send(Message::AccountFailed { id, reason });
+    }
+
+    /// Queues the record of an account transition already applied in memory.
+    pub fn account_event(&self, id: Arc<str>, event: AccountEvent) {
+        self.send(Message::AccountEvent { id, event });
+    }
+
+    /// Never waits: a full queue drops the message and counts it.
+    fn send(&self, message: Message) {
+        if self.tx.try_send(message).is_err() {
             self.dropped.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -131,6 +138,11 @@ impl RecorderTask {
                     Some(Message::AccountFailed { id, reason }) => {
                         if let Err(e) = self.gateway.persist_account_failure(&id, &reason) {
                             tracing::error!(account = %id, error = %e, "cannot persist account failure");
+                        }
+                    }
+                    Some(Message::AccountEvent { id, event }) => {
+                        if let Err(e) = self.gateway.record_account_event(&id, event) {
+                            tracing::error!(account = %id, error = %e, "cannot record an account transition");
                         }
                     }
                     Some(Message::Flush(done)) => {

@@ -27,7 +27,9 @@ pub use errors::{ErrorKind, OpError};
 pub use key_input::{KeyUpdate, NewKey};
 pub use log::LogFilter;
 pub use oauth_cell::TokenCell;
-pub use snapshot::{Account, AccountRuntime, ActiveKey, InFlightGuard, QuotaWindows, Snapshot};
+pub use snapshot::{
+    model_family, Account, AccountRuntime, ActiveKey, InFlightGuard, QuotaWindows, Snapshot,
+};
 
 /// Cheap-to-clone handle on the live state.
 #[derive(Clone)]

@@ -1,6 +1,8 @@
-//! The only module that names sled: typed trees for keys, accounts, usage and settings.
+//! The only module that names sled: typed trees for keys, accounts, account transitions,
+//! usage, the request log and settings.
 //! Values are JSON so a data dir can be inspected; secrets inside them are sealed or hashed.
 
+mod events;
 mod records;
 mod requests;
 mod usage;
@@ -44,6 +46,7 @@ pub struct Store {
     usage: sled::Tree,
     requests: sled::Tree,
     settings: sled::Tree,
+    events: sled::Tree,
 }
 
 const SCHEMA_VERSION: &[u8] = b"1";
@@ -65,6 +68,7 @@ impl Store {
             usage: db.open_tree("usage")?,
             requests: db.open_tree("requests")?,
             settings: db.open_tree("settings")?,
+            events: db.open_tree("account_events")?,
             db,
         };
         store

@@ -4,15 +4,16 @@ use std::io::{IsTerminal, Read};
 use std::time::Duration;
 
 use gateway_proto::v1 as pb;
-use serde_json::{json, Value};
+use serde_json::json;
 
+use super::account_view::{print_account, print_list, print_usage};
 use super::confirm;
 use crate::cli::{
     AccountAdd, AccountArgs, AccountImport, AccountUpdateArgs, AccountVerb, AuthArg,
     CredentialSource, ProviderArg, ProxySource,
 };
 use crate::client::Client;
-use crate::output::{time, Printer};
+use crate::output::Printer;
 use crate::CtlError;
 
 /// How long `drain --wait` waits when `--timeout` is not given.
@@ -79,10 +80,10 @@ pub async fn run(
         }
         AccountVerb::Login(login) => super::login::run(client, login).await?,
         AccountVerb::Usage { id } => {
-            let shown = client
-                .call(accounts.get_account(pb::GetAccountRequest { id }))
+            let usage = client
+                .call(accounts.get_account_usage(pb::GetAccountUsageRequest { id }))
                 .await?;
-            print_usage(out, &shown.account.unwrap_or_default());
+            print_usage(out, &usage);
             return Ok(());
         }
         AccountVerb::Refresh { id } => {
@@ -239,155 +240,4 @@ fn read_credential(source: &CredentialSource) -> Result<Option<Vec<u8>>, CtlErro
         return Ok(Some(key.into_bytes()));
     }
     Ok(None)
-}
-
-fn print_list(out: &Printer, accounts: &[pb::Account]) {
-    if out.json {
-        out.json(&Value::Array(accounts.iter().map(account_json).collect()));
-        return;
-    }
-    let rows = accounts
-        .iter()
-        .map(|a| {
-            vec![
-                a.id.clone(),
-                a.name.clone(),
-                a.r#type.clone(),
-                state(a),
-                a.priority.to_string(),
-                a.weight.to_string(),
-                a.in_flight.to_string(),
-                a.base_url.clone(),
-            ]
-        })
-        .collect();
-    out.table(
-        &[
-            "id",
-            "name",
-            "type",
-            "state",
-            "priority",
-            "weight",
-            "in flight",
-            "base url",
-        ],
-        rows,
-    );
-}
-
-fn print_account(out: &Printer, a: &pb::Account) {
-    if out.json {
-        out.json(&account_json(a));
-        return;
-    }
-    let models = if a.models.is_empty() {
-        "all".to_owned()
-    } else {
-        a.models.join(",")
-    };
-    let concurrency = if a.max_concurrency == 0 {
-        "unlimited".to_owned()
-    } else {
-        a.max_concurrency.to_string()
-    };
-    let rows = vec![
-        vec!["id".to_owned(), a.id.clone()],
-        vec!["name".to_owned(), a.name.clone()],
-        vec!["type".to_owned(), format!("{} ({})", a.r#type, a.auth)],
-        vec!["state".to_owned(), state(a)],
-        vec!["base url".to_owned(), a.base_url.clone()],
-        vec!["project".to_owned(), or_dash(&a.project)],
-        vec![
-            "priority / weight".to_owned(),
-            format!("{} / {}", a.priority, a.weight),
-        ],
-        vec!["models".to_owned(), models],
-        vec!["max concurrency".to_owned(), concurrency],
-        vec!["proxy".to_owned(), or_dash(&a.proxy)],
-        vec!["in flight".to_owned(), a.in_flight.to_string()],
-        vec!["updated".to_owned(), time(Some(a.updated_at))],
-    ];
-    out.table(&["account", ""], rows);
-}
-
-/// The value, or `-` when it is empty.
-fn or_dash(value: &str) -> String {
-    if value.is_empty() {
-        "-".to_owned()
-    } else {
-        value.to_owned()
-    }
-}
-
-fn print_usage(out: &Printer, a: &pb::Account) {
-    let windows: Vec<Value> = a
-        .windows
-        .iter()
-        .map(|w| json!({"window": w.name, "status": w.status, "utilization": w.utilization, "reset": w.reset}))
-        .collect();
-    if out.json {
-        out.json(&json!({"id": a.id, "status": a.limit_status, "claim": a.limit_claim, "windows": windows}));
-        return;
-    }
-    if a.windows.is_empty() {
-        println!("no rate-limit windows reported for {} yet", a.id);
-        return;
-    }
-    let rows = a
-        .windows
-        .iter()
-        .map(|w| {
-            vec![
-                w.name.clone(),
-                w.status.clone(),
-                format!("{:.0}%", w.utilization * 100.0),
-                time(w.reset),
-            ]
-        })
-        .collect();
-    out.table(&["window", "status", "used", "resets"], rows);
-    out.note(&format!(
-        "overall: {} (binding: {})",
-        a.limit_status, a.limit_claim
-    ));
-}
-
-fn state(a: &pb::Account) -> String {
-    match (a.status.as_str(), a.draining, a.cooling_until) {
-        ("error", _, _) => format!("error: {}", a.status_reason),
-        ("inactive", _, _) => "disabled".to_owned(),
-        (_, true, _) => "draining".to_owned(),
-        ("active", _, Some(ms)) => format!("cooling down until {}", time(Some(ms / 1000))),
-        ("active", _, None) if a.limit_status == "allowed_warning" => {
-            "active (near its limit)".to_owned()
-        }
-        (status, _, _) => status.to_owned(),
-    }
-}
-
-fn account_json(a: &pb::Account) -> Value {
-    json!({
-        "id": a.id,
-        "name": a.name,
-        "type": a.r#type,
-        "auth": a.auth,
-        "status": a.status,
-        "status_reason": a.status_reason,
-        "state": state(a),
-        "draining": a.draining,
-        "base_url": a.base_url,
-        "weight": a.weight,
-        "priority": a.priority,
-        "models": a.models,
-        "max_concurrency": a.max_concurrency,
-        "proxy": a.proxy,
-        "project": a.project,
-        "limit_status": a.limit_status,
-        "in_flight": a.in_flight,
-        "cooling_until_ms": a.cooling_until,
-        "created_at": a.created_at,
-        "updated_at": a.updated_at,
-        "last_health_check": a.last_health_check,
-    })
 }

@@ -192,6 +192,47 @@ impl Accounts for Control {
         }))
     }
 
+    async fn get_account_usage(
+        &self,
+        request: Request<pb::GetAccountUsageRequest>,
+    ) -> Reply<pb::GetAccountUsageResponse> {
+        let id = request.into_inner().id;
+        self.recorder.flush().await;
+        let view = self.gateway.get_account(&id)?;
+        let live = self.live_account(&id)?;
+        let (buckets, buckets_error) = match live.project.as_deref() {
+            Some(project) if live.code_assist() => {
+                let client = live.client.as_ref().unwrap_or(&self.probe_client);
+                match crate::oauth::bearer(&self.gateway, client, &live).await {
+                    Ok(bearer) => {
+                        match crate::codeassist::quota(client, &live.base_url, bearer, project)
+                            .await
+                        {
+                            Ok(buckets) => (buckets, String::new()),
+                            Err(e) => (Vec::new(), e.to_string()),
+                        }
+                    }
+                    Err(e) => (Vec::new(), e.to_string()),
+                }
+            }
+            _ => (Vec::new(), String::new()),
+        };
+        Ok(Response::new(pb::GetAccountUsageResponse {
+            account: account(view),
+            buckets: buckets
+                .into_iter()
+                .map(|b| pb::QuotaBucket {
+                    model_id: b.model_id,
+                    token_type: b.token_type,
+                    remaining_fraction: b.remaining_fraction,
+                    remaining_amount: b.remaining_amount.unwrap_or_default(),
+                    reset_time: b.reset_time.unwrap_or_default(),
+                })
+                .collect(),
+            buckets_error,
+        }))
+    }
+
     async fn start_login(
         &self,
         request: Request<pb::StartLoginRequest>,

@@ -64,6 +64,28 @@ pub fn account(view: AccountView) -> pb::Account {
             reset_time: r.quota.reset_time,
         }),
         cooling_until: view.cooling_until_ms.map(|ms| ms as i64),
+        cooling_reason: match view.cooling_until_ms {
+            Some(_) => view.cooling_reason.to_owned(),
+            None => String::new(),
+        },
+        benched: view
+            .benched
+            .into_iter()
+            .map(|(family, until)| pb::BenchedFamily {
+                family,
+                until_ms: until as i64,
+            })
+            .collect(),
+        history: view
+            .history
+            .into_iter()
+            .map(|e| pb::AccountEvent {
+                at_ms: e.at_ms as i64,
+                state: e.state,
+                reason: e.reason,
+                until_ms: e.until_ms.map(|u| u as i64),
+            })
+            .collect(),
         in_flight: view.in_flight,
         models: r.models,
         max_concurrency: r.max_concurrency,

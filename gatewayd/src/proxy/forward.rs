@@ -17,7 +17,7 @@ use super::respond::Reject;
 use super::route::Dialect;
 use super::upstream::{attempt, Buffered, Effect, Exchange, Verdict};
 use crate::config::UpstreamConfig;
-use crate::model::now_millis;
+use crate::model::{now_millis, AccountEvent};
 use crate::oauth;
 use crate::recorder::{Recorder, RequestFacts, UsageRecord};
 use crate::state::{Account, Gateway};
@@ -223,18 +223,31 @@ impl Forwarder<'_> {
                 tracing::warn!(account = %account.id, error = %e, "no usable token; failing over");
                 Err(Effect::CoolUntil(
                     now_millis() + self.config.unreachable_cooldown.as_millis() as u64,
+                    "no usable access token",
                 ))
             }
         }
     }
 
+    /// Applies a failure's effect to the account in memory, and reports the transition
+    /// (once) to the recorder, which persists it off the request path.
     fn apply(&self, account: &Account, effect: Effect, model: Option<&str>) {
-        match effect {
-            Effect::None => {}
-            Effect::CoolUntil(until_ms) => account.runtime.cool_until(until_ms),
-            Effect::BenchModel(until_ms) => match model {
-                Some(model) => account.runtime.bench_model(model, until_ms),
-                None => account.runtime.cool_until(until_ms),
+        let now = now_millis();
+        let cool = |until, why| {
+            account
+                .runtime
+                .cool_until(until, now, why)
+                .then(|| AccountEvent::new("cooling_down", why, Some(until)))
+        };
+        let event = match effect {
+            Effect::None => None,
+            Effect::CoolUntil(until, why) => cool(until, why),
+            Effect::BenchModel(until, why) => match model {
+                Some(model) => account.runtime.bench_model(model, until, now).then(|| {
+                    let family = crate::state::model_family(model);
+                    AccountEvent::new("rate_limited", format!("{family}: {why}"), Some(until))
+                }),
+                None => cool(until, why),
             },
             Effect::Fail(reason) => {
                 if account.runtime.fail() {
@@ -242,7 +255,12 @@ impl Forwarder<'_> {
                     self.recorder
                         .account_failed(Arc::from(account.id.as_str()), reason);
                 }
+                None
             }
+        };
+        if let Some(event) = event {
+            self.recorder
+                .account_event(Arc::from(account.id.as_str()), event);
         }
     }
 }

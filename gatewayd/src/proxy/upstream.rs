@@ -64,11 +64,11 @@ pub struct Buffered {
 pub enum Effect {
     /// Nothing: the fault is not the account's (overload, a server error).
     None,
-    /// Rate-limited or unreachable until this Unix time in milliseconds.
-    CoolUntil(u64),
-    /// Only a model-scoped subscription window is used up: bench the request's model
-    /// family on this account until then, not the whole account.
-    BenchModel(u64),
+    /// Rate-limited or unreachable until this Unix time in milliseconds, and why.
+    CoolUntil(u64, &'static str),
+    /// Only a model-scoped window or quota is used up: bench the request's model family
+    /// on this account until then, not the whole account.
+    BenchModel(u64, &'static str),
     /// The upstream refused the credential: out of rotation until an operator acts.
     Fail(String),
 }
@@ -109,7 +109,10 @@ pub async fn attempt(
     let unreachable = |why: &str| {
         tracing::warn!(account = %account.id, reason = why, "upstream unreachable; failing over");
         Verdict::FailOver {
-            effect: Effect::CoolUntil(now_millis() + cfg.unreachable_cooldown.as_millis() as u64),
+            effect: Effect::CoolUntil(
+                now_millis() + cfg.unreachable_cooldown.as_millis() as u64,
+                "unreachable",
+            ),
             answer: None,
         }
     };
@@ -184,7 +187,7 @@ fn effect_of(status: StatusCode, headers: &HeaderMap, body: &[u8], cfg: &Upstrea
     match status.as_u16() {
         400 => Effect::Fail(format!("banned: {}", error_message(body))),
         401 | 403 => Effect::Fail(format!(
-            "upstream answered {}: {}",
+            "invalid credentials: upstream answered {}: {}",
             status.as_u16(),
             error_message(body)
         )),
@@ -194,10 +197,19 @@ fn effect_of(status: StatusCode, headers: &HeaderMap, body: &[u8], cfg: &Upstrea
             let until = now + wait.as_millis() as u64;
             // A subscription window that is exhausted benches the account (or only the
             // model family, for a model-scoped window) until it resets.
-            match unified_reset(headers).or_else(|| google_quota(body, now)) {
-                Some((reset, true)) => Effect::BenchModel(reset.max(until)),
-                Some((reset, false)) => Effect::CoolUntil(reset.max(until)),
-                None => Effect::CoolUntil(until),
+            if let Some((reset, scoped)) = unified_reset(headers) {
+                let why = "subscription window exhausted";
+                return match scoped {
+                    true => Effect::BenchModel(reset.max(until), why),
+                    false => Effect::CoolUntil(reset.max(until), why),
+                };
+            }
+            match google_quota(body, now) {
+                Some((reset, true)) => {
+                    Effect::BenchModel(reset.max(until), "model quota exhausted")
+                }
+                Some((reset, false)) => Effect::CoolUntil(reset.max(until), "quota exhausted"),
+                None => Effect::CoolUntil(until, "rate limited"),
             }
         }
         _ => Effect::None,

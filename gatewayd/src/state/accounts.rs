@@ -9,7 +9,10 @@ use super::account_input::{self as input, AccountUpdate, NewAccount};
 use super::key_input;
 use super::keys::random_bytes;
 use super::{ErrorKind, Gateway, OpError};
-use crate::model::{now_millis, now_secs, AccountRecord, AccountStatus, Quota};
+use crate::model::{now_millis, now_secs, AccountEvent, AccountRecord, AccountStatus, Quota};
+
+/// Transitions `account show` lists.
+const HISTORY_SHOWN: usize = 20;
 
 /// An account as the control plane shows it: the record plus live health.
 #[derive(Debug, Clone)]
@@ -19,6 +22,12 @@ pub struct AccountView {
     pub in_flight: u32,
     /// A subscription's windows as last reported.
     pub quota: Option<std::sync::Arc<super::QuotaWindows>>,
+    /// Why the account is cooling down (when it is).
+    pub cooling_reason: &'static str,
+    /// Model families benched now: (family, until Unix ms).
+    pub benched: Vec<(String, u64)>,
+    /// State transitions, oldest first (filled for one account, empty in listings).
+    pub history: Vec<AccountEvent>,
 }
 
 impl Gateway {
@@ -77,6 +86,7 @@ impl Gateway {
         }
         self.inner.store.put_account(&record)?;
         self.republish()?;
+        self.note(&record.id, AccountEvent::new("active", "added", None))?;
         tracing::info!(audit.rpc = "Accounts/AddAccount", audit.target = %record.id, "account added");
         Ok(record)
     }
@@ -88,14 +98,28 @@ impl Gateway {
         Ok(records.into_iter().map(|r| self.view(r)).collect())
     }
 
-    /// One account with its live health.
+    /// One account with its live health and its recent transitions.
     pub fn get_account(&self, id: &str) -> Result<AccountView, OpError> {
         let record = self
             .inner
             .store
             .account(id)?
             .ok_or_else(|| no_account(id))?;
-        Ok(self.view(record))
+        let mut view = self.view(record);
+        view.history = self.inner.store.account_events(id, HISTORY_SHOWN)?;
+        Ok(view)
+    }
+
+    /// Records a transition the data plane applied in memory (a cool-down, a benched
+    /// model family).
+    pub fn record_account_event(&self, id: &str, event: AccountEvent) -> Result<(), OpError> {
+        self.note(id, event)
+    }
+
+    fn note(&self, id: &str, event: AccountEvent) -> Result<(), OpError> {
+        tracing::info!(account = %id, state = %event.state, reason = %event.reason, "account state changed");
+        self.inner.store.append_account_event(id, &event)?;
+        Ok(())
     }
 
     /// Changes an account's settings (and optionally its credential).
@@ -163,6 +187,7 @@ impl Gateway {
             .delete_account(id)?
             .ok_or_else(|| no_account(id))?;
         self.republish()?;
+        self.inner.store.delete_account_events(id)?;
         tracing::info!(audit.rpc = "Accounts/RemoveAccount", audit.target = %id, "account removed");
         Ok(record)
     }
@@ -183,12 +208,23 @@ impl Gateway {
                 live.runtime.reset();
             }
         }
+        let event = match enabled {
+            true => AccountEvent::new("active", "enabled by an operator", None),
+            false => AccountEvent::new("disabled", "disabled by an operator", None),
+        };
+        self.note(id, event)?;
         Ok(view)
     }
 
     /// Starts or ends draining: a draining account takes no new requests.
     pub fn set_account_draining(&self, id: &str, draining: bool) -> Result<AccountView, OpError> {
-        self.change_account(id, "Accounts/DrainAccount", |a| a.draining = draining)
+        let view = self.change_account(id, "Accounts/DrainAccount", |a| a.draining = draining)?;
+        let event = match draining {
+            true => AccountEvent::new("draining", "drained by an operator", None),
+            false => AccountEvent::new("active", "returned to service", None),
+        };
+        self.note(id, event)?;
+        Ok(view)
     }
 
     /// Requests in flight on an account now.
@@ -207,8 +243,8 @@ impl Gateway {
         self.change_account(id, "data-plane/AccountFailed", |a| {
             a.status = AccountStatus::Error;
             a.status_reason = reason.to_owned();
-        })
-        .map(|_| ())
+        })?;
+        self.note(id, AccountEvent::new("error", reason, None))
     }
 
     fn change_account(
@@ -240,6 +276,9 @@ impl Gateway {
             cooling_until_ms: live.and_then(|a| a.runtime.cooling_until(now)),
             in_flight: live.map_or(0, |a| a.runtime.in_flight()),
             quota: live.and_then(|a| a.runtime.quota.load_full()),
+            cooling_reason: live.map_or("", |a| a.runtime.cooling_reason()),
+            benched: live.map(|a| a.runtime.benched(now)).unwrap_or_default(),
+            history: Vec::new(),
             record,
         }
     }

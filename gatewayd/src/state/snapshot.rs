@@ -137,6 +137,8 @@ pub struct AccountRuntime {
     /// Model families benched on this account: (family, until Unix ms).
     benched: arc_swap::ArcSwap<Vec<(String, u64)>>,
     cooling_until_ms: AtomicU64,
+    /// Why the latest cool-down started (failure paths only write it).
+    cooling_reason: std::sync::Mutex<&'static str>,
     in_flight: AtomicU32,
     failed: AtomicBool,
 }
@@ -148,9 +150,27 @@ impl AccountRuntime {
             && self.cooling_until_ms.load(Ordering::Relaxed) <= now_ms
     }
 
-    /// Keeps the account out of rotation until `until_ms` (never shortens a longer cool-down).
-    pub fn cool_until(&self, until_ms: u64) {
-        self.cooling_until_ms.fetch_max(until_ms, Ordering::Relaxed);
+    /// Keeps the account out of rotation until `until_ms` (never shortens a longer
+    /// cool-down). True when this starts a cool-down (the account was not cooling at
+    /// `now_ms`), so the transition is reported once.
+    pub fn cool_until(&self, until_ms: u64, now_ms: u64, why: &'static str) -> bool {
+        let before = self.cooling_until_ms.fetch_max(until_ms, Ordering::Relaxed);
+        let started = before <= now_ms && until_ms > now_ms;
+        if started || until_ms > before {
+            *self
+                .cooling_reason
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = why;
+        }
+        started
+    }
+
+    /// Why the account is cooling down.
+    pub fn cooling_reason(&self) -> &'static str {
+        *self
+            .cooling_reason
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// The end of the current cool-down, if it is still running at `now_ms`.
@@ -165,9 +185,11 @@ impl AccountRuntime {
         !self.failed.swap(true, Ordering::Relaxed)
     }
 
-    /// Benches `model`'s family on this account until `until_ms`.
-    pub fn bench_model(&self, model: &str, until_ms: u64) {
+    /// Benches `model`'s family on this account until `until_ms`. True when the family
+    /// was not benched at `now_ms`.
+    pub fn bench_model(&self, model: &str, until_ms: u64, now_ms: u64) -> bool {
         let family = model_family(model).to_owned();
+        let was = self.benched_for(Some(model), now_ms);
         self.benched.rcu(|current| {
             let mut next: Vec<(String, u64)> = current
                 .iter()
@@ -177,6 +199,17 @@ impl AccountRuntime {
             next.push((family.clone(), until_ms));
             next
         });
+        !was
+    }
+
+    /// The families benched at `now_ms`, with when each bench ends.
+    pub fn benched(&self, now_ms: u64) -> Vec<(String, u64)> {
+        self.benched
+            .load()
+            .iter()
+            .filter(|(_, until)| *until > now_ms)
+            .cloned()
+            .collect()
     }
 
     /// Whether `model`'s family is benched at `now_ms`.

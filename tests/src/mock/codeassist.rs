@@ -89,7 +89,11 @@ pub(crate) fn reply(
         "listExperiments" | "fetchAdminControls" | "recordCodeAssistMetrics" => {
             Reply::json(StatusCode::OK, &json!({}))
         }
-        "retrieveUserQuota" => Reply::json(StatusCode::OK, &json!({"buckets": []})),
+        "retrieveUserQuota" => Reply::json(
+            StatusCode::OK,
+            &json!({"buckets": [{"modelId": "gemini-2.5-pro", "tokenType": "REQUESTS",
+                "remainingFraction": 0.75, "resetTime": "2026-11-29T00:00:00Z"}]}),
+        ),
         _ => error(404, "Not found", "NOT_FOUND", None),
     }
 }

@@ -76,6 +76,24 @@ async fn show_update_disable_enable_remove() {
     );
     t.daemon.ctl_json(&["account", "enable", &t.first]);
     assert_eq!(t.served_by().await, "k1");
+    let shown = t.daemon.ctl_json(&["account", "show", &t.first]);
+    let history: Vec<(&str, &str)> = shown["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["state"].as_str().unwrap(), e["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        history,
+        [
+            ("active", "added"),
+            ("disabled", "disabled by an operator"),
+            ("active", "enabled by an operator")
+        ]
+    );
+    let table = t.daemon.ctl(&["account", "show", &t.first]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.contains("disabled by an operator"), "{text}");
 
     let out = t.daemon.ctl_stdin(
         &[

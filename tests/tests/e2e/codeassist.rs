@@ -111,6 +111,9 @@ async fn an_imported_google_login_is_onboarded_and_serves_gemini_api_clients() {
             "/v1internal/operations/mock-1"
         ]
     );
+    let usage = daemon.ctl_json(&["account", "usage", account["id"].as_str().unwrap()]);
+    assert_eq!(usage["buckets"][0]["model"], "gemini-2.5-pro", "{usage}");
+    assert_eq!(usage["buckets"][0]["remaining_fraction"], 0.75);
     mock.clear_requests();
 
     let client = World::client();

@@ -112,6 +112,21 @@ async fn rate_limited_account_is_skipped_and_rested_until_retry_after() {
         (now_ms + 250_000..=now_ms + 301_000).contains(&until),
         "cooling until {until}, now {now_ms}"
     );
+    assert_eq!(a["cooling_reason"], "rate limited");
+    assert!(
+        a["state"].as_str().unwrap().contains("(rate limited)"),
+        "{a}"
+    );
+    let shown = p
+        .daemon
+        .ctl_json(&["account", "show", a["id"].as_str().unwrap()]);
+    let last = shown["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["state"].as_str(), last["reason"].as_str()),
+        (Some("cooling_down"), Some("rate limited")),
+        "{shown}"
+    );
+    assert_eq!(last["until_ms"].as_i64(), Some(until));
     let stats = p.daemon.ctl_json(&["stats", "--by", "account"]);
     let row = stats
         .as_array()
@@ -161,7 +176,21 @@ async fn server_errors_fail_over_and_refused_credentials_leave_the_pool() {
     assert_eq!(p.statuses("c"), vec![401]);
     let c = p.account("claude-c");
     assert_eq!(c["status"], "error");
-    assert!(c["status_reason"].as_str().unwrap().contains("401"), "{c}");
+    let reason = c["status_reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("invalid credentials") && reason.contains("401"),
+        "{c}"
+    );
+    let shown = p
+        .daemon
+        .ctl_json(&["account", "show", c["id"].as_str().unwrap()]);
+    let states: Vec<&str> = shown["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["active", "error"], "added, then failed: {shown}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -433,4 +462,13 @@ async fn a_model_scoped_window_benches_only_that_model_family() {
         first["cooling_until_ms"].is_null(),
         "the account itself is not benched"
     );
+    assert_eq!(first["benched"][0]["family"], "sonnet", "{first}");
+    assert!(first["state"]
+        .as_str()
+        .unwrap()
+        .starts_with("active; rate-limited: sonnet until"));
+    let shown = daemon.ctl_json(&["account", "show", first["id"].as_str().unwrap()]);
+    let last = shown["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["state"], "rate_limited");
+    assert_eq!(last["reason"], "sonnet: subscription window exhausted");
 }

@@ -1,0 +1,228 @@
+//! How accounts are shown: the list, one account with its transitions, and a
+//! subscription's rate-limit windows, as tables or as JSON.
+
+use gateway_proto::v1 as pb;
+use serde_json::{json, Value};
+
+use crate::output::{time, Printer};
+
+pub fn print_list(out: &Printer, accounts: &[pb::Account]) {
+    if out.json {
+        out.json(&Value::Array(accounts.iter().map(account_json).collect()));
+        return;
+    }
+    let rows = accounts
+        .iter()
+        .map(|a| {
+            vec![
+                a.id.clone(),
+                a.name.clone(),
+                a.r#type.clone(),
+                state(a),
+                a.priority.to_string(),
+                a.weight.to_string(),
+                a.in_flight.to_string(),
+                a.base_url.clone(),
+            ]
+        })
+        .collect();
+    out.table(
+        &[
+            "id",
+            "name",
+            "type",
+            "state",
+            "priority",
+            "weight",
+            "in flight",
+            "base url",
+        ],
+        rows,
+    );
+}
+
+pub fn print_account(out: &Printer, a: &pb::Account) {
+    if out.json {
+        out.json(&account_json(a));
+        return;
+    }
+    let models = if a.models.is_empty() {
+        "all".to_owned()
+    } else {
+        a.models.join(",")
+    };
+    let concurrency = if a.max_concurrency == 0 {
+        "unlimited".to_owned()
+    } else {
+        a.max_concurrency.to_string()
+    };
+    let rows = vec![
+        vec!["id".to_owned(), a.id.clone()],
+        vec!["name".to_owned(), a.name.clone()],
+        vec!["type".to_owned(), format!("{} ({})", a.r#type, a.auth)],
+        vec!["state".to_owned(), state(a)],
+        vec!["base url".to_owned(), a.base_url.clone()],
+        vec!["project".to_owned(), or_dash(&a.project)],
+        vec![
+            "priority / weight".to_owned(),
+            format!("{} / {}", a.priority, a.weight),
+        ],
+        vec!["models".to_owned(), models],
+        vec!["max concurrency".to_owned(), concurrency],
+        vec!["proxy".to_owned(), or_dash(&a.proxy)],
+        vec!["in flight".to_owned(), a.in_flight.to_string()],
+        vec!["updated".to_owned(), time(Some(a.updated_at))],
+    ];
+    out.table(&["account", ""], rows);
+    print_history(out, a);
+}
+
+/// The value, or `-` when it is empty.
+fn or_dash(value: &str) -> String {
+    if value.is_empty() {
+        "-".to_owned()
+    } else {
+        value.to_owned()
+    }
+}
+
+/// Subscription windows (Claude) and quota buckets (Code Assist).
+pub fn print_usage(out: &Printer, usage: &pb::GetAccountUsageResponse) {
+    let a = usage.account.clone().unwrap_or_default();
+    let windows: Vec<Value> = a
+        .windows
+        .iter()
+        .map(|w| json!({"window": w.name, "status": w.status, "utilization": w.utilization, "reset": w.reset}))
+        .collect();
+    let buckets: Vec<Value> = usage
+        .buckets
+        .iter()
+        .map(|b| json!({"model": b.model_id, "token_type": b.token_type, "remaining_fraction": b.remaining_fraction, "remaining_amount": b.remaining_amount, "reset_time": b.reset_time}))
+        .collect();
+    if out.json {
+        out.json(&json!({"id": a.id, "status": a.limit_status, "claim": a.limit_claim, "windows": windows,
+                         "buckets": buckets, "buckets_error": usage.buckets_error}));
+        return;
+    }
+    if !usage.buckets_error.is_empty() {
+        out.note(&format!(
+            "quota buckets unavailable: {}",
+            usage.buckets_error
+        ));
+    }
+    if !usage.buckets.is_empty() {
+        let rows = usage
+            .buckets
+            .iter()
+            .map(|b| {
+                vec![
+                    b.model_id.clone(),
+                    b.token_type.clone(),
+                    b.remaining_fraction
+                        .map_or_else(|| "-".to_owned(), |f| format!("{:.0}%", f * 100.0)),
+                    or_dash(&b.reset_time),
+                ]
+            })
+            .collect();
+        out.table(&["model", "counts", "left", "resets"], rows);
+        return;
+    }
+    if a.windows.is_empty() {
+        println!("no rate-limit windows reported for {} yet", a.id);
+        return;
+    }
+    let rows = a
+        .windows
+        .iter()
+        .map(|w| {
+            vec![
+                w.name.clone(),
+                w.status.clone(),
+                format!("{:.0}%", w.utilization * 100.0),
+                time(w.reset),
+            ]
+        })
+        .collect();
+    out.table(&["window", "status", "used", "resets"], rows);
+    out.note(&format!(
+        "overall: {} (binding: {})",
+        a.limit_status, a.limit_claim
+    ));
+}
+
+/// One line for the account's state: error (why), disabled, draining, cooling down (until,
+/// why), rate-limited model families, or active.
+fn state(a: &pb::Account) -> String {
+    match (a.status.as_str(), a.draining, a.cooling_until) {
+        ("error", _, _) => format!("error: {}", a.status_reason),
+        ("inactive", _, _) => "disabled".to_owned(),
+        (_, true, _) => "draining".to_owned(),
+        ("active", _, Some(ms)) => format!(
+            "cooling down until {} ({})",
+            time(Some(ms / 1000)),
+            or_dash(&a.cooling_reason)
+        ),
+        ("active", _, None) if !a.benched.is_empty() => {
+            let families: Vec<String> = a
+                .benched
+                .iter()
+                .map(|b| format!("{} until {}", b.family, time(Some(b.until_ms / 1000))))
+                .collect();
+            format!("active; rate-limited: {}", families.join(", "))
+        }
+        ("active", _, None) if a.limit_status == "allowed_warning" => {
+            "active (near its limit)".to_owned()
+        }
+        (status, _, _) => status.to_owned(),
+    }
+}
+
+/// The account's recent transitions, oldest first.
+fn print_history(out: &Printer, a: &pb::Account) {
+    if a.history.is_empty() {
+        return;
+    }
+    let rows = a
+        .history
+        .iter()
+        .map(|e| {
+            vec![
+                time(Some(e.at_ms / 1000)),
+                e.state.clone(),
+                e.reason.clone(),
+                e.until_ms
+                    .map_or_else(|| "-".to_owned(), |u| time(Some(u / 1000))),
+            ]
+        })
+        .collect();
+    out.table(&["when", "state", "reason", "until"], rows);
+}
+
+fn account_json(a: &pb::Account) -> Value {
+    json!({
+        "id": a.id,
+        "name": a.name,
+        "type": a.r#type,
+        "auth": a.auth,
+        "status": a.status,
+        "status_reason": a.status_reason,
+        "state": state(a),
+        "draining": a.draining,
+        "base_url": a.base_url,
+        "weight": a.weight,
+        "priority": a.priority,
+        "models": a.models,
+        "max_concurrency": a.max_concurrency,
+        "proxy": a.proxy,
+        "project": a.project,
+        "limit_status": a.limit_status,
+        "in_flight": a.in_flight,
+        "cooling_until_ms": a.cooling_until,
+        "cooling_reason": a.cooling_reason,
+        "benched": a.benched.iter().map(|b| json!({"family": b.family, "until_ms": b.until_ms})).collect::<Vec<_>>(),
+        "history": a.history.iter().map(|e| json!({"at_ms": e.at_ms, "state": e.state, "reason": e.reason, "until_ms": e.until_ms})).collect::<Vec<_>>(),
+        "created_at": a.created_at,
+        "updated_at": a.updated_at,
+        "last_health_check": a.last_health_check,
+    })
+}
