@@ -43,6 +43,12 @@ pub async fn run(
     ));
 
     let live = Live::new(&config);
+    let checker = tokio::spawn(crate::health_check::run(
+        gateway.clone(),
+        crate::upstream_client::build(&config.upstream, None)?,
+        recorder.clone(),
+        live.clone(),
+    ));
     let socket = control::bind(&config.socket, config.control.socket_group.as_deref())?;
     let listener = TcpListener::bind(config.listen)
         .await
@@ -72,6 +78,7 @@ pub async fn run(
     proxy::listen::serve(listener, proxy, shutdown, config.shutdown_grace).await;
 
     refresher.abort();
+    checker.abort();
     recorder.flush().await;
     recorder_task.abort();
     let _ = stop_control.send(());

@@ -8,8 +8,10 @@ use std::time::Duration;
 use serde::Deserialize;
 
 mod live;
+mod pool;
 
 pub use live::{reload, Live, LiveSettings, Loader, ReloadReport};
+pub use pool::{BalanceConfig, HealthConfig, StrategyName};
 
 /// A configuration that cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +53,8 @@ pub struct Config {
     pub record: RecordConfig,
     pub control: ControlConfig,
     pub oauth: OAuthConfig,
+    pub balance: BalanceConfig,
+    pub health: HealthConfig,
 }
 
 /// Claude subscription (OAuth) endpoints and policy. Undocumented by Anthropic and changed
@@ -147,6 +151,9 @@ pub struct UpstreamConfig {
     /// Cool-down after a connect failure or header timeout.
     #[serde(with = "humantime_serde")]
     pub unreachable_cooldown: Duration,
+    /// Cool-down after an overloaded answer (Anthropic 529, Google 503).
+    #[serde(with = "humantime_serde")]
+    pub overloaded_cooldown: Duration,
     /// Default base URL of new claude-code accounts.
     pub anthropic_base_url: String,
     /// Default base URL of new gemini-cli API-key accounts.
@@ -185,6 +192,8 @@ impl Default for Config {
             record: RecordConfig::default(),
             control: ControlConfig::default(),
             oauth: OAuthConfig::default(),
+            balance: BalanceConfig::default(),
+            health: HealthConfig::default(),
         }
     }
 }
@@ -198,6 +207,7 @@ impl Default for UpstreamConfig {
             idle_timeout: Duration::from_secs(600),
             rate_limit_cooldown: Duration::from_secs(30),
             unreachable_cooldown: Duration::from_secs(10),
+            overloaded_cooldown: Duration::from_secs(5),
             anthropic_base_url: "https://api.anthropic.com".to_owned(),
             gemini_base_url: "https://generativelanguage.googleapis.com".to_owned(),
             code_assist_base_url: "https://cloudcode-pa.googleapis.com".to_owned(),
@@ -242,6 +252,12 @@ impl Config {
         }
         if self.upstream.max_attempts == 0 {
             return invalid("upstream.max_attempts", "must be at least 1");
+        }
+        if self.health.circuit_failures == 0 {
+            return invalid("health.circuit_failures", "must be at least 1");
+        }
+        if self.balance.explore_every == 0 {
+            return invalid("balance.explore_every", "must be at least 1");
         }
         if self.record.queue == 0 {
             return invalid("record.queue", "must be above 0");

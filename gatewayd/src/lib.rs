@@ -6,6 +6,7 @@ mod app;
 mod codeassist;
 pub mod config;
 mod control;
+mod health_check;
 mod login;
 pub mod model;
 mod oauth;

@@ -1,5 +1,6 @@
 //! Probe: one cheap, real call through an account with its own credential (the model
-//! listing), timed. Used by `gatewayctl account test`; active health checks will reuse it.
+//! listing; `loadCodeAssist` for a Google login), timed. Used by `gatewayctl account
+//! test` and by the active health checks.
 
 use std::time::{Duration, Instant};
 
@@ -24,16 +25,17 @@ pub async fn probe(
     oauth_beta: Option<&str>,
     timeout: Duration,
 ) -> ProbeResult {
-    let path = match account.provider {
-        Provider::ClaudeCode => "/v1/models",
-        Provider::GeminiCli => "/v1beta/models",
+    let client = account.client.as_ref().unwrap_or(client);
+    let base = &account.base_url;
+    let request = match account.provider {
+        _ if account.code_assist() => client
+            .post(format!("{base}/v1internal:loadCodeAssist"))
+            .json(&serde_json::json!({"metadata": {"pluginType": "GEMINI"}})),
+        Provider::ClaudeCode => client.get(format!("{base}/v1/models")),
+        Provider::GeminiCli => client.get(format!("{base}/v1beta/models")),
     };
     let (name, value) = account.credential_header();
-    let mut request = account
-        .client
-        .as_ref()
-        .unwrap_or(client)
-        .get(format!("{}{path}", account.base_url))
+    let mut request = request
         .header(name, value)
         .header("anthropic-version", "2023-06-01")
         .timeout(timeout);

@@ -8,6 +8,7 @@ pub mod body;
 mod envelope;
 mod forward;
 mod headers;
+mod health;
 pub mod listen;
 mod meter;
 mod peek;
@@ -123,12 +124,16 @@ impl Proxy {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok());
         let settings = inner.live.load();
+        let mut session = None;
         let body = match body::read_request(body, declared, settings.max_body_bytes).await {
             Ok(body) => body,
             Err(reject) => return reject.into_response(api.dialect),
         };
-        let (model, gemini) = match peek::model(&api, &body)
-            .and_then(|model| gemini_call(&api, &body, model))
+        let (model, gemini) = match peek::peek(&api, &body)
+            .and_then(|peeked| {
+                session = peeked.session;
+                gemini_call(&api, &body, peeked.model)
+            })
             .and_then(|(model, gemini)| {
                 auth::check_model(&key, model.as_deref())?;
                 Ok((model, gemini))
@@ -159,6 +164,7 @@ impl Proxy {
             at_ms,
             client_ip: peer.ip(),
             user_agent,
+            session,
         };
         let forwarder = Forwarder {
             gateway: &inner.gateway,
@@ -166,6 +172,8 @@ impl Proxy {
             balancer: &inner.balancer,
             recorder: &inner.recorder,
             config: &settings.upstream,
+            balance: &settings.balance,
+            health: &settings.health,
         };
         forwarder.forward(caller, exchange).await
     }

@@ -9,6 +9,7 @@ mod key_input;
 mod keys;
 mod log;
 mod oauth_cell;
+mod runtime;
 mod snapshot;
 
 use std::collections::HashMap;
@@ -27,9 +28,10 @@ pub use errors::{ErrorKind, OpError};
 pub use key_input::{KeyUpdate, NewKey};
 pub use log::LogFilter;
 pub use oauth_cell::TokenCell;
-pub use snapshot::{
-    model_family, Account, AccountRuntime, ActiveKey, InFlightGuard, QuotaWindows, Snapshot,
+pub use runtime::{
+    model_family, AccountRuntime, CircuitPolicy, HealthCheck, InFlightGuard, QuotaWindows,
 };
+pub use snapshot::{Account, ActiveKey, Snapshot};
 
 /// Cheap-to-clone handle on the live state.
 #[derive(Clone)]
@@ -165,6 +167,13 @@ impl Gateway {
 
 impl Gateway {
     /// The OAuth endpoints and policy.
+    /// The beta header an account's OAuth bearer needs (Claude subscriptions only).
+    pub fn oauth_beta(&self, account: &Account) -> Option<&str> {
+        (account.oauth.is_some()
+            && account.provider == gateway_shared::provider::Provider::ClaudeCode)
+            .then_some(self.inner.oauth.claude_beta.as_str())
+    }
+
     pub fn oauth_config(&self) -> &OAuthConfig {
         &self.inner.oauth
     }

@@ -48,6 +48,15 @@ impl Daemon {
         Self::start_in(tempfile::tempdir().expect("temp dir"), args)
     }
 
+    /// Starts gatewayd with `toml` as its config file (`gatewayd.toml` in its dir).
+    pub fn start_with_config(toml: &str) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("gatewayd.toml");
+        std::fs::write(&path, toml).expect("write config");
+        let path = path.to_str().expect("UTF-8 temp path").to_owned();
+        Self::start_in(dir, &["--config", &path])
+    }
+
     /// Starts gatewayd in `dir` (reusing its data, as after a restart).
     pub fn start_in(dir: tempfile::TempDir, args: &[&str]) -> Self {
         let log = std::fs::OpenOptions::new()

@@ -97,6 +97,11 @@ impl MockHandle {
         self.state.faults.lock().unwrap().push(fault);
     }
 
+    /// Drops every queued fault rule.
+    pub fn clear_faults(&self) {
+        self.state.faults.lock().unwrap().clear();
+    }
+
     /// Everything received so far, oldest first.
     pub fn requests(&self) -> Vec<Recorded> {
         self.state.requests.lock().unwrap().clone()

@@ -22,7 +22,8 @@ pub fn print_list(out: &Printer, accounts: &[pb::Account]) {
                 a.priority.to_string(),
                 a.weight.to_string(),
                 a.in_flight.to_string(),
-                a.base_url.clone(),
+                latency(a),
+                last_check(a),
             ]
         })
         .collect();
@@ -35,10 +36,26 @@ pub fn print_list(out: &Printer, accounts: &[pb::Account]) {
             "priority",
             "weight",
             "in flight",
-            "base url",
+            "latency",
+            "last check",
         ],
         rows,
     );
+}
+
+/// The moving-average time to response headers.
+fn latency(a: &pb::Account) -> String {
+    a.latency_ms
+        .map_or_else(|| "-".to_owned(), |ms| format!("{ms:.1} ms"))
+}
+
+/// The last health check: when, and how it went.
+fn last_check(a: &pb::Account) -> String {
+    match &a.last_check {
+        None => "-".to_owned(),
+        Some(c) if c.ok => format!("{} ok ({} ms)", time(Some(c.at_ms / 1000)), c.latency_ms),
+        Some(c) => format!("{} failed: {}", time(Some(c.at_ms / 1000)), c.message),
+    }
 }
 
 pub fn print_account(out: &Printer, a: &pb::Account) {
@@ -71,6 +88,8 @@ pub fn print_account(out: &Printer, a: &pb::Account) {
         vec!["max concurrency".to_owned(), concurrency],
         vec!["proxy".to_owned(), or_dash(&a.proxy)],
         vec!["in flight".to_owned(), a.in_flight.to_string()],
+        vec!["latency".to_owned(), latency(a)],
+        vec!["last check".to_owned(), last_check(a)],
         vec!["updated".to_owned(), time(Some(a.updated_at))],
     ];
     out.table(&["account", ""], rows);
@@ -219,6 +238,9 @@ fn account_json(a: &pb::Account) -> Value {
         "in_flight": a.in_flight,
         "cooling_until_ms": a.cooling_until,
         "cooling_reason": a.cooling_reason,
+        "circuit_open": a.circuit_open,
+        "latency_ms": a.latency_ms,
+        "last_check": a.last_check.as_ref().map(|c| json!({"at_ms": c.at_ms, "ok": c.ok, "latency_ms": c.latency_ms, "message": c.message})),
         "benched": a.benched.iter().map(|b| json!({"family": b.family, "until_ms": b.until_ms})).collect::<Vec<_>>(),
         "history": a.history.iter().map(|e| json!({"at_ms": e.at_ms, "state": e.state, "reason": e.reason, "until_ms": e.until_ms})).collect::<Vec<_>>(),
         "created_at": a.created_at,

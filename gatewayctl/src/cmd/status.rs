@@ -25,6 +25,9 @@ pub async fn run(client: &mut Client, out: &Printer) -> Result<(), CtlError> {
             "accounts_error": s.accounts_error,
             "accounts_draining": s.accounts_draining,
             "accounts_disabled": s.accounts_disabled,
+            "accounts_circuit_open": s.accounts_circuit_open,
+            "strategies": {"claude-code": s.claude_code_strategy, "gemini-cli": s.gemini_cli_strategy},
+            "sticky_sessions": s.sticky_sessions,
             "in_flight": s.in_flight,
             "records_dropped": s.records_dropped,
             "data_dir": s.data_dir,
@@ -38,7 +41,25 @@ pub async fn run(client: &mut Client, out: &Printer) -> Result<(), CtlError> {
         vec!["keys".to_owned(), s.keys.to_string()],
         vec![
             "accounts".to_owned(),
-            format!("{} ({} usable)", s.accounts, s.accounts_usable),
+            format!(
+                "{} ({} usable, {} cooling down, {} circuit open, {} in error, {} draining, {} disabled)",
+                s.accounts,
+                s.accounts_usable,
+                s.accounts_cooling,
+                s.accounts_circuit_open,
+                s.accounts_error,
+                s.accounts_draining,
+                s.accounts_disabled
+            ),
+        ],
+        vec![
+            "balancing".to_owned(),
+            format!(
+                "claude-code {}, gemini-cli {}, sticky sessions {}",
+                s.claude_code_strategy,
+                s.gemini_cli_strategy,
+                if s.sticky_sessions { "on" } else { "off" }
+            ),
         ],
         vec!["in flight".to_owned(), s.in_flight.to_string()],
         vec!["data dir".to_owned(), s.data_dir],

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 
-use super::{Config, ConfigError, UpstreamConfig};
+use super::{BalanceConfig, Config, ConfigError, HealthConfig, UpstreamConfig};
 
 /// What the data plane and the control socket read on every request.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,6 +14,8 @@ pub struct LiveSettings {
     pub upstream: UpstreamConfig,
     pub max_body_bytes: usize,
     pub allowed_uids: Vec<u32>,
+    pub balance: BalanceConfig,
+    pub health: HealthConfig,
 }
 
 impl LiveSettings {
@@ -22,6 +24,8 @@ impl LiveSettings {
             upstream: config.upstream.clone(),
             max_body_bytes: config.max_body_bytes,
             allowed_uids: config.control.allowed_uids.clone(),
+            balance: config.balance.clone(),
+            health: config.health.clone(),
         }
     }
 }
@@ -83,6 +87,8 @@ pub fn reload(loader: &Loader, running: &Config, live: &Live) -> Result<ReloadRe
             "control.allowed_uids",
             old.allowed_uids != new.control.allowed_uids,
         ),
+        ("balance", old.balance != new.balance),
+        ("health", old.health != new.health),
     ];
     let restart = [
         ("listen", running.listen != new.listen),

@@ -6,6 +6,8 @@ use std::time::Duration;
 use gateway_proto::v1 as pb;
 use gateway_proto::v1::accounts_server::Accounts;
 use gateway_shared::provider::{AuthKind, Provider};
+
+use crate::model::AccountStatus;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
@@ -187,6 +189,12 @@ impl Accounts for Control {
             }
             return Err(Status::failed_precondition(e.to_string()));
         }
+        if live.runtime.failed()
+            || self.gateway.get_account(&id)?.record.status == AccountStatus::Error
+        {
+            self.recorder.flush().await;
+            self.gateway.restore_account(&id, "token refreshed")?;
+        }
         Ok(Response::new(pb::RefreshAccountResponse {
             account: account(self.gateway.get_account(&id)?),
         }))
@@ -290,10 +298,7 @@ impl Accounts for Control {
     ) -> Reply<pb::TestAccountResponse> {
         let id = request.into_inner().id;
         let live = self.live_account(&id)?;
-        let beta = live
-            .oauth
-            .as_ref()
-            .map(|_| self.gateway.oauth_config().claude_beta.as_str());
+        let beta = self.gateway.oauth_beta(&live);
         let result =
             crate::probe::probe(&self.probe_client, &live, beta, Duration::from_secs(30)).await;
         Ok(Response::new(pb::TestAccountResponse {

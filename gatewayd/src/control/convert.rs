@@ -76,6 +76,14 @@ pub fn account(view: AccountView) -> pb::Account {
                 until_ms: until as i64,
             })
             .collect(),
+        latency_ms: view.latency_us.map(|us| us as f64 / 1000.0),
+        circuit_open: view.circuit_open,
+        last_check: view.last_check.map(|c| pb::HealthCheck {
+            at_ms: c.at_ms as i64,
+            ok: c.ok,
+            latency_ms: c.latency_ms,
+            message: c.message.clone(),
+        }),
         history: view
             .history
             .into_iter()

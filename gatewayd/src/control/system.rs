@@ -19,6 +19,8 @@ impl System for Control {
         let count = |f: &dyn Fn(&crate::state::Account) -> bool| {
             snapshot.accounts.iter().filter(|a| f(a)).count() as u32
         };
+        let settings = self.live.load();
+        let balance = &settings.balance;
         let in_flight: u64 = snapshot
             .accounts
             .iter()
@@ -35,6 +37,10 @@ impl System for Control {
             accounts_error: count(&|a| a.status == AccountStatus::Error || a.runtime.failed()),
             accounts_draining: count(&|a| a.draining),
             accounts_disabled: count(&|a| a.status == AccountStatus::Inactive),
+            accounts_circuit_open: count(&|a| a.runtime.circuit_open()),
+            claude_code_strategy: strategy(balance.claude_code, balance.strategy),
+            gemini_cli_strategy: strategy(balance.gemini_cli, balance.strategy),
+            sticky_sessions: balance.sticky_sessions,
             data_dir: self.data_dir.display().to_string(),
             in_flight,
             records_dropped: self.recorder.dropped(),
@@ -60,4 +66,19 @@ impl System for Control {
             needs_restart: names(report.needs_restart),
         }))
     }
+}
+
+/// A pool's strategy as the config spells it.
+fn strategy(
+    own: Option<crate::config::StrategyName>,
+    default: crate::config::StrategyName,
+) -> String {
+    use crate::config::StrategyName::*;
+    match own.unwrap_or(default) {
+        RoundRobin => "round-robin",
+        WeightedRoundRobin => "weighted-round-robin",
+        LeastConnections => "least-connections",
+        FastestResponse => "fastest-response",
+    }
+    .to_owned()
 }

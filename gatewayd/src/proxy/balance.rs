@@ -1,53 +1,118 @@
 //! Balance: the order in which accounts are tried for one request. Lower priority
-//! numbers first; within a priority group, round robin, so failover moves on to the
-//! next account of the group and then to the next group.
+//! numbers first: a group is reached only when every account of the groups before it is
+//! unusable. Within a group, the pool's strategy orders the accounts, after the account a
+//! sticky conversation is pinned to. Failover walks the plan in order.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod fastest;
+mod least_connections;
+mod round_robin;
+mod sticky;
+mod weighted;
+
 use std::sync::Arc;
 
 use gateway_shared::provider::Provider;
 
+use crate::config::{BalanceConfig, StrategyName};
 use crate::state::{Account, Snapshot};
 
-/// Round-robin position; shared by all requests.
+/// One way to order a priority group. A new strategy is one more file.
+pub trait Strategy: Send + Sync {
+    /// Puts `group` (usable accounts of one priority) in the order to try them.
+    fn order(&self, group: &mut [&Arc<Account>], now_ms: u64, cfg: &BalanceConfig);
+}
+
+/// The strategies (each keeps its own state across config reloads) and the sticky table.
 #[derive(Default)]
 pub struct Balancer {
-    next: AtomicUsize,
+    round_robin: round_robin::RoundRobin,
+    weighted: weighted::Weighted,
+    least_connections: least_connections::LeastConnections,
+    fastest: fastest::Fastest,
+    sessions: sticky::Sessions,
+}
+
+/// What one plan is for.
+pub struct Want<'a> {
+    pub provider: Provider,
+    pub model: Option<&'a str>,
+    /// The conversation, for sticky sessions.
+    pub session: Option<u64>,
+    /// At most this many accounts.
+    pub limit: usize,
 }
 
 impl Balancer {
-    /// Usable accounts of `provider`, in the order to try them, at most `limit`.
+    /// Usable accounts for `want`, in the order to try them.
     pub fn plan(
         &self,
         snapshot: &Snapshot,
-        provider: Provider,
-        model: Option<&str>,
+        want: &Want<'_>,
         now_ms: u64,
-        limit: usize,
+        cfg: &BalanceConfig,
     ) -> Vec<Arc<Account>> {
-        let turn = self.next.fetch_add(1, Ordering::Relaxed);
         let usable: Vec<&Arc<Account>> = snapshot
             .accounts
             .iter()
             .filter(|a| {
-                a.provider == provider
-                    && a.serves(model)
+                a.provider == want.provider
+                    && a.serves(want.model)
                     && a.usable(now_ms)
-                    && !a.runtime.benched_for(model, now_ms)
+                    && !a.runtime.benched_for(want.model, now_ms)
             })
             .collect();
-        let mut plan = Vec::with_capacity(limit.min(usable.len()));
+        let pinned = want
+            .session
+            .filter(|_| cfg.sticky_sessions)
+            .and_then(|s| self.sessions.get(s, now_ms, cfg.session_ttl));
+        let strategy = self.strategy(want.provider, cfg);
+        let mut plan = Vec::with_capacity(want.limit.min(usable.len()));
         // `usable` is sorted by priority: walk it group by group.
         for group in usable.chunk_by(|a, b| a.priority == b.priority) {
-            let start = turn % group.len();
-            let rotated = group[start..].iter().chain(&group[..start]);
-            for account in rotated {
-                if plan.len() == limit {
+            let mut group = group.to_vec();
+            strategy.order(&mut group, now_ms, cfg);
+            // A pinned conversation stays on its account while that account is in the
+            // best usable group.
+            if plan.is_empty() {
+                if let Some(at) = group.iter().position(|a| Some(&*a.id) == pinned.as_deref()) {
+                    group[..=at].rotate_right(1);
+                }
+            }
+            for account in group {
+                if plan.len() == want.limit {
                     return plan;
                 }
                 plan.push(Arc::clone(account));
             }
         }
         plan
+    }
+
+    /// Pins the conversation to the account that served it.
+    pub fn served(
+        &self,
+        session: Option<u64>,
+        account: &Account,
+        now_ms: u64,
+        cfg: &BalanceConfig,
+    ) {
+        if let Some(session) = session.filter(|_| cfg.sticky_sessions) {
+            self.sessions
+                .pin(session, &account.id, now_ms, cfg.session_ttl);
+        }
+    }
+
+    fn strategy(&self, provider: Provider, cfg: &BalanceConfig) -> &dyn Strategy {
+        let name = match provider {
+            Provider::ClaudeCode => cfg.claude_code,
+            Provider::GeminiCli => cfg.gemini_cli,
+        }
+        .unwrap_or(cfg.strategy);
+        match name {
+            StrategyName::RoundRobin => &self.round_robin,
+            StrategyName::WeightedRoundRobin => &self.weighted,
+            StrategyName::LeastConnections => &self.least_connections,
+            StrategyName::FastestResponse => &self.fastest,
+        }
     }
 }

@@ -8,16 +8,17 @@ use std::time::Instant;
 use gateway_shared::provider::Provider;
 use http::{Response, StatusCode};
 
-use super::balance::Balancer;
+use super::balance::{Balancer, Want};
 use super::body::{ByteStream, Pending, ProxyBody, Relayed};
 use super::envelope::{Reframe, Reframed};
 use super::headers::downstream_response;
+use super::health::Outcome;
 use super::meter::Meter;
 use super::respond::Reject;
 use super::route::Dialect;
 use super::upstream::{attempt, Buffered, Effect, Exchange, Verdict};
-use crate::config::UpstreamConfig;
-use crate::model::{now_millis, AccountEvent};
+use crate::config::{BalanceConfig, HealthConfig, UpstreamConfig};
+use crate::model::now_millis;
 use crate::oauth;
 use crate::recorder::{Recorder, RequestFacts, UsageRecord};
 use crate::state::{Account, Gateway};
@@ -31,6 +32,8 @@ pub struct Caller {
     pub at_ms: u64,
     pub client_ip: std::net::IpAddr,
     pub user_agent: Option<http::HeaderValue>,
+    /// The conversation, for sticky sessions.
+    pub session: Option<u64>,
 }
 
 /// The shared pieces failover needs.
@@ -40,25 +43,31 @@ pub struct Forwarder<'a> {
     pub balancer: &'a Balancer,
     pub recorder: &'a Recorder,
     pub config: &'a UpstreamConfig,
+    pub balance: &'a BalanceConfig,
+    pub health: &'a HealthConfig,
 }
 
 impl Forwarder<'_> {
     /// Sends the exchange to the first account that takes it.
     pub async fn forward(&self, caller: Caller, exchange: Exchange) -> Response<ProxyBody> {
-        let provider = caller.dialect.provider();
-        let limit = self.config.max_attempts as usize;
-        let plan = self.balancer.plan(
-            &self.gateway.snapshot(),
-            provider,
-            caller.model.as_deref(),
-            now_millis(),
-            limit,
-        );
+        let want = Want {
+            provider: caller.dialect.provider(),
+            model: caller.model.as_deref(),
+            session: caller.session,
+            limit: self.config.max_attempts as usize,
+        };
+        let plan = self
+            .balancer
+            .plan(&self.gateway.snapshot(), &want, now_millis(), self.balance);
         let mut last: Option<(Arc<Account>, Buffered)> = None;
         let mut attempts = 0;
         for account in plan.iter() {
-            // Another request may have benched it since the plan was made.
-            if !account.usable(now_millis()) || !exchange.servable_by(account) {
+            // Another request may have benched it since the plan was made; a half-open
+            // circuit lets one trial request through.
+            if !account.usable(now_millis())
+                || !exchange.servable_by(account)
+                || !account.runtime.admit(now_millis())
+            {
                 continue;
             }
             attempts += 1;
@@ -67,14 +76,23 @@ impl Forwarder<'_> {
                 Ok(bearer) => bearer,
                 Err(effect) => {
                     drop(guard);
-                    self.apply(account, effect, None);
+                    self.apply(account, Outcome::Failed(effect), None);
                     continue;
                 }
             };
+            let sent = Instant::now();
             match attempt(self.client, account, &exchange, self.config, bearer).await {
                 Verdict::Relay(response) => {
+                    let now = now_millis();
+                    let waited = sent.elapsed().as_micros() as u64;
+                    account.runtime.observe_latency(waited, now);
+                    self.apply(account, Outcome::Answered, None);
                     let sse = is_sse(response.headers());
                     let failed = !response.status().is_success();
+                    if !failed {
+                        self.balancer
+                            .served(caller.session, account, now, self.balance);
+                    }
                     let mut record = self.record(&caller, Some(account), failed);
                     let f = facts(
                         &caller,
@@ -99,6 +117,7 @@ impl Forwarder<'_> {
                 }
                 Verdict::Answer(answer) => {
                     drop(guard);
+                    self.apply(account, Outcome::Answered, None);
                     return self.answer_now(
                         &caller,
                         Some(account),
@@ -109,7 +128,8 @@ impl Forwarder<'_> {
                 }
                 Verdict::FailOver { effect, answer } => {
                     drop(guard);
-                    self.apply(account, effect, caller.model.as_deref());
+                    let model = caller.model.as_deref();
+                    self.apply(account, Outcome::Failed(effect), model);
                     self.recorder.usage(self.record_attempt(account));
                     if let Some(answer) = answer {
                         last = Some((Arc::clone(account), answer));
@@ -229,39 +249,8 @@ impl Forwarder<'_> {
         }
     }
 
-    /// Applies a failure's effect to the account in memory, and reports the transition
-    /// (once) to the recorder, which persists it off the request path.
-    fn apply(&self, account: &Account, effect: Effect, model: Option<&str>) {
-        let now = now_millis();
-        let cool = |until, why| {
-            account
-                .runtime
-                .cool_until(until, now, why)
-                .then(|| AccountEvent::new("cooling_down", why, Some(until)))
-        };
-        let event = match effect {
-            Effect::None => None,
-            Effect::CoolUntil(until, why) => cool(until, why),
-            Effect::BenchModel(until, why) => match model {
-                Some(model) => account.runtime.bench_model(model, until, now).then(|| {
-                    let family = crate::state::model_family(model);
-                    AccountEvent::new("rate_limited", format!("{family}: {why}"), Some(until))
-                }),
-                None => cool(until, why),
-            },
-            Effect::Fail(reason) => {
-                if account.runtime.fail() {
-                    tracing::warn!(account = %account.id, %reason, "account taken out of rotation");
-                    self.recorder
-                        .account_failed(Arc::from(account.id.as_str()), reason);
-                }
-                None
-            }
-        };
-        if let Some(event) = event {
-            self.recorder
-                .account_event(Arc::from(account.id.as_str()), event);
-        }
+    fn apply(&self, account: &Account, outcome: Outcome, model: Option<&str>) {
+        super::health::apply(self.recorder, self.health, account, outcome, model);
     }
 }
 

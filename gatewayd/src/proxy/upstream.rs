@@ -191,6 +191,10 @@ fn effect_of(status: StatusCode, headers: &HeaderMap, body: &[u8], cfg: &Upstrea
             status.as_u16(),
             error_message(body)
         )),
+        503 | 529 => Effect::CoolUntil(
+            now_millis() + cfg.overloaded_cooldown.as_millis() as u64,
+            "overloaded",
+        ),
         429 => {
             let now = now_millis();
             let wait = retry_delay(headers, body, now).unwrap_or(cfg.rate_limit_cooldown);

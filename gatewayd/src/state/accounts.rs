@@ -26,6 +26,10 @@ pub struct AccountView {
     pub cooling_reason: &'static str,
     /// Model families benched now: (family, until Unix ms).
     pub benched: Vec<(String, u64)>,
+    /// Moving-average time to response headers, microseconds.
+    pub latency_us: Option<u64>,
+    pub circuit_open: bool,
+    pub last_check: Option<std::sync::Arc<super::HealthCheck>>,
     /// State transitions, oldest first (filled for one account, empty in listings).
     pub history: Vec<AccountEvent>,
 }
@@ -237,6 +241,30 @@ impl Gateway {
             .map_or(0, |a| a.runtime.in_flight())
     }
 
+    /// When the account was last probed, kept without republishing the snapshot.
+    pub fn note_health_check(&self, id: &str, at_secs: i64) -> Result<(), OpError> {
+        self.inner
+            .store
+            .update_account(id, |a| a.last_health_check = Some(at_secs))?;
+        Ok(())
+    }
+
+    /// Back in rotation after evidence it works (a passing probe, a successful token
+    /// refresh): clears an error, a failure and any cool-down.
+    pub fn restore_account(&self, id: &str, why: &str) -> Result<(), OpError> {
+        let current = self.get_account(id)?.record;
+        if current.status == AccountStatus::Error {
+            self.change_account(id, "health/RestoreAccount", |a| {
+                a.status = AccountStatus::Active;
+                a.status_reason.clear();
+            })?;
+        }
+        if let Some(live) = self.snapshot().accounts.iter().find(|a| a.id == id) {
+            live.runtime.reset();
+        }
+        self.note(id, AccountEvent::new("active", why, None))
+    }
+
     /// Persists a failure the data plane already applied in memory: the account goes to
     /// `error` with the reason until an operator acts.
     pub fn persist_account_failure(&self, id: &str, reason: &str) -> Result<(), OpError> {
@@ -278,6 +306,9 @@ impl Gateway {
             quota: live.and_then(|a| a.runtime.quota.load_full()),
             cooling_reason: live.map_or("", |a| a.runtime.cooling_reason()),
             benched: live.map(|a| a.runtime.benched(now)).unwrap_or_default(),
+            latency_us: live.and_then(|a| a.runtime.latency()).map(|(us, _)| us),
+            circuit_open: live.is_some_and(|a| a.runtime.circuit_open()),
+            last_check: live.and_then(|a| a.runtime.last_check.load_full()),
             history: Vec::new(),
             record,
         }

@@ -2,12 +2,12 @@
 //! plus the small mutable runtime health of each account (atomics, no locks).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use gateway_shared::provider::{AuthKind, Provider};
 use http::HeaderValue;
 
+use super::runtime::AccountRuntime;
 use super::OpError;
 use crate::model::{AccountRecord, AccountStatus, KeyRecord, Permission};
 use crate::secrets::Sealer;
@@ -56,6 +56,8 @@ pub struct Account {
     /// Without a trailing slash.
     pub base_url: String,
     pub priority: i32,
+    /// Share of traffic under weighted round robin (at least 1).
+    pub weight: u32,
     pub status: AccountStatus,
     pub draining: bool,
     pub max_concurrency: u32,
@@ -113,144 +115,6 @@ impl Account {
                 .any(|p| crate::model::glob_match(p, model)),
             _ => true,
         }
-    }
-}
-
-/// A subscription's rate-limit windows as the upstream last reported them.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct QuotaWindows {
-    /// `allowed`, `allowed_warning` or `rejected`.
-    pub status: String,
-    /// Which window binds (`five_hour`, `seven_day`, …).
-    pub representative_claim: String,
-    /// (window, status, utilisation 0..1, reset in Unix seconds).
-    pub windows: Vec<(String, String, f64, Option<u64>)>,
-    /// When this was read, Unix milliseconds.
-    pub seen_at_ms: u64,
-}
-
-/// Health that changes per request; shared by every snapshot of the same account.
-#[derive(Default)]
-pub struct AccountRuntime {
-    /// The latest subscription windows (OAuth accounts).
-    pub quota: arc_swap::ArcSwapOption<QuotaWindows>,
-    /// Model families benched on this account: (family, until Unix ms).
-    benched: arc_swap::ArcSwap<Vec<(String, u64)>>,
-    cooling_until_ms: AtomicU64,
-    /// Why the latest cool-down started (failure paths only write it).
-    cooling_reason: std::sync::Mutex<&'static str>,
-    in_flight: AtomicU32,
-    failed: AtomicBool,
-}
-
-impl AccountRuntime {
-    /// Not failed and not cooling down.
-    pub fn usable(&self, now_ms: u64) -> bool {
-        !self.failed.load(Ordering::Relaxed)
-            && self.cooling_until_ms.load(Ordering::Relaxed) <= now_ms
-    }
-
-    /// Keeps the account out of rotation until `until_ms` (never shortens a longer
-    /// cool-down). True when this starts a cool-down (the account was not cooling at
-    /// `now_ms`), so the transition is reported once.
-    pub fn cool_until(&self, until_ms: u64, now_ms: u64, why: &'static str) -> bool {
-        let before = self.cooling_until_ms.fetch_max(until_ms, Ordering::Relaxed);
-        let started = before <= now_ms && until_ms > now_ms;
-        if started || until_ms > before {
-            *self
-                .cooling_reason
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()) = why;
-        }
-        started
-    }
-
-    /// Why the account is cooling down.
-    pub fn cooling_reason(&self) -> &'static str {
-        *self
-            .cooling_reason
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// The end of the current cool-down, if it is still running at `now_ms`.
-    pub fn cooling_until(&self, now_ms: u64) -> Option<u64> {
-        let until = self.cooling_until_ms.load(Ordering::Relaxed);
-        (until > now_ms).then_some(until)
-    }
-
-    /// Takes the account out of rotation at once; the reason is persisted by the recorder.
-    /// Returns false if it had already failed (so the failure is reported once).
-    pub fn fail(&self) -> bool {
-        !self.failed.swap(true, Ordering::Relaxed)
-    }
-
-    /// Benches `model`'s family on this account until `until_ms`. True when the family
-    /// was not benched at `now_ms`.
-    pub fn bench_model(&self, model: &str, until_ms: u64, now_ms: u64) -> bool {
-        let family = model_family(model).to_owned();
-        let was = self.benched_for(Some(model), now_ms);
-        self.benched.rcu(|current| {
-            let mut next: Vec<(String, u64)> = current
-                .iter()
-                .filter(|(f, _)| *f != family)
-                .cloned()
-                .collect();
-            next.push((family.clone(), until_ms));
-            next
-        });
-        !was
-    }
-
-    /// The families benched at `now_ms`, with when each bench ends.
-    pub fn benched(&self, now_ms: u64) -> Vec<(String, u64)> {
-        self.benched
-            .load()
-            .iter()
-            .filter(|(_, until)| *until > now_ms)
-            .cloned()
-            .collect()
-    }
-
-    /// Whether `model`'s family is benched at `now_ms`.
-    pub fn benched_for(&self, model: Option<&str>, now_ms: u64) -> bool {
-        let Some(model) = model else { return false };
-        let benched = self.benched.load();
-        !benched.is_empty()
-            && benched
-                .iter()
-                .any(|(f, until)| *until > now_ms && f == model_family(model))
-    }
-
-    /// Whether the data plane took the account out of rotation for a refused credential.
-    pub fn failed(&self) -> bool {
-        self.failed.load(Ordering::Relaxed)
-    }
-
-    /// Back in rotation: no failure, no cool-down (an operator enabled the account).
-    pub fn reset(&self) {
-        self.failed.store(false, Ordering::Relaxed);
-        self.cooling_until_ms.store(0, Ordering::Relaxed);
-    }
-
-    /// Requests using the account now.
-    pub fn in_flight(&self) -> u32 {
-        self.in_flight.load(Ordering::Relaxed)
-    }
-
-    /// Counts a request until the guard drops.
-    pub fn enter(self: &Arc<Self>) -> InFlightGuard {
-        self.in_flight.fetch_add(1, Ordering::Relaxed);
-        InFlightGuard(Arc::clone(self))
-    }
-}
-
-/// Decrements an account's in-flight count when dropped.
-pub struct InFlightGuard(Arc<AccountRuntime>);
-
-impl Drop for InFlightGuard {
-    fn drop(&mut self) {
-        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -376,6 +240,7 @@ fn account(
         provider,
         auth,
         priority: record.priority,
+        weight: record.weight.max(1),
         status: record.status,
         draining: record.draining,
         max_concurrency: record.max_concurrency,
@@ -383,12 +248,4 @@ fn account(
         credential,
         runtime,
     }))
-}
-
-/// The family a model's limits are counted by: `opus`, `sonnet`, `haiku`, or the model.
-pub fn model_family(model: &str) -> &str {
-    ["opus", "sonnet", "haiku"]
-        .into_iter()
-        .find(|f| model.contains(f))
-        .unwrap_or(model)
 }

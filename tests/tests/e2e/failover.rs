@@ -12,10 +12,12 @@ struct Pool {
     secret: String,
 }
 
-/// Three claude-code accounts (upstream keys a, b, c) and two gemini-cli ones (g1, g2).
+/// Three claude-code accounts (upstream keys a, b, c) and two gemini-cli ones (g1, g2),
+/// in plain round robin: the same request body each time would otherwise stick to one
+/// account.
 fn pool() -> Pool {
     let mock = MockHandle::start(MockConfig::default());
-    let daemon = Daemon::start();
+    let daemon = Daemon::start_with_config("[balance]\nsticky_sessions = false\n");
     let (_, secret) = daemon.create_key("dev", &[]);
     for key in ["a", "b", "c"] {
         daemon.add_account(

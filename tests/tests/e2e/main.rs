@@ -13,5 +13,6 @@ mod keys;
 mod lifecycle;
 mod log;
 mod oauth;
+mod pool;
 mod support;
 mod usage;

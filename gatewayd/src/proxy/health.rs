@@ -1,0 +1,105 @@
+//! Passive health: what one attempt's outcome does to its account. A rate limit or an
+//! overload cools it down; a refused credential takes it out; server errors and
+//! unreachable upstreams count toward its circuit breaker, and any answer resets them.
+//! Each transition is applied in memory at once and reported once to the recorder.
+
+use std::sync::Arc;
+
+use super::upstream::Effect;
+use crate::config::HealthConfig;
+use crate::model::{now_millis, AccountEvent};
+use crate::recorder::Recorder;
+use crate::state::{model_family, Account, CircuitPolicy};
+
+/// How an attempt ended, for the account's health.
+pub enum Outcome {
+    /// The upstream answered (a success, or the client's own error).
+    Answered,
+    /// It failed; the effect says how.
+    Failed(Effect),
+}
+
+/// Applies `outcome` to `account`.
+pub fn apply(
+    recorder: &Recorder,
+    health: &HealthConfig,
+    account: &Account,
+    outcome: Outcome,
+    model: Option<&str>,
+) {
+    let now = now_millis();
+    let event = match outcome {
+        Outcome::Answered => account.runtime.succeeded().then(|| {
+            AccountEvent::new(
+                "active",
+                "circuit closed: the trial request succeeded",
+                None,
+            )
+        }),
+        Outcome::Failed(effect) => {
+            let counts = matches!(effect, Effect::None | Effect::CoolUntil(_, "unreachable"));
+            let event = effect_event(recorder, account, effect, model, now);
+            let opened = counts
+                .then(|| account.runtime.failed_once(policy(health), now))
+                .flatten();
+            match opened {
+                Some(until) => Some(AccountEvent::new(
+                    "cooling_down",
+                    format!("circuit open after {} failures", health.circuit_failures),
+                    Some(until),
+                )),
+                None => {
+                    if !counts {
+                        account.runtime.settled();
+                    }
+                    event
+                }
+            }
+        }
+    };
+    if let Some(event) = event {
+        recorder.account_event(Arc::from(account.id.as_str()), event);
+    }
+}
+
+fn policy(health: &HealthConfig) -> CircuitPolicy {
+    CircuitPolicy {
+        failures: health.circuit_failures,
+        cooldown_ms: health.circuit_cooldown.as_millis() as u64,
+        max_cooldown_ms: health.circuit_max_cooldown.as_millis() as u64,
+    }
+}
+
+/// The transition a failure's own effect causes, if any.
+fn effect_event(
+    recorder: &Recorder,
+    account: &Account,
+    effect: Effect,
+    model: Option<&str>,
+    now: u64,
+) -> Option<AccountEvent> {
+    let cool = |until, why| {
+        account
+            .runtime
+            .cool_until(until, now, why)
+            .then(|| AccountEvent::new("cooling_down", why, Some(until)))
+    };
+    match effect {
+        Effect::None => None,
+        Effect::CoolUntil(until, why) => cool(until, why),
+        Effect::BenchModel(until, why) => match model {
+            Some(model) => account.runtime.bench_model(model, until, now).then(|| {
+                let family = model_family(model);
+                AccountEvent::new("rate_limited", format!("{family}: {why}"), Some(until))
+            }),
+            None => cool(until, why),
+        },
+        Effect::Fail(reason) => {
+            if account.runtime.fail() {
+                tracing::warn!(account = %account.id, %reason, "account taken out of rotation");
+                recorder.account_failed(Arc::from(account.id.as_str()), reason);
+            }
+            None
+        }
+    }
+}
