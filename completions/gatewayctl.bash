@@ -22,6 +22,9 @@ _gatewayctl() {
             gatewayctl,accounts)
                 cmd="gatewayctl__subcmd__account"
                 ;;
+            gatewayctl,audit)
+                cmd="gatewayctl__subcmd__audit"
+                ;;
             gatewayctl,completions)
                 cmd="gatewayctl__subcmd__completions"
                 ;;
@@ -142,6 +145,24 @@ _gatewayctl() {
             gatewayctl__subcmd__account__subcmd__help,usage)
                 cmd="gatewayctl__subcmd__account__subcmd__help__subcmd__usage"
                 ;;
+            gatewayctl__subcmd__audit,help)
+                cmd="gatewayctl__subcmd__audit__subcmd__help"
+                ;;
+            gatewayctl__subcmd__audit,list)
+                cmd="gatewayctl__subcmd__audit__subcmd__list"
+                ;;
+            gatewayctl__subcmd__audit,verify)
+                cmd="gatewayctl__subcmd__audit__subcmd__verify"
+                ;;
+            gatewayctl__subcmd__audit__subcmd__help,help)
+                cmd="gatewayctl__subcmd__audit__subcmd__help__subcmd__help"
+                ;;
+            gatewayctl__subcmd__audit__subcmd__help,list)
+                cmd="gatewayctl__subcmd__audit__subcmd__help__subcmd__list"
+                ;;
+            gatewayctl__subcmd__audit__subcmd__help,verify)
+                cmd="gatewayctl__subcmd__audit__subcmd__help__subcmd__verify"
+                ;;
             gatewayctl__subcmd__config,help)
                 cmd="gatewayctl__subcmd__config__subcmd__help"
                 ;;
@@ -156,6 +177,9 @@ _gatewayctl() {
                 ;;
             gatewayctl__subcmd__help,account)
                 cmd="gatewayctl__subcmd__help__subcmd__account"
+                ;;
+            gatewayctl__subcmd__help,audit)
+                cmd="gatewayctl__subcmd__help__subcmd__audit"
                 ;;
             gatewayctl__subcmd__help,completions)
                 cmd="gatewayctl__subcmd__help__subcmd__completions"
@@ -219,6 +243,12 @@ _gatewayctl() {
                 ;;
             gatewayctl__subcmd__help__subcmd__account,usage)
                 cmd="gatewayctl__subcmd__help__subcmd__account__subcmd__usage"
+                ;;
+            gatewayctl__subcmd__help__subcmd__audit,list)
+                cmd="gatewayctl__subcmd__help__subcmd__audit__subcmd__list"
+                ;;
+            gatewayctl__subcmd__help__subcmd__audit,verify)
+                cmd="gatewayctl__subcmd__help__subcmd__audit__subcmd__verify"
                 ;;
             gatewayctl__subcmd__help__subcmd__config,reload)
                 cmd="gatewayctl__subcmd__help__subcmd__config__subcmd__reload"
@@ -317,7 +347,7 @@ _gatewayctl() {
 
     case "${cmd}" in
         gatewayctl)
-            opts="-h -V --socket --json --timeout --help --version account accounts key keys stats log status config completions help"
+            opts="-h -V --socket --json --timeout --help --version account accounts key keys stats log audit status config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1016,6 +1046,136 @@ _gatewayctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gatewayctl__subcmd__audit)
+            opts="-h -V --socket --json --timeout --help --version list verify help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__audit__subcmd__help)
+            opts="list verify help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__audit__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__audit__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__audit__subcmd__help__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__audit__subcmd__list)
+            opts="-h -V --since --limit --socket --json --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__audit__subcmd__verify)
+            opts="-h -V --socket --json --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gatewayctl__subcmd__completions)
             opts="-h -V --socket --json --timeout --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1125,7 +1285,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__help)
-            opts="account key stats log status config completions help"
+            opts="account key stats log audit status config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1335,6 +1495,48 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__help__subcmd__account__subcmd__usage)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__help__subcmd__audit)
+            opts="list verify"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__help__subcmd__audit__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__help__subcmd__audit__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1595,7 +1797,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__key__subcmd__create)
-            opts="-h -V --name --permissions --expires --providers --models --rpm --rph --note --socket --json --timeout --help --version"
+            opts="-h -V --name --permissions --expires --providers --models --rpm --rph --tpm --tpd --rps --burst --max-concurrent --allow-ip --deny-ip --note --socket --json --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1626,6 +1828,34 @@ _gatewayctl() {
                     return 0
                     ;;
                 --rph)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tpm)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tpd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rps)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --burst)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-concurrent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-ip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deny-ip)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1889,7 +2119,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__key__subcmd__update)
-            opts="-h -V --name --permissions --expires --providers --models --rpm --rph --note --socket --json --timeout --help --version"
+            opts="-h -V --name --permissions --expires --providers --models --rpm --rph --tpm --tpd --rps --burst --max-concurrent --allow-ip --deny-ip --note --socket --json --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1920,6 +2150,34 @@ _gatewayctl() {
                     return 0
                     ;;
                 --rph)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tpm)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tpd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rps)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --burst)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-concurrent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-ip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deny-ip)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

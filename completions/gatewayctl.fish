@@ -35,6 +35,7 @@ complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "key" -d 'Gate
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "keys" -d 'Gateway keys that clients present'
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "stats" -d 'Counted requests and tokens'
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "log" -d 'The request log (redacted: ids, statuses, timings, tokens)'
+complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "audit" -d 'The tamper-evident audit log: control-plane changes and security events'
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "status" -d 'Daemon version, uptime, address and counts'
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "config" -d 'The daemon\'s configuration file'
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "completions" -d 'Print a shell completion script (the same as the files in completions/)'
@@ -372,6 +373,13 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_se
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l models -d 'Comma-separated model patterns (`*` wildcard), e.g. \'claude-*,gemini-2.5-*\' [default: all]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l rpm -d 'Requests per minute (0 = unlimited)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l rph -d 'Requests per hour (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l tpm -d 'Input+output tokens per minute (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l tpd -d 'Input+output tokens per day (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l rps -d 'Token bucket: sustained requests per second (0 = none)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l burst -d 'Token bucket: burst above the sustained rate (0 = the rate)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l max-concurrent -d 'Requests in flight at most (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l allow-ip -d 'Comma-separated networks (CIDR) the key may be used from [default: anywhere]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l deny-ip -d 'Comma-separated networks (CIDR) the key is refused from' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l note -d 'Free text for operators' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
@@ -402,6 +410,13 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_se
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l models -d 'Comma-separated model patterns (`*` wildcard), e.g. \'claude-*,gemini-2.5-*\' [default: all]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l rpm -d 'Requests per minute (0 = unlimited)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l rph -d 'Requests per hour (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l tpm -d 'Input+output tokens per minute (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l tpd -d 'Input+output tokens per day (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l rps -d 'Token bucket: sustained requests per second (0 = none)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l burst -d 'Token bucket: burst above the sustained rate (0 = the rate)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l max-concurrent -d 'Requests in flight at most (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l allow-ip -d 'Comma-separated networks (CIDR) the key may be used from [default: anywhere]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l deny-ip -d 'Comma-separated networks (CIDR) the key is refused from' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l note -d 'Free text for operators' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
@@ -454,6 +469,13 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_s
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l models -d 'Comma-separated model patterns (`*` wildcard), e.g. \'claude-*,gemini-2.5-*\' [default: all]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l rpm -d 'Requests per minute (0 = unlimited)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l rph -d 'Requests per hour (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l tpm -d 'Input+output tokens per minute (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l tpd -d 'Input+output tokens per day (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l rps -d 'Token bucket: sustained requests per second (0 = none)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l burst -d 'Token bucket: burst above the sustained rate (0 = the rate)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l max-concurrent -d 'Requests in flight at most (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l allow-ip -d 'Comma-separated networks (CIDR) the key may be used from [default: anywhere]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l deny-ip -d 'Comma-separated networks (CIDR) the key is refused from' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l note -d 'Free text for operators' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
@@ -484,6 +506,13 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_s
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l models -d 'Comma-separated model patterns (`*` wildcard), e.g. \'claude-*,gemini-2.5-*\' [default: all]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l rpm -d 'Requests per minute (0 = unlimited)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l rph -d 'Requests per hour (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l tpm -d 'Input+output tokens per minute (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l tpd -d 'Input+output tokens per day (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l rps -d 'Token bucket: sustained requests per second (0 = none)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l burst -d 'Token bucket: burst above the sustained rate (0 = the rate)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l max-concurrent -d 'Requests in flight at most (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l allow-ip -d 'Comma-separated networks (CIDR) the key may be used from [default: anywhere]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l deny-ip -d 'Comma-separated networks (CIDR) the key is refused from' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l note -d 'Free text for operators' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
@@ -542,6 +571,29 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and __fish_se
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and __fish_seen_subcommand_from tail" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "tail" -d 'The newest entries; with --follow, new ones as they come (JSON lines with --json)'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and not __fish_seen_subcommand_from list verify help" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and not __fish_seen_subcommand_from list verify help" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and not __fish_seen_subcommand_from list verify help" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and not __fish_seen_subcommand_from list verify help" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and not __fish_seen_subcommand_from list verify help" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and not __fish_seen_subcommand_from list verify help" -f -a "list" -d 'Control-plane changes and security events, oldest first'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and not __fish_seen_subcommand_from list verify help" -f -a "verify" -d 'Recompute the hash chain and check every signed head; exit 5 if anything is off'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and not __fish_seen_subcommand_from list verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l since -d 'Only the last DURATION (1h, 24h, 7d)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l limit -d 'The newest this many' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "list" -d 'Control-plane changes and security events, oldest first'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Recompute the hash chain and check every signed head; exit 5 if anything is off'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand status" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand status" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand status" -l json -d 'Print one JSON document on stdout instead of tables'
@@ -566,14 +618,15 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completions" -l ti
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completions" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats log status config completions help" -f -a "account" -d 'Upstream accounts in the pool'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats log status config completions help" -f -a "key" -d 'Gateway keys that clients present'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats log status config completions help" -f -a "stats" -d 'Counted requests and tokens'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats log status config completions help" -f -a "log" -d 'The request log (redacted: ids, statuses, timings, tokens)'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats log status config completions help" -f -a "status" -d 'Daemon version, uptime, address and counts'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats log status config completions help" -f -a "config" -d 'The daemon\'s configuration file'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats log status config completions help" -f -a "completions" -d 'Print a shell completion script (the same as the files in completions/)'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats log status config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats log audit status config completions help" -f -a "account" -d 'Upstream accounts in the pool'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats log audit status config completions help" -f -a "key" -d 'Gateway keys that clients present'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats log audit status config completions help" -f -a "stats" -d 'Counted requests and tokens'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats log audit status config completions help" -f -a "log" -d 'The request log (redacted: ids, statuses, timings, tokens)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats log audit status config completions help" -f -a "audit" -d 'The tamper-evident audit log: control-plane changes and security events'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats log audit status config completions help" -f -a "status" -d 'Daemon version, uptime, address and counts'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats log audit status config completions help" -f -a "config" -d 'The daemon\'s configuration file'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats log audit status config completions help" -f -a "completions" -d 'Print a shell completion script (the same as the files in completions/)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats log audit status config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "add" -d 'Add an upstream account; its credential is read from a file, stdin or a hidden prompt'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "list" -d 'List accounts with their status'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "show" -d 'Show one account'
@@ -596,4 +649,6 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_s
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "revoke" -d 'Revoke a key at once'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "delete" -d 'Delete a key for good (asks on a terminal; scripts pass --yes)'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "tail" -d 'The newest entries; with --follow, new ones as they come (JSON lines with --json)'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "list" -d 'Control-plane changes and security events, oldest first'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Recompute the hash chain and check every signed head; exit 5 if anything is off'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "reload" -d 'Re-read the file gatewayd was started with; connections stay up'

@@ -11,6 +11,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "gateway/v1/stats.proto",
         "gateway/v1/logs.proto",
         "gateway/v1/system.proto",
+        "gateway/v1/audit.proto",
     ];
     for file in files {
         println!("cargo:rerun-if-changed={file}");

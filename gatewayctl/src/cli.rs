@@ -57,6 +57,8 @@ pub enum Noun {
     Stats(StatsArgs),
     /// The request log (redacted: ids, statuses, timings, tokens).
     Log(LogArgs),
+    /// The tamper-evident audit log: control-plane changes and security events.
+    Audit(AuditArgs),
     /// Daemon version, uptime, address and counts.
     Status,
     /// The daemon's configuration file.

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use gateway_proto::v1::accounts_client::AccountsClient;
+use gateway_proto::v1::audit_client::AuditClient;
 use gateway_proto::v1::keys_client::KeysClient;
 use gateway_proto::v1::logs_client::LogsClient;
 use gateway_proto::v1::stats_client::StatsClient;
@@ -26,6 +27,7 @@ pub struct Client {
     pub stats: StatsClient<Channel>,
     pub logs: LogsClient<Channel>,
     pub system: SystemClient<Channel>,
+    pub audit: AuditClient<Channel>,
     path: PathBuf,
     timeout: Duration,
 }
@@ -48,6 +50,7 @@ impl Client {
             accounts: AccountsClient::new(channel.clone()),
             stats: StatsClient::new(channel.clone()),
             logs: LogsClient::new(channel.clone()),
+            audit: AuditClient::new(channel.clone()),
             system: SystemClient::new(channel),
             path: path.to_owned(),
             timeout,

@@ -2,6 +2,7 @@
 
 pub mod account;
 mod account_view;
+pub mod audit;
 pub mod completion;
 pub mod drain;
 pub mod key;

@@ -19,6 +19,8 @@ pub enum CtlError {
     Usage(String),
     #[error("{0}")]
     Local(String),
+    #[error("{0}")]
+    Tampered(String),
 }
 
 impl CtlError {
@@ -29,6 +31,7 @@ impl CtlError {
             CtlError::Timeout(_) => exit::TIMEOUT,
             CtlError::Usage(_) => exit::USAGE,
             CtlError::Local(_) => exit::FAILURE,
+            CtlError::Tampered(_) => exit::TAMPERED,
             CtlError::Daemon { code, .. } => match code {
                 Code::NotFound => exit::NOT_FOUND,
                 Code::AlreadyExists | Code::FailedPrecondition => exit::CONFLICT,
@@ -47,6 +50,7 @@ impl CtlError {
             CtlError::Timeout(_) => "DEADLINE_EXCEEDED",
             CtlError::Usage(_) => "INVALID_ARGUMENT",
             CtlError::Local(_) => "LOCAL",
+            CtlError::Tampered(_) => "DATA_LOSS",
             CtlError::Daemon { code, .. } => match code {
                 Code::NotFound => "NOT_FOUND",
                 Code::AlreadyExists => "ALREADY_EXISTS",

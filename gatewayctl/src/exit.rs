@@ -7,6 +7,7 @@
 //! | 2  | usage: bad flags or arguments (also clap's own) |
 //! | 3  | not found |
 //! | 4  | conflict or precondition (already exists) |
+//! | 5  | `audit verify`: the audit chain or a signature does not check out |
 //! | 69 | gatewayd unreachable (not running, wrong socket) |
 //! | 75 | timed out waiting for gatewayd |
 
@@ -14,5 +15,6 @@ pub const FAILURE: u8 = 1;
 pub const USAGE: u8 = 2;
 pub const NOT_FOUND: u8 = 3;
 pub const CONFLICT: u8 = 4;
+pub const TAMPERED: u8 = 5;
 pub const UNAVAILABLE: u8 = 69;
 pub const TIMEOUT: u8 = 75;

@@ -10,6 +10,7 @@ use tokio::sync::oneshot;
 
 use std::sync::Arc;
 
+use crate::admission::Admission;
 use crate::config::{Config, Live, Loader};
 use crate::control::{self, Control};
 use crate::proxy::{self, Proxy};
@@ -33,7 +34,10 @@ pub async fn run(
     let store = Store::open(&config.data_dir)?;
     let master = master_key(&config, &store)?;
     let gateway = Gateway::open(store.clone(), &master, &config.upstream, &config.oauth)?;
-    let (recorder, recorder_task) = recorder::channel(gateway.clone(), &config.record);
+    let admission = Arc::new(Admission::default());
+    admission.import(store.limits()?, crate::model::now_millis());
+    let (recorder, recorder_task) =
+        recorder::channel(gateway.clone(), Arc::clone(&admission), &config.record);
     let recorder_task = tokio::spawn(recorder_task.run());
     let refresher = tokio::spawn(crate::oauth::keep_fresh(
         gateway.clone(),
@@ -74,13 +78,23 @@ pub async fn run(
     let (stop_control, control_thread) = spawn_control(socket, control)?;
     tracing::info!(listen.addr = %local, control.socket = %config.socket.display(), data_dir = %config.data_dir.display(), "gatewayd ready");
 
-    let proxy = Proxy::new(gateway, recorder.clone(), &config, live)?;
+    let proxy = Proxy::new(
+        gateway.clone(),
+        Arc::clone(&admission),
+        recorder.clone(),
+        &config,
+        live,
+    )?;
     proxy::listen::serve(listener, proxy, shutdown, config.shutdown_grace).await;
 
     refresher.abort();
     checker.abort();
     recorder.flush().await;
     recorder_task.abort();
+    store.save_limits(&admission.export())?;
+    if let Err(e) = gateway.seal_audit() {
+        tracing::error!(error = %e, "cannot sign the audit chain head");
+    }
     let _ = stop_control.send(());
     let _ = tokio::task::spawn_blocking(move || control_thread.join()).await;
     let _ = std::fs::remove_file(&config.socket);

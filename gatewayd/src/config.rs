@@ -7,9 +7,11 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+mod admission;
 mod live;
 mod pool;
 
+pub use admission::{LimitsConfig, SecurityConfig};
 pub use live::{reload, Live, LiveSettings, Loader, ReloadReport};
 pub use pool::{BalanceConfig, HealthConfig, StrategyName};
 
@@ -55,6 +57,8 @@ pub struct Config {
     pub oauth: OAuthConfig,
     pub balance: BalanceConfig,
     pub health: HealthConfig,
+    pub limits: LimitsConfig,
+    pub security: SecurityConfig,
 }
 
 /// Claude subscription (OAuth) endpoints and policy. Undocumented by Anthropic and changed
@@ -194,6 +198,8 @@ impl Default for Config {
             oauth: OAuthConfig::default(),
             balance: BalanceConfig::default(),
             health: HealthConfig::default(),
+            limits: LimitsConfig::default(),
+            security: SecurityConfig::default(),
         }
     }
 }
@@ -255,6 +261,21 @@ impl Config {
         }
         if self.health.circuit_failures == 0 {
             return invalid("health.circuit_failures", "must be at least 1");
+        }
+        for (name, list) in [
+            ("security.allow", &self.security.allow),
+            ("security.deny", &self.security.deny),
+            ("security.trusted_proxies", &self.security.trusted_proxies),
+        ] {
+            if let Some(bad) = list
+                .iter()
+                .find(|n| crate::admission::parse_net(n).is_none())
+            {
+                return Err(ConfigError::Invalid {
+                    name,
+                    message: format!("{bad:?} is not an IP network (CIDR) or address"),
+                });
+            }
         }
         if self.balance.explore_every == 0 {
             return invalid("balance.explore_every", "must be at least 1");

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod audit;
+mod audit_log;
 mod convert;
 mod keys;
 mod logs;
@@ -18,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use gateway_proto::v1::accounts_server::AccountsServer;
+use gateway_proto::v1::audit_server::AuditServer;
 use gateway_proto::v1::keys_server::KeysServer;
 use gateway_proto::v1::logs_server::LogsServer;
 use gateway_proto::v1::stats_server::StatsServer;
@@ -130,6 +132,10 @@ pub async fn serve(
             check.clone(),
         ))
         .add_service(LogsServer::with_interceptor(control.clone(), check.clone()))
+        .add_service(AuditServer::with_interceptor(
+            control.clone(),
+            check.clone(),
+        ))
         .add_service(SystemServer::with_interceptor(control, check))
         .serve_with_incoming_shutdown(UnixListenerStream::new(listener), shutdown)
         .await

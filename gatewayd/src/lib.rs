@@ -2,6 +2,7 @@
 //! keys. `run` is the only entry point; the binary passes it a signal future and tests
 //! may pass anything else.
 
+mod admission;
 mod app;
 mod codeassist;
 pub mod config;

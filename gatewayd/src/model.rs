@@ -45,6 +45,28 @@ impl Permission {
 pub struct RateLimit {
     pub requests_per_minute: u32,
     pub requests_per_hour: u32,
+    /// Input plus output tokens per sliding minute; 0 = unlimited.
+    #[serde(default)]
+    pub tokens_per_minute: u64,
+    /// Input plus output tokens per sliding day; 0 = unlimited.
+    #[serde(default)]
+    pub tokens_per_day: u64,
+    /// Token bucket: sustained requests per second; 0 = no bucket.
+    #[serde(default)]
+    pub requests_per_second: u32,
+    /// Token bucket: requests allowed at once above the sustained rate (0 = the rate).
+    #[serde(default)]
+    pub burst: u32,
+    /// Requests in flight at most; 0 = unlimited.
+    #[serde(default)]
+    pub max_concurrent: u32,
+}
+
+impl RateLimit {
+    /// Whether any limit is set.
+    pub fn any(&self) -> bool {
+        *self != Self::default()
+    }
 }
 
 /// A gateway-issued key. The secret itself is never stored, only its HMAC digest.
@@ -75,6 +97,12 @@ pub struct KeyRecord {
     pub previous: Option<PreviousSecret>,
     #[serde(default)]
     pub rotated_at: Option<UnixSecs>,
+    /// Client networks (CIDR) this key may be used from; empty = anywhere.
+    #[serde(default)]
+    pub allowed_ips: Vec<String>,
+    /// Client networks this key is refused from.
+    #[serde(default)]
+    pub denied_ips: Vec<String>,
 }
 
 /// A rotated-out secret's digest and the end of its grace period.
@@ -203,6 +231,34 @@ impl AccountEvent {
             until_ms,
         }
     }
+}
+
+/// One entry of the tamper-evident audit log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub seq: u64,
+    pub at_ms: u64,
+    /// `uid:N` for a control-plane caller, `gatewayd` for the daemon itself.
+    pub actor: String,
+    /// The RPC (`Keys/CreateKey`) or security event (`security/auth_failure_storm`).
+    pub action: String,
+    pub target: String,
+    /// Before and after, secrets removed (JSON), or the event's description.
+    pub detail: serde_json::Value,
+    /// SHA-256 of the previous entry, hex (zeros for the first).
+    pub prev_hash: String,
+    /// SHA-256 of this entry's other fields and `prev_hash`, hex.
+    pub hash: String,
+}
+
+/// A signature over the chain head at `seq`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditSeal {
+    pub seq: u64,
+    pub hash: String,
+    pub at_ms: u64,
+    /// ed25519 over `"{seq}:{hash}"`, hex.
+    pub signature: String,
 }
 
 /// Now, in Unix seconds.

@@ -2,6 +2,7 @@
 //! listen → route → auth → (body peek) → balance → upstream/forward → meter → record.
 //! Nothing here touches the store or imports the control plane.
 
+mod admit;
 mod auth;
 mod balance;
 pub mod body;
@@ -26,6 +27,7 @@ use self::body::ProxyBody;
 use self::forward::{Caller, Forwarder};
 use self::route::{ApiRoute, Route};
 use self::upstream::Exchange;
+use crate::admission::Admission;
 use crate::config::{Config, Live};
 use crate::recorder::Recorder;
 use crate::state::Gateway;
@@ -39,6 +41,7 @@ pub struct Proxy {
 
 struct Inner {
     gateway: Gateway,
+    admission: Arc<Admission>,
     recorder: Recorder,
     client: reqwest::Client,
     balancer: Balancer,
@@ -49,6 +52,7 @@ impl Proxy {
     /// Builds the data plane with a pooled upstream client.
     pub fn new(
         gateway: Gateway,
+        admission: Arc<Admission>,
         recorder: Recorder,
         config: &Config,
         live: Live,
@@ -57,6 +61,7 @@ impl Proxy {
         Ok(Self {
             inner: Arc::new(Inner {
                 gateway,
+                admission,
                 recorder,
                 client,
                 balancer: Balancer::default(),
@@ -82,20 +87,29 @@ impl Proxy {
             )
             .into_response(dialect),
             Route::Api(api) => self.api(api, parts, body, peer).await,
-            Route::Local(api, answer) => {
-                let inner = &*self.inner;
-                match auth::authenticate(
-                    &inner.gateway.snapshot(),
-                    inner.gateway.hasher(),
-                    &parts.headers,
-                    query,
-                    &api,
-                ) {
-                    Ok(_) => respond::code_assist_local(answer),
-                    Err(reject) => reject.into_response(api.dialect),
-                }
-            }
+            Route::Local(api, answer) => match self.gate(&api, &parts, peer.ip()) {
+                Ok(_) => respond::code_assist_local(answer),
+                Err(reject) => reject.into_response(api.dialect),
+            },
         }
+    }
+
+    /// Admission: address rules and limits, the key, the key's limits.
+    fn gate(
+        &self,
+        api: &ApiRoute,
+        parts: &http::request::Parts,
+        peer: std::net::IpAddr,
+    ) -> Result<admit::Admitted, respond::Reject> {
+        let inner = &*self.inner;
+        let settings = inner.live.load();
+        let gate = admit::Gate {
+            gateway: &inner.gateway,
+            admission: &inner.admission,
+            recorder: &inner.recorder,
+            settings: &settings,
+        };
+        gate.admit(api, parts, peer)
     }
 
     async fn api(
@@ -108,16 +122,11 @@ impl Proxy {
         let started = std::time::Instant::now();
         let at_ms = crate::model::now_millis();
         let inner = &*self.inner;
-        let key = match auth::authenticate(
-            &inner.gateway.snapshot(),
-            inner.gateway.hasher(),
-            &parts.headers,
-            parts.uri.query(),
-            &api,
-        ) {
-            Ok(key) => key,
+        let admitted = match self.gate(&api, &parts, peer.ip()) {
+            Ok(admitted) => admitted,
             Err(reject) => return reject.into_response(api.dialect),
         };
+        let key = &admitted.key;
         let declared = parts
             .headers
             .get(http::header::CONTENT_LENGTH)
@@ -135,7 +144,7 @@ impl Proxy {
                 gemini_call(&api, &body, peeked.model)
             })
             .and_then(|(model, gemini)| {
-                auth::check_model(&key, model.as_deref())?;
+                auth::check_model(key, model.as_deref())?;
                 Ok((model, gemini))
             }) {
             Ok(found) => found,
@@ -162,9 +171,10 @@ impl Proxy {
             dialect: api.dialect,
             started,
             at_ms,
-            client_ip: peer.ip(),
+            client_ip: admitted.client_ip,
             user_agent,
             session,
+            permit: admitted.permit,
         };
         let forwarder = Forwarder {
             gateway: &inner.gateway,

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, oneshot};
 
+use crate::admission::Admission;
 use crate::config::RecordConfig;
 use crate::model::{
     now_secs, AccountEvent, RequestLogEntry, TokenUsage, UsageCounters, UsageScope,
@@ -50,6 +51,7 @@ enum Message {
     Usage(UsageRecord),
     AccountFailed { id: Arc<str>, reason: String },
     AccountEvent { id: Arc<str>, event: AccountEvent },
+    Security { kind: &'static str, detail: String },
     Flush(oneshot::Sender<()>),
 }
 
@@ -64,6 +66,7 @@ pub struct Recorder {
 pub struct RecorderTask {
     rx: mpsc::Receiver<Message>,
     gateway: Gateway,
+    admission: Arc<Admission>,
     config: RecordConfig,
     last_prune: Option<Instant>,
 }
@@ -72,7 +75,11 @@ pub struct RecorderTask {
 const PRUNE_EVERY: Duration = Duration::from_secs(30);
 
 /// Creates the channel. Nothing is written until the task runs.
-pub fn channel(gateway: Gateway, config: &RecordConfig) -> (Recorder, RecorderTask) {
+pub fn channel(
+    gateway: Gateway,
+    admission: Arc<Admission>,
+    config: &RecordConfig,
+) -> (Recorder, RecorderTask) {
     let (tx, rx) = mpsc::channel(config.queue);
     let recorder = Recorder {
         tx,
@@ -81,6 +88,7 @@ pub fn channel(gateway: Gateway, config: &RecordConfig) -> (Recorder, RecorderTa
     let task = RecorderTask {
         rx,
         gateway,
+        admission,
         config: config.clone(),
         last_prune: None,
     };
@@ -101,6 +109,12 @@ impl Recorder {
     /// Queues the record of an account transition already applied in memory.
     pub fn account_event(&self, id: Arc<str>, event: AccountEvent) {
         self.send(Message::AccountEvent { id, event });
+    }
+
+    /// Queues a security event (denied address, failed-key storm) for the audit log.
+    pub fn security(&self, kind: &'static str, detail: String) {
+        tracing::warn!(security.kind = kind, %detail, "security event");
+        self.send(Message::Security { kind, detail });
     }
 
     /// Never waits: a full queue drops the message and counts it.
@@ -134,7 +148,13 @@ impl RecorderTask {
         loop {
             tokio::select! {
                 message = self.rx.recv() => match message {
-                    Some(Message::Usage(r)) => add(&mut pending, r),
+                    Some(Message::Usage(r)) => {
+                        if let Some(key) = &r.key_id {
+                            let used = r.tokens.input_tokens + r.tokens.output_tokens;
+                            self.admission.charge(key, used, crate::model::now_millis());
+                        }
+                        add(&mut pending, r);
+                    }
                     Some(Message::AccountFailed { id, reason }) => {
                         if let Err(e) = self.gateway.persist_account_failure(&id, &reason) {
                             tracing::error!(account = %id, error = %e, "cannot persist account failure");
@@ -143,6 +163,11 @@ impl RecorderTask {
                     Some(Message::AccountEvent { id, event }) => {
                         if let Err(e) = self.gateway.record_account_event(&id, event) {
                             tracing::error!(account = %id, error = %e, "cannot record an account transition");
+                        }
+                    }
+                    Some(Message::Security { kind, detail }) => {
+                        if let Err(e) = self.gateway.audit_security(kind, &detail) {
+                            tracing::error!(error = %e, "cannot append a security event to the audit log");
                         }
                     }
                     Some(Message::Flush(done)) => {
@@ -155,6 +180,7 @@ impl RecorderTask {
             }
         }
         self.write(&mut pending);
+        self.save_limits();
     }
 
     fn write(&mut self, pending: &mut UsageDelta) {
@@ -166,6 +192,7 @@ impl RecorderTask {
         }
         if self.last_prune.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
             self.last_prune = Some(Instant::now());
+            self.save_limits();
             let max_age = self.config.log_max_age.as_millis() as u64;
             let oldest = crate::model::now_millis().saturating_sub(max_age);
             if let Err(e) = self
@@ -175,6 +202,21 @@ impl RecorderTask {
             {
                 tracing::error!(error = %e, "cannot prune the request log");
             }
+        }
+    }
+}
+
+impl RecorderTask {
+    /// Saves the key windows and budgets (every prune interval and at shutdown), after
+    /// dropping idle state, and signs the audit chain head.
+    fn save_limits(&self) {
+        let now = crate::model::now_millis();
+        self.admission.sweep(now);
+        if let Err(e) = self.gateway.store().save_limits(&self.admission.export()) {
+            tracing::error!(error = %e, "cannot save rate-limit windows");
+        }
+        if let Err(e) = self.gateway.seal_audit() {
+            tracing::error!(error = %e, "cannot sign the audit chain head");
         }
     }
 }

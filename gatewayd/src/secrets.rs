@@ -43,6 +43,8 @@ pub enum SecretsError {
     Seal,
     #[error("cannot open sealed credential: wrong master key or corrupted record")]
     Open,
+    #[error("cannot make the audit signing key")]
+    Signer,
 }
 
 /// Where the master key comes from.
@@ -172,12 +174,44 @@ impl MasterKey {
         KeyHasher { mac }
     }
 
+    /// The ed25519 key the audit chain head is signed with. Derived from the master key,
+    /// so nothing stored in the data dir can replace it.
+    pub fn audit_signer(&self) -> Result<AuditSigner, SecretsError> {
+        let seed = self.derive("gatewayd/audit-sign/v1");
+        ring::signature::Ed25519KeyPair::from_seed_unchecked(&seed)
+            .map(|pair| AuditSigner(std::sync::Arc::new(pair)))
+            .map_err(|_| SecretsError::Signer)
+    }
+
     /// The AEAD for account credentials.
     pub fn sealer(&self) -> Sealer {
         let key = self.derive("gatewayd/credential-seal/v1");
         Sealer {
             aead: ChaCha20Poly1305::new(&key.into()),
         }
+    }
+}
+
+/// Signs and checks audit chain heads.
+#[derive(Clone)]
+pub struct AuditSigner(std::sync::Arc<ring::signature::Ed25519KeyPair>);
+
+impl AuditSigner {
+    pub fn sign(&self, message: &[u8]) -> Vec<u8> {
+        self.0.sign(message).as_ref().to_vec()
+    }
+
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        use ring::signature::{KeyPair, UnparsedPublicKey, ED25519};
+        UnparsedPublicKey::new(&ED25519, self.0.public_key().as_ref())
+            .verify(message, signature)
+            .is_ok()
+    }
+
+    /// The public key, hex, for operators who verify elsewhere.
+    pub fn public_key_hex(&self) -> String {
+        use ring::signature::KeyPair;
+        hex::encode(self.0.public_key().as_ref())
     }
 }
 

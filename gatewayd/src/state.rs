@@ -4,6 +4,7 @@
 
 mod account_input;
 mod accounts;
+mod audit;
 mod errors;
 mod key_input;
 mod keys;
@@ -24,6 +25,7 @@ use crate::store::Store;
 
 pub use account_input::{oauth_tokens, AccountUpdate, NewAccount};
 pub use accounts::AccountView;
+pub use audit::ACTOR;
 pub use errors::{ErrorKind, OpError};
 pub use key_input::{KeyUpdate, NewKey};
 pub use log::LogFilter;
@@ -56,6 +58,10 @@ struct Inner {
     /// One pooled client per proxy URL, kept across snapshots so pools survive writes.
     proxy_clients: Mutex<HashMap<String, reqwest::Client>>,
     started: Instant,
+    /// Signs the audit chain head.
+    signer: crate::secrets::AuditSigner,
+    /// Serialises audit appends (each links to the one before).
+    audit_lock: Mutex<()>,
 }
 
 impl Gateway {
@@ -79,6 +85,10 @@ impl Gateway {
                 upstream: upstream.clone(),
                 proxy_clients: Mutex::new(HashMap::new()),
                 started: Instant::now(),
+                signer: master
+                    .audit_signer()
+                    .map_err(|e| OpError::new(ErrorKind::Internal, e.to_string()))?,
+                audit_lock: Mutex::new(()),
             }),
         };
         gateway.republish()?;

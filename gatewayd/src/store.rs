@@ -2,6 +2,7 @@
 //! usage, the request log and settings.
 //! Values are JSON so a data dir can be inspected; secrets inside them are sealed or hashed.
 
+mod audit;
 mod events;
 mod records;
 mod requests;
@@ -47,6 +48,9 @@ pub struct Store {
     requests: sled::Tree,
     settings: sled::Tree,
     events: sled::Tree,
+    audit: sled::Tree,
+    audit_seals: sled::Tree,
+    limits: sled::Tree,
 }
 
 const SCHEMA_VERSION: &[u8] = b"1";
@@ -69,6 +73,9 @@ impl Store {
             requests: db.open_tree("requests")?,
             settings: db.open_tree("settings")?,
             events: db.open_tree("account_events")?,
+            audit: db.open_tree("audit")?,
+            audit_seals: db.open_tree("audit_seals")?,
+            limits: db.open_tree("limits")?,
             db,
         };
         store

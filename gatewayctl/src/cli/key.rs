@@ -67,6 +67,27 @@ pub struct KeyScope {
     /// Requests per hour (0 = unlimited).
     #[arg(long)]
     pub rph: Option<u32>,
+    /// Input+output tokens per minute (0 = unlimited).
+    #[arg(long)]
+    pub tpm: Option<u64>,
+    /// Input+output tokens per day (0 = unlimited).
+    #[arg(long)]
+    pub tpd: Option<u64>,
+    /// Token bucket: sustained requests per second (0 = none).
+    #[arg(long)]
+    pub rps: Option<u32>,
+    /// Token bucket: burst above the sustained rate (0 = the rate).
+    #[arg(long)]
+    pub burst: Option<u32>,
+    /// Requests in flight at most (0 = unlimited).
+    #[arg(long)]
+    pub max_concurrent: Option<u32>,
+    /// Comma-separated networks (CIDR) the key may be used from [default: anywhere].
+    #[arg(long, value_delimiter = ',', value_name = "CIDRS")]
+    pub allow_ip: Option<Vec<String>>,
+    /// Comma-separated networks (CIDR) the key is refused from.
+    #[arg(long, value_delimiter = ',', value_name = "CIDRS")]
+    pub deny_ip: Option<Vec<String>>,
     /// Free text for operators.
     #[arg(long)]
     pub note: Option<String>,

@@ -67,3 +67,24 @@ pub enum ConfigVerb {
     /// Re-read the file gatewayd was started with; connections stay up.
     Reload,
 }
+
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    #[command(subcommand)]
+    pub verb: AuditVerb,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditVerb {
+    /// Control-plane changes and security events, oldest first.
+    List {
+        /// Only the last DURATION (1h, 24h, 7d).
+        #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+        since: Option<Duration>,
+        /// The newest this many.
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+    /// Recompute the hash chain and check every signed head; exit 5 if anything is off.
+    Verify,
+}

@@ -75,6 +75,13 @@ fn create_request(args: KeyCreate) -> Result<pb::CreateKeyRequest, CtlError> {
         models,
         rpm,
         rph,
+        tpm,
+        tpd,
+        rps,
+        burst,
+        max_concurrent,
+        allow_ip,
+        deny_ip,
         note,
     } = args.scope;
     Ok(pb::CreateKeyRequest {
@@ -85,6 +92,13 @@ fn create_request(args: KeyCreate) -> Result<pb::CreateKeyRequest, CtlError> {
         expires_at: args.expires.as_deref().map(expiry).transpose()?,
         requests_per_minute: rpm.unwrap_or(0),
         requests_per_hour: rph.unwrap_or(0),
+        tokens_per_minute: tpm.unwrap_or(0),
+        tokens_per_day: tpd.unwrap_or(0),
+        requests_per_second: rps.unwrap_or(0),
+        burst: burst.unwrap_or(0),
+        max_concurrent: max_concurrent.unwrap_or(0),
+        allowed_ips: allow_ip.unwrap_or_default(),
+        denied_ips: deny_ip.unwrap_or_default(),
         note: note.unwrap_or_default(),
     })
 }
@@ -95,6 +109,13 @@ fn update_request(args: KeyUpdateArgs) -> Result<pb::UpdateKeyRequest, CtlError>
         models,
         rpm,
         rph,
+        tpm,
+        tpd,
+        rps,
+        burst,
+        max_concurrent,
+        allow_ip,
+        deny_ip,
         note,
     } = args.scope;
     let list = |values: Option<Vec<String>>| values.map(|values| pb::StringList { values });
@@ -114,6 +135,13 @@ fn update_request(args: KeyUpdateArgs) -> Result<pb::UpdateKeyRequest, CtlError>
         clear_expiry: never,
         requests_per_minute: rpm,
         requests_per_hour: rph,
+        tokens_per_minute: tpm,
+        tokens_per_day: tpd,
+        requests_per_second: rps,
+        burst,
+        max_concurrent,
+        allowed_ips: list(allow_ip),
+        denied_ips: list(deny_ip),
         note,
     })
 }
@@ -187,12 +215,17 @@ fn print_key(out: &Printer, k: &pb::Key) {
         out.json(&key_json(k));
         return;
     }
-    let limit = |n: u32| {
+    let limit = |n: u64| {
         if n == 0 {
             "unlimited".to_owned()
         } else {
             n.to_string()
         }
+    };
+    let bucket = match (k.requests_per_second, k.burst) {
+        (0, _) => "none".to_owned(),
+        (rate, 0) => format!("{rate}/s"),
+        (rate, burst) => format!("{rate}/s, burst {burst}"),
     };
     let rows = vec![
         vec!["id".to_owned(), k.id.clone()],
@@ -202,8 +235,19 @@ fn print_key(out: &Printer, k: &pb::Key) {
         vec!["permissions".to_owned(), k.permissions.join(",")],
         vec!["providers".to_owned(), all_if_empty(&k.providers)],
         vec!["models".to_owned(), all_if_empty(&k.models)],
-        vec!["requests/min".to_owned(), limit(k.requests_per_minute)],
-        vec!["requests/hour".to_owned(), limit(k.requests_per_hour)],
+        vec![
+            "requests/min".to_owned(),
+            limit(k.requests_per_minute.into()),
+        ],
+        vec![
+            "requests/hour".to_owned(),
+            limit(k.requests_per_hour.into()),
+        ],
+        vec!["token bucket".to_owned(), bucket],
+        vec!["tokens/min".to_owned(), limit(k.tokens_per_minute)],
+        vec!["tokens/day".to_owned(), limit(k.tokens_per_day)],
+        vec!["in flight".to_owned(), limit(k.max_concurrent.into())],
+        vec!["from".to_owned(), networks(&k.allowed_ips, &k.denied_ips)],
         vec!["expires".to_owned(), time(k.expires_at)],
         vec!["created".to_owned(), time(Some(k.created_at))],
         vec!["last used".to_owned(), time(k.last_used)],
@@ -215,6 +259,19 @@ fn print_key(out: &Printer, k: &pb::Key) {
         vec!["note".to_owned(), k.note.clone()],
     ];
     out.table(&["key", ""], rows);
+}
+
+/// Where the key may be used from.
+fn networks(allowed: &[String], denied: &[String]) -> String {
+    let mut text = if allowed.is_empty() {
+        "anywhere".to_owned()
+    } else {
+        allowed.join(",")
+    };
+    if !denied.is_empty() {
+        text.push_str(&format!(" except {}", denied.join(",")));
+    }
+    text
 }
 
 fn all_if_empty(values: &[String]) -> String {
@@ -245,6 +302,13 @@ fn key_json(k: &pb::Key) -> Value {
         "models": k.models,
         "requests_per_minute": k.requests_per_minute,
         "requests_per_hour": k.requests_per_hour,
+        "tokens_per_minute": k.tokens_per_minute,
+        "tokens_per_day": k.tokens_per_day,
+        "requests_per_second": k.requests_per_second,
+        "burst": k.burst,
+        "max_concurrent": k.max_concurrent,
+        "allowed_ips": k.allowed_ips,
+        "denied_ips": k.denied_ips,
         "note": k.note,
         "state": state(k),
         "expires_at": k.expires_at,

@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 
-use super::{BalanceConfig, Config, ConfigError, HealthConfig, UpstreamConfig};
+use super::{
+    BalanceConfig, Config, ConfigError, HealthConfig, LimitsConfig, SecurityConfig, UpstreamConfig,
+};
 
 /// What the data plane and the control socket read on every request.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,6 +18,10 @@ pub struct LiveSettings {
     pub allowed_uids: Vec<u32>,
     pub balance: BalanceConfig,
     pub health: HealthConfig,
+    pub limits: LimitsConfig,
+    pub security: SecurityConfig,
+    /// `security`'s networks, parsed once per load.
+    pub ip_rules: Arc<crate::admission::IpRules>,
 }
 
 impl LiveSettings {
@@ -26,6 +32,13 @@ impl LiveSettings {
             allowed_uids: config.control.allowed_uids.clone(),
             balance: config.balance.clone(),
             health: config.health.clone(),
+            limits: config.limits.clone(),
+            security: config.security.clone(),
+            ip_rules: Arc::new(crate::admission::IpRules::new(
+                &config.security.allow,
+                &config.security.deny,
+                &config.security.trusted_proxies,
+            )),
         }
     }
 }
@@ -89,6 +102,8 @@ pub fn reload(loader: &Loader, running: &Config, live: &Live) -> Result<ReloadRe
         ),
         ("balance", old.balance != new.balance),
         ("health", old.health != new.health),
+        ("limits", old.limits != new.limits),
+        ("security", old.security != new.security),
     ];
     let restart = [
         ("listen", running.listen != new.listen),

@@ -1,12 +1,15 @@
-//! Who did what on the control plane: one log line per call with the RPC and the
-//! caller's uid — `info` for changes, `debug` for reads.
+//! Who did what on the control plane: each call runs with its caller (`uid:N`, from
+//! SO_PEERCRED) as the audit actor, so every change it makes is recorded under that name
+//! in the audit chain; one log line per call too — `info` for changes, `debug` for reads.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use tonic::transport::server::UdsConnectInfo;
 use tower::{Layer, Service};
 
-/// Logs every control-plane call.
+/// Wraps every gRPC service.
 #[derive(Clone, Copy)]
 pub struct AuditLayer;
 
@@ -24,22 +27,23 @@ pub struct Audit<S> {
     inner: S,
 }
 
-const READS: [&str; 3] = ["/List", "/Get", "/Test"];
+const READS: [&str; 4] = ["/List", "/Get", "/Test", "/Verify"];
 
 impl<S, B> Service<http::Request<B>> for Audit<S>
 where
     S: Service<http::Request<B>>,
+    S::Future: Send + 'static,
 {
     type Response = S::Response;
     type Error = S::Error;
-    type Future = S::Future;
+    type Future = Pin<Box<dyn Future<Output = Result<S::Response, S::Error>> + Send>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
-        let rpc = request.uri().path();
+        let rpc = request.uri().path().to_owned();
         let uid = request
             .extensions()
             .get::<UdsConnectInfo>()
@@ -50,6 +54,7 @@ where
         } else {
             tracing::info!(audit.rpc = rpc, audit.actor_uid = uid, "control call");
         }
-        self.inner.call(request)
+        let call = self.inner.call(request);
+        Box::pin(crate::state::ACTOR.scope(format!("uid:{uid}"), call))
     }
 }

@@ -30,8 +30,15 @@ impl Keys for Control {
             rate_limit: RateLimit {
                 requests_per_minute: r.requests_per_minute,
                 requests_per_hour: r.requests_per_hour,
+                tokens_per_minute: r.tokens_per_minute,
+                tokens_per_day: r.tokens_per_day,
+                requests_per_second: r.requests_per_second,
+                burst: r.burst,
+                max_concurrent: r.max_concurrent,
             },
             note: r.note,
+            allowed_ips: r.allowed_ips,
+            denied_ips: r.denied_ips,
         })?;
         Ok(Response::new(pb::CreateKeyResponse {
             key: key(record),
@@ -74,6 +81,13 @@ impl Keys for Control {
             },
             requests_per_minute: r.requests_per_minute,
             requests_per_hour: r.requests_per_hour,
+            tokens_per_minute: r.tokens_per_minute,
+            tokens_per_day: r.tokens_per_day,
+            requests_per_second: r.requests_per_second,
+            burst: r.burst,
+            max_concurrent: r.max_concurrent,
+            allowed_ips: r.allowed_ips.map(|l| l.values),
+            denied_ips: r.denied_ips.map(|l| l.values),
             note: r.note,
         };
         let record = self.gateway.update_key(&r.id, change)?;

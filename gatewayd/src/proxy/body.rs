@@ -56,6 +56,8 @@ pub struct Pending {
     pub started: std::time::Instant,
     /// Keeps the account's in-flight count up while the answer streams.
     pub _in_flight: InFlightGuard,
+    /// Keeps the key's in-flight slot (if it caps concurrency) while the answer streams.
+    pub _permit: Option<crate::admission::Permit>,
 }
 
 impl Relayed {

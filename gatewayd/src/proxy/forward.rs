@@ -34,6 +34,8 @@ pub struct Caller {
     pub user_agent: Option<http::HeaderValue>,
     /// The conversation, for sticky sessions.
     pub session: Option<u64>,
+    /// The key's in-flight slot, held until the answer is over.
+    pub permit: Option<crate::admission::Permit>,
 }
 
 /// The shared pieces failover needs.
@@ -49,7 +51,7 @@ pub struct Forwarder<'a> {
 
 impl Forwarder<'_> {
     /// Sends the exchange to the first account that takes it.
-    pub async fn forward(&self, caller: Caller, exchange: Exchange) -> Response<ProxyBody> {
+    pub async fn forward(&self, mut caller: Caller, exchange: Exchange) -> Response<ProxyBody> {
         let want = Want {
             provider: caller.dialect.provider(),
             model: caller.model.as_deref(),
@@ -107,6 +109,7 @@ impl Forwarder<'_> {
                         record,
                         started: caller.started,
                         _in_flight: guard,
+                        _permit: caller.permit.take(),
                     };
                     let reframe = exchange
                         .gemini

@@ -17,6 +17,21 @@ pub struct Reject {
     pub message: String,
     /// Seconds, for 429/503 answers.
     pub retry_after: Option<u64>,
+    /// A refused limit: (limit, remaining, seconds until reset), sent as
+    /// `x-ratelimit-limit` / `-remaining` / `-reset`.
+    pub limit: Option<(u64, u64, u64)>,
+}
+
+impl From<crate::admission::Refusal> for Reject {
+    fn from(r: crate::admission::Refusal) -> Self {
+        let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::TOO_MANY_REQUESTS);
+        let mut reject = Reject::new(status, r.message);
+        reject.retry_after = r.retry_after_secs;
+        if let (Some(limit), Some(remaining), Some(reset)) = (r.limit, r.remaining, r.reset_secs) {
+            reject.limit = Some((limit, remaining, reset));
+        }
+        reject
+    }
 }
 
 impl Reject {
@@ -25,6 +40,7 @@ impl Reject {
             status,
             message: message.into(),
             retry_after: None,
+            limit: None,
         }
     }
 
@@ -69,6 +85,11 @@ impl Reject {
         }
         if let Some(secs) = self.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if let Some((limit, remaining, reset)) = self.limit {
+            headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
+            headers.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
+            headers.insert("x-ratelimit-reset", HeaderValue::from(reset));
         }
         response
     }

@@ -91,7 +91,7 @@ impl Gateway {
         self.inner.store.put_account(&record)?;
         self.republish()?;
         self.note(&record.id, AccountEvent::new("active", "added", None))?;
-        tracing::info!(audit.rpc = "Accounts/AddAccount", audit.target = %record.id, "account added");
+        self.audit_change("Accounts/AddAccount", &record.id, None, Some(&record))?;
         Ok(record)
     }
 
@@ -192,7 +192,7 @@ impl Gateway {
             .ok_or_else(|| no_account(id))?;
         self.republish()?;
         self.inner.store.delete_account_events(id)?;
-        tracing::info!(audit.rpc = "Accounts/RemoveAccount", audit.target = %id, "account removed");
+        self.audit_change("Accounts/RemoveAccount", id, Some(&record), None)?;
         Ok(record)
     }
 
@@ -283,16 +283,18 @@ impl Gateway {
     ) -> Result<AccountView, OpError> {
         let _guard = self.write_guard();
         let now = now_secs();
+        let mut before = None;
         let record = self
             .inner
             .store
             .update_account(id, |a| {
+                before = Some(a.clone());
                 f(a);
                 a.updated_at = now;
             })?
             .ok_or_else(|| no_account(id))?;
         self.republish()?;
-        tracing::info!(audit.rpc = rpc, audit.target = %id, "account changed");
+        self.audit_change(rpc, id, before.as_ref(), Some(&record))?;
         Ok(self.view(record))
     }
 

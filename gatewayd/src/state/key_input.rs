@@ -18,6 +18,10 @@ pub struct NewKey {
     pub expires_at: Option<UnixSecs>,
     pub rate_limit: RateLimit,
     pub note: String,
+    /// CIDRs the key may be used from; empty = anywhere.
+    pub allowed_ips: Vec<String>,
+    /// CIDRs the key is refused from.
+    pub denied_ips: Vec<String>,
 }
 
 /// Changes to a key; `None` leaves a setting as it is.
@@ -31,6 +35,13 @@ pub struct KeyUpdate {
     pub expires_at: Option<Option<UnixSecs>>,
     pub requests_per_minute: Option<u32>,
     pub requests_per_hour: Option<u32>,
+    pub tokens_per_minute: Option<u64>,
+    pub tokens_per_day: Option<u64>,
+    pub requests_per_second: Option<u32>,
+    pub burst: Option<u32>,
+    pub max_concurrent: Option<u32>,
+    pub allowed_ips: Option<Vec<String>>,
+    pub denied_ips: Option<Vec<String>>,
     pub note: Option<String>,
 }
 
@@ -96,4 +107,19 @@ pub(super) fn models(patterns: &[String]) -> Result<Vec<String>, OpError> {
     out.sort();
     out.dedup();
     Ok(out)
+}
+
+/// Client networks: CIDRs (`10.0.0.0/8`, `2001:db8::/32`) or single addresses, normalised.
+pub(super) fn networks(list: &[String]) -> Result<Vec<String>, OpError> {
+    list.iter()
+        .map(|n| n.trim())
+        .filter(|n| !n.is_empty())
+        .map(|n| {
+            crate::admission::parse_net(n)
+                .map(|net| net.to_string())
+                .ok_or_else(|| {
+                    OpError::invalid(format!("{n:?} is not an IP network (CIDR) or address"))
+                })
+        })
+        .collect()
 }

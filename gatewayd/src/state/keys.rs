@@ -30,11 +30,13 @@ impl Gateway {
             revoked_at: None,
             previous: None,
             rotated_at: None,
+            allowed_ips: input::networks(&new.allowed_ips)?,
+            denied_ips: input::networks(&new.denied_ips)?,
         };
         let _guard = self.write_guard();
         self.inner.store.put_key(&record)?;
         self.republish()?;
-        tracing::info!(audit.rpc = "Keys/CreateKey", audit.target = %record.id, "key created");
+        self.audit_change("Keys/CreateKey", &record.id, None, Some(&record))?;
         Ok((record, secret))
     }
 
@@ -72,6 +74,16 @@ impl Gateway {
             .map(input::providers)
             .transpose()?;
         let models = change.models.as_deref().map(input::models).transpose()?;
+        let allowed_ips = change
+            .allowed_ips
+            .as_deref()
+            .map(input::networks)
+            .transpose()?;
+        let denied_ips = change
+            .denied_ips
+            .as_deref()
+            .map(input::networks)
+            .transpose()?;
         let expires_at = change
             .expires_at
             .map(|at| input::expiry(at, now))
@@ -90,6 +102,14 @@ impl Gateway {
                 &mut k.rate_limit.requests_per_hour,
                 change.requests_per_hour,
             );
+            let limits = &mut k.rate_limit;
+            set(&mut limits.tokens_per_minute, change.tokens_per_minute);
+            set(&mut limits.tokens_per_day, change.tokens_per_day);
+            set(&mut limits.requests_per_second, change.requests_per_second);
+            set(&mut limits.burst, change.burst);
+            set(&mut limits.max_concurrent, change.max_concurrent);
+            set(&mut k.allowed_ips, allowed_ips.clone());
+            set(&mut k.denied_ips, denied_ips.clone());
             set(
                 &mut k.note,
                 change.note.as_ref().map(|n| n.trim().to_owned()),
@@ -138,7 +158,7 @@ impl Gateway {
         let _guard = self.write_guard();
         let record = self.inner.store.delete_key(id)?.ok_or_else(|| no_key(id))?;
         self.republish()?;
-        tracing::info!(audit.rpc = "Keys/DeleteKey", audit.target = %id, "key deleted");
+        self.audit_change("Keys/DeleteKey", id, Some(&record), None)?;
         Ok(record)
     }
 
@@ -146,16 +166,20 @@ impl Gateway {
         &self,
         id: &str,
         rpc: &'static str,
-        f: impl FnMut(&mut KeyRecord),
+        mut f: impl FnMut(&mut KeyRecord),
     ) -> Result<KeyRecord, OpError> {
         let _guard = self.write_guard();
+        let mut before = None;
         let record = self
             .inner
             .store
-            .update_key(id, f)?
+            .update_key(id, |k| {
+                before = Some(k.clone());
+                f(k);
+            })?
             .ok_or_else(|| no_key(id))?;
         self.republish()?;
-        tracing::info!(audit.rpc = rpc, audit.target = %id, "key changed");
+        self.audit_change(rpc, id, before.as_ref(), Some(&record))?;
         Ok(record)
     }
 

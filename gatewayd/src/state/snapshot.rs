@@ -34,9 +34,17 @@ pub struct ActiveKey {
     pub digest: [u8; 32],
     /// The key's providers; empty = all.
     providers: Vec<Provider>,
+    /// The key's own client networks, parsed.
+    allowed_ips: Vec<ipnet::IpNet>,
+    denied_ips: Vec<ipnet::IpNet>,
 }
 
 impl ActiveKey {
+    /// Whether the key may be used from `ip`.
+    pub fn admits_ip(&self, ip: std::net::IpAddr) -> bool {
+        crate::admission::admits(&self.allowed_ips, &self.denied_ips, ip)
+    }
+
     /// Whether the key holds `permission`.
     pub fn allows(&self, permission: Permission) -> bool {
         self.record.permissions.contains(&permission)
@@ -190,8 +198,15 @@ fn active_key(record: KeyRecord) -> Option<ActiveKey> {
         .iter()
         .filter_map(|p| p.parse().ok())
         .collect();
+    let nets = |list: &[String]| {
+        list.iter()
+            .filter_map(|n| crate::admission::parse_net(n))
+            .collect()
+    };
     Some(ActiveKey {
         id: Arc::from(record.id.as_str()),
+        allowed_ips: nets(&record.allowed_ips),
+        denied_ips: nets(&record.denied_ips),
         record,
         digest,
         providers,

@@ -1,0 +1,337 @@
+//! Admission: whether a request may proceed, decided before any body is read or upstream
+//! touched. Per key: sliding-window requests per minute and hour, a token bucket
+//! (sustained rate plus burst, GCRA via `governor`), token budgets per minute and day, and
+//! a cap on requests in flight. Per client IP: the allow and deny lists, a sliding
+//! window, a token bucket, and a lock-out after repeated failed key attempts. Each check
+//! and its count happen under one short lock, so concurrent requests never get past a
+//! limit together. State is constant-size per active key or IP and idle entries are swept;
+//! key windows and budgets are saved to the store and survive a restart.
+
+mod ip;
+mod shards;
+mod window;
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use serde::{Deserialize, Serialize};
+
+pub use ip::{admits, parse_net, IpRules};
+use shards::Shards;
+pub use window::Window;
+
+use crate::config::LimitsConfig;
+use crate::model::RateLimit;
+
+const MINUTE: u64 = 60_000;
+const HOUR: u64 = 3_600_000;
+const DAY: u64 = 86_400_000;
+
+/// Why a request was turned away, with what the client needs to back off.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refusal {
+    /// 429 for limits, 403 for address rules.
+    pub status: u16,
+    pub message: String,
+    /// What kind of refusal, for stats and security events.
+    pub kind: &'static str,
+    pub retry_after_secs: Option<u64>,
+    /// The binding limit, what is left of it, and seconds until it resets.
+    pub limit: Option<u64>,
+    pub remaining: Option<u64>,
+    pub reset_secs: Option<u64>,
+}
+
+impl Refusal {
+    fn limited(kind: &'static str, message: String, wait_ms: u64, limit: u64) -> Self {
+        let secs = wait_ms.div_ceil(1000).max(1);
+        Self {
+            status: 429,
+            message,
+            kind,
+            retry_after_secs: Some(secs),
+            limit: Some(limit),
+            remaining: Some(0),
+            reset_secs: Some(secs),
+        }
+    }
+
+    /// An address the rules refuse.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self {
+            status: 403,
+            message: message.into(),
+            kind: "ip_denied",
+            retry_after_secs: None,
+            limit: None,
+            remaining: None,
+            reset_secs: None,
+        }
+    }
+}
+
+/// A key's counters; saved across restarts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct KeyWindows {
+    pub requests_minute: Window,
+    pub requests_hour: Window,
+    pub tokens_minute: Window,
+    pub tokens_day: Window,
+}
+
+#[derive(Default)]
+struct KeyState {
+    windows: KeyWindows,
+    in_flight: u32,
+    /// The token bucket and the (rate, burst) it was built for.
+    bucket: Option<((u32, u32), DefaultDirectRateLimiter)>,
+    last_ms: u64,
+}
+
+#[derive(Default)]
+struct IpState {
+    requests: Window,
+    failed_auth: Window,
+    last_ms: u64,
+}
+
+/// Every limit's live state; shared by the data plane and the recorder.
+#[derive(Default)]
+pub struct Admission {
+    keys: Shards<Arc<str>, KeyState>,
+    ips: Shards<IpAddr, IpState>,
+    /// The per-IP token bucket and the (rate, burst) it was built for.
+    ip_bucket: arc_swap::ArcSwapOption<((u32, u32), DefaultKeyedRateLimiter<IpAddr>)>,
+}
+
+/// Holds a key's in-flight slot until the answer is over.
+pub struct Permit {
+    admission: Arc<Admission>,
+    key: Arc<str>,
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        self.admission
+            .keys
+            .with(&self.key, |s| s.in_flight = s.in_flight.saturating_sub(1));
+    }
+}
+
+fn quota(rate: u32, burst: u32) -> Option<Quota> {
+    let rate = NonZeroU32::new(rate)?;
+    Some(Quota::per_second(rate).allow_burst(NonZeroU32::new(burst).unwrap_or(rate)))
+}
+
+/// Milliseconds until a governor limiter would admit again.
+fn bucket_wait(not_until: governor::NotUntil<governor::clock::QuantaInstant>) -> u64 {
+    use governor::clock::{Clock, DefaultClock};
+    not_until
+        .wait_time_from(DefaultClock::default().now())
+        .as_millis() as u64
+}
+
+impl Admission {
+    /// Checks and counts one request from `ip` against the per-IP limits.
+    pub fn admit_ip(&self, ip: IpAddr, now_ms: u64, cfg: &LimitsConfig) -> Result<(), Refusal> {
+        let failed_limit = u64::from(cfg.failed_auth_per_minute);
+        let rpm = u64::from(cfg.ip_requests_per_minute);
+        if failed_limit == 0 && rpm == 0 && cfg.ip_requests_per_second == 0 {
+            return Ok(());
+        }
+        self.ips.with(&ip, |s| {
+            s.last_ms = now_ms;
+            if failed_limit > 0 {
+                s.failed_auth
+                    .check(now_ms, MINUTE, failed_limit)
+                    .map_err(|wait| {
+                        Refusal::limited(
+                            "auth_lockout",
+                            "too many failed key attempts from this address".to_owned(),
+                            wait,
+                            failed_limit,
+                        )
+                    })?;
+            }
+            if rpm > 0 {
+                s.requests.try_add(now_ms, MINUTE, rpm, 1).map_err(|wait| {
+                    let message = format!("this address is limited to {rpm} requests per minute");
+                    Refusal::limited("ip_rate_limited", message, wait, rpm)
+                })?;
+            }
+            Ok(())
+        })?;
+        self.ip_bucket_check(ip, cfg)
+    }
+
+    fn ip_bucket_check(&self, ip: IpAddr, cfg: &LimitsConfig) -> Result<(), Refusal> {
+        let shape = (cfg.ip_requests_per_second, cfg.ip_burst);
+        let Some(q) = quota(shape.0, shape.1) else {
+            return Ok(());
+        };
+        let current = self.ip_bucket.load_full();
+        let bucket = match current {
+            Some(b) if b.0 == shape => b,
+            _ => {
+                let fresh = Arc::new((shape, RateLimiter::keyed(q)));
+                self.ip_bucket.store(Some(Arc::clone(&fresh)));
+                fresh
+            }
+        };
+        bucket.1.check_key(&ip).map_err(|not_until| {
+            let message = format!("this address is limited to {} requests per second", shape.0);
+            Refusal::limited(
+                "ip_rate_limited",
+                message,
+                bucket_wait(not_until),
+                u64::from(shape.0),
+            )
+        })
+    }
+
+    /// Counts a failed key attempt from `ip`. True when this attempt reaches the limit:
+    /// the address is locked out for the window, and a security event is due.
+    pub fn auth_failed(&self, ip: IpAddr, now_ms: u64, cfg: &LimitsConfig) -> bool {
+        let limit = u64::from(cfg.failed_auth_per_minute);
+        if limit == 0 {
+            return false;
+        }
+        self.ips.with(&ip, |s| {
+            s.last_ms = now_ms;
+            let before = s.failed_auth.used(now_ms, MINUTE);
+            s.failed_auth.add(now_ms, MINUTE, 1);
+            before < limit as f64 && before + 1.0 >= limit as f64
+        })
+    }
+
+    /// Checks and counts one request with `key_id`'s `limits`; the permit holds its
+    /// in-flight slot when the key caps concurrency.
+    pub fn admit_key(
+        self: &Arc<Self>,
+        key_id: &Arc<str>,
+        limits: &RateLimit,
+        now_ms: u64,
+    ) -> Result<Option<Permit>, Refusal> {
+        if !limits.any() {
+            return Ok(None);
+        }
+        self.keys.with(key_id, |s| admit(s, limits, now_ms))?;
+        Ok((limits.max_concurrent > 0).then(|| Permit {
+            admission: Arc::clone(self),
+            key: Arc::clone(key_id),
+        }))
+    }
+
+    /// Counts the tokens an answer used against its key's budgets.
+    pub fn charge(&self, key_id: &Arc<str>, tokens: u64, now_ms: u64) {
+        if tokens > 0 {
+            self.keys.with_existing(key_id, |s| {
+                s.windows.tokens_minute.add(now_ms, MINUTE, tokens);
+                s.windows.tokens_day.add(now_ms, DAY, tokens);
+            });
+        }
+    }
+
+    /// Drops state nobody has used lately: keys idle for a day (their day budget has
+    /// faded), addresses idle for two minutes.
+    pub fn sweep(&self, now_ms: u64) {
+        self.keys
+            .retain(|_, s| s.in_flight > 0 || now_ms.saturating_sub(s.last_ms) < DAY);
+        self.ips
+            .retain(|_, s| now_ms.saturating_sub(s.last_ms) < 2 * MINUTE);
+        if let Some(bucket) = self.ip_bucket.load_full() {
+            bucket.1.retain_recent();
+            bucket.1.shrink_to_fit();
+        }
+    }
+
+    /// Every key's counters, to save.
+    pub fn export(&self) -> Vec<(String, KeyWindows)> {
+        let mut out = Vec::new();
+        self.keys
+            .for_each(|k, s| out.push((k.to_string(), s.windows)));
+        out
+    }
+
+    /// Counters saved by an earlier run.
+    pub fn import(&self, saved: Vec<(String, KeyWindows)>, now_ms: u64) {
+        for (key, windows) in saved {
+            self.keys.with(&Arc::from(key.as_str()), |s| {
+                s.windows = windows;
+                s.last_ms = now_ms;
+            });
+        }
+    }
+}
+
+/// One key's checks, in order, then its counts; nothing is counted for a refusal.
+fn admit(s: &mut KeyState, l: &RateLimit, now_ms: u64) -> Result<(), Refusal> {
+    s.last_ms = now_ms;
+    let w = &mut s.windows;
+    if l.max_concurrent > 0 && s.in_flight >= l.max_concurrent {
+        let message = format!("this key may have {} requests in flight", l.max_concurrent);
+        return Err(Refusal::limited(
+            "concurrency",
+            message,
+            1000,
+            u64::from(l.max_concurrent),
+        ));
+    }
+    let budgets = [
+        (l.tokens_per_minute, &mut w.tokens_minute, MINUTE, "minute"),
+        (l.tokens_per_day, &mut w.tokens_day, DAY, "day"),
+    ];
+    for (limit, window, len, per) in budgets {
+        if limit > 0 {
+            window.check(now_ms, len, limit).map_err(|wait| {
+                let message = format!("this key's budget of {limit} tokens per {per} is used up");
+                Refusal::limited("token_budget", message, wait, limit)
+            })?;
+        }
+    }
+    let windows = [
+        (
+            l.requests_per_minute,
+            &mut w.requests_minute,
+            MINUTE,
+            "minute",
+        ),
+        (l.requests_per_hour, &mut w.requests_hour, HOUR, "hour"),
+    ];
+    let mut counted = Vec::with_capacity(2);
+    for (limit, window, len, per) in windows {
+        let limit = u64::from(limit);
+        if limit == 0 {
+            continue;
+        }
+        let used = window.used(now_ms, len);
+        if used + 1.0 > limit as f64 {
+            let wait = window.try_add(now_ms, len, limit, 1).unwrap_err();
+            let message = format!("this key is limited to {limit} requests per {per}");
+            return Err(Refusal::limited("rate_limited", message, wait, limit));
+        }
+        counted.push((window, len));
+    }
+    let shape = (l.requests_per_second, l.burst);
+    if s.bucket.as_ref().is_none_or(|(have, _)| *have != shape) {
+        s.bucket = quota(shape.0, shape.1).map(|q| (shape, RateLimiter::direct(q)));
+    }
+    if let Some((_, limiter)) = &s.bucket {
+        limiter.check().map_err(|not_until| {
+            let message = format!("this key is limited to {} requests per second", shape.0);
+            Refusal::limited(
+                "rate_limited",
+                message,
+                bucket_wait(not_until),
+                u64::from(shape.0),
+            )
+        })?;
+    }
+    for (window, len) in counted {
+        window.add(now_ms, len, 1);
+    }
+    s.in_flight += u32::from(l.max_concurrent > 0);
+    Ok(())
+}

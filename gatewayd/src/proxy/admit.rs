@@ -1,0 +1,148 @@
+//! Admission on the request path, before the body is read: the client's address (socket
+//! or trusted `X-Forwarded-For`) against the network rules and per-IP limits, the browser
+//! origin, the gateway key (failed attempts count against the address), the key's own
+//! networks, then the key's limits. Refusals are counted in stats; lock-outs and denied
+//! addresses are security events.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use http::request::Parts;
+
+use super::auth;
+use super::respond::Reject;
+use super::route::{ApiRoute, Dialect};
+use crate::admission::{Admission, Permit, Refusal};
+use crate::config::LiveSettings;
+use crate::model::now_millis;
+use crate::recorder::{Recorder, RequestFacts, UsageRecord};
+use crate::state::{ActiveKey, Gateway};
+
+/// A request let in: its key, its in-flight slot, and where it came from.
+pub struct Admitted {
+    pub key: Arc<ActiveKey>,
+    pub permit: Option<Permit>,
+    pub client_ip: IpAddr,
+}
+
+/// What admission needs.
+pub struct Gate<'a> {
+    pub gateway: &'a Gateway,
+    pub admission: &'a Arc<Admission>,
+    pub recorder: &'a Recorder,
+    pub settings: &'a LiveSettings,
+}
+
+impl Gate<'_> {
+    /// Lets the request in, or says why not (in the request's dialect).
+    pub fn admit(&self, api: &ApiRoute, parts: &Parts, peer: IpAddr) -> Result<Admitted, Reject> {
+        let now = now_millis();
+        let rules = &self.settings.ip_rules;
+        let client_ip = rules.client_ip(peer, &parts.headers);
+        if !rules.admits(client_ip) {
+            self.recorder.security(
+                "ip_denied",
+                format!("request from {client_ip} refused by the network rules"),
+            );
+            return Err(Refusal::forbidden("your address may not use this gateway").into());
+        }
+        self.check_origin(parts)?;
+        self.admission
+            .admit_ip(client_ip, now, &self.settings.limits)
+            .map_err(Reject::from)?;
+        let snapshot = self.gateway.snapshot();
+        let query = parts.uri.query();
+        let hasher = self.gateway.hasher();
+        let key = match auth::authenticate(&snapshot, hasher, &parts.headers, query, api) {
+            Ok(key) => key,
+            Err(reject) => {
+                if self
+                    .admission
+                    .auth_failed(client_ip, now, &self.settings.limits)
+                {
+                    let limit = self.settings.limits.failed_auth_per_minute;
+                    self.recorder.security(
+                        "auth_failure_storm",
+                        format!("{limit} failed key attempts in a minute from {client_ip}; address locked out"),
+                    );
+                }
+                return Err(reject);
+            }
+        };
+        if !key.admits_ip(client_ip) {
+            self.recorder.security(
+                "ip_denied",
+                format!("key {} used from {client_ip}, outside its networks", key.id),
+            );
+            return Err(
+                Refusal::forbidden("this gateway key may not be used from your address").into(),
+            );
+        }
+        match self
+            .admission
+            .admit_key(&key.id, &key.record.rate_limit, now)
+        {
+            Ok(permit) => Ok(Admitted {
+                key,
+                permit,
+                client_ip,
+            }),
+            Err(refusal) => {
+                self.count(&key, api.dialect, &refusal, client_ip, parts, now);
+                Err(refusal.into())
+            }
+        }
+    }
+
+    /// A browser may call only from an allowed origin; clients without `Origin` pass.
+    fn check_origin(&self, parts: &Parts) -> Result<(), Reject> {
+        let Some(origin) = parts.headers.get(http::header::ORIGIN) else {
+            return Ok(());
+        };
+        let allowed = &self.settings.security.allowed_origins;
+        let origin = origin.to_str().unwrap_or("");
+        if allowed
+            .iter()
+            .any(|a| a == "*" || a.eq_ignore_ascii_case(origin))
+        {
+            return Ok(());
+        }
+        Err(Reject::forbidden(format!(
+            "requests from origin {origin:?} are not allowed"
+        )))
+    }
+
+    /// A refused request still counts in its key's stats and the request log.
+    fn count(
+        &self,
+        key: &ActiveKey,
+        dialect: Dialect,
+        refusal: &Refusal,
+        client_ip: IpAddr,
+        parts: &Parts,
+        now: u64,
+    ) {
+        self.recorder.usage(UsageRecord {
+            key_id: Some(Arc::clone(&key.id)),
+            account_id: None,
+            model: None,
+            failed: true,
+            tokens: Default::default(),
+            request: Some(Box::new(RequestFacts {
+                at_ms: now,
+                dialect: match dialect {
+                    Dialect::Anthropic => "anthropic",
+                    Dialect::Gemini => "gemini",
+                },
+                stream: false,
+                status: refusal.status,
+                error: Some(refusal.kind),
+                attempts: 0,
+                ttfb_ms: Some(0),
+                latency_ms: 0,
+                client_ip,
+                user_agent: parts.headers.get(http::header::USER_AGENT).cloned(),
+            })),
+        });
+    }
+}

@@ -1,0 +1,77 @@
+//! The audit chain (entries by sequence number), the signed heads, and saved rate-limit
+//! windows.
+
+use super::{decode, encode, Store, StoreError};
+use crate::admission::KeyWindows;
+use crate::model::{AuditEntry, AuditSeal};
+
+impl Store {
+    /// The last entry, if any.
+    pub fn audit_head(&self) -> Result<Option<AuditEntry>, StoreError> {
+        self.audit
+            .last()?
+            .map(|(k, v)| decode("audit", &k, &v))
+            .transpose()
+    }
+
+    /// Appends an entry (its `seq` follows the head; the caller serialises appends).
+    pub fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        self.audit.insert(entry.seq.to_be_bytes(), encode(entry)?)?;
+        Ok(())
+    }
+
+    /// Entries from `seq` on, oldest first, at most `limit`.
+    pub fn audit_entries(
+        &self,
+        from_seq: u64,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        self.audit
+            .range(from_seq.to_be_bytes()..)
+            .take(limit)
+            .map(|entry| {
+                let (k, v) = entry?;
+                decode("audit", &k, &v)
+            })
+            .collect()
+    }
+
+    /// Records a signed head.
+    pub fn put_audit_seal(&self, seal: &AuditSeal) -> Result<(), StoreError> {
+        self.audit_seals
+            .insert(seal.seq.to_be_bytes(), encode(seal)?)?;
+        Ok(())
+    }
+
+    /// Every signed head, oldest first.
+    pub fn audit_seals(&self) -> Result<Vec<AuditSeal>, StoreError> {
+        super::scan(&self.audit_seals, "audit_seals")
+    }
+
+    /// Replaces the saved rate-limit windows.
+    pub fn save_limits(&self, windows: &[(String, KeyWindows)]) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        for k in self.limits.iter().keys() {
+            batch.remove(k?);
+        }
+        for (key, w) in windows {
+            batch.insert(key.as_bytes(), encode(w)?);
+        }
+        self.limits.apply_batch(batch)?;
+        Ok(())
+    }
+
+    /// The saved rate-limit windows.
+    pub fn limits(&self) -> Result<Vec<(String, KeyWindows)>, StoreError> {
+        self.limits
+            .iter()
+            .map(|entry| {
+                let (k, v) = entry?;
+                Ok((
+                    String::from_utf8_lossy(&k).into_owned(),
+                    decode("limits", &k, &v)?,
+                ))
+            })
+            .collect()
+    }
+}
