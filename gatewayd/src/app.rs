@@ -46,6 +46,7 @@ pub async fn run(
         config.oauth.refresh_check_interval,
     ));
 
+    let tls = crate::tls::acceptor(&config.tls, config.listen, config.security.allow_plain_http)?;
     let live = Live::new(&config);
     let checker = tokio::spawn(crate::health_check::run(
         gateway.clone(),
@@ -85,7 +86,7 @@ pub async fn run(
         &config,
         live,
     )?;
-    proxy::listen::serve(listener, proxy, shutdown, config.shutdown_grace).await;
+    proxy::listen::serve(listener, tls, proxy, shutdown, config.shutdown_grace).await;
 
     refresher.abort();
     checker.abort();

@@ -59,6 +59,7 @@ pub struct Config {
     pub health: HealthConfig,
     pub limits: LimitsConfig,
     pub security: SecurityConfig,
+    pub tls: crate::tls::TlsConfig,
 }
 
 /// Claude subscription (OAuth) endpoints and policy. Undocumented by Anthropic and changed
@@ -200,6 +201,7 @@ impl Default for Config {
             health: HealthConfig::default(),
             limits: LimitsConfig::default(),
             security: SecurityConfig::default(),
+            tls: crate::tls::TlsConfig::default(),
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod shutdown;
 mod state;
 mod store;
 pub mod telemetry;
+pub mod tls;
 mod upstream_client;
 
 use std::net::SocketAddr;
@@ -59,13 +60,15 @@ pub enum RunError {
     },
     #[error(transparent)]
     Client(#[from] upstream_client::ClientError),
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
 }
 
 impl RunError {
     /// Exit code: 64 for bad configuration, 1 for everything else.
     pub fn exit_code(&self) -> u8 {
         match self {
-            RunError::Config(_) => 64,
+            RunError::Config(_) | RunError::Tls(_) => 64,
             _ => 1,
         }
     }

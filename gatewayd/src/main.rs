@@ -28,6 +28,15 @@ struct Args {
     /// Log as JSON lines.
     #[arg(long)]
     log_json: bool,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key).
+    #[arg(long, value_name = "FILE")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key for --tls-cert.
+    #[arg(long, value_name = "FILE")]
+    tls_key: Option<PathBuf>,
+    /// Require client certificates signed by this PEM CA (mutual TLS).
+    #[arg(long, value_name = "FILE")]
+    tls_client_ca: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -81,6 +90,15 @@ fn load(args: &Args) -> Result<Config, gatewayd::config::ConfigError> {
         config.socket.clone_from(socket);
     }
     config.log_json |= args.log_json;
+    for (flag, setting) in [
+        (&args.tls_cert, &mut config.tls.cert),
+        (&args.tls_key, &mut config.tls.key),
+        (&args.tls_client_ca, &mut config.tls.client_ca),
+    ] {
+        if let Some(path) = flag {
+            *setting = Some(path.clone());
+        }
+    }
     config.validate()?;
     Ok(config)
 }

@@ -29,10 +29,13 @@ pub fn bin(name: &str) -> PathBuf {
     path
 }
 
-/// A running gatewayd and the temp dir it lives in.
+/// A running gatewayd and the temp dir it lives in. Every secret it was handed through
+/// the helpers (gateway keys, upstream keys) is remembered, and when the daemon goes away
+/// its log is checked for them: no test can leak a secret into the log unnoticed.
 pub struct Daemon {
     child: Option<Child>,
     pub dir: tempfile::TempDir,
+    secrets: std::sync::Mutex<Vec<String>>,
     /// `http://127.0.0.1:PORT`.
     pub url: String,
 }
@@ -81,6 +84,7 @@ impl Daemon {
         let mut daemon = Self {
             child: Some(child),
             dir,
+            secrets: std::sync::Mutex::new(Vec::new()),
             url: String::new(),
         };
         let status = daemon.wait_ready();
@@ -157,10 +161,9 @@ impl Daemon {
         let mut args = vec!["key", "create", "--name", name];
         args.extend_from_slice(extra);
         let key = self.ctl_json(&args);
-        (
-            key["id"].as_str().unwrap().to_owned(),
-            key["secret"].as_str().unwrap().to_owned(),
-        )
+        let secret = key["secret"].as_str().unwrap().to_owned();
+        self.remember(&secret);
+        (key["id"].as_str().unwrap().to_owned(), secret)
     }
 
     /// Adds an API-key account pointing at `base_url`; returns its id.
@@ -187,6 +190,7 @@ impl Daemon {
             base_url,
         ];
         args.extend_from_slice(extra);
+        self.remember(api_key);
         let out = self.ctl_stdin(&args, api_key.as_bytes());
         assert!(
             out.status.success(),
@@ -200,6 +204,8 @@ impl Daemon {
     /// Sends SIGTERM and waits for the exit; returns the temp dir for a restart.
     pub fn stop(mut self) -> (tempfile::TempDir, ExitStatus) {
         let status = self.terminate();
+        self.check_log_for_secrets();
+        self.secrets.lock().unwrap().clear();
         let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("temp dir"));
         (dir, status)
     }
@@ -224,11 +230,34 @@ impl Daemon {
     }
 }
 
+impl Daemon {
+    /// A secret that must never appear in the daemon's log.
+    pub fn remember(&self, secret: &str) {
+        self.secrets.lock().unwrap().push(secret.to_owned());
+    }
+
+    /// Fails if any remembered secret is in the log.
+    fn check_log_for_secrets(&self) {
+        let log = self.log();
+        // Placeholder keys like "a" or "k1" would match any log; real secrets are longer.
+        for secret in self.secrets.lock().unwrap().iter().filter(|s| s.len() >= 8) {
+            assert!(
+                !log.contains(secret.as_str()),
+                "a secret reached the daemon's log: …{}",
+                &secret[secret.len().saturating_sub(4)..]
+            );
+        }
+    }
+}
+
 impl Drop for Daemon {
     fn drop(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
+        }
+        if !std::thread::panicking() {
+            self.check_log_for_secrets();
         }
     }
 }

@@ -119,6 +119,7 @@ pub fn reload(loader: &Loader, running: &Config, live: &Live) -> Result<ReloadRe
         ),
         ("log_json", running.log_json != new.log_json),
         ("workers", running.workers != new.workers),
+        ("tls", running.tls != new.tls),
         ("record", running.record != new.record),
         (
             "control.socket_group",

@@ -1,6 +1,7 @@
-//! Listen: the accept loop on the data-plane port. Serves HTTP/1.1 and HTTP/2 (h2c),
-//! and on shutdown stops accepting and gives in-flight requests — streams included — a
-//! grace period to finish.
+//! Listen: the accept loop on the data-plane port. Serves HTTP/1.1 and HTTP/2 (h2c, or
+//! over TLS by ALPN), and on shutdown stops accepting and gives in-flight requests —
+//! streams included — a grace period to finish. TLS handshakes run in each connection's
+//! own task, so a slow client never holds up the accept loop.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -11,12 +12,14 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
 
 use super::Proxy;
 
 /// Serves until `shutdown` resolves, then drains for at most `grace`.
 pub async fn serve(
     listener: TcpListener,
+    tls: Option<TlsAcceptor>,
     proxy: Proxy,
     shutdown: impl Future<Output = ()>,
     grace: Duration,
@@ -46,12 +49,27 @@ pub async fn serve(
             let proxy = proxy.clone();
             async move { Ok::<_, Infallible>(proxy.handle(request, peer).await) }
         });
-        let connection = builder
-            .serve_connection(TokioIo::new(stream), service)
-            .into_owned();
-        let connection = graceful.watch(connection);
+        let builder = builder.clone();
+        let watcher = graceful.watcher();
+        let tls = tls.clone();
         tokio::spawn(async move {
-            if let Err(e) = connection.await {
+            let served = match tls {
+                None => {
+                    let conn = builder.serve_connection(TokioIo::new(stream), service);
+                    watcher.watch(conn.into_owned()).await
+                }
+                Some(tls) => match tls.accept(stream).await {
+                    Ok(stream) => {
+                        let conn = builder.serve_connection(TokioIo::new(stream), service);
+                        watcher.watch(conn.into_owned()).await
+                    }
+                    Err(e) => {
+                        tracing::debug!(client.addr = %peer, error = %e, "TLS handshake failed");
+                        return;
+                    }
+                },
+            };
+            if let Err(e) = served {
                 tracing::debug!(client.addr = %peer, error = %e, "connection ended with an error");
             }
         });

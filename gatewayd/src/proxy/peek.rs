@@ -86,7 +86,17 @@ impl Peek<'_> {
         }
         let user = self.metadata.as_ref().and_then(|m| m.user_id.as_deref());
         if let Some(user) = user.filter(|u| !u.is_empty()) {
-            let session = user.rsplit_once("_session_").map_or(user, |(_, s)| s);
+            // Older Claude Code: `user_<hash>_account_<uuid>_session_<uuid>`; newer: a
+            // JSON object with `session_id`.
+            let json_session = user
+                .starts_with('{')
+                .then(|| serde_json::from_str::<serde_json::Value>(user).ok())
+                .flatten()
+                .and_then(|v| v.get("session_id")?.as_str().map(str::to_owned));
+            let session = match &json_session {
+                Some(id) => id.as_str(),
+                None => user.rsplit_once("_session_").map_or(user, |(_, s)| s),
+            };
             ("claude-session", session).hash(&mut h);
             return Some(h.finish());
         }

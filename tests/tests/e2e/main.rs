@@ -2,7 +2,9 @@
 //! loopback, temp dirs and ephemeral ports. One test binary keeps link time down.
 
 mod accounts;
+mod admission;
 mod anthropic;
+mod audit;
 mod bench;
 mod codeassist;
 mod control;
@@ -15,4 +17,5 @@ mod log;
 mod oauth;
 mod pool;
 mod support;
+mod tls;
 mod usage;

@@ -43,6 +43,15 @@ fn a_conversation_is_known_by_its_session_id_or_its_opening() {
     let b = turn("user_ab_account_1_session_B", r#"[{"n":1}]"#);
     assert_eq!(a1, a2);
     assert_ne!(a1, b);
+    let j1 = turn(
+        r#"{\"device_id\":\"d\",\"session_id\":\"X\"}"#,
+        r#"[{"n":1}]"#,
+    );
+    let j2 = turn(
+        r#"{\"device_id\":\"e\",\"session_id\":\"X\"}"#,
+        r#"[{"n":2}]"#,
+    );
+    assert_eq!(j1, j2, "newer Claude Code sends a JSON user_id");
     // Without a session id: the system prompt and first message decide.
     let p1 = session(r#"{"system":"s","messages":[{"n":1}]}"#);
     let p2 = session(r#"{"system":"s","messages":[{"n":1},{"n":2}]}"#);
