@@ -42,6 +42,8 @@ pub struct Refusal {
     pub limit: Option<u64>,
     pub remaining: Option<u64>,
     pub reset_secs: Option<u64>,
+    /// This refusal made the key's refusals in a minute reach the storm threshold.
+    pub storm: bool,
 }
 
 impl Refusal {
@@ -55,6 +57,7 @@ impl Refusal {
             limit: Some(limit),
             remaining: Some(0),
             reset_secs: Some(secs),
+            storm: false,
         }
     }
 
@@ -68,6 +71,7 @@ impl Refusal {
             limit: None,
             remaining: None,
             reset_secs: None,
+            storm: false,
         }
     }
 }
@@ -84,6 +88,8 @@ pub struct KeyWindows {
 #[derive(Default)]
 struct KeyState {
     windows: KeyWindows,
+    /// Refusals in the sliding minute, to tell a storm.
+    refusals: Window,
     in_flight: u32,
     /// The token bucket and the (rate, burst) it was built for.
     bucket: Option<((u32, u32), DefaultDirectRateLimiter)>,
@@ -213,11 +219,20 @@ impl Admission {
         key_id: &Arc<str>,
         limits: &RateLimit,
         now_ms: u64,
+        storm_at: u32,
     ) -> Result<Option<Permit>, Refusal> {
         if !limits.any() {
             return Ok(None);
         }
-        self.keys.with(key_id, |s| admit(s, limits, now_ms))?;
+        self.keys.with(key_id, |s| {
+            admit(s, limits, now_ms).map_err(|mut refusal| {
+                let before = s.refusals.used(now_ms, MINUTE);
+                s.refusals.add(now_ms, MINUTE, 1);
+                let at = f64::from(storm_at);
+                refusal.storm = storm_at > 0 && before < at && before + 1.0 >= at;
+                refusal
+            })
+        })?;
         Ok((limits.max_concurrent > 0).then(|| Permit {
             admission: Arc::clone(self),
             key: Arc::clone(key_id),

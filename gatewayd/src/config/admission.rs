@@ -16,6 +16,9 @@ pub struct LimitsConfig {
     /// Failed key attempts from one IP per sliding minute before the IP is refused for
     /// the rest of the window (and a security event is raised); 0 = no limit.
     pub failed_auth_per_minute: u32,
+    /// Refusals of one key per sliding minute that make a rate-limit storm (a security
+    /// event, raised once per storm); 0 = never.
+    pub refusal_storm_per_minute: u32,
 }
 
 impl Default for LimitsConfig {
@@ -25,6 +28,7 @@ impl Default for LimitsConfig {
             ip_requests_per_second: 0,
             ip_burst: 0,
             failed_auth_per_minute: 20,
+            refusal_storm_per_minute: 100,
         }
     }
 }

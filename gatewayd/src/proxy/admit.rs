@@ -78,16 +78,21 @@ impl Gate<'_> {
                 Refusal::forbidden("this gateway key may not be used from your address").into(),
             );
         }
-        match self
-            .admission
-            .admit_key(&key.id, &key.record.rate_limit, now)
-        {
+        let storm_at = self.settings.limits.refusal_storm_per_minute;
+        let limits = &key.record.rate_limit;
+        match self.admission.admit_key(&key.id, limits, now, storm_at) {
             Ok(permit) => Ok(Admitted {
                 key,
                 permit,
                 client_ip,
             }),
             Err(refusal) => {
+                if refusal.storm {
+                    self.recorder.security(
+                        "rate_limit_storm",
+                        format!("key {} refused {storm_at} times in a minute", key.id),
+                    );
+                }
                 self.count(&key, api.dialect, &refusal, client_ip, parts, now);
                 Err(refusal.into())
             }

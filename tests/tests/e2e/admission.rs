@@ -112,6 +112,27 @@ async fn parallel_requests_never_get_past_a_key_limit() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_address_limit_and_a_refusal_storm() {
+    let g = gate("[limits]\nip_requests_per_minute = 6\nrefusal_storm_per_minute = 3\n");
+    let open = g.key(&[]);
+    let (statuses, _) = burst(10, |i| g.claude(&open, &format!("ip {i}"))).await;
+    assert_eq!(count(&statuses, 200), 6, "{statuses:?}");
+
+    let g = gate("[limits]\nrefusal_storm_per_minute = 3\n");
+    let tight = g.key(&["--rpm", "1"]);
+    let (statuses, _) = burst(6, |i| g.claude(&tight, &format!("s {i}"))).await;
+    assert_eq!(count(&statuses, 429), 5);
+    let audit = g.daemon.ctl_json(&["audit", "list"]);
+    let storms: Vec<&Value> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "security/rate_limit_storm")
+        .collect();
+    assert_eq!(storms.len(), 1, "one event per storm: {audit}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_key_holds_only_so_many_requests_in_flight() {
     let g = gate("");
     let secret = g.key(&["--max-concurrent", "2"]);
