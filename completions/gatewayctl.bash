@@ -2306,7 +2306,7 @@ _gatewayctl() {
             fi
             case "${prev}" in
                 --by)
-                    COMPREPLY=($(compgen -W "key account model" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "key account model dialect" -- "${cur}"))
                     return 0
                     ;;
                 --since)

@@ -544,10 +544,11 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_s
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a key at once'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a key for good (asks on a terminal; scripts pass --yes)'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand stats" -l by -d 'Group rows by key, account or model' -r -f -a "key\t''
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand stats" -l by -d 'Group rows by key, account, model or dialect' -r -f -a "key\t''
 account\t''
-model\t''"
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand stats" -l since -d 'Only the last DURATION (1h, 24h, 7d), from the request log [default: all time]' -r
+model\t''
+dialect\t''"
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand stats" -l since -d 'Only the last DURATION (1h, 24h, 7d; whole hours) [default: all time]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand stats" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand stats" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand stats" -l json -d 'Print one JSON document on stdout instead of tables'

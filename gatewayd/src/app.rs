@@ -36,8 +36,13 @@ pub async fn run(
     let gateway = Gateway::open(store.clone(), &master, &config.upstream, &config.oauth)?;
     let admission = Arc::new(Admission::default());
     admission.import(store.limits()?, crate::model::now_millis());
-    let (recorder, recorder_task) =
-        recorder::channel(gateway.clone(), Arc::clone(&admission), &config.record);
+    let live = Live::new(&config);
+    let (recorder, recorder_task) = recorder::channel(
+        gateway.clone(),
+        Arc::clone(&admission),
+        live.clone(),
+        &config.record,
+    );
     let recorder_task = tokio::spawn(recorder_task.run());
     let refresher = tokio::spawn(crate::oauth::keep_fresh(
         gateway.clone(),
@@ -47,7 +52,6 @@ pub async fn run(
     ));
 
     let tls = crate::tls::acceptor(&config.tls, config.listen, config.security.allow_plain_http)?;
-    let live = Live::new(&config);
     let checker = tokio::spawn(crate::health_check::run(
         gateway.clone(),
         crate::upstream_client::build(&config.upstream, None)?,

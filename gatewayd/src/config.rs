@@ -60,6 +60,8 @@ pub struct Config {
     pub limits: LimitsConfig,
     pub security: SecurityConfig,
     pub tls: crate::tls::TlsConfig,
+    /// Price rows tried before the shipped table (`[[prices]]`).
+    pub prices: Vec<crate::prices::Price>,
 }
 
 /// Claude subscription (OAuth) endpoints and policy. Undocumented by Anthropic and changed
@@ -202,6 +204,7 @@ impl Default for Config {
             limits: LimitsConfig::default(),
             security: SecurityConfig::default(),
             tls: crate::tls::TlsConfig::default(),
+            prices: Vec::new(),
         }
     }
 }

@@ -261,6 +261,26 @@ pub struct AuditSeal {
     pub signature: String,
 }
 
+/// How a request id is shown: `req_gw_` and 16 hex digits.
+pub fn request_id(id: u64) -> String {
+    format!("req_gw_{id:016x}")
+}
+
+/// A new request id: a random start per process, then counting up, so ids are unique
+/// across restarts without coordination.
+pub fn next_request_id() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::OnceLock;
+    static START: OnceLock<u64> = OnceLock::new();
+    static SEQ: AtomicU64 = AtomicU64::new(0);
+    let start = *START.get_or_init(|| {
+        let mut bytes = [0u8; 8];
+        let _ = getrandom::fill(&mut bytes);
+        u64::from_le_bytes(bytes) & 0xffff_ffff_0000_0000
+    });
+    start | (SEQ.fetch_add(1, Ordering::Relaxed) & 0xffff_ffff)
+}
+
 /// Now, in Unix seconds.
 pub fn now_secs() -> UnixSecs {
     std::time::SystemTime::now()
@@ -307,6 +327,9 @@ pub struct UsageCounters {
     pub errors: u64,
     #[serde(flatten)]
     pub tokens: TokenUsage,
+    /// Estimated cost from the price table, micro-dollars.
+    #[serde(default)]
+    pub cost_micros: u64,
 }
 
 impl UsageCounters {
@@ -315,6 +338,7 @@ impl UsageCounters {
         self.requests += other.requests;
         self.errors += other.errors;
         self.tokens.add(&other.tokens);
+        self.cost_micros += other.cost_micros;
     }
 }
 
@@ -324,6 +348,7 @@ pub enum UsageScope {
     Key,
     Account,
     Model,
+    Dialect,
 }
 
 impl UsageScope {
@@ -333,15 +358,17 @@ impl UsageScope {
             UsageScope::Key => "key",
             UsageScope::Account => "account",
             UsageScope::Model => "model",
+            UsageScope::Dialect => "dialect",
         }
     }
 
-    /// Parses `key`, `account` or `model`.
+    /// Parses `key`, `account`, `model` or `dialect`.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "key" => Some(UsageScope::Key),
             "account" => Some(UsageScope::Account),
             "model" => Some(UsageScope::Model),
+            "dialect" => Some(UsageScope::Dialect),
             _ => None,
         }
     }
@@ -407,6 +434,12 @@ pub struct RequestLogEntry {
     pub tokens: TokenUsage,
     pub client_ip: String,
     pub user_agent: String,
+    /// The id returned to the client (`x-gateway-request-id`) and sent upstream.
+    #[serde(default)]
+    pub request_id: String,
+    /// Estimated cost, micro-dollars.
+    #[serde(default)]
+    pub cost_micros: u64,
 }
 
 /// A subscription login as it is sealed in an account's `credentials`.

@@ -33,6 +33,9 @@ use crate::recorder::Recorder;
 use crate::state::Gateway;
 use crate::upstream_client::ClientError;
 
+/// The request id, returned to the client and sent upstream.
+const REQUEST_ID_HEADER: http::HeaderName = http::HeaderName::from_static("x-gateway-request-id");
+
 /// The data plane's shared handle; cheap to clone.
 #[derive(Clone)]
 pub struct Proxy {
@@ -86,8 +89,16 @@ impl Proxy {
                 format!("no route for {} {}", parts.method, parts.uri.path()),
             )
             .into_response(dialect),
-            Route::Api(api) => self.api(api, parts, body, peer).await,
-            Route::Local(api, answer) => match self.gate(&api, &parts, peer.ip()) {
+            Route::Api(api) => {
+                let request_id = crate::model::next_request_id();
+                let mut response = self.api(api, parts, body, peer, request_id).await;
+                let shown = crate::model::request_id(request_id);
+                if let Ok(value) = http::HeaderValue::from_str(&shown) {
+                    response.headers_mut().insert(REQUEST_ID_HEADER, value);
+                }
+                response
+            }
+            Route::Local(api, answer) => match self.gate(&api, &parts, peer.ip(), 0) {
                 Ok(_) => respond::code_assist_local(answer),
                 Err(reject) => reject.into_response(api.dialect),
             },
@@ -100,6 +111,7 @@ impl Proxy {
         api: &ApiRoute,
         parts: &http::request::Parts,
         peer: std::net::IpAddr,
+        request_id: u64,
     ) -> Result<admit::Admitted, respond::Reject> {
         let inner = &*self.inner;
         let settings = inner.live.load();
@@ -108,6 +120,7 @@ impl Proxy {
             admission: &inner.admission,
             recorder: &inner.recorder,
             settings: &settings,
+            request_id,
         };
         gate.admit(api, parts, peer)
     }
@@ -118,11 +131,12 @@ impl Proxy {
         parts: http::request::Parts,
         body: Incoming,
         peer: std::net::SocketAddr,
+        request_id: u64,
     ) -> Response<ProxyBody> {
         let started = std::time::Instant::now();
         let at_ms = crate::model::now_millis();
         let inner = &*self.inner;
-        let admitted = match self.gate(&api, &parts, peer.ip()) {
+        let admitted = match self.gate(&api, &parts, peer.ip(), request_id) {
             Ok(admitted) => admitted,
             Err(reject) => return reject.into_response(api.dialect),
         };
@@ -155,11 +169,15 @@ impl Proxy {
             Some(q) => format!("{}?{q}", parts.uri.path()),
             None => parts.uri.path().to_owned(),
         };
+        let mut upstream_headers = headers::upstream_request(&parts.headers);
+        if let Ok(id) = http::HeaderValue::from_str(&crate::model::request_id(request_id)) {
+            upstream_headers.insert(REQUEST_ID_HEADER, id);
+        }
         let exchange = Exchange {
             method: parts.method,
             path_and_query,
             query,
-            headers: headers::upstream_request(&parts.headers),
+            headers: upstream_headers,
             body,
             gemini,
         };
@@ -175,6 +193,7 @@ impl Proxy {
             user_agent,
             session,
             permit: admitted.permit,
+            request_id,
         };
         let forwarder = Forwarder {
             gateway: &inner.gateway,

@@ -10,11 +10,11 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::admission::Admission;
 use crate::config::RecordConfig;
-use crate::model::{
-    now_secs, AccountEvent, RequestLogEntry, TokenUsage, UsageCounters, UsageScope,
-};
+use crate::model::{AccountEvent, TokenUsage};
 use crate::state::Gateway;
 use crate::store::UsageDelta;
+
+mod tally;
 
 /// What the request log needs beyond the usage counters.
 #[derive(Debug, Clone)]
@@ -29,6 +29,8 @@ pub struct RequestFacts {
     pub latency_ms: u64,
     pub client_ip: std::net::IpAddr,
     pub user_agent: Option<http::HeaderValue>,
+    /// The request's id (`x-gateway-request-id`).
+    pub request_id: u64,
 }
 
 /// The facts of one upstream exchange.
@@ -67,6 +69,7 @@ pub struct RecorderTask {
     rx: mpsc::Receiver<Message>,
     gateway: Gateway,
     admission: Arc<Admission>,
+    live: crate::config::Live,
     config: RecordConfig,
     last_prune: Option<Instant>,
 }
@@ -78,6 +81,7 @@ const PRUNE_EVERY: Duration = Duration::from_secs(30);
 pub fn channel(
     gateway: Gateway,
     admission: Arc<Admission>,
+    live: crate::config::Live,
     config: &RecordConfig,
 ) -> (Recorder, RecorderTask) {
     let (tx, rx) = mpsc::channel(config.queue);
@@ -89,6 +93,7 @@ pub fn channel(
         rx,
         gateway,
         admission,
+        live,
         config: config.clone(),
         last_prune: None,
     };
@@ -153,7 +158,7 @@ impl RecorderTask {
                             let used = r.tokens.input_tokens + r.tokens.output_tokens;
                             self.admission.charge(key, used, crate::model::now_millis());
                         }
-                        add(&mut pending, r);
+                        tally::add(&mut pending, r, &self.live.load().prices);
                     }
                     Some(Message::AccountFailed { id, reason }) => {
                         if let Err(e) = self.gateway.persist_account_failure(&id, &reason) {
@@ -202,6 +207,9 @@ impl RecorderTask {
             {
                 tracing::error!(error = %e, "cannot prune the request log");
             }
+            if let Err(e) = self.gateway.prune_rollups() {
+                tracing::error!(error = %e, "cannot prune hourly rollups");
+            }
         }
     }
 }
@@ -218,57 +226,5 @@ impl RecorderTask {
         if let Err(e) = self.gateway.seal_audit() {
             tracing::error!(error = %e, "cannot sign the audit chain head");
         }
-    }
-}
-
-fn add(pending: &mut UsageDelta, r: UsageRecord) {
-    if let Some(facts) = &r.request {
-        pending.log.push(log_entry(&r, facts));
-    }
-    let counters = UsageCounters {
-        requests: 1,
-        errors: u64::from(r.failed),
-        tokens: r.tokens,
-    };
-    let mut bump = |scope, id: &str| {
-        pending
-            .counters
-            .entry((scope, id.to_owned()))
-            .or_default()
-            .add(&counters);
-    };
-    if let Some(account) = &r.account_id {
-        bump(UsageScope::Account, account);
-    }
-    if let Some(key) = &r.key_id {
-        bump(UsageScope::Key, key);
-        pending.last_used.insert(key.to_string(), now_secs());
-    }
-    if let Some(model) = &r.model {
-        bump(UsageScope::Model, model);
-    }
-}
-
-fn log_entry(r: &UsageRecord, f: &RequestFacts) -> RequestLogEntry {
-    RequestLogEntry {
-        at_ms: f.at_ms,
-        key_id: r.key_id.as_deref().map(str::to_owned),
-        account_id: r.account_id.as_deref().map(str::to_owned),
-        dialect: f.dialect.to_owned(),
-        model: r.model.as_deref().map(str::to_owned),
-        stream: f.stream,
-        status: f.status,
-        error: f.error.map(str::to_owned),
-        attempts: f.attempts,
-        ttfb_ms: f.ttfb_ms,
-        latency_ms: f.latency_ms,
-        tokens: r.tokens,
-        client_ip: f.client_ip.to_string(),
-        // to_str admits visible ASCII only, so cutting at a byte count is safe.
-        user_agent: f
-            .user_agent
-            .as_ref()
-            .and_then(|ua| ua.to_str().ok())
-            .map_or_else(String::new, |ua| ua[..ua.len().min(200)].to_owned()),
     }
 }

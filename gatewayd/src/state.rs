@@ -166,17 +166,6 @@ impl Gateway {
 }
 
 impl Gateway {
-    /// Stored usage totals of one scope.
-    pub fn usage(
-        &self,
-        scope: crate::model::UsageScope,
-    ) -> Result<Vec<(String, crate::model::UsageCounters)>, OpError> {
-        Ok(self.inner.store.usage(scope)?)
-    }
-}
-
-impl Gateway {
-    /// The OAuth endpoints and policy.
     /// The beta header an account's OAuth bearer needs (Claude subscriptions only).
     pub fn oauth_beta(&self, account: &Account) -> Option<&str> {
         (account.oauth.is_some()
@@ -184,6 +173,7 @@ impl Gateway {
             .then_some(self.inner.oauth.claude_beta.as_str())
     }
 
+    /// The OAuth endpoints and policy.
     pub fn oauth_config(&self) -> &OAuthConfig {
         &self.inner.oauth
     }

@@ -6,6 +6,7 @@ mod audit;
 mod events;
 mod records;
 mod requests;
+mod rollups;
 mod usage;
 
 use std::path::Path;
@@ -51,6 +52,7 @@ pub struct Store {
     audit: sled::Tree,
     audit_seals: sled::Tree,
     limits: sled::Tree,
+    rollups: sled::Tree,
 }
 
 const SCHEMA_VERSION: &[u8] = b"1";
@@ -76,6 +78,7 @@ impl Store {
             audit: db.open_tree("audit")?,
             audit_seals: db.open_tree("audit_seals")?,
             limits: db.open_tree("limits")?,
+            rollups: db.open_tree("rollups")?,
             db,
         };
         store

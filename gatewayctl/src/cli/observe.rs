@@ -8,10 +8,10 @@ use super::parse_duration;
 
 #[derive(Args, Debug)]
 pub struct StatsArgs {
-    /// Group rows by key, account or model.
+    /// Group rows by key, account, model or dialect.
     #[arg(long, value_enum, default_value = "key")]
     pub by: StatsBy,
-    /// Only the last DURATION (1h, 24h, 7d), from the request log [default: all time].
+    /// Only the last DURATION (1h, 24h, 7d; whole hours) [default: all time].
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub since: Option<Duration>,
 }
@@ -44,6 +44,7 @@ pub enum StatsBy {
     Key,
     Account,
     Model,
+    Dialect,
 }
 
 impl StatsBy {
@@ -52,6 +53,7 @@ impl StatsBy {
             StatsBy::Key => "key",
             StatsBy::Account => "account",
             StatsBy::Model => "model",
+            StatsBy::Dialect => "dialect",
         }
     }
 }

@@ -1,4 +1,4 @@
-//! `gatewayctl stats [--by key|account|model]`.
+//! `gatewayctl stats [--by key|account|model|dialect] [--since 24h]`.
 
 use gateway_proto::v1 as pb;
 use serde_json::{json, Value};
@@ -33,10 +33,12 @@ pub async fn run(args: StatsArgs, client: &mut Client, out: &Printer) -> Result<
                 u.output_tokens.to_string(),
                 u.cache_creation_tokens.to_string(),
                 u.cache_read_tokens.to_string(),
+                format!("${:.4}", u.cost_usd),
                 format!(
                     "{}/{}/{}",
                     r.latency_p50_ms, r.latency_p95_ms, r.latency_p99_ms
                 ),
+                format!("{}/{}/{}", r.ttfb_p50_ms, r.ttfb_p95_ms, r.ttfb_p99_ms),
             ]
         })
         .collect();
@@ -50,6 +52,9 @@ pub async fn run(args: StatsArgs, client: &mut Client, out: &Printer) -> Result<
             "output",
             "cache write",
             "cache read",
+            "cost",
+            "latency p50/95/99 ms",
+            "first byte p50/95/99 ms",
         ],
         rows,
     );
@@ -69,10 +74,12 @@ fn row_json(r: &pb::UsageRow) -> Value {
         "cache_creation_tokens": u.cache_creation_tokens,
         "cache_read_tokens": u.cache_read_tokens,
         "thoughts_tokens": u.thoughts_tokens,
+        "cost_usd": u.cost_usd,
         "latency_p50_ms": r.latency_p50_ms,
         "latency_p95_ms": r.latency_p95_ms,
         "latency_p99_ms": r.latency_p99_ms,
         "ttfb_p50_ms": r.ttfb_p50_ms,
+        "ttfb_p95_ms": r.ttfb_p95_ms,
         "ttfb_p99_ms": r.ttfb_p99_ms,
     })
 }

@@ -20,6 +20,8 @@ pub struct LiveSettings {
     pub health: HealthConfig,
     pub limits: LimitsConfig,
     pub security: SecurityConfig,
+    /// Prices: the config's rows, then the shipped ones.
+    pub prices: Arc<crate::prices::PriceTable>,
     /// `security`'s networks, parsed once per load.
     pub ip_rules: Arc<crate::admission::IpRules>,
 }
@@ -34,6 +36,7 @@ impl LiveSettings {
             health: config.health.clone(),
             limits: config.limits.clone(),
             security: config.security.clone(),
+            prices: Arc::new(crate::prices::PriceTable::new(&config.prices)),
             ip_rules: Arc::new(crate::admission::IpRules::new(
                 &config.security.allow,
                 &config.security.deny,
@@ -104,6 +107,7 @@ pub fn reload(loader: &Loader, running: &Config, live: &Live) -> Result<ReloadRe
         ("health", old.health != new.health),
         ("limits", old.limits != new.limits),
         ("security", old.security != new.security),
+        ("prices", *old.prices != crate::prices::PriceTable::new(&new.prices)),
     ];
     let restart = [
         ("listen", running.listen != new.listen),

@@ -124,5 +124,6 @@ pub fn usage(c: UsageCounters) -> pb::Usage {
         cache_creation_tokens: c.tokens.cache_creation_tokens,
         cache_read_tokens: c.tokens.cache_read_tokens,
         thoughts_tokens: c.tokens.thoughts_tokens,
+        cost_usd: c.cost_micros as f64 / 1_000_000.0,
     }
 }

@@ -1,5 +1,5 @@
-//! gateway.v1.Stats: all-time totals from the rollups, or a window from the request log;
-//! latency percentiles from the request log either way.
+//! gateway.v1.Stats: all-time totals, or a window, per key, account, model or dialect,
+//! with latency and time-to-first-byte percentiles from the rollups' histograms.
 
 use std::collections::HashMap;
 
@@ -20,40 +20,30 @@ impl Stats for Control {
         let scope =
             UsageScope::parse(if r.by.is_empty() { "key" } else { &r.by }).ok_or_else(|| {
                 Status::invalid_argument(format!(
-                    "cannot group usage by {:?}; use key, account or model",
+                    "cannot group usage by {:?}; use key, account, model or dialect",
                     r.by
                 ))
             })?;
         self.recorder.flush().await;
-        let since_ms = match r.since_seconds {
-            0 => 0,
-            secs => now_millis().saturating_sub(secs.saturating_mul(1000)),
+        let since = match r.since_seconds {
+            0 => None,
+            secs => Some((now_millis() / 1000).saturating_sub(secs)),
         };
-        let window = self.gateway.usage_window(scope, since_ms)?;
-        let totals = if r.since_seconds == 0 {
-            self.gateway.usage(scope)?
-        } else {
-            window
-                .iter()
-                .map(|(id, row)| (id.clone(), row.counters))
-                .collect()
-        };
+        let groups = self.gateway.usage_stats(scope, since)?;
         let names = self.names(scope)?;
-        let rows = totals
+        let rows = groups
             .into_iter()
-            .map(|(id, counters)| {
-                let l = window.get(&id).map(|w| w.latencies).unwrap_or_default();
-                pb::UsageRow {
-                    scope: scope.as_str().to_owned(),
-                    name: names.get(&id).cloned().unwrap_or_default(),
-                    id,
-                    usage: Some(convert::usage(counters)),
-                    latency_p50_ms: l.p50,
-                    latency_p95_ms: l.p95,
-                    latency_p99_ms: l.p99,
-                    ttfb_p50_ms: l.ttfb_p50,
-                    ttfb_p99_ms: l.ttfb_p99,
-                }
+            .map(|(id, g)| pb::UsageRow {
+                scope: scope.as_str().to_owned(),
+                name: names.get(&id).cloned().unwrap_or_default(),
+                usage: Some(convert::usage(g.counters)),
+                latency_p50_ms: g.latency.quantile(0.50),
+                latency_p95_ms: g.latency.quantile(0.95),
+                latency_p99_ms: g.latency.quantile(0.99),
+                ttfb_p50_ms: g.ttfb.quantile(0.50),
+                ttfb_p95_ms: g.ttfb.quantile(0.95),
+                ttfb_p99_ms: g.ttfb.quantile(0.99),
+                id,
             })
             .collect();
         Ok(Response::new(pb::GetUsageResponse { rows }))
@@ -75,7 +65,7 @@ impl Control {
                 .into_iter()
                 .map(|v| (v.record.id, v.record.name))
                 .collect(),
-            UsageScope::Model => HashMap::new(),
+            UsageScope::Model | UsageScope::Dialect => HashMap::new(),
         })
     }
 }

@@ -31,6 +31,7 @@ pub struct Gate<'a> {
     pub admission: &'a Arc<Admission>,
     pub recorder: &'a Recorder,
     pub settings: &'a LiveSettings,
+    pub request_id: u64,
 }
 
 impl Gate<'_> {
@@ -147,6 +148,7 @@ impl Gate<'_> {
                 latency_ms: 0,
                 client_ip,
                 user_agent: parts.headers.get(http::header::USER_AGENT).cloned(),
+                request_id: self.request_id,
             })),
         });
     }

@@ -36,6 +36,7 @@ pub struct Caller {
     pub session: Option<u64>,
     /// The key's in-flight slot, held until the answer is over.
     pub permit: Option<crate::admission::Permit>,
+    pub request_id: u64,
 }
 
 /// The shared pieces failover needs.
@@ -278,6 +279,7 @@ fn facts(
         latency_ms: 0,
         client_ip: caller.client_ip,
         user_agent: caller.user_agent.clone(),
+        request_id: caller.request_id,
     }
 }
 

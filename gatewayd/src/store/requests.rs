@@ -53,17 +53,6 @@ impl Store {
         Ok(removed)
     }
 
-    /// Entries that arrived at or after `since_ms`, oldest first.
-    pub fn log_since(&self, since_ms: u64) -> Result<Vec<RequestLogEntry>, StoreError> {
-        self.requests
-            .range(since_ms.to_be_bytes().as_slice()..)
-            .map(|entry| {
-                let (k, v) = entry?;
-                decode("requests", &k, &v)
-            })
-            .collect()
-    }
-
     /// The newest `limit` entries passing `keep`, oldest first, and a cursor after the newest.
     pub fn log_tail(
         &self,

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use super::{decode, encode, Store, StoreError};
 use crate::model::{RequestLogEntry, UnixSecs, UsageCounters, UsageScope};
+use crate::rollup::{Grain, Rollup};
 
 /// One batch of counted usage, summed in memory before it reaches the store.
 #[derive(Debug, Default)]
@@ -13,12 +14,17 @@ pub struct UsageDelta {
     pub last_used: HashMap<String, UnixSecs>,
     /// Request log entries, oldest first.
     pub log: Vec<RequestLogEntry>,
+    /// Hourly and daily rollups: (scope, id, grain, bucket start in Unix seconds).
+    pub rollups: HashMap<(UsageScope, String, Grain, u64), Rollup>,
 }
 
 impl UsageDelta {
     /// Whether there is nothing to write.
     pub fn is_empty(&self) -> bool {
-        self.counters.is_empty() && self.last_used.is_empty() && self.log.is_empty()
+        self.counters.is_empty()
+            && self.last_used.is_empty()
+            && self.log.is_empty()
+            && self.rollups.is_empty()
     }
 }
 
@@ -52,6 +58,7 @@ impl Store {
             }
         }
         self.append_log(&delta.log)?;
+        self.add_rollups(&delta.rollups)?;
         for (id, at) in &delta.last_used {
             self.update_key(id, |key| {
                 if key.last_used.is_none_or(|prev| prev < *at) {

@@ -1,0 +1,98 @@
+//! What tokens cost: a price table per model pattern (USD per million input, output,
+//! cache-write and cache-read tokens), shipped with the public list prices of November
+//! 2026 and overridable in config (`[[prices]]` entries are tried before the shipped
+//! ones). Costs are kept in micro-dollars so they sum exactly.
+
+use serde::Deserialize;
+
+use crate::model::{glob_match, TokenUsage};
+
+/// One row: a model pattern (`*` wildcard) and its prices per million tokens.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Price {
+    pub model: String,
+    pub input: f64,
+    pub output: f64,
+    #[serde(default)]
+    pub cache_write: f64,
+    #[serde(default)]
+    pub cache_read: f64,
+}
+
+/// The rows in the order they are tried.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PriceTable(Vec<Price>);
+
+/// (pattern, input, output, cache write, cache read), USD per million tokens.
+const SHIPPED: &[(&str, f64, f64, f64, f64)] = &[
+    ("claude-opus-4-5*", 5.0, 25.0, 6.25, 0.50),
+    ("claude-opus-4*", 15.0, 75.0, 18.75, 1.50),
+    ("claude-3-opus*", 15.0, 75.0, 18.75, 1.50),
+    ("claude-sonnet-4*", 3.0, 15.0, 3.75, 0.30),
+    ("claude-3-7-sonnet*", 3.0, 15.0, 3.75, 0.30),
+    ("claude-3-5-sonnet*", 3.0, 15.0, 3.75, 0.30),
+    ("claude-haiku-4*", 1.0, 5.0, 1.25, 0.10),
+    ("claude-3-5-haiku*", 0.80, 4.0, 1.0, 0.08),
+    ("claude-3-haiku*", 0.25, 1.25, 0.30, 0.03),
+    ("gemini-2.5-pro*", 1.25, 10.0, 0.0, 0.31),
+    ("gemini-2.5-flash-lite*", 0.10, 0.40, 0.0, 0.025),
+    ("gemini-2.5-flash*", 0.30, 2.50, 0.0, 0.075),
+    ("gemini-2.0-flash*", 0.10, 0.40, 0.0, 0.025),
+    ("gemini-3-pro*", 2.0, 12.0, 0.0, 0.20),
+];
+
+impl PriceTable {
+    /// `overrides` first, then the shipped rows.
+    pub fn new(overrides: &[Price]) -> Self {
+        let shipped = SHIPPED.iter().map(|&(model, input, output, cache_write, cache_read)| Price {
+            model: model.to_owned(),
+            input,
+            output,
+            cache_write,
+            cache_read,
+        });
+        Self(overrides.iter().cloned().chain(shipped).collect())
+    }
+
+    /// What `tokens` of `model` cost, in micro-dollars; 0 for a model with no price.
+    pub fn cost_micros(&self, model: &str, tokens: &TokenUsage) -> u64 {
+        let Some(p) = self.0.iter().find(|p| glob_match(&p.model, model)) else {
+            return 0;
+        };
+        // USD per million tokens = micro-dollars per token.
+        let micros = tokens.input_tokens as f64 * p.input
+            + tokens.output_tokens as f64 * p.output
+            + tokens.cache_creation_tokens as f64 * p.cache_write
+            + tokens.cache_read_tokens as f64 * p.cache_read;
+        micros.round() as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_matching_row_prices_each_kind_of_token() {
+        let table = PriceTable::new(&[Price {
+            model: "claude-sonnet-4-5*".into(),
+            input: 2.0,
+            output: 10.0,
+            cache_write: 0.0,
+            cache_read: 0.0,
+        }]);
+        let tokens = TokenUsage {
+            input_tokens: 1_000,
+            output_tokens: 100,
+            cache_creation_tokens: 10,
+            cache_read_tokens: 2_000,
+            thoughts_tokens: 0,
+        };
+        // The override wins: 1000×2 + 100×10.
+        assert_eq!(table.cost_micros("claude-sonnet-4-5-20250929", &tokens), 3_000);
+        // Shipped: 1000×3 + 100×15 + 10×3.75 + 2000×0.30.
+        assert_eq!(table.cost_micros("claude-sonnet-4-20250514", &tokens), 5_138);
+        assert_eq!(table.cost_micros("unknown-model", &tokens), 0);
+    }
+}

@@ -1,0 +1,89 @@
+//! Summing one finished request into the pending batch: totals per key, account, model
+//! and dialect, hourly and daily rollups with latency histograms, its estimated cost, and
+//! its request log entry.
+
+use super::{RequestFacts, UsageRecord};
+use crate::model::{now_secs, RequestLogEntry, UsageCounters, UsageScope};
+use crate::prices::PriceTable;
+use crate::rollup::Grain;
+use crate::store::UsageDelta;
+
+/// Adds `r` to `pending`.
+pub fn add(pending: &mut UsageDelta, r: UsageRecord, prices: &PriceTable) {
+    let cost_micros = r
+        .model
+        .as_deref()
+        .map_or(0, |m| prices.cost_micros(m, &r.tokens));
+    let counters = UsageCounters {
+        requests: 1,
+        errors: u64::from(r.failed),
+        tokens: r.tokens,
+        cost_micros,
+    };
+    let facts = r.request.as_deref();
+    let mut groups: Vec<(UsageScope, &str)> = Vec::with_capacity(4);
+    if let Some(account) = &r.account_id {
+        groups.push((UsageScope::Account, account));
+    }
+    if let Some(key) = &r.key_id {
+        groups.push((UsageScope::Key, key));
+        pending.last_used.insert(key.to_string(), now_secs());
+    }
+    if let Some(model) = &r.model {
+        groups.push((UsageScope::Model, model));
+    }
+    if let Some(f) = facts {
+        groups.push((UsageScope::Dialect, f.dialect));
+    }
+    let at_secs = facts.map_or_else(|| now_secs() as u64, |f| f.at_ms / 1000);
+    for (scope, id) in groups {
+        pending
+            .counters
+            .entry((scope, id.to_owned()))
+            .or_default()
+            .add(&counters);
+        for grain in [Grain::Hour, Grain::Day] {
+            let bucket = grain.bucket(at_secs);
+            let rollup = pending
+                .rollups
+                .entry((scope, id.to_owned(), grain, bucket))
+                .or_default();
+            rollup.counters.add(&counters);
+            if let Some(f) = facts {
+                rollup.latency.record(f.latency_ms);
+                if let Some(ttfb) = f.ttfb_ms {
+                    rollup.ttfb.record(ttfb);
+                }
+            }
+        }
+    }
+    if let Some(f) = facts {
+        pending.log.push(log_entry(&r, f, cost_micros));
+    }
+}
+
+fn log_entry(r: &UsageRecord, f: &RequestFacts, cost_micros: u64) -> RequestLogEntry {
+    RequestLogEntry {
+        at_ms: f.at_ms,
+        key_id: r.key_id.as_deref().map(str::to_owned),
+        account_id: r.account_id.as_deref().map(str::to_owned),
+        dialect: f.dialect.to_owned(),
+        model: r.model.as_deref().map(str::to_owned),
+        stream: f.stream,
+        status: f.status,
+        error: f.error.map(str::to_owned),
+        attempts: f.attempts,
+        ttfb_ms: f.ttfb_ms,
+        latency_ms: f.latency_ms,
+        tokens: r.tokens,
+        client_ip: f.client_ip.to_string(),
+        // to_str admits visible ASCII only, so cutting at a byte count is safe.
+        user_agent: f
+            .user_agent
+            .as_ref()
+            .and_then(|ua| ua.to_str().ok())
+            .map_or_else(String::new, |ua| ua[..ua.len().min(200)].to_owned()),
+        request_id: crate::model::request_id(f.request_id),
+        cost_micros,
+    }
+}
