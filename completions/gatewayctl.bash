@@ -22,6 +22,9 @@ _gatewayctl() {
             gatewayctl,accounts)
                 cmd="gatewayctl__subcmd__account"
                 ;;
+            gatewayctl,alerts)
+                cmd="gatewayctl__subcmd__alerts"
+                ;;
             gatewayctl,audit)
                 cmd="gatewayctl__subcmd__audit"
                 ;;
@@ -145,6 +148,18 @@ _gatewayctl() {
             gatewayctl__subcmd__account__subcmd__help,usage)
                 cmd="gatewayctl__subcmd__account__subcmd__help__subcmd__usage"
                 ;;
+            gatewayctl__subcmd__alerts,help)
+                cmd="gatewayctl__subcmd__alerts__subcmd__help"
+                ;;
+            gatewayctl__subcmd__alerts,test)
+                cmd="gatewayctl__subcmd__alerts__subcmd__test"
+                ;;
+            gatewayctl__subcmd__alerts__subcmd__help,help)
+                cmd="gatewayctl__subcmd__alerts__subcmd__help__subcmd__help"
+                ;;
+            gatewayctl__subcmd__alerts__subcmd__help,test)
+                cmd="gatewayctl__subcmd__alerts__subcmd__help__subcmd__test"
+                ;;
             gatewayctl__subcmd__audit,help)
                 cmd="gatewayctl__subcmd__audit__subcmd__help"
                 ;;
@@ -177,6 +192,9 @@ _gatewayctl() {
                 ;;
             gatewayctl__subcmd__help,account)
                 cmd="gatewayctl__subcmd__help__subcmd__account"
+                ;;
+            gatewayctl__subcmd__help,alerts)
+                cmd="gatewayctl__subcmd__help__subcmd__alerts"
                 ;;
             gatewayctl__subcmd__help,audit)
                 cmd="gatewayctl__subcmd__help__subcmd__audit"
@@ -243,6 +261,9 @@ _gatewayctl() {
                 ;;
             gatewayctl__subcmd__help__subcmd__account,usage)
                 cmd="gatewayctl__subcmd__help__subcmd__account__subcmd__usage"
+                ;;
+            gatewayctl__subcmd__help__subcmd__alerts,test)
+                cmd="gatewayctl__subcmd__help__subcmd__alerts__subcmd__test"
                 ;;
             gatewayctl__subcmd__help__subcmd__audit,list)
                 cmd="gatewayctl__subcmd__help__subcmd__audit__subcmd__list"
@@ -347,7 +368,7 @@ _gatewayctl() {
 
     case "${cmd}" in
         gatewayctl)
-            opts="-h -V --socket --json --timeout --help --version account accounts key keys stats log audit status config completions help"
+            opts="-h -V --socket --json --timeout --help --version account accounts key keys stats log audit alerts status config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1046,6 +1067,92 @@ _gatewayctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gatewayctl__subcmd__alerts)
+            opts="-h -V --socket --json --timeout --help --version test help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__alerts__subcmd__help)
+            opts="test help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__alerts__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__alerts__subcmd__help__subcmd__test)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__alerts__subcmd__test)
+            opts="-h -V --socket --json --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gatewayctl__subcmd__audit)
             opts="-h -V --socket --json --timeout --help --version list verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1285,7 +1392,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__help)
-            opts="account key stats log audit status config completions help"
+            opts="account key stats log audit alerts status config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1495,6 +1602,34 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__help__subcmd__account__subcmd__usage)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__help__subcmd__alerts)
+            opts="test"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__help__subcmd__alerts__subcmd__test)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

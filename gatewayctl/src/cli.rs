@@ -59,6 +59,8 @@ pub enum Noun {
     Log(LogArgs),
     /// The tamper-evident audit log: control-plane changes and security events.
     Audit(AuditArgs),
+    /// Alert webhooks.
+    Alerts(AlertsArgs),
     /// Daemon version, uptime, address and counts.
     Status,
     /// The daemon's configuration file.

@@ -26,6 +26,7 @@ pub async fn run(cli: Cli) -> Result<(), CtlError> {
         Noun::Stats(args) => cmd::stats::run(args, &mut client, &out).await,
         Noun::Log(args) => cmd::log::run(args, &mut client, &out).await,
         Noun::Audit(args) => cmd::audit::run(args, &mut client, &out).await,
+        Noun::Alerts(args) => cmd::status::alerts(args, &mut client, &out).await,
         Noun::Status => cmd::status::run(&mut client, &out).await,
         Noun::Config(args) => cmd::status::config(args, &mut client, &out).await,
         Noun::Completions { shell } => cmd::completion::print(shell),

@@ -37,12 +37,33 @@ pub async fn run(
     let admission = Arc::new(Admission::default());
     admission.import(store.limits()?, crate::model::now_millis());
     let live = Live::new(&config);
+    let metrics = crate::metrics::Metrics::default();
+    let (alerter, alert_task) = crate::alerts::channel(
+        crate::upstream_client::build(&config.upstream, None)?,
+        live.clone(),
+    );
+    let alert_task = tokio::spawn(alert_task);
     let (recorder, recorder_task) = recorder::channel(
         gateway.clone(),
         Arc::clone(&admission),
         live.clone(),
+        metrics.clone(),
+        alerter,
         &config.record,
     );
+    let metrics_listener = match config.metrics.listen {
+        Some(addr) => {
+            let listener = TcpListener::bind(addr)
+                .await
+                .map_err(|source| RunError::Listen { addr, source })?;
+            Some(tokio::spawn(crate::metrics_listen::serve(
+                listener,
+                metrics.clone(),
+                gateway.clone(),
+            )))
+        }
+        None => None,
+    };
     let recorder_task = tokio::spawn(recorder_task.run());
     let refresher = tokio::spawn(crate::oauth::keep_fresh(
         gateway.clone(),
@@ -86,6 +107,7 @@ pub async fn run(
     let proxy = Proxy::new(
         gateway.clone(),
         Arc::clone(&admission),
+        metrics_listener.is_none().then_some(metrics),
         recorder.clone(),
         &config,
         live,
@@ -94,6 +116,10 @@ pub async fn run(
 
     refresher.abort();
     checker.abort();
+    alert_task.abort();
+    if let Some(task) = metrics_listener {
+        task.abort();
+    }
     recorder.flush().await;
     recorder_task.abort();
     store.save_limits(&admission.export())?;

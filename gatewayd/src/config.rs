@@ -62,6 +62,16 @@ pub struct Config {
     pub tls: crate::tls::TlsConfig,
     /// Price rows tried before the shipped table (`[[prices]]`).
     pub prices: Vec<crate::prices::Price>,
+    pub metrics: MetricsConfig,
+    pub alerts: crate::alerts::AlertsConfig,
+}
+
+/// Where Prometheus scrapes.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// Serve `/metrics` on its own address instead of the data-plane port.
+    pub listen: Option<SocketAddr>,
 }
 
 /// Claude subscription (OAuth) endpoints and policy. Undocumented by Anthropic and changed
@@ -182,6 +192,13 @@ pub struct RecordConfig {
     /// Request log entries older than this are dropped.
     #[serde(with = "humantime_serde")]
     pub log_max_age: Duration,
+    /// Also append every request log entry to this file as a JSON line (redacted like
+    /// the log itself).
+    pub log_file: Option<PathBuf>,
+    /// How often the request log and rollups are pruned, limits saved and the audit
+    /// head signed.
+    #[serde(with = "humantime_serde")]
+    pub housekeeping_interval: Duration,
 }
 
 impl Default for Config {
@@ -205,6 +222,8 @@ impl Default for Config {
             security: SecurityConfig::default(),
             tls: crate::tls::TlsConfig::default(),
             prices: Vec::new(),
+            metrics: MetricsConfig::default(),
+            alerts: crate::alerts::AlertsConfig::default(),
         }
     }
 }
@@ -233,6 +252,8 @@ impl Default for RecordConfig {
             flush_interval: Duration::from_secs(1),
             log_max_entries: 100_000,
             log_max_age: Duration::from_secs(7 * 86_400),
+            log_file: None,
+            housekeeping_interval: Duration::from_secs(30),
         }
     }
 }
@@ -281,6 +302,14 @@ impl Config {
                     message: format!("{bad:?} is not an IP network (CIDR) or address"),
                 });
             }
+        }
+        if let Some(bad) = self.alerts.webhooks.iter().find(|u| {
+            reqwest::Url::parse(u).map_or(true, |u| !matches!(u.scheme(), "http" | "https"))
+        }) {
+            return Err(ConfigError::Invalid {
+                name: "alerts.webhooks",
+                message: format!("{} is not an http(s) URL", crate::alerts::redact_url(bad)),
+            });
         }
         if self.balance.explore_every == 0 {
             return invalid("balance.explore_every", "must be at least 1");

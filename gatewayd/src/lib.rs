@@ -3,12 +3,15 @@
 //! may pass anything else.
 
 mod admission;
+mod alerts;
 mod app;
 mod codeassist;
 pub mod config;
 mod control;
 mod health_check;
 mod login;
+mod metrics;
+mod metrics_listen;
 pub mod model;
 mod oauth;
 mod prices;

@@ -37,6 +37,9 @@ struct Args {
     /// Require client certificates signed by this PEM CA (mutual TLS).
     #[arg(long, value_name = "FILE")]
     tls_client_ca: Option<PathBuf>,
+    /// Serve Prometheus /metrics on this address instead of the data-plane port.
+    #[arg(long, value_name = "ADDR")]
+    metrics_listen: Option<SocketAddr>,
 }
 
 fn main() -> ExitCode {
@@ -90,6 +93,9 @@ fn load(args: &Args) -> Result<Config, gatewayd::config::ConfigError> {
         config.socket.clone_from(socket);
     }
     config.log_json |= args.log_json;
+    if let Some(addr) = args.metrics_listen {
+        config.metrics.listen = Some(addr);
+    }
     for (flag, setting) in [
         (&args.tls_cert, &mut config.tls.cert),
         (&args.tls_key, &mut config.tls.key),

@@ -45,13 +45,15 @@ const SHIPPED: &[(&str, f64, f64, f64, f64)] = &[
 impl PriceTable {
     /// `overrides` first, then the shipped rows.
     pub fn new(overrides: &[Price]) -> Self {
-        let shipped = SHIPPED.iter().map(|&(model, input, output, cache_write, cache_read)| Price {
-            model: model.to_owned(),
-            input,
-            output,
-            cache_write,
-            cache_read,
-        });
+        let shipped = SHIPPED
+            .iter()
+            .map(|&(model, input, output, cache_write, cache_read)| Price {
+                model: model.to_owned(),
+                input,
+                output,
+                cache_write,
+                cache_read,
+            });
         Self(overrides.iter().cloned().chain(shipped).collect())
     }
 
@@ -90,9 +92,15 @@ mod tests {
             thoughts_tokens: 0,
         };
         // The override wins: 1000×2 + 100×10.
-        assert_eq!(table.cost_micros("claude-sonnet-4-5-20250929", &tokens), 3_000);
+        assert_eq!(
+            table.cost_micros("claude-sonnet-4-5-20250929", &tokens),
+            3_000
+        );
         // Shipped: 1000×3 + 100×15 + 10×3.75 + 2000×0.30.
-        assert_eq!(table.cost_micros("claude-sonnet-4-20250514", &tokens), 5_138);
+        assert_eq!(
+            table.cost_micros("claude-sonnet-4-20250514", &tokens),
+            5_138
+        );
         assert_eq!(table.cost_micros("unknown-model", &tokens), 0);
     }
 }

@@ -21,6 +21,7 @@ use std::sync::Arc;
 
 use http::{Request, Response};
 use hyper::body::Incoming;
+use tracing::Instrument;
 
 use self::balance::Balancer;
 use self::body::ProxyBody;
@@ -45,6 +46,8 @@ pub struct Proxy {
 struct Inner {
     gateway: Gateway,
     admission: Arc<Admission>,
+    /// `None` when metrics are served on their own address.
+    metrics: Option<crate::metrics::Metrics>,
     recorder: Recorder,
     client: reqwest::Client,
     balancer: Balancer,
@@ -56,6 +59,7 @@ impl Proxy {
     pub fn new(
         gateway: Gateway,
         admission: Arc<Admission>,
+        metrics: Option<crate::metrics::Metrics>,
         recorder: Recorder,
         config: &Config,
         live: Live,
@@ -65,6 +69,7 @@ impl Proxy {
             inner: Arc::new(Inner {
                 gateway,
                 admission,
+                metrics,
                 recorder,
                 client,
                 balancer: Balancer::default(),
@@ -83,6 +88,7 @@ impl Proxy {
         let query = parts.uri.query();
         match route::route(&parts.method, parts.uri.path(), &parts.headers, query) {
             Route::Health => respond::health(),
+            Route::Metrics => self.metrics(&parts, peer.ip()),
             Route::Probe => respond::probe(),
             Route::NotFound(dialect) => respond::Reject::new(
                 http::StatusCode::NOT_FOUND,
@@ -91,8 +97,12 @@ impl Proxy {
             .into_response(dialect),
             Route::Api(api) => {
                 let request_id = crate::model::next_request_id();
-                let mut response = self.api(api, parts, body, peer, request_id).await;
                 let shown = crate::model::request_id(request_id);
+                let span = tracing::info_span!("request", id = %shown);
+                let mut response = self
+                    .api(api, parts, body, peer, request_id)
+                    .instrument(span)
+                    .await;
                 if let Ok(value) = http::HeaderValue::from_str(&shown) {
                     response.headers_mut().insert(REQUEST_ID_HEADER, value);
                 }
@@ -103,6 +113,29 @@ impl Proxy {
                 Err(reject) => reject.into_response(api.dialect),
             },
         }
+    }
+
+    /// The Prometheus exposition, for addresses the network rules let in (404 when
+    /// metrics have their own listener).
+    fn metrics(&self, parts: &http::request::Parts, peer: std::net::IpAddr) -> Response<ProxyBody> {
+        let inner = &*self.inner;
+        let Some(metrics) = &inner.metrics else {
+            return respond::Reject::new(
+                http::StatusCode::NOT_FOUND,
+                "metrics are served on their own address",
+            )
+            .into_response(route::Dialect::Anthropic);
+        };
+        let settings = inner.live.load();
+        if !settings
+            .ip_rules
+            .admits(settings.ip_rules.client_ip(peer, &parts.headers))
+        {
+            return respond::Reject::forbidden("your address may not read metrics")
+                .into_response(route::Dialect::Anthropic);
+        }
+        let text = metrics.render(&inner.gateway.snapshot(), crate::model::now_millis());
+        respond::metrics(text)
     }
 
     /// Admission: address rules and limits, the key, the key's limits.
@@ -203,6 +236,7 @@ impl Proxy {
             config: &settings.upstream,
             balance: &settings.balance,
             health: &settings.health,
+            alerts: &settings.alerts,
         };
         forwarder.forward(caller, exchange).await
     }

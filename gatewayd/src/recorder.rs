@@ -2,9 +2,10 @@
 //! channel (never waiting), and one writer task sums them and merges them into the store
 //! in batches. Account failures reported by the data plane are persisted here too.
 
+use std::os::unix::fs::OpenOptionsExt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use tokio::sync::{mpsc, oneshot};
 
@@ -54,6 +55,7 @@ enum Message {
     AccountFailed { id: Arc<str>, reason: String },
     AccountEvent { id: Arc<str>, event: AccountEvent },
     Security { kind: &'static str, detail: String },
+    Alert(crate::alerts::Alert),
     Flush(oneshot::Sender<()>),
 }
 
@@ -70,18 +72,22 @@ pub struct RecorderTask {
     gateway: Gateway,
     admission: Arc<Admission>,
     live: crate::config::Live,
+    metrics: crate::metrics::Metrics,
+    alerter: crate::alerts::Alerter,
+    error_rates: crate::alerts::ErrorRates,
+    /// The open JSON-lines mirror of the request log.
+    mirror_file: Option<std::io::BufWriter<std::fs::File>>,
     config: RecordConfig,
     last_prune: Option<Instant>,
 }
-
-/// How often the request log is pruned.
-const PRUNE_EVERY: Duration = Duration::from_secs(30);
 
 /// Creates the channel. Nothing is written until the task runs.
 pub fn channel(
     gateway: Gateway,
     admission: Arc<Admission>,
     live: crate::config::Live,
+    metrics: crate::metrics::Metrics,
+    alerter: crate::alerts::Alerter,
     config: &RecordConfig,
 ) -> (Recorder, RecorderTask) {
     let (tx, rx) = mpsc::channel(config.queue);
@@ -94,6 +100,10 @@ pub fn channel(
         gateway,
         admission,
         live,
+        metrics,
+        alerter,
+        error_rates: Default::default(),
+        mirror_file: None,
         config: config.clone(),
         last_prune: None,
     };
@@ -120,6 +130,11 @@ impl Recorder {
     pub fn security(&self, kind: &'static str, detail: String) {
         tracing::warn!(security.kind = kind, %detail, "security event");
         self.send(Message::Security { kind, detail });
+    }
+
+    /// Queues an alert found on the request path (a quota threshold crossed).
+    pub fn alert(&self, alert: crate::alerts::Alert) {
+        self.send(Message::Alert(alert));
     }
 
     /// Never waits: a full queue drops the message and counts it.
@@ -153,17 +168,27 @@ impl RecorderTask {
         loop {
             tokio::select! {
                 message = self.rx.recv() => match message {
+                    Some(Message::Alert(alert)) => self.alerter.raise(alert),
                     Some(Message::Usage(r)) => {
+                        if let Some(account) = &r.account_id {
+                            let now = crate::model::now_millis();
+                            let settings = self.live.load();
+                            if let Some(alert) = self.error_rates.count(account, r.failed, now, &settings.alerts) {
+                                self.alerter.raise(alert);
+                            }
+                        }
                         if let Some(key) = &r.key_id {
                             let used = r.tokens.input_tokens + r.tokens.output_tokens;
                             self.admission.charge(key, used, crate::model::now_millis());
                         }
-                        tally::add(&mut pending, r, &self.live.load().prices);
+                        tally::add(&mut pending, r, &self.live.load().prices, &self.metrics);
                     }
                     Some(Message::AccountFailed { id, reason }) => {
                         if let Err(e) = self.gateway.persist_account_failure(&id, &reason) {
                             tracing::error!(account = %id, error = %e, "cannot persist account failure");
                         }
+                        let alert = crate::alerts::Alert::new("account_error", Some(&id), reason);
+                        self.alerter.raise(alert);
                     }
                     Some(Message::AccountEvent { id, event }) => {
                         if let Err(e) = self.gateway.record_account_event(&id, event) {
@@ -174,6 +199,7 @@ impl RecorderTask {
                         if let Err(e) = self.gateway.audit_security(kind, &detail) {
                             tracing::error!(error = %e, "cannot append a security event to the audit log");
                         }
+                        self.alerter.raise(crate::alerts::Alert::new("security", None, format!("{kind}: {detail}")));
                     }
                     Some(Message::Flush(done)) => {
                         self.write(&mut pending);
@@ -194,10 +220,15 @@ impl RecorderTask {
             if let Err(e) = self.gateway.store().add_usage(&batch) {
                 tracing::error!(error = %e, "cannot write usage batch");
             }
+            self.mirror(&batch.log);
         }
-        if self.last_prune.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
+        let every = self.config.housekeeping_interval;
+        if self.last_prune.is_none_or(|at| at.elapsed() >= every) {
             self.last_prune = Some(Instant::now());
             self.save_limits();
+            let settings = self.live.load();
+            self.error_rates
+                .sweep(crate::model::now_millis(), &settings.alerts);
             let max_age = self.config.log_max_age.as_millis() as u64;
             let oldest = crate::model::now_millis().saturating_sub(max_age);
             if let Err(e) = self
@@ -215,6 +246,42 @@ impl RecorderTask {
 }
 
 impl RecorderTask {
+    /// Appends entries to the JSON-lines mirror, when one is configured.
+    fn mirror(&mut self, entries: &[crate::model::RequestLogEntry]) {
+        use std::io::Write;
+        let Some(path) = self.config.log_file.clone() else {
+            return;
+        };
+        if self.mirror_file.is_none() {
+            let opened = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .mode(0o600)
+                .open(&path);
+            match opened {
+                Ok(file) => self.mirror_file = Some(std::io::BufWriter::new(file)),
+                Err(e) => {
+                    tracing::error!(path = %path.display(), error = %e, "cannot open the request log mirror");
+                    return;
+                }
+            }
+        }
+        let Some(out) = self.mirror_file.as_mut() else {
+            return;
+        };
+        let written = entries.iter().try_for_each(|e| {
+            serde_json::to_writer(&mut *out, e)?;
+            out.write_all(b"\n").map_err(serde_json::Error::io)
+        });
+        if let Err(e) = written
+            .map_err(std::io::Error::from)
+            .and_then(|()| out.flush())
+        {
+            tracing::error!(path = %path.display(), error = %e, "cannot write the request log mirror");
+            self.mirror_file = None;
+        }
+    }
+
     /// Saves the key windows and budgets (every prune interval and at shutdown), after
     /// dropping idle state, and signs the audit chain head.
     fn save_limits(&self) {

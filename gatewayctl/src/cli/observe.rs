@@ -90,3 +90,15 @@ pub enum AuditVerb {
     /// Recompute the hash chain and check every signed head; exit 5 if anything is off.
     Verify,
 }
+
+#[derive(Args, Debug)]
+pub struct AlertsArgs {
+    #[command(subcommand)]
+    pub verb: AlertsVerb,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AlertsVerb {
+    /// Send a test alert to every configured webhook now; exit 1 if any fails.
+    Test,
+}

@@ -1,9 +1,9 @@
-//! `gatewayctl status` and `gatewayctl config reload`: the daemon as a whole.
+//! `gatewayctl status`, `config reload` and `alerts test`: the daemon as a whole.
 
 use gateway_proto::v1 as pb;
 use serde_json::json;
 
-use crate::cli::{ConfigArgs, ConfigVerb};
+use crate::cli::{AlertsArgs, AlertsVerb, ConfigArgs, ConfigVerb};
 use crate::client::Client;
 use crate::output::Printer;
 use crate::CtlError;
@@ -91,4 +91,36 @@ pub async fn config(args: ConfigArgs, client: &mut Client, out: &Printer) -> Res
         );
     }
     Ok(())
+}
+
+pub async fn alerts(args: AlertsArgs, client: &mut Client, out: &Printer) -> Result<(), CtlError> {
+    let AlertsVerb::Test = args.verb;
+    let mut system = client.system.clone();
+    let r = client
+        .call(system.send_test_alert(pb::SendTestAlertRequest {}))
+        .await?;
+    if out.json {
+        let all: Vec<_> = r
+            .deliveries
+            .iter()
+            .map(|d| json!({"webhook": d.webhook, "ok": d.ok, "error": d.error}))
+            .collect();
+        out.json(&json!(all));
+    } else if r.deliveries.is_empty() {
+        println!("no webhooks configured ([alerts] webhooks in the config)");
+    } else {
+        for d in &r.deliveries {
+            match d.ok {
+                true => println!("{}: delivered", d.webhook),
+                false => println!("{}: failed ({})", d.webhook, d.error),
+            }
+        }
+    }
+    match r.deliveries.iter().find(|d| !d.ok) {
+        Some(d) => Err(CtlError::Local(format!(
+            "the test alert did not reach {}: {}",
+            d.webhook, d.error
+        ))),
+        None => Ok(()),
+    }
 }

@@ -20,6 +20,7 @@ pub struct LiveSettings {
     pub health: HealthConfig,
     pub limits: LimitsConfig,
     pub security: SecurityConfig,
+    pub alerts: crate::alerts::AlertsConfig,
     /// Prices: the config's rows, then the shipped ones.
     pub prices: Arc<crate::prices::PriceTable>,
     /// `security`'s networks, parsed once per load.
@@ -36,6 +37,7 @@ impl LiveSettings {
             health: config.health.clone(),
             limits: config.limits.clone(),
             security: config.security.clone(),
+            alerts: config.alerts.clone(),
             prices: Arc::new(crate::prices::PriceTable::new(&config.prices)),
             ip_rules: Arc::new(crate::admission::IpRules::new(
                 &config.security.allow,
@@ -106,8 +108,12 @@ pub fn reload(loader: &Loader, running: &Config, live: &Live) -> Result<ReloadRe
         ("balance", old.balance != new.balance),
         ("health", old.health != new.health),
         ("limits", old.limits != new.limits),
+        ("alerts", old.alerts != new.alerts),
         ("security", old.security != new.security),
-        ("prices", *old.prices != crate::prices::PriceTable::new(&new.prices)),
+        (
+            "prices",
+            *old.prices != crate::prices::PriceTable::new(&new.prices),
+        ),
     ];
     let restart = [
         ("listen", running.listen != new.listen),
@@ -124,6 +130,7 @@ pub fn reload(loader: &Loader, running: &Config, live: &Live) -> Result<ReloadRe
         ("log_json", running.log_json != new.log_json),
         ("workers", running.workers != new.workers),
         ("tls", running.tls != new.tls),
+        ("metrics", running.metrics != new.metrics),
         ("record", running.record != new.record),
         (
             "control.socket_group",

@@ -47,6 +47,30 @@ impl System for Control {
         }))
     }
 
+    async fn send_test_alert(
+        &self,
+        _request: Request<pb::SendTestAlertRequest>,
+    ) -> Result<Response<pb::SendTestAlertResponse>, Status> {
+        let settings = self.live.load();
+        let cfg = &settings.alerts;
+        let alert = crate::alerts::Alert::new(
+            "test",
+            None,
+            "a test alert sent with gatewayctl alerts test",
+        );
+        let mut deliveries = Vec::new();
+        for url in &cfg.webhooks {
+            let result =
+                crate::alerts::deliver(&self.probe_client, url, &alert, cfg.attempts).await;
+            deliveries.push(pb::AlertDelivery {
+                webhook: crate::alerts::redact_url(url),
+                ok: result.is_ok(),
+                error: result.err().unwrap_or_default(),
+            });
+        }
+        Ok(Response::new(pb::SendTestAlertResponse { deliveries }))
+    }
+
     async fn reload_config(
         &self,
         _request: Request<pb::ReloadConfigRequest>,

@@ -48,6 +48,8 @@ pub struct Forwarder<'a> {
     pub config: &'a UpstreamConfig,
     pub balance: &'a BalanceConfig,
     pub health: &'a HealthConfig,
+    /// For the quota threshold.
+    pub alerts: &'a crate::alerts::AlertsConfig,
 }
 
 impl Forwarder<'_> {
@@ -90,6 +92,7 @@ impl Forwarder<'_> {
                     let waited = sent.elapsed().as_micros() as u64;
                     account.runtime.observe_latency(waited, now);
                     self.apply(account, Outcome::Answered, None);
+                    self.check_quota(account);
                     let sse = is_sse(response.headers());
                     let failed = !response.status().is_success();
                     if !failed {
@@ -251,6 +254,35 @@ impl Forwarder<'_> {
                 ))
             }
         }
+    }
+
+    /// Alerts once when a subscription window's utilisation crosses the threshold (and
+    /// again only after it has fallen back below).
+    fn check_quota(&self, account: &Account) {
+        let Some(windows) = account.runtime.quota.load_full() else {
+            return;
+        };
+        let top = windows.windows.iter().max_by(|a, b| a.2.total_cmp(&b.2));
+        let Some((name, _, utilization, _)) = top else {
+            return;
+        };
+        let over = *utilization >= self.alerts.quota_threshold;
+        if account
+            .runtime
+            .quota_alerted
+            .swap(over, std::sync::atomic::Ordering::Relaxed)
+            || !over
+        {
+            return;
+        }
+        self.recorder.alert(crate::alerts::Alert::new(
+            "quota_threshold",
+            Some(&account.id),
+            format!(
+                "subscription window {name} is {:.0}% used",
+                utilization * 100.0
+            ),
+        ));
     }
 
     fn apply(&self, account: &Account, outcome: Outcome, model: Option<&str>) {

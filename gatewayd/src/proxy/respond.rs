@@ -157,6 +157,16 @@ pub fn code_assist_local(answer: super::route::LocalAnswer) -> Response<ProxyBod
     response
 }
 
+/// The Prometheus text exposition.
+pub fn metrics(text: String) -> Response<ProxyBody> {
+    let mut response = Response::new(ProxyBody::full(Bytes::from(text)));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+    );
+    response
+}
+
 /// An empty 200, for `HEAD` probes.
 pub fn probe() -> Response<ProxyBody> {
     Response::new(ProxyBody::empty())

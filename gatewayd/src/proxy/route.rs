@@ -31,6 +31,8 @@ impl Dialect {
 pub enum Route {
     /// `GET /healthz`.
     Health,
+    /// `GET /metrics`: Prometheus.
+    Metrics,
     /// `HEAD` on any path: Claude Code's base-URL probe. No auth, no body.
     Probe,
     /// A proxied API call.
@@ -83,6 +85,9 @@ pub fn route(method: &Method, path: &str, headers: &HeaderMap, query: Option<&st
     }
     if method == Method::GET && path == "/healthz" {
         return Route::Health;
+    }
+    if method == Method::GET && path == "/metrics" {
+        return Route::Metrics;
     }
     let google_credential = headers.contains_key("x-goog-api-key") || has_key_param(query);
     if let Some(rest) = path.strip_prefix("/v1beta/") {

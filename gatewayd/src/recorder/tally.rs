@@ -1,15 +1,16 @@
 //! Summing one finished request into the pending batch: totals per key, account, model
-//! and dialect, hourly and daily rollups with latency histograms, its estimated cost, and
-//! its request log entry.
+//! and dialect, hourly and daily rollups with latency histograms, its estimated cost, its
+//! request log entry, and the Prometheus counters.
 
 use super::{RequestFacts, UsageRecord};
+use crate::metrics::{Metrics, Observation};
 use crate::model::{now_secs, RequestLogEntry, UsageCounters, UsageScope};
 use crate::prices::PriceTable;
 use crate::rollup::Grain;
 use crate::store::UsageDelta;
 
 /// Adds `r` to `pending`.
-pub fn add(pending: &mut UsageDelta, r: UsageRecord, prices: &PriceTable) {
+pub fn add(pending: &mut UsageDelta, r: UsageRecord, prices: &PriceTable, metrics: &Metrics) {
     let cost_micros = r
         .model
         .as_deref()
@@ -58,6 +59,16 @@ pub fn add(pending: &mut UsageDelta, r: UsageRecord, prices: &PriceTable) {
         }
     }
     if let Some(f) = facts {
+        metrics.observe(&Observation {
+            dialect: f.dialect,
+            model: r.model.as_deref().unwrap_or(""),
+            status: f.status,
+            error: f.error,
+            latency_ms: f.latency_ms,
+            ttfb_ms: f.ttfb_ms,
+            tokens: &r.tokens,
+            cost_micros,
+        });
         pending.log.push(log_entry(&r, f, cost_micros));
     }
 }

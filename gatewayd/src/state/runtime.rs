@@ -40,6 +40,8 @@ pub struct AccountRuntime {
     circuit_opens: AtomicU32,
     /// When a half-open circuit's one trial request went out, Unix ms; 0 = none out.
     trial_since_ms: AtomicU64,
+    /// A quota-threshold alert was raised and the window has not fallen back since.
+    pub quota_alerted: AtomicBool,
     /// Smooth weighted round robin's running weight.
     pub wrr_current: std::sync::atomic::AtomicI64,
     /// The last active health check.

@@ -15,6 +15,7 @@ mod keys;
 mod lifecycle;
 mod log;
 mod oauth;
+mod observe;
 mod pool;
 mod support;
 mod tls;

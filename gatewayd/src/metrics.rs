@@ -1,0 +1,252 @@
+//! Prometheus metrics (the `prometheus-client` crate): request, token, cost and refusal
+//! counters and latency histograms, updated by the recorder as records arrive (never on
+//! the request path), plus gauges of in-flight requests and account states read from the
+//! live snapshot at scrape time.
+
+use std::sync::Arc;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
+
+use crate::model::{AccountStatus, TokenUsage};
+use crate::state::{Account, Snapshot};
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    dialect: String,
+    model: String,
+    status: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct TokenLabels {
+    dialect: String,
+    model: String,
+    kind: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ModelLabels {
+    model: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DialectLabels {
+    dialect: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct KindLabels {
+    kind: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct AccountLabels {
+    account: String,
+    provider: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct AccountStateLabels {
+    account: String,
+    state: &'static str,
+}
+
+/// 5 ms to about 3 minutes.
+fn seconds_histogram() -> Histogram {
+    Histogram::new(exponential_buckets(0.005, 2.0, 16))
+}
+
+/// One finished client request, as the metrics see it.
+pub struct Observation<'a> {
+    pub dialect: &'a str,
+    pub model: &'a str,
+    pub status: u16,
+    pub error: Option<&'a str>,
+    pub latency_ms: u64,
+    pub ttfb_ms: Option<u64>,
+    pub tokens: &'a TokenUsage,
+    pub cost_micros: u64,
+}
+
+/// Every metric, registered once; cheap to clone.
+#[derive(Clone)]
+pub struct Metrics(Arc<Inner>);
+
+struct Inner {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    tokens: Family<TokenLabels, Counter>,
+    cost: Family<ModelLabels, Counter<f64, std::sync::atomic::AtomicU64>>,
+    refusals: Family<KindLabels, Counter>,
+    latency: Family<DialectLabels, Histogram, fn() -> Histogram>,
+    ttfb: Family<DialectLabels, Histogram, fn() -> Histogram>,
+    in_flight: Family<AccountLabels, Gauge>,
+    account_state: Family<AccountStateLabels, Gauge>,
+}
+
+const STATES: [&str; 6] = [
+    "active",
+    "cooling_down",
+    "circuit_open",
+    "error",
+    "disabled",
+    "draining",
+];
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::with_prefix("gateway");
+        let inner = Inner {
+            requests: Family::default(),
+            tokens: Family::default(),
+            cost: Family::default(),
+            refusals: Family::default(),
+            latency: Family::new_with_constructor(seconds_histogram),
+            ttfb: Family::new_with_constructor(seconds_histogram),
+            in_flight: Family::default(),
+            account_state: Family::default(),
+            registry: Registry::default(),
+        };
+        registry.register(
+            "requests",
+            "Client requests answered",
+            inner.requests.clone(),
+        );
+        registry.register(
+            "tokens",
+            "Tokens counted from answers",
+            inner.tokens.clone(),
+        );
+        registry.register(
+            "cost_usd",
+            "Estimated cost from the price table",
+            inner.cost.clone(),
+        );
+        registry.register(
+            "refusals",
+            "Requests refused by admission (rate limits, budgets, address rules)",
+            inner.refusals.clone(),
+        );
+        registry.register(
+            "request_duration_seconds",
+            "Time from request to the answer's last byte",
+            inner.latency.clone(),
+        );
+        registry.register(
+            "time_to_first_byte_seconds",
+            "Time from request to the answer's first byte",
+            inner.ttfb.clone(),
+        );
+        registry.register(
+            "account_in_flight",
+            "Requests in flight per upstream account",
+            inner.in_flight.clone(),
+        );
+        registry.register(
+            "account_state",
+            "1 for each upstream account's current state",
+            inner.account_state.clone(),
+        );
+        Self(Arc::new(Inner { registry, ..inner }))
+    }
+}
+
+impl Metrics {
+    /// Counts one finished client request.
+    pub fn observe(&self, o: &Observation<'_>) {
+        let m = &self.0;
+        let (dialect, model) = (o.dialect.to_owned(), o.model.to_owned());
+        m.requests
+            .get_or_create(&RequestLabels {
+                dialect: dialect.clone(),
+                model: model.clone(),
+                status: o.status.to_string(),
+            })
+            .inc();
+        if let Some(kind) = o.error.filter(|_| o.status == 429 || o.status == 403) {
+            if !kind.starts_with("upstream") {
+                m.refusals
+                    .get_or_create(&KindLabels {
+                        kind: kind.to_owned(),
+                    })
+                    .inc();
+            }
+        }
+        let kinds = [
+            ("input", o.tokens.input_tokens),
+            ("output", o.tokens.output_tokens),
+            ("cache_write", o.tokens.cache_creation_tokens),
+            ("cache_read", o.tokens.cache_read_tokens),
+        ];
+        for (kind, n) in kinds.into_iter().filter(|(_, n)| *n > 0) {
+            m.tokens
+                .get_or_create(&TokenLabels {
+                    dialect: dialect.clone(),
+                    model: model.clone(),
+                    kind,
+                })
+                .inc_by(n);
+        }
+        if o.cost_micros > 0 {
+            m.cost
+                .get_or_create(&ModelLabels { model })
+                .inc_by(o.cost_micros as f64 / 1_000_000.0);
+        }
+        let labels = DialectLabels { dialect };
+        m.latency
+            .get_or_create(&labels)
+            .observe(o.latency_ms as f64 / 1000.0);
+        if let Some(ttfb) = o.ttfb_ms {
+            m.ttfb.get_or_create(&labels).observe(ttfb as f64 / 1000.0);
+        }
+    }
+
+    /// The text exposition, with the account gauges read from `snapshot` now.
+    pub fn render(&self, snapshot: &Snapshot, now_ms: u64) -> String {
+        let m = &self.0;
+        m.in_flight.clear();
+        m.account_state.clear();
+        for account in &snapshot.accounts {
+            m.in_flight
+                .get_or_create(&AccountLabels {
+                    account: account.id.clone(),
+                    provider: account.provider.as_str(),
+                })
+                .set(i64::from(account.runtime.in_flight()));
+            let current = state(account, now_ms);
+            for s in STATES {
+                m.account_state
+                    .get_or_create(&AccountStateLabels {
+                        account: account.id.clone(),
+                        state: s,
+                    })
+                    .set(i64::from(s == current));
+            }
+        }
+        let mut out = String::new();
+        // Writing to a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut out, &m.registry);
+        out
+    }
+}
+
+fn state(a: &Account, now_ms: u64) -> &'static str {
+    if a.status == AccountStatus::Inactive {
+        "disabled"
+    } else if a.status == AccountStatus::Error || a.runtime.failed() {
+        "error"
+    } else if a.draining {
+        "draining"
+    } else if a.runtime.circuit_open() && a.runtime.cooling_until(now_ms).is_some() {
+        "circuit_open"
+    } else if a.runtime.cooling_until(now_ms).is_some() {
+        "cooling_down"
+    } else {
+        "active"
+    }
+}
