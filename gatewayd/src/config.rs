@@ -64,6 +64,7 @@ pub struct Config {
     pub prices: Vec<crate::prices::Price>,
     pub metrics: MetricsConfig,
     pub alerts: crate::alerts::AlertsConfig,
+    pub telemetry: crate::telemetry::TelemetryConfig,
 }
 
 /// Where Prometheus scrapes.
@@ -224,6 +225,7 @@ impl Default for Config {
             prices: Vec::new(),
             metrics: MetricsConfig::default(),
             alerts: crate::alerts::AlertsConfig::default(),
+            telemetry: crate::telemetry::TelemetryConfig::default(),
         }
     }
 }
@@ -310,6 +312,12 @@ impl Config {
                 name: "alerts.webhooks",
                 message: format!("{} is not an http(s) URL", crate::alerts::redact_url(bad)),
             });
+        }
+        if self.telemetry.otlp_endpoint.is_some() && !crate::telemetry::OTLP_BUILT_IN {
+            return invalid(
+                "telemetry.otlp_endpoint",
+                "this gatewayd was built without OTLP support; rebuild with --features otlp",
+            );
         }
         if self.balance.explore_every == 0 {
             return invalid("balance.explore_every", "must be at least 1");

@@ -51,7 +51,6 @@ fn main() -> ExitCode {
             return ExitCode::from(64);
         }
     };
-    gatewayd::telemetry::init(config.log_json);
     raise_fd_limit();
     let runtime = match build_runtime(config.workers) {
         Ok(rt) => rt,
@@ -60,6 +59,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    {
+        // An OTLP exporter binds to the runtime it is made in.
+        let _inside = runtime.enter();
+        gatewayd::telemetry::init(config.log_json, &config.telemetry);
+    }
     let loader: Option<gatewayd::config::Loader> = args.config.is_some().then(|| {
         let args = std::sync::Arc::new(args);
         std::sync::Arc::new(move || load(&args)) as gatewayd::config::Loader

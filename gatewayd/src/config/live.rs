@@ -131,6 +131,7 @@ pub fn reload(loader: &Loader, running: &Config, live: &Live) -> Result<ReloadRe
         ("workers", running.workers != new.workers),
         ("tls", running.tls != new.tls),
         ("metrics", running.metrics != new.metrics),
+        ("telemetry", running.telemetry != new.telemetry),
         ("record", running.record != new.record),
         (
             "control.socket_group",

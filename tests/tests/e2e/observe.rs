@@ -239,7 +239,7 @@ async fn retention_drops_old_log_records() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn prometheus_metrics_parse_and_carry_the_series() {
-    let r = run("");
+    let r = run("[[prices]]\nmodel = \"claude-*\"\ninput = 3.0\noutput = 15.0\n");
     let limited = r.daemon.create_key("tight", &["--rpm", "1"]).1;
     assert_eq!(r.claude(&claude(false, "m")).await.status(), 200);
     for _ in 0..2 {
@@ -307,6 +307,25 @@ async fn prometheus_metrics_parse_and_carry_the_series() {
             .any(|s| s.metric == "gateway_request_duration_seconds"),
         "{text}"
     );
+
+    // The Grafana dashboard reads only series that exist.
+    let dashboard = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../gatewayd/dashboards/llm-gateway.json"
+    ))
+    .unwrap();
+    let dashboard: Value = serde_json::from_str(&dashboard).unwrap();
+    for panel in dashboard["panels"].as_array().unwrap() {
+        for target in panel["targets"].as_array().unwrap() {
+            let expr = target["expr"].as_str().unwrap();
+            for name in expr
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .filter(|w| w.starts_with("gateway_"))
+            {
+                assert!(text.contains(name), "dashboard uses {name}, not exported");
+            }
+        }
+    }
 
     // On its own address: there, and no longer on the data port.
     let separate = Daemon::start_with(&["--metrics-listen", "127.0.0.1:0"]);
