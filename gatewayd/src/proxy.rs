@@ -214,8 +214,7 @@ impl Proxy {
             body,
             gemini,
         };
-        // Cheap clones of the request's own bytes; formatted by the recorder, off the hot path.
-        let user_agent = parts.headers.get(http::header::USER_AGENT).cloned();
+        let user_agent = headers::owned_user_agent(&parts.headers);
         let caller = Caller {
             key_id: Arc::clone(&key.id),
             model,

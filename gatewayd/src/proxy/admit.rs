@@ -147,7 +147,7 @@ impl Gate<'_> {
                 ttfb_ms: Some(0),
                 latency_ms: 0,
                 client_ip,
-                user_agent: parts.headers.get(http::header::USER_AGENT).cloned(),
+                user_agent: super::headers::owned_user_agent(&parts.headers),
                 request_id: self.request_id,
             })),
         });

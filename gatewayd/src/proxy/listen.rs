@@ -49,27 +49,29 @@ pub async fn serve(
             let proxy = proxy.clone();
             async move { Ok::<_, Infallible>(proxy.handle(request, peer).await) }
         });
+        let Some(tls) = tls.clone() else {
+            // Plain HTTP: the connection is built here, so its task holds nothing else.
+            let conn = builder.serve_connection(TokioIo::new(stream), service);
+            let conn = graceful.watch(conn.into_owned());
+            tokio::spawn(async move {
+                if let Err(e) = conn.await {
+                    tracing::debug!(client.addr = %peer, error = %e, "connection ended with an error");
+                }
+            });
+            continue;
+        };
         let builder = builder.clone();
         let watcher = graceful.watcher();
-        let tls = tls.clone();
         tokio::spawn(async move {
-            let served = match tls {
-                None => {
-                    let conn = builder.serve_connection(TokioIo::new(stream), service);
-                    watcher.watch(conn.into_owned()).await
+            let stream = match tls.accept(stream).await {
+                Ok(stream) => stream,
+                Err(e) => {
+                    tracing::debug!(client.addr = %peer, error = %e, "TLS handshake failed");
+                    return;
                 }
-                Some(tls) => match tls.accept(stream).await {
-                    Ok(stream) => {
-                        let conn = builder.serve_connection(TokioIo::new(stream), service);
-                        watcher.watch(conn.into_owned()).await
-                    }
-                    Err(e) => {
-                        tracing::debug!(client.addr = %peer, error = %e, "TLS handshake failed");
-                        return;
-                    }
-                },
             };
-            if let Err(e) = served {
+            let conn = builder.serve_connection(TokioIo::new(stream), service);
+            if let Err(e) = Box::pin(watcher.watch(conn.into_owned())).await {
                 tracing::debug!(client.addr = %peer, error = %e, "connection ended with an error");
             }
         });
