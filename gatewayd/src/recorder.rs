@@ -216,7 +216,8 @@ impl RecorderTask {
 
     fn write(&mut self, pending: &mut UsageDelta) {
         if !pending.is_empty() {
-            let batch = std::mem::take(pending);
+            let mut batch = std::mem::take(pending);
+            batch.quota_resets = self.gateway.quota_resets();
             if let Err(e) = self.gateway.store().add_usage(&batch) {
                 tracing::error!(error = %e, "cannot write usage batch");
             }

@@ -241,6 +241,20 @@ impl Gateway {
             .map_or(0, |a| a.runtime.in_flight())
     }
 
+    /// For each subscription account, when its binding window (the most used one) resets,
+    /// as the upstream last reported it.
+    pub fn quota_resets(&self) -> std::collections::HashMap<String, u64> {
+        self.snapshot()
+            .accounts
+            .iter()
+            .filter_map(|a| {
+                let windows = a.runtime.quota.load_full()?;
+                let binding = windows.windows.iter().max_by(|x, y| x.2.total_cmp(&y.2))?;
+                Some((a.id.clone(), binding.3?))
+            })
+            .collect()
+    }
+
     /// When the account was last probed, kept without republishing the snapshot.
     pub fn note_health_check(&self, id: &str, at_secs: i64) -> Result<(), OpError> {
         self.inner

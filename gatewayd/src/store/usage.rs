@@ -16,6 +16,9 @@ pub struct UsageDelta {
     pub log: Vec<RequestLogEntry>,
     /// Hourly and daily rollups: (scope, id, grain, bucket start in Unix seconds).
     pub rollups: HashMap<(UsageScope, String, Grain, u64), Rollup>,
+    /// Account id → when its binding subscription window resets (Unix seconds), as the
+    /// upstream last reported it.
+    pub quota_resets: HashMap<String, u64>,
 }
 
 impl UsageDelta {
@@ -59,11 +62,35 @@ impl Store {
         }
         self.append_log(&delta.log)?;
         self.add_rollups(&delta.rollups)?;
+        self.add_quota_usage(delta)?;
         for (id, at) in &delta.last_used {
             self.update_key(id, |key| {
                 if key.last_used.is_none_or(|prev| prev < *at) {
                     key.last_used = Some(*at);
                 }
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Each account's quota: tokens counted since its window last reset, and the reset the
+    /// upstream reports; a window that has reset starts from zero.
+    fn add_quota_usage(&self, delta: &UsageDelta) -> Result<(), StoreError> {
+        let now = crate::model::now_secs();
+        for ((scope, id), counters) in &delta.counters {
+            if *scope != UsageScope::Account {
+                continue;
+            }
+            let tokens = counters.tokens.input_tokens + counters.tokens.output_tokens;
+            let reset = delta.quota_resets.get(id).map(|r| *r as i64);
+            self.update_account(id, |a| {
+                if a.quota.reset_time.is_some_and(|r| r <= now) {
+                    a.quota.used = 0;
+                }
+                if reset.is_some() {
+                    a.quota.reset_time = reset;
+                }
+                a.quota.used += tokens;
             })?;
         }
         Ok(())

@@ -287,6 +287,14 @@ async fn a_window_near_its_limit_stays_usable_and_is_shown() {
     let shown = daemon.ctl_json(&["account", "show", &id]);
     assert_eq!(shown["state"], "active (near its limit)");
     assert_eq!(shown["limit_status"], "allowed_warning");
+    // The account's quota: tokens counted in its window, and the window's reset as the
+    // upstream reported it (the 5-hour one, three hours out).
+    let body = claude_body(false, "hi");
+    let per_request = gateway_tests::mock::input_tokens(&body) + 16;
+    assert_eq!(shown["quota"]["used"], 2 * per_request, "{shown}");
+    let reset = shown["quota"]["reset_time"].as_i64().unwrap();
+    let expected = (now_ms() / 1000) as i64 + 3 * 3600;
+    assert!((reset - expected).abs() < 120, "{reset} vs {expected}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
