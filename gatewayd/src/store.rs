@@ -57,12 +57,18 @@ pub struct Store {
 
 const SCHEMA_VERSION: &[u8] = b"1";
 
+/// sled's page cache. Its default (1 GiB) lets the request log and rollups, written
+/// every second, grow the daemon's memory without bound; reads here are rare (control
+/// plane, start-up), so a small cache costs nothing on the request path.
+const CACHE_BYTES: u64 = 16 * 1024 * 1024;
+
 impl Store {
     /// Opens (or creates) the database under `dir/db`.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
         let path = dir.join("db");
         let db = sled::Config::new()
             .path(&path)
+            .cache_capacity(CACHE_BYTES)
             .open()
             .map_err(|source| StoreError::Open {
                 path: path.display().to_string(),
