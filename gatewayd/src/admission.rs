@@ -144,31 +144,23 @@ impl Admission {
     pub fn admit_ip(&self, ip: IpAddr, now_ms: u64, cfg: &LimitsConfig) -> Result<(), Refusal> {
         let failed_limit = u64::from(cfg.failed_auth_per_minute);
         let rpm = u64::from(cfg.ip_requests_per_minute);
-        if failed_limit == 0 && rpm == 0 && cfg.ip_requests_per_second == 0 {
-            return Ok(());
-        }
-        self.ips.with(&ip, |s| {
-            s.last_ms = now_ms;
-            if failed_limit > 0 {
-                s.failed_auth
-                    .check(now_ms, MINUTE, failed_limit)
-                    .map_err(|wait| {
-                        Refusal::limited(
-                            "auth_lockout",
-                            "too many failed key attempts from this address".to_owned(),
-                            wait,
-                            failed_limit,
-                        )
-                    })?;
-            }
-            if rpm > 0 {
+        if rpm == 0 {
+            // Only the lock-out to check: an address that never failed has no state, and
+            // none is made for it.
+            let mut locked = Ok(());
+            self.ips
+                .with_existing(&ip, |s| locked = lockout(s, now_ms, failed_limit));
+            locked?;
+        } else {
+            self.ips.with(&ip, |s| {
+                s.last_ms = now_ms;
+                lockout(s, now_ms, failed_limit)?;
                 s.requests.try_add(now_ms, MINUTE, rpm, 1).map_err(|wait| {
                     let message = format!("this address is limited to {rpm} requests per minute");
                     Refusal::limited("ip_rate_limited", message, wait, rpm)
-                })?;
-            }
-            Ok(())
-        })?;
+                })
+            })?;
+        }
         self.ip_bucket_check(ip, cfg)
     }
 
@@ -279,6 +271,17 @@ impl Admission {
             });
         }
     }
+}
+
+/// Refuses an address locked out for failed key attempts (`limit` 0: never).
+fn lockout(s: &mut IpState, now_ms: u64, limit: u64) -> Result<(), Refusal> {
+    if limit == 0 {
+        return Ok(());
+    }
+    s.failed_auth.check(now_ms, MINUTE, limit).map_err(|wait| {
+        let message = "too many failed key attempts from this address".to_owned();
+        Refusal::limited("auth_lockout", message, wait, limit)
+    })
 }
 
 /// One key's checks, in order, then its counts; nothing is counted for a refusal.

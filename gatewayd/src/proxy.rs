@@ -99,11 +99,12 @@ impl Proxy {
                 let request_id = crate::model::next_request_id();
                 let shown = crate::model::request_id(request_id);
                 let span = tracing::info_span!("request", id = %shown);
+                let header = http::HeaderValue::from_str(&shown).ok();
                 let mut response = self
-                    .api(api, parts, body, peer, request_id)
+                    .api(api, parts, body, peer, (request_id, header.clone()))
                     .instrument(span)
                     .await;
-                if let Ok(value) = http::HeaderValue::from_str(&shown) {
+                if let Some(value) = header {
                     response.headers_mut().insert(REQUEST_ID_HEADER, value);
                 }
                 response
@@ -164,7 +165,7 @@ impl Proxy {
         parts: http::request::Parts,
         body: Incoming,
         peer: std::net::SocketAddr,
-        request_id: u64,
+        (request_id, id_header): (u64, Option<http::HeaderValue>),
     ) -> Response<ProxyBody> {
         let started = std::time::Instant::now();
         let at_ms = crate::model::now_millis();
@@ -203,7 +204,7 @@ impl Proxy {
             None => parts.uri.path().to_owned(),
         };
         let mut upstream_headers = headers::upstream_request(&parts.headers);
-        if let Ok(id) = http::HeaderValue::from_str(&crate::model::request_id(request_id)) {
+        if let Some(id) = id_header {
             upstream_headers.insert(REQUEST_ID_HEADER, id);
         }
         let exchange = Exchange {

@@ -4,6 +4,7 @@
 
 mod audit;
 mod events;
+mod limits;
 mod records;
 mod requests;
 mod rollups;

@@ -5,7 +5,6 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use gateway_shared::provider::Provider;
 use http::{Response, StatusCode};
 
 use super::balance::{Balancer, Want};
@@ -240,10 +239,7 @@ impl Forwarder<'_> {
         match oauth::bearer(self.gateway, client, account).await {
             Ok(bearer) => Ok(Some((
                 bearer,
-                match account.provider {
-                    Provider::ClaudeCode => self.gateway.oauth_config().claude_beta.as_str(),
-                    Provider::GeminiCli => "",
-                },
+                self.gateway.oauth_beta(account).unwrap_or(""),
             ))),
             Err(e @ oauth::TokenError::Refused(_)) => Err(Effect::Fail(e.to_string())),
             Err(e) => {

@@ -50,6 +50,13 @@ struct Metadata<'a> {
     user_id: Option<Cow<'a, str>>,
 }
 
+/// Newer Claude Code's `metadata.user_id`, a JSON object; only its session matters.
+#[derive(Deserialize)]
+struct UserId<'a> {
+    #[serde(borrow, default)]
+    session_id: Option<Cow<'a, str>>,
+}
+
 /// The first element of an array, kept raw; the rest are checked and skipped.
 #[derive(Default)]
 struct First<'a>(Option<&'a RawValue>);
@@ -90,11 +97,11 @@ impl Peek<'_> {
             // JSON object with `session_id`.
             let json_session = user
                 .starts_with('{')
-                .then(|| serde_json::from_str::<serde_json::Value>(user).ok())
+                .then(|| serde_json::from_str::<UserId<'_>>(user).ok())
                 .flatten()
-                .and_then(|v| v.get("session_id")?.as_str().map(str::to_owned));
-            let session = match &json_session {
-                Some(id) => id.as_str(),
+                .and_then(|u| u.session_id);
+            let session = match json_session.as_deref() {
+                Some(id) => id,
                 None => user.rsplit_once("_session_").map_or(user, |(_, s)| s),
             };
             ("claude-session", session).hash(&mut h);

@@ -222,19 +222,13 @@ fn effect_of(status: StatusCode, headers: &HeaderMap, body: &[u8], cfg: &Upstrea
 
 /// The subscription windows in an answer's `anthropic-ratelimit-unified-*` headers.
 pub fn unified_windows(headers: &HeaderMap, now_ms: u64) -> Option<crate::state::QuotaWindows> {
-    const PREFIX: &str = "anthropic-ratelimit-unified-";
-    let get = |name: &str| {
-        headers
-            .get(format!("{PREFIX}{name}"))
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
+    let get = |name: &str| unified(headers, name);
     let status = get("status")?.to_owned();
     let mut windows = Vec::new();
     for (name, value) in headers {
         let Some(window) = name
             .as_str()
-            .strip_prefix(PREFIX)
+            .strip_prefix(UNIFIED)
             .and_then(|n| n.strip_suffix("-status"))
         else {
             continue;
@@ -262,30 +256,16 @@ pub fn unified_windows(headers: &HeaderMap, now_ms: u64) -> Option<crate::state:
 /// (like `7d_oi`) rather than the account's own 5-hour or 7-day window. `allowed` and
 /// `allowed_warning` give `None`.
 pub fn unified_reset(headers: &HeaderMap) -> Option<(u64, bool)> {
-    const PREFIX: &str = "anthropic-ratelimit-unified-";
-    let get = |name: &str| {
-        headers
-            .get(format!("{PREFIX}{name}"))
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
-    if get("status")? != "rejected" {
+    let windows = unified_windows(headers, 0)?;
+    if windows.status != "rejected" {
         return None;
     }
-    let mut latest = get("reset").and_then(|v| v.parse::<u64>().ok());
+    let mut latest = unified(headers, "reset").and_then(|v| v.parse::<u64>().ok());
     let (mut scoped, mut whole) = (false, false);
-    for (name, value) in headers {
-        let Some(window) = name
-            .as_str()
-            .strip_prefix(PREFIX)
-            .and_then(|n| n.strip_suffix("-status"))
-        else {
-            continue;
-        };
-        if value.to_str().is_ok_and(|v| v.trim() == "rejected") {
-            let reset = get(&format!("{window}-reset")).and_then(|v| v.parse::<u64>().ok());
-            latest = latest.max(reset);
-            if matches!(window, "5h" | "7d") {
+    for (window, status, _, reset) in &windows.windows {
+        if status.trim() == "rejected" {
+            latest = latest.max(*reset);
+            if matches!(window.as_str(), "5h" | "7d") {
                 whole = true;
             } else {
                 scoped = true;
@@ -294,6 +274,16 @@ pub fn unified_reset(headers: &HeaderMap) -> Option<(u64, bool)> {
     }
     latest.map(|secs| (secs * 1000, scoped && !whole))
 }
+
+/// One `anthropic-ratelimit-unified-{name}` header, trimmed.
+fn unified<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get(format!("{UNIFIED}{name}"))
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+}
+
+const UNIFIED: &str = "anthropic-ratelimit-unified-";
 
 /// How long the upstream asked us to wait: `retry-after`, then Anthropic's reset
 /// headers, then Gemini's `RetryInfo.retryDelay`.

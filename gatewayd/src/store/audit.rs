@@ -1,8 +1,6 @@
-//! The audit chain (entries by sequence number), the signed heads, and saved rate-limit
-//! windows.
+//! The audit chain (entries by sequence number) and its signed heads.
 
 use super::{decode, encode, Store, StoreError};
-use crate::admission::KeyWindows;
 use crate::model::{AuditEntry, AuditSeal};
 
 impl Store {
@@ -46,32 +44,5 @@ impl Store {
     /// Every signed head, oldest first.
     pub fn audit_seals(&self) -> Result<Vec<AuditSeal>, StoreError> {
         super::scan(&self.audit_seals, "audit_seals")
-    }
-
-    /// Replaces the saved rate-limit windows.
-    pub fn save_limits(&self, windows: &[(String, KeyWindows)]) -> Result<(), StoreError> {
-        let mut batch = sled::Batch::default();
-        for k in self.limits.iter().keys() {
-            batch.remove(k?);
-        }
-        for (key, w) in windows {
-            batch.insert(key.as_bytes(), encode(w)?);
-        }
-        self.limits.apply_batch(batch)?;
-        Ok(())
-    }
-
-    /// The saved rate-limit windows.
-    pub fn limits(&self) -> Result<Vec<(String, KeyWindows)>, StoreError> {
-        self.limits
-            .iter()
-            .map(|entry| {
-                let (k, v) = entry?;
-                Ok((
-                    String::from_utf8_lossy(&k).into_owned(),
-                    decode("limits", &k, &v)?,
-                ))
-            })
-            .collect()
     }
 }
