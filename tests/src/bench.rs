@@ -32,9 +32,16 @@ pub struct Options {
     pub pin: bool,
     /// The mock answers canned replies without parsing requests (for saturation runs).
     pub static_upstream: bool,
+    /// Only these parts (`open`, `closed`, `streams`); all when empty. For profiling one
+    /// phase at a time.
+    pub only: Vec<String>,
 }
 
 impl Options {
+    fn runs(&self, part: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|p| p == part)
+    }
+
     fn run_time(&self) -> Duration {
         match (self.smoke, self.quick) {
             (true, _) => Duration::from_secs(1),
@@ -86,7 +93,12 @@ pub async fn run(options: Options) -> Result<Report, String> {
     let mut report = Report::new(&options, gateway.rss_kib());
     report.body_bytes = workload::anthropic_json().body_len();
 
-    for work in workload::all() {
+    let open_parts = if options.runs("open") {
+        workload::all()
+    } else {
+        Vec::new()
+    };
+    for work in open_parts {
         for &rate in &options.rates() {
             let direct =
                 load::open_loop(&client, &work.direct(&mock), rate, options.run_time()).await;
@@ -96,7 +108,11 @@ pub async fn run(options: Options) -> Result<Report, String> {
         }
     }
     let work = workload::anthropic_json();
-    for &concurrency in &options.concurrencies() {
+    let concurrencies = match options.runs("closed") {
+        true => options.concurrencies(),
+        false => Vec::new(),
+    };
+    for &concurrency in &concurrencies {
         let direct = load::closed_loop(
             &client,
             &work.direct(&mock),
@@ -115,15 +131,17 @@ pub async fn run(options: Options) -> Result<Report, String> {
         let cpu = gateway.cpu_time().saturating_sub(cpu_before);
         report.closed_loop(work.name, concurrency, direct, through, cpu);
     }
-    let streams = options.open_streams();
-    let opened = load::hold_streams(
-        &client,
-        &workload::long_stream().through(&gateway),
-        streams,
-        || gateway.rss_kib(),
-    )
-    .await;
-    report.streams(streams, opened);
+    if options.runs("streams") {
+        let streams = options.open_streams();
+        let opened = load::hold_streams(
+            &client,
+            &workload::long_stream().through(&gateway),
+            streams,
+            || gateway.rss_kib(),
+        )
+        .await;
+        report.streams(streams, opened);
+    }
     report.peak_rss_kib = gateway.peak_rss_kib();
     gateway.stop();
     Ok(report)

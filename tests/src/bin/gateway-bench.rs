@@ -17,6 +17,7 @@ fn main() {
         upstream_latency_ms: 0,
         pin: false,
         static_upstream: false,
+        only: Vec::new(),
     };
     let mut json = false;
     let mut args = std::env::args().skip(1);
@@ -39,6 +40,7 @@ fn main() {
                     .parse()
                     .unwrap_or_else(|_| usage("bad --upstream-latency-ms"))
             }
+            "--only" => options.only = value().split(',').map(str::to_owned).collect(),
             "--bin-dir" => options.bin_dir = PathBuf::from(value()),
             "-h" | "--help" => usage(""),
             other => usage(&format!("unknown flag {other}")),
@@ -66,6 +68,6 @@ fn usage(problem: &str) -> ! {
     if !problem.is_empty() {
         eprintln!("gateway-bench: {problem}");
     }
-    eprintln!("usage: gateway-bench [--quick | --smoke] [--json] [--pin] [--static] [--accounts N] [--upstream-latency-ms N] [--bin-dir DIR]");
+    eprintln!("usage: gateway-bench [--quick | --smoke] [--json] [--pin] [--static] [--accounts N] [--upstream-latency-ms N] [--only open,closed,streams] [--bin-dir DIR]");
     std::process::exit(if problem.is_empty() { 0 } else { 2 });
 }
