@@ -8,6 +8,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use gatewayd::config::Config;
 
+// jemalloc replaces the C library's malloc for the whole process.
+use tikv_jemalloc_sys as _;
+
 /// The LLM Gateway daemon: proxies Claude Code and Gemini CLI traffic for gateway keys
 /// over a shared pool of upstream accounts. Every setting has a default.
 #[derive(Parser)]
