@@ -49,7 +49,10 @@ struct Inner {
     /// `None` when metrics are served on their own address.
     metrics: Option<crate::metrics::Metrics>,
     recorder: Recorder,
+    /// For token refreshes.
     client: reqwest::Client,
+    /// For upstream requests of accounts without a proxy.
+    direct: crate::upstream_client::Direct,
     balancer: Balancer,
     live: Live,
 }
@@ -72,6 +75,7 @@ impl Proxy {
                 metrics,
                 recorder,
                 client,
+                direct: crate::upstream_client::Direct::new(&config.upstream),
                 balancer: Balancer::default(),
                 live,
             }),
@@ -231,6 +235,7 @@ impl Proxy {
         let forwarder = Forwarder {
             gateway: &inner.gateway,
             client: &inner.client,
+            direct: &inner.direct,
             balancer: &inner.balancer,
             recorder: &inner.recorder,
             config: &settings.upstream,

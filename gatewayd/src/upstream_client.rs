@@ -1,7 +1,23 @@
-//! The pooled HTTP client that talks to upstreams, built the same way for the data
-//! plane, for accounts behind their own proxy, and for probes.
+//! The pooled HTTP clients that talk to upstreams: hyper's client for the data plane
+//! (requests built from pre-validated parts, no per-request URL parsing), and reqwest for
+//! accounts behind their own proxy, for token refreshes and for probes.
+
+mod body;
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+
+pub use body::{BoxError, UpstreamBody};
 
 use crate::config::UpstreamConfig;
+
+/// How long an idle pooled connection is kept.
+const POOL_IDLE: Duration = Duration::from_secs(90);
 
 /// The upstream HTTP client could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -13,7 +29,7 @@ pub fn build(cfg: &UpstreamConfig, proxy: Option<&str>) -> Result<reqwest::Clien
     let mut builder = reqwest::Client::builder()
         .connect_timeout(cfg.connect_timeout)
         .read_timeout(cfg.idle_timeout)
-        .pool_idle_timeout(std::time::Duration::from_secs(90))
+        .pool_idle_timeout(POOL_IDLE)
         .tcp_nodelay(true)
         .redirect(reqwest::redirect::Policy::none());
     builder = match proxy {
@@ -21,6 +37,81 @@ pub fn build(cfg: &UpstreamConfig, proxy: Option<&str>) -> Result<reqwest::Clien
         None => builder.no_proxy(),
     };
     builder.build().map_err(ClientError)
+}
+
+/// The data plane's pooled client for accounts without a proxy: HTTP/1.1 or HTTP/2 (by
+/// ALPN) over TLS with the web PKI roots, or plain HTTP.
+#[derive(Clone)]
+pub struct Direct {
+    client: hyper_util::client::legacy::Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    idle_timeout: Duration,
+}
+
+impl Direct {
+    pub fn new(cfg: &UpstreamConfig) -> Self {
+        let mut http = HttpConnector::new();
+        http.set_connect_timeout(Some(cfg.connect_timeout));
+        http.set_nodelay(true);
+        http.enforce_http(false);
+        let roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("ring supports the default TLS versions")
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .enable_http2()
+            .wrap_connector(http);
+        let client = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(POOL_IDLE)
+            .pool_timer(TokioTimer::new())
+            .timer(TokioTimer::new())
+            .build(https);
+        Self {
+            client,
+            idle_timeout: cfg.idle_timeout,
+        }
+    }
+
+    /// Sends `request`; the answer's body fails after the idle timeout without data.
+    pub async fn send(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> Result<http::Response<UpstreamBody>, SendError> {
+        match self.client.request(request.map(Full::new)).await {
+            Ok(response) => Ok(response.map(|body| UpstreamBody::direct(body, self.idle_timeout))),
+            Err(e) if e.is_connect() => Err(SendError::Connect),
+            Err(_) => Err(SendError::Failed),
+        }
+    }
+}
+
+/// Sends `request` through a proxied reqwest client.
+pub async fn send_proxied(
+    client: &reqwest::Client,
+    request: http::Request<Bytes>,
+) -> Result<http::Response<UpstreamBody>, SendError> {
+    let request = reqwest::Request::try_from(request).map_err(|_| SendError::Failed)?;
+    match client.execute(request).await {
+        Ok(response) => Ok(http::Response::from(response).map(UpstreamBody::Proxied)),
+        Err(e) if e.is_connect() => Err(SendError::Connect),
+        Err(_) => Err(SendError::Failed),
+    }
+}
+
+/// Why no answer came back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendError {
+    /// No connection could be made.
+    Connect,
+    /// The connection failed or the request could not be sent.
+    Failed,
 }
 
 /// The proxy URL without its user and password, for display.

@@ -15,11 +15,10 @@ use super::respond::Reject;
 use crate::recorder::{Recorder, UsageRecord};
 use crate::state::InFlightGuard;
 
-/// Boxed error of a relayed body.
-pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+pub use crate::upstream_client::BoxError;
 
 /// An upstream answer's bytes as they arrive.
-pub type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
+pub type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, BoxError>> + Send>>;
 
 /// Every response body gatewayd sends.
 pub enum ProxyBody {
@@ -129,7 +128,7 @@ impl Body for ProxyBody {
                 }
                 Poll::Ready(Some(Err(e))) => {
                     relayed.complete(false);
-                    Poll::Ready(Some(Err(Box::new(e))))
+                    Poll::Ready(Some(Err(e)))
                 }
                 Poll::Ready(None) => {
                     relayed.complete(true);

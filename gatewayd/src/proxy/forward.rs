@@ -6,6 +6,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use http::{Response, StatusCode};
+use http_body::Body as _;
+use http_body_util::BodyDataStream;
 
 use super::balance::{Balancer, Want};
 use super::body::{ByteStream, Pending, ProxyBody, Relayed};
@@ -21,6 +23,7 @@ use crate::model::now_millis;
 use crate::oauth;
 use crate::recorder::{Recorder, RequestFacts, UsageRecord};
 use crate::state::{Account, Gateway};
+use crate::upstream_client::UpstreamBody;
 
 /// Who asked, for what model, in which dialect, and when.
 pub struct Caller {
@@ -41,7 +44,10 @@ pub struct Caller {
 /// The shared pieces failover needs.
 pub struct Forwarder<'a> {
     pub gateway: &'a Gateway,
+    /// For token refreshes.
     pub client: &'a reqwest::Client,
+    /// For the requests themselves (accounts without a proxy).
+    pub direct: &'a crate::upstream_client::Direct,
     pub balancer: &'a Balancer,
     pub recorder: &'a Recorder,
     pub config: &'a UpstreamConfig,
@@ -85,7 +91,7 @@ impl Forwarder<'_> {
                 }
             };
             let sent = Instant::now();
-            match attempt(self.client, account, &exchange, self.config, bearer).await {
+            match attempt(self.direct, account, &exchange, self.config, bearer).await {
                 Verdict::Relay(response) => {
                     let now = now_millis();
                     let waited = sent.elapsed().as_micros() as u64;
@@ -319,7 +325,7 @@ fn is_sse(headers: &http::HeaderMap) -> bool {
 }
 
 fn relay(
-    response: reqwest::Response,
+    response: http::Response<UpstreamBody>,
     dialect: Dialect,
     sse: bool,
     pending: Pending,
@@ -327,9 +333,10 @@ fn relay(
 ) -> Response<ProxyBody> {
     let status = response.status();
     let mut headers = downstream_response(response.headers());
-    let mut length = response.content_length();
+    let body = response.into_body();
+    let mut length = body.size_hint().exact();
     let meter = Meter::new(dialect, sse);
-    let mut stream: ByteStream = Box::pin(response.bytes_stream());
+    let mut stream: ByteStream = Box::pin(BodyDataStream::new(body));
     if let Some(reframe) = reframe {
         // The envelope changes the length.
         headers.remove(http::header::CONTENT_LENGTH);

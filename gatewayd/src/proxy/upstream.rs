@@ -7,17 +7,20 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 
+use http_body_util::BodyExt;
+
 use super::headers::inject_credential;
 use crate::config::UpstreamConfig;
 use crate::model::now_millis;
 use crate::state::Account;
+use crate::upstream_client::{send_proxied, Direct, SendError, UpstreamBody};
 
 /// Largest error body read before deciding to fail over.
 const MAX_ERROR_BODY: usize = 1024 * 1024;
 
 /// The parts of a client request that every attempt reuses.
 pub struct Exchange {
-    pub method: reqwest::Method,
+    pub method: http::Method,
     /// Path plus the query without the gateway key.
     pub path_and_query: String,
     /// The query without the gateway key.
@@ -76,7 +79,7 @@ pub enum Effect {
 /// The verdict on one attempt.
 pub enum Verdict {
     /// Send this answer to the client (a success, or an error that is the client's own).
-    Relay(reqwest::Response),
+    Relay(http::Response<UpstreamBody>),
     /// The same, already read (a 400 had to be looked at first).
     Answer(Buffered),
     /// Nothing reached the client; try the next account.
@@ -89,7 +92,7 @@ pub enum Verdict {
 
 /// Sends `exchange` to `account` and judges the answer.
 pub async fn attempt(
-    client: &reqwest::Client,
+    client: &Direct,
     account: &Account,
     exchange: &Exchange,
     cfg: &UpstreamConfig,
@@ -99,13 +102,9 @@ pub async fn attempt(
     let (bearer, beta) = bearer.map_or((None, ""), |(b, beta)| (Some(b), beta));
     inject_credential(&mut headers, account, bearer, beta);
     let (url, body) = exchange.target(account);
-    let request = account
-        .client
-        .as_ref()
-        .unwrap_or(client)
-        .request(exchange.method.clone(), url)
-        .headers(headers)
-        .body(body);
+    let mut request = http::Request::new(body);
+    *request.method_mut() = exchange.method.clone();
+    *request.headers_mut() = headers;
     let unreachable = |why: &str| {
         tracing::warn!(account = %account.id, reason = why, "upstream unreachable; failing over");
         Verdict::FailOver {
@@ -116,15 +115,20 @@ pub async fn attempt(
             answer: None,
         }
     };
-    let response = match tokio::time::timeout(cfg.header_timeout, request.send()).await {
-        Err(_) => return unreachable("no response headers in time"),
-        Ok(Err(e)) => {
-            return unreachable(if e.is_connect() {
-                "connect failed"
-            } else {
-                "request failed"
-            })
+    match http::Uri::try_from(url) {
+        Ok(uri) => *request.uri_mut() = uri,
+        Err(_) => return unreachable("the account's URL is not a valid request target"),
+    }
+    let sent = async {
+        match &account.client {
+            Some(proxied) => send_proxied(proxied, request).await,
+            None => client.send(request).await,
         }
+    };
+    let response = match tokio::time::timeout(cfg.header_timeout, sent).await {
+        Err(_) => return unreachable("no response headers in time"),
+        Ok(Err(SendError::Connect)) => return unreachable("connect failed"),
+        Ok(Err(SendError::Failed)) => return unreachable("request failed"),
         Ok(Ok(response)) => response,
     };
     let status = response.status();
@@ -164,9 +168,13 @@ fn is_retryable(status: StatusCode) -> bool {
     matches!(status.as_u16(), 401 | 403 | 429 | 500..=599)
 }
 
-async fn read_capped(mut response: reqwest::Response) -> Bytes {
+async fn read_capped(response: http::Response<UpstreamBody>) -> Bytes {
+    let mut body = response.into_body();
     let mut out = Vec::new();
-    while let Ok(Some(chunk)) = response.chunk().await {
+    while let Some(Ok(frame)) = body.frame().await {
+        let Ok(chunk) = frame.into_data() else {
+            continue;
+        };
         let room = MAX_ERROR_BODY.saturating_sub(out.len());
         out.extend_from_slice(&chunk[..chunk.len().min(room)]);
         if room <= chunk.len() {

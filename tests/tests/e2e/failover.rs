@@ -474,3 +474,43 @@ async fn a_model_scoped_window_benches_only_that_model_family() {
     assert_eq!(last["state"], "rate_limited");
     assert_eq!(last["reason"], "sonnet: subscription window exhausted");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_that_goes_quiet_ends_at_the_idle_timeout() {
+    let mock = MockHandle::start(MockConfig::default());
+    let daemon = Daemon::start_with_config("[upstream]\nidle_timeout = \"300ms\"\n");
+    let (_, secret) = daemon.create_key("dev", &[]);
+    daemon.add_account("quiet", "claude-code", "quiet", &mock.url(), &[]);
+    mock.fault(Fault::for_account(
+        "quiet",
+        Action::Ok {
+            tokens: None,
+            ttfb_ms: None,
+            interval_ms: Some(5_000),
+            thinking: None,
+        },
+        1,
+    ));
+    let started = std::time::Instant::now();
+    let url = format!("{}/v1/messages", daemon.url);
+    let mut response = post(&url, "x-api-key", &secret, &claude_body(true, "hi")).await;
+    assert_eq!(response.status(), 200);
+    let mut received = Vec::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        received.extend_from_slice(&chunk);
+    }
+    let text = String::from_utf8_lossy(&received);
+    assert!(
+        text.contains("message_start") && !text.contains("message_stop"),
+        "{text}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(3_000),
+        "the quiet upstream was given up at the idle timeout, not waited out"
+    );
+    let entry = gateway_tests::harness::eventually("the cut stream in the log", || {
+        let tail = daemon.ctl_json(&["log", "tail"]);
+        tail.as_array()?.first().cloned()
+    });
+    assert_eq!(entry["error"], "incomplete");
+}

@@ -74,7 +74,7 @@ impl Reframed {
 }
 
 impl Stream for Reframed {
-    type Item = reqwest::Result<Bytes>;
+    type Item = Result<Bytes, crate::upstream_client::BoxError>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();

@@ -96,7 +96,7 @@ async fn sse_is_reframed_line_by_line_across_chunk_boundaries() {
         .map(|e| format!("data: {{\"response\":{e},\"traceId\":\"t\"}}\r\n\r\n"))
         .collect();
     // Cut the upstream bytes into 7-byte chunks: lines straddle chunks.
-    let chunks: Vec<reqwest::Result<Bytes>> = upstream
+    let chunks: Vec<Result<Bytes, crate::upstream_client::BoxError>> = upstream
         .as_bytes()
         .chunks(7)
         .map(|c| Ok(Bytes::copy_from_slice(c)))
