@@ -2,10 +2,8 @@
 //! channel (never waiting), and one writer task sums them and merges them into the store
 //! in batches. Account failures reported by the data plane are persisted here too.
 
-use std::os::unix::fs::OpenOptionsExt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
 
 use tokio::sync::{mpsc, oneshot};
 
@@ -16,6 +14,9 @@ use crate::state::Gateway;
 use crate::store::UsageDelta;
 
 mod tally;
+mod writer;
+
+use writer::Writer;
 
 /// What the request log needs beyond the usage counters.
 #[derive(Debug, Clone)]
@@ -75,10 +76,9 @@ pub struct RecorderTask {
     metrics: crate::metrics::Metrics,
     alerter: crate::alerts::Alerter,
     error_rates: crate::alerts::ErrorRates,
-    /// The open JSON-lines mirror of the request log.
-    mirror_file: Option<std::io::BufWriter<std::fs::File>>,
-    config: RecordConfig,
-    last_prune: Option<Instant>,
+    /// The disk side; `None` only while a write is in progress (or after it panicked).
+    writer: Option<Writer>,
+    flush_interval: std::time::Duration,
 }
 
 /// Creates the channel. Nothing is written until the task runs.
@@ -97,15 +97,18 @@ pub fn channel(
     };
     let task = RecorderTask {
         rx,
+        writer: Some(Writer::new(
+            gateway.clone(),
+            Arc::clone(&admission),
+            config.clone(),
+        )),
         gateway,
         admission,
         live,
         metrics,
         alerter,
         error_rates: Default::default(),
-        mirror_file: None,
-        config: config.clone(),
-        last_prune: None,
+        flush_interval: config.flush_interval,
     };
     (recorder, task)
 }
@@ -163,7 +166,7 @@ impl RecorderTask {
     /// sender is gone (shutdown).
     pub async fn run(mut self) {
         let mut pending = UsageDelta::default();
-        let mut tick = tokio::time::interval(self.config.flush_interval);
+        let mut tick = tokio::time::interval(self.flush_interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
@@ -202,97 +205,47 @@ impl RecorderTask {
                         self.alerter.raise(crate::alerts::Alert::new("security", None, format!("{kind}: {detail}")));
                     }
                     Some(Message::Flush(done)) => {
-                        self.write(&mut pending);
+                        self.write(&mut pending).await;
                         let _ = done.send(());
                     }
                     None => break,
                 },
-                _ = tick.tick() => self.write(&mut pending),
+                _ = tick.tick() => self.write(&mut pending).await,
             }
         }
-        self.write(&mut pending);
-        self.save_limits();
+        self.write(&mut pending).await;
+        if let Some(writer) = self.writer.take() {
+            let _ = tokio::task::spawn_blocking(move || writer.save_limits()).await;
+        }
     }
 
-    fn write(&mut self, pending: &mut UsageDelta) {
-        if !pending.is_empty() {
+    /// Hands the pending batch to the writer on the blocking pool and waits for it; the
+    /// runtime thread serves requests meanwhile (new records queue in the channel).
+    async fn write(&mut self, pending: &mut UsageDelta) {
+        let batch = (!pending.is_empty()).then(|| {
             let mut batch = std::mem::take(pending);
             batch.quota_resets = self.gateway.quota_resets();
-            if let Err(e) = self.gateway.store().add_usage(&batch) {
-                tracing::error!(error = %e, "cannot write usage batch");
-            }
-            self.mirror(&batch.log);
-        }
-        let every = self.config.housekeeping_interval;
-        if self.last_prune.is_none_or(|at| at.elapsed() >= every) {
-            self.last_prune = Some(Instant::now());
-            self.save_limits();
-            let settings = self.live.load();
-            self.error_rates
-                .sweep(crate::model::now_millis(), &settings.alerts);
-            let max_age = self.config.log_max_age.as_millis() as u64;
-            let oldest = crate::model::now_millis().saturating_sub(max_age);
-            if let Err(e) = self
-                .gateway
-                .store()
-                .prune_log(oldest, self.config.log_max_entries)
-            {
-                tracing::error!(error = %e, "cannot prune the request log");
-            }
-            if let Err(e) = self.gateway.prune_rollups() {
-                tracing::error!(error = %e, "cannot prune hourly rollups");
-            }
-        }
-    }
-}
-
-impl RecorderTask {
-    /// Appends entries to the JSON-lines mirror, when one is configured.
-    fn mirror(&mut self, entries: &[crate::model::RequestLogEntry]) {
-        use std::io::Write;
-        let Some(path) = self.config.log_file.clone() else {
+            batch
+        });
+        let Some(mut writer) = self.writer.take() else {
             return;
         };
-        if self.mirror_file.is_none() {
-            let opened = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .mode(0o600)
-                .open(&path);
-            match opened {
-                Ok(file) => self.mirror_file = Some(std::io::BufWriter::new(file)),
-                Err(e) => {
-                    tracing::error!(path = %path.display(), error = %e, "cannot open the request log mirror");
-                    return;
+        let done = tokio::task::spawn_blocking(move || {
+            let housekept = writer.write(batch);
+            (writer, housekept)
+        })
+        .await;
+        match done {
+            Ok((writer, housekept)) => {
+                self.writer = Some(writer);
+                if housekept {
+                    let settings = self.live.load();
+                    self.error_rates
+                        .sweep(crate::model::now_millis(), &settings.alerts);
                 }
             }
-        }
-        let Some(out) = self.mirror_file.as_mut() else {
-            return;
-        };
-        let written = entries.iter().try_for_each(|e| {
-            serde_json::to_writer(&mut *out, e)?;
-            out.write_all(b"\n").map_err(serde_json::Error::io)
-        });
-        if let Err(e) = written
-            .map_err(std::io::Error::from)
-            .and_then(|()| out.flush())
-        {
-            tracing::error!(path = %path.display(), error = %e, "cannot write the request log mirror");
-            self.mirror_file = None;
-        }
-    }
-
-    /// Saves the key windows and budgets (every prune interval and at shutdown), after
-    /// dropping idle state, and signs the audit chain head.
-    fn save_limits(&self) {
-        let now = crate::model::now_millis();
-        self.admission.sweep(now);
-        if let Err(e) = self.gateway.store().save_limits(&self.admission.export()) {
-            tracing::error!(error = %e, "cannot save rate-limit windows");
-        }
-        if let Err(e) = self.gateway.seal_audit() {
-            tracing::error!(error = %e, "cannot sign the audit chain head");
+            // Only a panic in the store code gets here; recording stops, serving does not.
+            Err(e) => tracing::error!(error = %e, "the request recorder's writer failed"),
         }
     }
 }

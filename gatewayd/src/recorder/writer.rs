@@ -1,0 +1,112 @@
+//! The recorder's disk work: merging a batch into the store, mirroring the request log to
+//! its JSON-lines file, and the periodic housekeeping (pruning, saving rate-limit state,
+//! sealing the audit chain). It runs on the blocking pool, so a batch being serialized
+//! or a prune never stalls the runtime thread that serves requests.
+
+use std::os::unix::fs::OpenOptionsExt;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::admission::Admission;
+use crate::config::RecordConfig;
+use crate::model::RequestLogEntry;
+use crate::state::Gateway;
+use crate::store::UsageDelta;
+
+/// Owns everything a write needs; moved to a blocking thread and back for each write.
+pub struct Writer {
+    gateway: Gateway,
+    admission: Arc<Admission>,
+    config: RecordConfig,
+    /// The open JSON-lines mirror of the request log.
+    mirror_file: Option<std::io::BufWriter<std::fs::File>>,
+    last_prune: Option<Instant>,
+}
+
+impl Writer {
+    pub fn new(gateway: Gateway, admission: Arc<Admission>, config: RecordConfig) -> Self {
+        Self {
+            gateway,
+            admission,
+            config,
+            mirror_file: None,
+            last_prune: None,
+        }
+    }
+
+    /// Writes `batch` (if any) and, when due, does the housekeeping. Returns whether the
+    /// housekeeping ran.
+    pub fn write(&mut self, batch: Option<UsageDelta>) -> bool {
+        if let Some(batch) = batch {
+            if let Err(e) = self.gateway.store().add_usage(&batch) {
+                tracing::error!(error = %e, "cannot write usage batch");
+            }
+            self.mirror(&batch.log);
+        }
+        let every = self.config.housekeeping_interval;
+        if self.last_prune.is_some_and(|at| at.elapsed() < every) {
+            return false;
+        }
+        self.last_prune = Some(Instant::now());
+        self.save_limits();
+        let max_age = self.config.log_max_age.as_millis() as u64;
+        let oldest = crate::model::now_millis().saturating_sub(max_age);
+        let store = self.gateway.store();
+        if let Err(e) = store.prune_log(oldest, self.config.log_max_entries) {
+            tracing::error!(error = %e, "cannot prune the request log");
+        }
+        if let Err(e) = self.gateway.prune_rollups() {
+            tracing::error!(error = %e, "cannot prune hourly rollups");
+        }
+        true
+    }
+
+    /// Appends entries to the JSON-lines mirror, when one is configured.
+    fn mirror(&mut self, entries: &[RequestLogEntry]) {
+        use std::io::Write;
+        let Some(path) = self.config.log_file.clone() else {
+            return;
+        };
+        if self.mirror_file.is_none() {
+            let opened = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .mode(0o600)
+                .open(&path);
+            match opened {
+                Ok(file) => self.mirror_file = Some(std::io::BufWriter::new(file)),
+                Err(e) => {
+                    tracing::error!(path = %path.display(), error = %e, "cannot open the request log mirror");
+                    return;
+                }
+            }
+        }
+        let Some(out) = self.mirror_file.as_mut() else {
+            return;
+        };
+        let written = entries.iter().try_for_each(|e| {
+            serde_json::to_writer(&mut *out, e)?;
+            out.write_all(b"\n").map_err(serde_json::Error::io)
+        });
+        if let Err(e) = written
+            .map_err(std::io::Error::from)
+            .and_then(|()| out.flush())
+        {
+            tracing::error!(path = %path.display(), error = %e, "cannot write the request log mirror");
+            self.mirror_file = None;
+        }
+    }
+
+    /// Saves the key windows and budgets (every housekeeping interval and at shutdown),
+    /// after dropping idle state, and signs the audit chain head.
+    pub fn save_limits(&self) {
+        let now = crate::model::now_millis();
+        self.admission.sweep(now);
+        if let Err(e) = self.gateway.store().save_limits(&self.admission.export()) {
+            tracing::error!(error = %e, "cannot save rate-limit windows");
+        }
+        if let Err(e) = self.gateway.seal_audit() {
+            tracing::error!(error = %e, "cannot sign the audit chain head");
+        }
+    }
+}
