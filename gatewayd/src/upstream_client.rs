@@ -19,6 +19,11 @@ use crate::config::UpstreamConfig;
 /// How long an idle pooled connection is kept.
 const POOL_IDLE: Duration = Duration::from_secs(90);
 
+/// Idle connections kept per upstream host: enough for steady traffic to reuse warm
+/// (TLS) connections, while a burst's extra connections close once it is over instead of
+/// holding their buffers for `POOL_IDLE`.
+const POOL_MAX_IDLE_PER_HOST: usize = 256;
+
 /// The upstream HTTP client could not be built.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot build the upstream HTTP client: {0}")]
@@ -30,6 +35,7 @@ pub fn build(cfg: &UpstreamConfig, proxy: Option<&str>) -> Result<reqwest::Clien
         .connect_timeout(cfg.connect_timeout)
         .read_timeout(cfg.idle_timeout)
         .pool_idle_timeout(POOL_IDLE)
+        .pool_max_idle_per_host(POOL_MAX_IDLE_PER_HOST)
         .tcp_nodelay(true)
         .redirect(reqwest::redirect::Policy::none());
     builder = match proxy {
@@ -70,6 +76,7 @@ impl Direct {
             .wrap_connector(http);
         let client = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
             .pool_idle_timeout(POOL_IDLE)
+            .pool_max_idle_per_host(POOL_MAX_IDLE_PER_HOST)
             .pool_timer(TokioTimer::new())
             .timer(TokioTimer::new())
             .build(https);
