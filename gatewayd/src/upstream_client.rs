@@ -24,6 +24,9 @@ const POOL_IDLE: Duration = Duration::from_secs(90);
 /// holding their buffers for `POOL_IDLE`.
 const POOL_MAX_IDLE_PER_HOST: usize = 256;
 
+/// The read buffer of an upstream HTTP/1.1 connection.
+const UPSTREAM_READ_BUF: usize = 8 * 1024;
+
 /// The upstream HTTP client could not be built.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot build the upstream HTTP client: {0}")]
@@ -77,6 +80,9 @@ impl Direct {
         let client = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
             .pool_idle_timeout(POOL_IDLE)
             .pool_max_idle_per_host(POOL_MAX_IDLE_PER_HOST)
+            // Answers stream through a fixed 8 KiB buffer instead of one that grows with
+            // the largest answer and stays that size while the connection lives.
+            .http1_read_buf_exact_size(UPSTREAM_READ_BUF)
             .pool_timer(TokioTimer::new())
             .timer(TokioTimer::new())
             .build(https);

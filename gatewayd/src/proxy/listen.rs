@@ -16,6 +16,13 @@ use tokio_rustls::TlsAcceptor;
 
 use super::Proxy;
 
+/// Largest read buffer of a client connection, and so the largest request head (Node's
+/// default limit, which Claude Code and Gemini CLI run under). Bodies stream through it in
+/// pieces: without the cap, hyper grows the buffer towards the size of the biggest
+/// request seen and keeps it for the connection's life — for a long-running stream after
+/// a 500 KB conversation, 512 KB held idle per connection.
+const MAX_READ_BUF: usize = 16 * 1024;
+
 /// Serves until `shutdown` resolves, then drains for at most `grace`.
 pub async fn serve(
     listener: TcpListener,
@@ -27,6 +34,7 @@ pub async fn serve(
     let mut builder = auto::Builder::new(TokioExecutor::new());
     // A timer enables hyper's header-read timeout, so idle half-open clients are dropped.
     builder.http1().timer(TokioTimer::new());
+    builder.http1().max_buf_size(MAX_READ_BUF);
     builder.http2().timer(TokioTimer::new());
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);

@@ -6,9 +6,11 @@ use crate::support::{claude_body, get_json, post, World, CLAUDE_UPSTREAM_KEY};
 async fn messages_stream_and_non_stream_arrive_byte_for_byte() {
     let w = World::new();
     let client = World::client();
-    for stream in [false, true] {
+    // The last one is a long conversation: far bigger than a connection's read buffer.
+    let long = format!("hello {}", "and then some more context ".repeat(24_000));
+    for (stream, prompt) in [(false, "hello"), (true, "hello"), (true, long.as_str())] {
         w.mock.clear_requests();
-        let body = claude_body(stream, "hello");
+        let body = claude_body(stream, prompt);
         let sent = serde_json::to_vec(&body).unwrap();
         let response = client
             .post(w.url("/v1/messages?beta=true"))
