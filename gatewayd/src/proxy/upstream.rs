@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
-
 use http_body_util::BodyExt;
 
 use super::headers::inject_credential;
