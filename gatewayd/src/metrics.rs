@@ -17,31 +17,31 @@ use crate::state::{Account, Snapshot};
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
-    dialect: String,
-    model: String,
-    status: String,
+    dialect: &'static str,
+    model: Option<Arc<str>>,
+    status: u16,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct TokenLabels {
-    dialect: String,
-    model: String,
+    dialect: &'static str,
+    model: Option<Arc<str>>,
     kind: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ModelLabels {
-    model: String,
+    model: Option<Arc<str>>,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct DialectLabels {
-    dialect: String,
+    dialect: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct KindLabels {
-    kind: String,
+    kind: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -61,12 +61,14 @@ fn seconds_histogram() -> Histogram {
     Histogram::new(exponential_buckets(0.005, 2.0, 16))
 }
 
-/// One finished client request, as the metrics see it.
+/// One finished client request, as the metrics see it. Labels are static strings and
+/// shared model names, so counting a request allocates nothing once its series exist.
 pub struct Observation<'a> {
-    pub dialect: &'a str,
-    pub model: &'a str,
+    pub dialect: &'static str,
+    /// Unset reads as an empty label.
+    pub model: Option<&'a Arc<str>>,
     pub status: u16,
-    pub error: Option<&'a str>,
+    pub error: Option<&'static str>,
     pub latency_ms: u64,
     pub ttfb_ms: Option<u64>,
     pub tokens: &'a TokenUsage,
@@ -160,21 +162,17 @@ impl Metrics {
     /// Counts one finished client request.
     pub fn observe(&self, o: &Observation<'_>) {
         let m = &self.0;
-        let (dialect, model) = (o.dialect.to_owned(), o.model.to_owned());
+        let (dialect, model) = (o.dialect, o.model.cloned());
         m.requests
             .get_or_create(&RequestLabels {
-                dialect: dialect.clone(),
+                dialect,
                 model: model.clone(),
-                status: o.status.to_string(),
+                status: o.status,
             })
             .inc();
         if let Some(kind) = o.error.filter(|_| o.status == 429 || o.status == 403) {
             if !kind.starts_with("upstream") {
-                m.refusals
-                    .get_or_create(&KindLabels {
-                        kind: kind.to_owned(),
-                    })
-                    .inc();
+                m.refusals.get_or_create(&KindLabels { kind }).inc();
             }
         }
         let kinds = [
@@ -186,7 +184,7 @@ impl Metrics {
         for (kind, n) in kinds.into_iter().filter(|(_, n)| *n > 0) {
             m.tokens
                 .get_or_create(&TokenLabels {
-                    dialect: dialect.clone(),
+                    dialect,
                     model: model.clone(),
                     kind,
                 })

@@ -2,6 +2,8 @@
 //! and dialect, hourly and daily rollups with latency histograms, its estimated cost, its
 //! request log entry, and the Prometheus counters.
 
+use std::sync::{Arc, LazyLock};
+
 use super::{RequestFacts, UsageRecord};
 use crate::metrics::{Metrics, Observation};
 use crate::model::{now_secs, RequestLogEntry, UsageCounters, UsageScope};
@@ -22,32 +24,33 @@ pub fn add(pending: &mut UsageDelta, r: UsageRecord, prices: &PriceTable, metric
         cost_micros,
     };
     let facts = r.request.as_deref();
-    let mut groups: Vec<(UsageScope, &str)> = Vec::with_capacity(4);
+    // Ids are shared, not copied: a key already in the batch costs a hash, no allocation.
+    let mut groups: Vec<(UsageScope, Arc<str>)> = Vec::with_capacity(4);
     if let Some(account) = &r.account_id {
-        groups.push((UsageScope::Account, account));
+        groups.push((UsageScope::Account, Arc::clone(account)));
     }
     if let Some(key) = &r.key_id {
-        groups.push((UsageScope::Key, key));
-        pending.last_used.insert(key.to_string(), now_secs());
+        groups.push((UsageScope::Key, Arc::clone(key)));
+        pending.last_used.insert(Arc::clone(key), now_secs());
     }
     if let Some(model) = &r.model {
-        groups.push((UsageScope::Model, model));
+        groups.push((UsageScope::Model, Arc::clone(model)));
     }
     if let Some(f) = facts {
-        groups.push((UsageScope::Dialect, f.dialect));
+        groups.push((UsageScope::Dialect, dialect_id(f.dialect)));
     }
     let at_secs = facts.map_or_else(|| now_secs() as u64, |f| f.at_ms / 1000);
     for (scope, id) in groups {
         pending
             .counters
-            .entry((scope, id.to_owned()))
+            .entry((scope, Arc::clone(&id)))
             .or_default()
             .add(&counters);
         for grain in [Grain::Hour, Grain::Day] {
             let bucket = grain.bucket(at_secs);
             let rollup = pending
                 .rollups
-                .entry((scope, id.to_owned(), grain, bucket))
+                .entry((scope, Arc::clone(&id), grain, bucket))
                 .or_default();
             rollup.counters.add(&counters);
             if let Some(f) = facts {
@@ -61,7 +64,7 @@ pub fn add(pending: &mut UsageDelta, r: UsageRecord, prices: &PriceTable, metric
     if let Some(f) = facts {
         metrics.observe(&Observation {
             dialect: f.dialect,
-            model: r.model.as_deref().unwrap_or(""),
+            model: r.model.as_ref(),
             status: f.status,
             error: f.error,
             latency_ms: f.latency_ms,
@@ -70,6 +73,17 @@ pub fn add(pending: &mut UsageDelta, r: UsageRecord, prices: &PriceTable, metric
             cost_micros,
         });
         pending.log.push(log_entry(&r, f, cost_micros));
+    }
+}
+
+/// The dialect's name as a shared id, made once per dialect.
+fn dialect_id(dialect: &'static str) -> Arc<str> {
+    static ANTHROPIC: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("anthropic"));
+    static GEMINI: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("gemini"));
+    match dialect {
+        "anthropic" => Arc::clone(&ANTHROPIC),
+        "gemini" => Arc::clone(&GEMINI),
+        other => Arc::from(other),
     }
 }
 

@@ -21,7 +21,7 @@ impl Store {
     /// Merges a batch of rollups into the stored ones.
     pub fn add_rollups(
         &self,
-        batch: &HashMap<(UsageScope, String, Grain, u64), Rollup>,
+        batch: &HashMap<(UsageScope, std::sync::Arc<str>, Grain, u64), Rollup>,
     ) -> Result<(), StoreError> {
         for ((scope, id, grain, bucket), add) in batch {
             let k = key(*scope, *grain, *bucket, id);

@@ -1,6 +1,7 @@
 //! Usage totals per scope, merged in batches by the recorder; plus `last_used` stamps.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::{decode, encode, Store, StoreError};
 use crate::model::{RequestLogEntry, UnixSecs, UsageCounters, UsageScope};
@@ -9,13 +10,13 @@ use crate::rollup::{Grain, Rollup};
 /// One batch of counted usage, summed in memory before it reaches the store.
 #[derive(Debug, Default)]
 pub struct UsageDelta {
-    pub counters: HashMap<(UsageScope, String), UsageCounters>,
+    pub counters: HashMap<(UsageScope, Arc<str>), UsageCounters>,
     /// Key id → the latest time it was used in this batch.
-    pub last_used: HashMap<String, UnixSecs>,
+    pub last_used: HashMap<Arc<str>, UnixSecs>,
     /// Request log entries, oldest first.
     pub log: Vec<RequestLogEntry>,
     /// Hourly and daily rollups: (scope, id, grain, bucket start in Unix seconds).
-    pub rollups: HashMap<(UsageScope, String, Grain, u64), Rollup>,
+    pub rollups: HashMap<(UsageScope, Arc<str>, Grain, u64), Rollup>,
     /// Account id → when its binding subscription window resets (Unix seconds), as the
     /// upstream last reported it.
     pub quota_resets: HashMap<String, u64>,
@@ -82,7 +83,7 @@ impl Store {
                 continue;
             }
             let tokens = counters.tokens.input_tokens + counters.tokens.output_tokens;
-            let reset = delta.quota_resets.get(id).map(|r| *r as i64);
+            let reset = delta.quota_resets.get(&**id).map(|r| *r as i64);
             self.update_account(id, |a| {
                 if a.quota.reset_time.is_some_and(|r| r <= now) {
                     a.quota.used = 0;
