@@ -162,7 +162,9 @@ impl Metrics {
     /// Counts one finished client request.
     pub fn observe(&self, o: &Observation<'_>) {
         let m = &self.0;
-        let (dialect, model) = (o.dialect, o.model.cloned());
+        // An empty model name and none at all are one series (both read model="").
+        let model = o.model.filter(|m| !m.is_empty()).cloned();
+        let dialect = o.dialect;
         m.requests
             .get_or_create(&RequestLabels {
                 dialect,
