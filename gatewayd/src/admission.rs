@@ -132,11 +132,17 @@ fn quota(rate: u32, burst: u32) -> Option<Quota> {
 }
 
 /// Milliseconds until a governor limiter would admit again.
-fn bucket_wait(not_until: governor::NotUntil<governor::clock::QuantaInstant>) -> u64 {
+/// The refusal of a request over a requests-per-second bucket: `who` is limited to `rps`.
+fn per_second(
+    kind: &'static str,
+    who: &str,
+    rps: u32,
+    not_until: governor::NotUntil<governor::clock::QuantaInstant>,
+) -> Refusal {
     use governor::clock::{Clock, DefaultClock};
-    not_until
-        .wait_time_from(DefaultClock::default().now())
-        .as_millis() as u64
+    let wait = not_until.wait_time_from(DefaultClock::default().now());
+    let message = format!("{who} is limited to {rps} requests per second");
+    Refusal::limited(kind, message, wait.as_millis() as u64, u64::from(rps))
 }
 
 impl Admission {
@@ -178,15 +184,10 @@ impl Admission {
                 fresh
             }
         };
-        bucket.1.check_key(&ip).map_err(|not_until| {
-            let message = format!("this address is limited to {} requests per second", shape.0);
-            Refusal::limited(
-                "ip_rate_limited",
-                message,
-                bucket_wait(not_until),
-                u64::from(shape.0),
-            )
-        })
+        bucket
+            .1
+            .check_key(&ip)
+            .map_err(|wait| per_second("ip_rate_limited", "this address", shape.0, wait))
     }
 
     /// Counts a failed key attempt from `ip`. True when this attempt reaches the limit:
@@ -337,15 +338,9 @@ fn admit(s: &mut KeyState, l: &RateLimit, now_ms: u64) -> Result<(), Refusal> {
         s.bucket = quota(shape.0, shape.1).map(|q| (shape, RateLimiter::direct(q)));
     }
     if let Some((_, limiter)) = &s.bucket {
-        limiter.check().map_err(|not_until| {
-            let message = format!("this key is limited to {} requests per second", shape.0);
-            Refusal::limited(
-                "rate_limited",
-                message,
-                bucket_wait(not_until),
-                u64::from(shape.0),
-            )
-        })?;
+        limiter
+            .check()
+            .map_err(|wait| per_second("rate_limited", "this key", shape.0, wait))?;
     }
     for (window, len) in counted {
         window.add(now_ms, len, 1);

@@ -113,10 +113,12 @@ impl Proxy {
                 }
                 response
             }
-            Route::Local(api, answer) => match self.gate(&api, &parts, peer.ip(), 0) {
-                Ok(_) => respond::code_assist_local(answer),
-                Err(reject) => reject.into_response(api.dialect),
-            },
+            Route::Local(api, answer) => {
+                match self.gate(&api, &parts, peer.ip(), 0, &self.inner.live.load()) {
+                    Ok(_) => respond::code_assist_local(answer),
+                    Err(reject) => reject.into_response(api.dialect),
+                }
+            }
         }
     }
 
@@ -150,14 +152,14 @@ impl Proxy {
         parts: &http::request::Parts,
         peer: std::net::IpAddr,
         request_id: u64,
+        settings: &crate::config::LiveSettings,
     ) -> Result<admit::Admitted, respond::Reject> {
         let inner = &*self.inner;
-        let settings = inner.live.load();
         let gate = admit::Gate {
             gateway: &inner.gateway,
             admission: &inner.admission,
             recorder: &inner.recorder,
-            settings: &settings,
+            settings,
             request_id,
         };
         gate.admit(api, parts, peer)
@@ -174,7 +176,9 @@ impl Proxy {
         let started = std::time::Instant::now();
         let at_ms = crate::model::now_millis();
         let inner = &*self.inner;
-        let admitted = match self.gate(&api, &parts, peer.ip(), request_id) {
+        // One view of the live settings for the whole request.
+        let settings = inner.live.load();
+        let admitted = match self.gate(&api, &parts, peer.ip(), request_id, &settings) {
             Ok(admitted) => admitted,
             Err(reject) => return reject.into_response(api.dialect),
         };
@@ -184,7 +188,6 @@ impl Proxy {
             .get(http::header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok());
-        let settings = inner.live.load();
         let mut session = None;
         let body = match body::read_request(body, declared, settings.max_body_bytes).await {
             Ok(body) => body,

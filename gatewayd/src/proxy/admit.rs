@@ -136,10 +136,7 @@ impl Gate<'_> {
             tokens: Default::default(),
             request: Some(Box::new(RequestFacts {
                 at_ms: now,
-                dialect: match dialect {
-                    Dialect::Anthropic => "anthropic",
-                    Dialect::Gemini => "gemini",
-                },
+                dialect: dialect.as_str(),
                 stream: false,
                 status: refusal.status,
                 error: Some(refusal.kind),

@@ -301,10 +301,7 @@ fn facts(
 ) -> RequestFacts {
     RequestFacts {
         at_ms: caller.at_ms,
-        dialect: match caller.dialect {
-            Dialect::Anthropic => "anthropic",
-            Dialect::Gemini => "gemini",
-        },
+        dialect: caller.dialect.as_str(),
         stream,
         status,
         error,

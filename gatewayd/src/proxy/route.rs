@@ -17,6 +17,14 @@ pub enum Dialect {
 }
 
 impl Dialect {
+    /// The dialect's name in records, metrics and logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dialect::Anthropic => "anthropic",
+            Dialect::Gemini => "gemini",
+        }
+    }
+
     /// The provider family that serves this dialect.
     pub fn provider(self) -> Provider {
         match self {
