@@ -17,7 +17,7 @@ use crate::proxy::{self, Proxy};
 use crate::recorder;
 use crate::secrets::{MasterKey, MasterKeySource};
 use crate::state::Gateway;
-use crate::store::Store;
+use crate::store::{Ledger, Store};
 use crate::RunError;
 
 const KEY_CHECK: &str = "master_key_check";
@@ -33,7 +33,20 @@ pub async fn run(
     create_private_dir(&config.data_dir)?;
     let store = Store::open(&config.data_dir)?;
     let master = master_key(&config, &store)?;
-    let gateway = Gateway::open(store.clone(), &master, &config.upstream, &config.oauth)?;
+    let ledger = Ledger::open(&config.data_dir).await?;
+    if let Some(moved) = ledger.import_legacy(&store).await? {
+        tracing::info!(
+            request_log_entries = moved,
+            "moved the usage totals, rollups and request log from sled into the usage ledger (once)"
+        );
+    }
+    let gateway = Gateway::open(
+        store.clone(),
+        ledger.clone(),
+        &master,
+        &config.upstream,
+        &config.oauth,
+    )?;
     let admission = Arc::new(Admission::default());
     admission.import(store.limits()?, crate::model::now_millis());
     let live = Live::new(&config);
@@ -130,6 +143,7 @@ pub async fn run(
     let _ = tokio::task::spawn_blocking(move || control_thread.join()).await;
     let _ = std::fs::remove_file(&config.socket);
     store.flush()?;
+    ledger.close().await;
     tracing::info!("gatewayd stopped cleanly");
     Ok(())
 }

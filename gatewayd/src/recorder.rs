@@ -13,6 +13,7 @@ use crate::model::{AccountEvent, TokenUsage};
 use crate::state::Gateway;
 use crate::store::UsageDelta;
 
+mod flush;
 mod tally;
 mod writer;
 
@@ -78,7 +79,9 @@ pub struct RecorderTask {
     error_rates: crate::alerts::ErrorRates,
     /// The disk side; `None` only while a write is in progress (or after it panicked).
     writer: Option<Writer>,
-    flush_interval: std::time::Duration,
+    /// A batch the ledger refused (disk full, I/O error), retried with the next ones.
+    held: flush::Held,
+    config: RecordConfig,
 }
 
 /// Creates the channel. Nothing is written until the task runs.
@@ -108,7 +111,8 @@ pub fn channel(
         metrics,
         alerter,
         error_rates: Default::default(),
-        flush_interval: config.flush_interval,
+        held: flush::Held::default(),
+        config: config.clone(),
     };
     (recorder, task)
 }
@@ -166,7 +170,7 @@ impl RecorderTask {
     /// sender is gone (shutdown).
     pub async fn run(mut self) {
         let mut pending = UsageDelta::default();
-        let mut tick = tokio::time::interval(self.flush_interval);
+        let mut tick = tokio::time::interval(self.config.flush_interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
@@ -213,39 +217,9 @@ impl RecorderTask {
                 _ = tick.tick() => self.write(&mut pending).await,
             }
         }
-        self.write(&mut pending).await;
+        self.final_write(&mut pending).await;
         if let Some(writer) = self.writer.take() {
             let _ = tokio::task::spawn_blocking(move || writer.save_limits()).await;
-        }
-    }
-
-    /// Hands the pending batch to the writer on the blocking pool and waits for it; the
-    /// runtime thread serves requests meanwhile (new records queue in the channel).
-    async fn write(&mut self, pending: &mut UsageDelta) {
-        let batch = (!pending.is_empty()).then(|| {
-            let mut batch = std::mem::take(pending);
-            batch.quota_resets = self.gateway.quota_resets();
-            batch
-        });
-        let Some(mut writer) = self.writer.take() else {
-            return;
-        };
-        let done = tokio::task::spawn_blocking(move || {
-            let housekept = writer.write(batch);
-            (writer, housekept)
-        })
-        .await;
-        match done {
-            Ok((writer, housekept)) => {
-                self.writer = Some(writer);
-                if housekept {
-                    let settings = self.live.load();
-                    self.error_rates
-                        .sweep(crate::model::now_millis(), &settings.alerts);
-                }
-            }
-            // Only a panic in the store code gets here; recording stops, serving does not.
-            Err(e) => tracing::error!(error = %e, "the request recorder's writer failed"),
         }
     }
 }

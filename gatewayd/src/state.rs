@@ -21,7 +21,7 @@ use arc_swap::ArcSwap;
 
 use crate::config::{OAuthConfig, UpstreamConfig};
 use crate::secrets::{KeyHasher, MasterKey, Sealer};
-use crate::store::Store;
+use crate::store::{Ledger, Store};
 
 pub use account_input::{oauth_tokens, AccountUpdate, NewAccount};
 pub use accounts::AccountView;
@@ -43,6 +43,7 @@ pub struct Gateway {
 
 struct Inner {
     store: Store,
+    ledger: Ledger,
     hasher: KeyHasher,
     sealer: Sealer,
     snapshot: ArcSwap<Snapshot>,
@@ -68,6 +69,7 @@ impl Gateway {
     /// Loads every record and publishes the first snapshot.
     pub fn open(
         store: Store,
+        ledger: Ledger,
         master: &MasterKey,
         upstream: &UpstreamConfig,
         oauth: &OAuthConfig,
@@ -75,6 +77,7 @@ impl Gateway {
         let gateway = Self {
             inner: Arc::new(Inner {
                 store,
+                ledger,
                 hasher: master.key_hasher(),
                 sealer: master.sealer(),
                 snapshot: ArcSwap::from_pointee(Snapshot::default()),
@@ -113,6 +116,11 @@ impl Gateway {
     /// The store, for the usage recorder.
     pub fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// The usage ledger, for the recorder.
+    pub fn ledger(&self) -> &Ledger {
+        &self.inner.ledger
     }
 
     /// Rebuilds the snapshot from the store and swaps it in.

@@ -1,13 +1,14 @@
-//! The only module that names sled: typed trees for keys, accounts, account transitions,
-//! usage, the request log and settings.
-//! Values are JSON so a data dir can be inspected; secrets inside them are sealed or hashed.
+//! The only module that touches a database. sled holds the records (keys, accounts,
+//! account transitions, settings, saved limits, the audit chain): small, rarely written,
+//! values in JSON so a data dir can be inspected, secrets sealed or hashed. The usage
+//! ledger (request log, rollups, totals) is SQLite, in `ledger`.
 
 mod audit;
 mod events;
+mod ledger;
+mod legacy;
 mod limits;
 mod records;
-mod requests;
-mod rollups;
 mod usage;
 
 use std::path::Path;
@@ -15,7 +16,7 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-pub use requests::LogCursor;
+pub use ledger::{Ledger, LogCursor, LogQuery};
 pub use usage::UsageDelta;
 
 /// A store operation that failed.
@@ -38,6 +39,20 @@ pub enum StoreError {
     },
     #[error("cannot encode a record: {0}")]
     Encode(#[source] serde_json::Error),
+    #[error("cannot open the usage ledger {path}: {source}")]
+    OpenLedger {
+        path: String,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("usage ledger error: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("{path} has schema version {found}, newer than this gatewayd understands ({known}); run the newer gatewayd or restore a backup made by this one")]
+    NewerSchema {
+        path: String,
+        found: String,
+        known: i64,
+    },
 }
 
 /// The handle every part of the daemon shares; cheap to clone.
@@ -57,6 +72,7 @@ pub struct Store {
 }
 
 const SCHEMA_VERSION: &[u8] = b"1";
+const SCHEMA_NUMBER: u32 = 1;
 
 /// sled's page cache. Its default (1 GiB) lets the request log and rollups, written
 /// every second, grow the daemon's memory without bound; reads here are rare (control
@@ -88,14 +104,27 @@ impl Store {
             rollups: db.open_tree("rollups")?,
             db,
         };
-        store
+        let found = store
             .settings
             .compare_and_swap(
                 "schema_version",
                 None as Option<&[u8]>,
                 Some(SCHEMA_VERSION),
             )?
-            .ok();
+            .err()
+            .and_then(|e| e.current);
+        let newer = |v: &sled::IVec| {
+            String::from_utf8_lossy(v)
+                .parse::<u32>()
+                .map_or(true, |n| n > SCHEMA_NUMBER)
+        };
+        if let Some(found) = found.filter(newer) {
+            return Err(StoreError::NewerSchema {
+                path: path.display().to_string(),
+                found: String::from_utf8_lossy(&found).into_owned(),
+                known: i64::from(SCHEMA_NUMBER),
+            });
+        }
         Ok(store)
     }
 

@@ -31,7 +31,7 @@ impl Logs for Control {
         };
         let limit = if r.limit == 0 { 20 } else { r.limit as usize };
         self.recorder.flush().await;
-        let (entries, mut cursor) = self.gateway.log_tail(limit, &filter)?;
+        let (entries, mut cursor) = self.gateway.log_tail(limit, &filter).await?;
         let (tx, rx) = tokio::sync::mpsc::channel(64);
         let (gateway, recorder) = (self.gateway.clone(), self.recorder.clone());
         // Ends when the caller hangs up, or after the tail when not following.
@@ -47,7 +47,7 @@ impl Logs for Control {
             loop {
                 tokio::time::sleep(FOLLOW_POLL).await;
                 recorder.flush().await;
-                let (entries, next) = match gateway.log_after(&cursor, &filter) {
+                let (entries, next) = match gateway.log_after(cursor, &filter).await {
                     Ok(found) => found,
                     Err(e) => return drop(tx.send(Err(e.into())).await),
                 };

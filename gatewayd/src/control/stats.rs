@@ -29,7 +29,7 @@ impl Stats for Control {
             0 => None,
             secs => Some((now_millis() / 1000).saturating_sub(secs)),
         };
-        let groups = self.gateway.usage_stats(scope, since)?;
+        let groups = self.gateway.usage_stats(scope, since).await?;
         let names = self.names(scope)?;
         let rows = groups
             .into_iter()

@@ -1,7 +1,8 @@
-//! The recorder's disk work: merging a batch into the store, mirroring the request log to
-//! its JSON-lines file, and the periodic housekeeping (pruning, saving rate-limit state,
-//! sealing the audit chain). It runs on the blocking pool, so a batch being serialized
-//! or a prune never stalls the runtime thread that serves requests.
+//! The recorder's sled work: a batch's key stamps and account quotas, mirroring the
+//! request log to its JSON-lines file, and the periodic housekeeping (saving rate-limit
+//! state, sealing the audit chain). It runs on the blocking pool, so it never stalls the
+//! runtime thread that serves requests. The ledger's part is async (sqlx runs SQLite on
+//! its own threads).
 
 use std::os::unix::fs::OpenOptionsExt;
 use std::sync::Arc;
@@ -34,12 +35,12 @@ impl Writer {
         }
     }
 
-    /// Writes `batch` (if any) and, when due, does the housekeeping. Returns whether the
-    /// housekeeping ran.
-    pub fn write(&mut self, batch: Option<UsageDelta>) -> bool {
+    /// Applies `batch` (already in the ledger, if any) to sled and the mirror and, when
+    /// due, does the housekeeping. Returns whether the housekeeping ran.
+    pub fn write(&mut self, batch: Option<&UsageDelta>) -> bool {
         if let Some(batch) = batch {
-            if let Err(e) = self.gateway.store().add_usage(&batch) {
-                tracing::error!(error = %e, "cannot write usage batch");
+            if let Err(e) = self.gateway.store().apply_usage_marks(batch) {
+                tracing::error!(error = %e, "cannot stamp keys and account quotas");
             }
             self.mirror(&batch.log);
         }
@@ -49,15 +50,6 @@ impl Writer {
         }
         self.last_prune = Some(Instant::now());
         self.save_limits();
-        let max_age = self.config.log_max_age.as_millis() as u64;
-        let oldest = crate::model::now_millis().saturating_sub(max_age);
-        let store = self.gateway.store();
-        if let Err(e) = store.prune_log(oldest, self.config.log_max_entries) {
-            tracing::error!(error = %e, "cannot prune the request log");
-        }
-        if let Err(e) = self.gateway.prune_rollups() {
-            tracing::error!(error = %e, "cannot prune hourly rollups");
-        }
         true
     }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::{Gateway, OpError};
 use crate::model::{RequestLogEntry, UsageScope};
 use crate::rollup::{Grain, Rollup};
-use crate::store::LogCursor;
+use crate::store::{LogCursor, LogQuery};
 
 /// Which entries a tail shows.
 #[derive(Debug, Clone, Default)]
@@ -16,48 +16,52 @@ pub struct LogFilter {
 }
 
 impl LogFilter {
-    fn keeps(&self, e: &RequestLogEntry) -> bool {
-        self.key_id
-            .as_ref()
-            .is_none_or(|k| e.key_id.as_ref() == Some(k))
-            && self
-                .account_id
-                .as_ref()
-                .is_none_or(|a| e.account_id.as_ref() == Some(a))
+    fn query(&self) -> LogQuery<'_> {
+        LogQuery {
+            key_id: self.key_id.as_deref(),
+            account_id: self.account_id.as_deref(),
+        }
     }
 }
 
+/// Entries a follower is sent per look at the log.
+const FOLLOW_PAGE: usize = 1_000;
+
 impl Gateway {
     /// The newest `limit` entries passing `filter`, and a cursor to follow from.
-    pub fn log_tail(
+    pub async fn log_tail(
         &self,
         limit: usize,
         filter: &LogFilter,
     ) -> Result<(Vec<RequestLogEntry>, LogCursor), OpError> {
-        Ok(self.inner.store.log_tail(limit, |e| filter.keeps(e))?)
+        Ok(self.inner.ledger.log_tail(limit, &filter.query()).await?)
     }
 
     /// Entries recorded after `cursor`.
-    pub fn log_after(
+    pub async fn log_after(
         &self,
-        cursor: &LogCursor,
+        cursor: LogCursor,
         filter: &LogFilter,
     ) -> Result<(Vec<RequestLogEntry>, LogCursor), OpError> {
-        Ok(self.inner.store.log_after(cursor, |e| filter.keeps(e))?)
+        Ok(self
+            .inner
+            .ledger
+            .log_after(cursor, FOLLOW_PAGE, &filter.query())
+            .await?)
     }
 
     /// Usage grouped by `scope` with latency histograms: all time (the totals, with the
     /// daily rollups' histograms), or the window from `since_secs` (hourly rollups up to
     /// eight days back, daily beyond; whole buckets).
-    pub fn usage_stats(
+    pub async fn usage_stats(
         &self,
         scope: UsageScope,
         since_secs: Option<u64>,
     ) -> Result<HashMap<String, Rollup>, OpError> {
-        let store = &self.inner.store;
+        let ledger = &self.inner.ledger;
         let Some(since) = since_secs else {
-            let mut rows = store.rollup_window(scope, Grain::Day, 0)?;
-            for (id, totals) in store.usage(scope)? {
+            let mut rows = ledger.rollup_window(scope, Grain::Day, 0).await?;
+            for (id, totals) in ledger.totals(scope).await? {
                 rows.entry(id).or_default().counters = totals;
             }
             return Ok(rows);
@@ -68,16 +72,17 @@ impl Gateway {
         } else {
             Grain::Day
         };
-        Ok(store.rollup_window(scope, grain, since)?)
+        Ok(ledger.rollup_window(scope, grain, since).await?)
     }
 
     /// Drops hourly rollups past their retention.
-    pub fn prune_rollups(&self) -> Result<(), OpError> {
+    pub async fn prune_rollups(&self) -> Result<(), OpError> {
         let now = crate::model::now_secs() as u64;
         Ok(self
             .inner
-            .store
-            .prune_rollups(Grain::Hour, now.saturating_sub(HOURLY_KEPT_SECS))?)
+            .ledger
+            .prune_rollups(Grain::Hour, now.saturating_sub(HOURLY_KEPT_SECS))
+            .await?)
     }
 }
 

@@ -1,13 +1,14 @@
-//! Usage totals per scope, merged in batches by the recorder; plus `last_used` stamps.
+//! What a recorder batch changes in sled: the keys' `last_used` stamps and the accounts'
+//! quota counts. The batch's usage proper goes to the ledger.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::{decode, encode, Store, StoreError};
+use super::{Store, StoreError};
 use crate::model::{RequestLogEntry, UnixSecs, UsageCounters, UsageScope};
 use crate::rollup::{Grain, Rollup};
 
-/// One batch of counted usage, summed in memory before it reaches the store.
+/// One batch of counted usage, summed in memory before it reaches the stores.
 #[derive(Debug, Default)]
 pub struct UsageDelta {
     pub counters: HashMap<(UsageScope, Arc<str>), UsageCounters>,
@@ -30,39 +31,36 @@ impl UsageDelta {
             && self.log.is_empty()
             && self.rollups.is_empty()
     }
-}
 
-fn usage_key(scope: UsageScope, id: &str) -> Vec<u8> {
-    let mut k = scope.as_str().as_bytes().to_vec();
-    k.push(0);
-    k.extend_from_slice(id.as_bytes());
-    k
+    /// Adds a batch that could not be written in front of this one, so it is retried
+    /// with it. Keeps at most `max_log` log entries, dropping the oldest; returns how many
+    /// went. Counters, stamps and rollups are small and always kept.
+    pub fn absorb_older(&mut self, older: UsageDelta, max_log: usize) -> usize {
+        for (k, c) in older.counters {
+            self.counters.entry(k).or_default().add(&c);
+        }
+        for (k, at) in older.last_used {
+            let newest = self.last_used.entry(k).or_insert(at);
+            *newest = (*newest).max(at);
+        }
+        for (k, r) in older.rollups {
+            self.rollups.entry(k).or_default().merge(&r);
+        }
+        for (k, reset) in older.quota_resets {
+            self.quota_resets.entry(k).or_insert(reset);
+        }
+        let mut log = older.log;
+        log.append(&mut self.log);
+        let dropped = log.len().saturating_sub(max_log);
+        log.drain(..dropped);
+        self.log = log;
+        dropped
+    }
 }
 
 impl Store {
-    /// Adds a batch to the stored totals, atomically per row.
-    pub fn add_usage(&self, delta: &UsageDelta) -> Result<(), StoreError> {
-        for ((scope, id), add) in &delta.counters {
-            let key = usage_key(*scope, id);
-            let mut failure = None;
-            self.usage.update_and_fetch(&key, |old| {
-                let mut total: UsageCounters = match old.map(|raw| decode("usage", &key, raw)) {
-                    Some(Ok(t)) => t,
-                    Some(Err(e)) => {
-                        failure = Some(e);
-                        UsageCounters::default()
-                    }
-                    None => UsageCounters::default(),
-                };
-                total.add(add);
-                encode(&total).ok()
-            })?;
-            if let Some(e) = failure {
-                return Err(e);
-            }
-        }
-        self.append_log(&delta.log)?;
-        self.add_rollups(&delta.rollups)?;
+    /// Stamps each key's `last_used` and adds each account's tokens to its quota.
+    pub fn apply_usage_marks(&self, delta: &UsageDelta) -> Result<(), StoreError> {
         self.add_quota_usage(delta)?;
         for (id, at) in &delta.last_used {
             self.update_key(id, |key| {
@@ -95,18 +93,5 @@ impl Store {
             })?;
         }
         Ok(())
-    }
-
-    /// Every row of one scope: (id, totals).
-    pub fn usage(&self, scope: UsageScope) -> Result<Vec<(String, UsageCounters)>, StoreError> {
-        let prefix = usage_key(scope, "");
-        self.usage
-            .scan_prefix(&prefix)
-            .map(|entry| {
-                let (k, v) = entry?;
-                let id = String::from_utf8_lossy(&k[prefix.len()..]).into_owned();
-                Ok((id, decode("usage", &k, &v)?))
-            })
-            .collect()
     }
 }

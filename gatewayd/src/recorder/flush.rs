@@ -1,0 +1,143 @@
+//! Writing a batch: to the ledger first (one transaction), then sled's stamps and the
+//! mirror on the blocking pool, then the ledger's pruning when housekeeping is due. A
+//! batch the ledger refuses (disk full, an I/O error) is held and retried with the next
+//! ones, backing off up to a minute, with at most one queue's worth of log entries kept.
+
+use std::time::{Duration, Instant};
+
+use super::RecorderTask;
+use crate::store::UsageDelta;
+
+const FIRST_RETRY: Duration = Duration::from_millis(250);
+const LAST_RETRY: Duration = Duration::from_secs(60);
+
+/// A batch waiting for the ledger to take it again.
+#[derive(Default)]
+pub struct Held {
+    batch: Option<UsageDelta>,
+    retry_at: Option<Instant>,
+    delay: Duration,
+    /// Log entries given up because the held batch outgrew its bound.
+    dropped: u64,
+}
+
+impl Held {
+    /// The batch to write now: the held one with `fresh` after it. `None` while the
+    /// ledger is being given time to recover (the fresh batch is then held too).
+    fn take(&mut self, fresh: Option<UsageDelta>, max_log: usize) -> Option<UsageDelta> {
+        let batch = match (self.batch.take(), fresh) {
+            (Some(held), Some(mut fresh)) => {
+                let dropped = fresh.absorb_older(held, max_log);
+                if dropped > 0 {
+                    self.dropped += dropped as u64;
+                    tracing::warn!(
+                        dropped,
+                        total = self.dropped,
+                        "the usage ledger is still refusing writes; the oldest held request log entries were dropped (their tokens stay counted)"
+                    );
+                }
+                Some(fresh)
+            }
+            (held, fresh) => held.or(fresh),
+        };
+        if self.retry_at.is_some_and(|at| Instant::now() < at) {
+            self.batch = batch;
+            return None;
+        }
+        batch
+    }
+
+    fn failed(&mut self, batch: UsageDelta, error: &crate::store::StoreError) {
+        self.delay = (self.delay * 2).clamp(FIRST_RETRY, LAST_RETRY);
+        self.retry_at = Some(Instant::now() + self.delay);
+        tracing::error!(
+            error = %error,
+            held = batch.log.len(),
+            retry_in_ms = self.delay.as_millis() as u64,
+            "cannot write usage to the ledger; holding the batch and retrying"
+        );
+        self.batch = Some(batch);
+    }
+
+    fn succeeded(&mut self) {
+        if self.retry_at.take().is_some() {
+            tracing::info!("the usage ledger accepts writes again; held usage written");
+        }
+        self.delay = Duration::ZERO;
+    }
+
+    /// Log entries still held (not yet in the ledger).
+    fn pending_entries(&self) -> usize {
+        self.batch.as_ref().map_or(0, |b| b.log.len())
+    }
+}
+
+impl RecorderTask {
+    /// Writes the pending batch (and any held one) and does the housekeeping when due.
+    /// The runtime thread serves requests meanwhile; new records queue in the channel.
+    pub(super) async fn write(&mut self, pending: &mut UsageDelta) {
+        let fresh = (!pending.is_empty()).then(|| {
+            let mut batch = std::mem::take(pending);
+            batch.quota_resets = self.gateway.quota_resets();
+            batch
+        });
+        let mut written = None;
+        if let Some(batch) = self.held.take(fresh, self.config.queue) {
+            match self.gateway.ledger().write(&batch).await {
+                Ok(()) => {
+                    self.held.succeeded();
+                    written = Some(batch);
+                }
+                Err(e) => self.held.failed(batch, &e),
+            }
+        }
+        let Some(mut writer) = self.writer.take() else {
+            return;
+        };
+        let done = tokio::task::spawn_blocking(move || {
+            let housekept = writer.write(written.as_ref());
+            (writer, housekept)
+        })
+        .await;
+        match done {
+            Ok((writer, housekept)) => {
+                self.writer = Some(writer);
+                if housekept {
+                    self.prune_ledger().await;
+                    let settings = self.live.load();
+                    self.error_rates
+                        .sweep(crate::model::now_millis(), &settings.alerts);
+                }
+            }
+            // Only a panic in the store code gets here; recording stops, serving does not.
+            Err(e) => tracing::error!(error = %e, "the request recorder's writer failed"),
+        }
+    }
+
+    /// Drops request log entries past their age or count, and hourly rollups past theirs.
+    async fn prune_ledger(&self) {
+        let max_age = self.config.log_max_age.as_millis() as u64;
+        let oldest = crate::model::now_millis().saturating_sub(max_age);
+        let ledger = self.gateway.ledger();
+        if let Err(e) = ledger.prune_log(oldest, self.config.log_max_entries).await {
+            tracing::error!(error = %e, "cannot prune the request log");
+        }
+        if let Err(e) = self.gateway.prune_rollups().await {
+            tracing::error!(error = %e, "cannot prune hourly rollups");
+        }
+    }
+
+    /// The last write on the way out: whatever is still held is tried once more, and
+    /// what cannot be written is said.
+    pub(super) async fn final_write(&mut self, pending: &mut UsageDelta) {
+        self.held.retry_at = None;
+        self.write(pending).await;
+        let lost = self.held.pending_entries();
+        if lost > 0 {
+            tracing::error!(
+                lost,
+                "the usage ledger refused the final write; these request log entries are lost"
+            );
+        }
+    }
+}

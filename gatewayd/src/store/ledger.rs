@@ -1,0 +1,232 @@
+//! The usage ledger: the request log, hourly and daily rollups and all-time totals, in
+//! SQLite through sqlx (WAL, one transaction per recorder batch, indexed by time, key and
+//! account, pruned with its pages reused). The queries are plain SQL that PostgreSQL also
+//! speaks, so a cluster can run the same code on a server.
+
+mod import;
+mod requests;
+mod rollups;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteAutoVacuum, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
+};
+use sqlx::Row;
+
+use super::{StoreError, UsageDelta};
+
+pub use requests::{LogCursor, LogQuery};
+
+/// The ledger's file in the data directory (with its `-wal` and `-shm` companions).
+pub const FILE: &str = "ledger.sqlite";
+
+/// The schema this build writes; a ledger with a newer one is refused.
+const SCHEMA_VERSION: i64 = 1;
+
+/// The write-ahead log is truncated back to this after a checkpoint.
+const WAL_LIMIT_BYTES: &str = "16777216";
+
+/// The columns of a counters row, in the order [`bind_counters`] binds them.
+macro_rules! counter_columns {
+    () => {
+        "requests, errors, input_tokens, output_tokens, cache_creation_tokens, \
+         cache_read_tokens, thoughts_tokens, cost_micros"
+    };
+}
+use counter_columns;
+
+const SCHEMA: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS requests (
+        seq INTEGER PRIMARY KEY,
+        at_ms BIGINT NOT NULL,
+        request_id TEXT NOT NULL,
+        key_id TEXT,
+        account_id TEXT,
+        dialect TEXT NOT NULL,
+        model TEXT,
+        stream BOOLEAN NOT NULL,
+        status INTEGER NOT NULL,
+        error TEXT,
+        attempts INTEGER NOT NULL,
+        ttfb_ms BIGINT,
+        latency_ms BIGINT NOT NULL,
+        input_tokens BIGINT NOT NULL,
+        output_tokens BIGINT NOT NULL,
+        cache_creation_tokens BIGINT NOT NULL,
+        cache_read_tokens BIGINT NOT NULL,
+        thoughts_tokens BIGINT NOT NULL,
+        cost_micros BIGINT NOT NULL,
+        client_ip TEXT NOT NULL,
+        user_agent TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS requests_at ON requests (at_ms)",
+    "CREATE INDEX IF NOT EXISTS requests_key ON requests (key_id, seq)",
+    "CREATE INDEX IF NOT EXISTS requests_account ON requests (account_id, seq)",
+    "CREATE TABLE IF NOT EXISTS usage_totals (
+        scope TEXT NOT NULL,
+        id TEXT NOT NULL,
+        requests BIGINT NOT NULL,
+        errors BIGINT NOT NULL,
+        input_tokens BIGINT NOT NULL,
+        output_tokens BIGINT NOT NULL,
+        cache_creation_tokens BIGINT NOT NULL,
+        cache_read_tokens BIGINT NOT NULL,
+        thoughts_tokens BIGINT NOT NULL,
+        cost_micros BIGINT NOT NULL,
+        PRIMARY KEY (scope, id))",
+    "CREATE TABLE IF NOT EXISTS rollups (
+        scope TEXT NOT NULL,
+        grain TEXT NOT NULL,
+        bucket BIGINT NOT NULL,
+        id TEXT NOT NULL,
+        requests BIGINT NOT NULL,
+        errors BIGINT NOT NULL,
+        input_tokens BIGINT NOT NULL,
+        output_tokens BIGINT NOT NULL,
+        cache_creation_tokens BIGINT NOT NULL,
+        cache_read_tokens BIGINT NOT NULL,
+        thoughts_tokens BIGINT NOT NULL,
+        cost_micros BIGINT NOT NULL,
+        latency TEXT NOT NULL,
+        ttfb TEXT NOT NULL,
+        PRIMARY KEY (scope, grain, bucket, id))",
+];
+
+/// The handle the recorder writes through and the control plane reads; cheap to clone.
+#[derive(Clone)]
+pub struct Ledger {
+    pool: SqlitePool,
+    path: PathBuf,
+}
+
+impl Ledger {
+    /// Opens (or creates) `dir/ledger.sqlite` and checks its schema version.
+    pub async fn open(dir: &Path) -> Result<Self, StoreError> {
+        let path = dir.join(FILE);
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // A committed batch survives a crash of the process; only power loss can take
+            // the last transactions, never corrupt the file.
+            .synchronous(SqliteSynchronous::Normal)
+            .auto_vacuum(SqliteAutoVacuum::Incremental)
+            .busy_timeout(Duration::from_secs(5))
+            .pragma("journal_size_limit", WAL_LIMIT_BYTES);
+        let open_error = |source| StoreError::OpenLedger {
+            path: path.display().to_string(),
+            source,
+        };
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .min_connections(1)
+            .connect_with(options)
+            .await
+            .map_err(open_error)?;
+        let ledger = Self { pool, path };
+        ledger.migrate().await?;
+        Ok(ledger)
+    }
+
+    /// Creates the tables, or checks that an existing ledger is one this build can read.
+    async fn migrate(&self) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for statement in SCHEMA {
+            sqlx::query(*statement).execute(&mut *tx).await?;
+        }
+        let found: Option<String> =
+            sqlx::query_scalar("SELECT value FROM meta WHERE name = 'schema_version'")
+                .fetch_optional(&mut *tx)
+                .await?;
+        match found.map(|v| v.parse::<i64>()) {
+            None => {
+                sqlx::query("INSERT INTO meta (name, value) VALUES ('schema_version', $1)")
+                    .bind(SCHEMA_VERSION.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            Some(Ok(v)) if v <= SCHEMA_VERSION => {}
+            Some(v) => {
+                return Err(StoreError::NewerSchema {
+                    path: self.path.display().to_string(),
+                    found: v.map_or_else(|_| "unreadable".to_owned(), |v| v.to_string()),
+                    known: SCHEMA_VERSION,
+                })
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Writes one recorder batch (totals, log entries, rollups) in one transaction: all of
+    /// it is on disk, or none of it.
+    pub async fn write(&self, delta: &UsageDelta) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        rollups::add_totals(&mut tx, &delta.counters).await?;
+        requests::append(&mut tx, &delta.log).await?;
+        rollups::merge(&mut tx, &delta.rollups).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Returns pages freed by pruning to the file system when they are more than a
+    /// quarter of the file, so a ledger that shrank does not keep its old size forever.
+    async fn release_free_pages(&self) -> Result<(), StoreError> {
+        let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+            .fetch_one(&self.pool)
+            .await?;
+        let free: i64 = sqlx::query_scalar("PRAGMA freelist_count")
+            .fetch_one(&self.pool)
+            .await?;
+        if free > pages / 4 {
+            // Keep some free pages for the next batches; give back the rest.
+            let release = free - pages / 8;
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "PRAGMA incremental_vacuum({release})"
+            )))
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Closes every connection, checkpointing the write-ahead log.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Reads the counters columns of a row, named as in [`counter_columns`].
+fn counters(row: &sqlx::sqlite::SqliteRow) -> Result<crate::model::UsageCounters, sqlx::Error> {
+    let n = |name: &str| row.try_get::<i64, _>(name).map(|v| v.max(0) as u64);
+    Ok(crate::model::UsageCounters {
+        requests: n("requests")?,
+        errors: n("errors")?,
+        tokens: crate::model::TokenUsage {
+            input_tokens: n("input_tokens")?,
+            output_tokens: n("output_tokens")?,
+            cache_creation_tokens: n("cache_creation_tokens")?,
+            cache_read_tokens: n("cache_read_tokens")?,
+            thoughts_tokens: n("thoughts_tokens")?,
+        },
+        cost_micros: n("cost_micros")?,
+    })
+}
+
+type SqliteQuery<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>;
+
+/// Binds the counters in [`counter_columns`] order.
+fn bind_counters<'q>(query: SqliteQuery<'q>, c: &crate::model::UsageCounters) -> SqliteQuery<'q> {
+    query
+        .bind(c.requests as i64)
+        .bind(c.errors as i64)
+        .bind(c.tokens.input_tokens as i64)
+        .bind(c.tokens.output_tokens as i64)
+        .bind(c.tokens.cache_creation_tokens as i64)
+        .bind(c.tokens.cache_read_tokens as i64)
+        .bind(c.tokens.thoughts_tokens as i64)
+        .bind(c.cost_micros as i64)
+}

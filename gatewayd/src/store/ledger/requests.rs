@@ -1,0 +1,186 @@
+//! The request log: one row per finished request, in arrival order of the batches
+//! (`seq`), read newest first for tails and after a cursor for followers, pruned by age
+//! and by count.
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+
+use super::{Ledger, StoreError};
+use crate::model::{RequestLogEntry, TokenUsage};
+
+/// A position in the log (the last row seen), for following it.
+pub type LogCursor = i64;
+
+/// Rows per INSERT statement: 21 values each stays far below SQLite's bound-variable cap.
+const ROWS_PER_STATEMENT: usize = 400;
+
+const COLUMNS: &str = "seq, at_ms, request_id, key_id, account_id, dialect, model, stream, \
+    status, error, attempts, ttfb_ms, latency_ms, input_tokens, output_tokens, \
+    cache_creation_tokens, cache_read_tokens, thoughts_tokens, cost_micros, client_ip, user_agent";
+
+/// Appends entries, oldest first, inside the batch's transaction.
+pub(super) async fn append(
+    tx: &mut Transaction<'static, Sqlite>,
+    entries: &[RequestLogEntry],
+) -> Result<(), StoreError> {
+    for chunk in entries.chunks(ROWS_PER_STATEMENT) {
+        let mut insert = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO requests (at_ms, request_id, key_id, account_id, dialect, model, \
+             stream, status, error, attempts, ttfb_ms, latency_ms, input_tokens, \
+             output_tokens, cache_creation_tokens, cache_read_tokens, thoughts_tokens, \
+             cost_micros, client_ip, user_agent) ",
+        );
+        insert.push_values(chunk, |mut row, e| {
+            row.push_bind(e.at_ms as i64)
+                .push_bind(e.request_id.clone())
+                .push_bind(e.key_id.clone())
+                .push_bind(e.account_id.clone())
+                .push_bind(e.dialect.clone())
+                .push_bind(e.model.clone())
+                .push_bind(e.stream)
+                .push_bind(i64::from(e.status))
+                .push_bind(e.error.clone())
+                .push_bind(i64::from(e.attempts))
+                .push_bind(e.ttfb_ms.map(|t| t as i64))
+                .push_bind(e.latency_ms as i64)
+                .push_bind(e.tokens.input_tokens as i64)
+                .push_bind(e.tokens.output_tokens as i64)
+                .push_bind(e.tokens.cache_creation_tokens as i64)
+                .push_bind(e.tokens.cache_read_tokens as i64)
+                .push_bind(e.tokens.thoughts_tokens as i64)
+                .push_bind(e.cost_micros as i64)
+                .push_bind(e.client_ip.clone())
+                .push_bind(e.user_agent.clone());
+        });
+        insert.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+fn entry(row: &SqliteRow) -> Result<(LogCursor, RequestLogEntry), sqlx::Error> {
+    let n = |name: &str| row.try_get::<i64, _>(name).map(|v| v.max(0) as u64);
+    let entry = RequestLogEntry {
+        at_ms: n("at_ms")?,
+        request_id: row.try_get("request_id")?,
+        key_id: row.try_get("key_id")?,
+        account_id: row.try_get("account_id")?,
+        dialect: row.try_get("dialect")?,
+        model: row.try_get("model")?,
+        stream: row.try_get("stream")?,
+        status: u16::try_from(row.try_get::<i64, _>("status")?).unwrap_or(0),
+        error: row.try_get("error")?,
+        attempts: u32::try_from(row.try_get::<i64, _>("attempts")?).unwrap_or(0),
+        ttfb_ms: row
+            .try_get::<Option<i64>, _>("ttfb_ms")?
+            .map(|v| v.max(0) as u64),
+        latency_ms: n("latency_ms")?,
+        tokens: TokenUsage {
+            input_tokens: n("input_tokens")?,
+            output_tokens: n("output_tokens")?,
+            cache_creation_tokens: n("cache_creation_tokens")?,
+            cache_read_tokens: n("cache_read_tokens")?,
+            thoughts_tokens: n("thoughts_tokens")?,
+        },
+        cost_micros: n("cost_micros")?,
+        client_ip: row.try_get("client_ip")?,
+        user_agent: row.try_get("user_agent")?,
+    };
+    Ok((row.try_get("seq")?, entry))
+}
+
+/// Which rows a read returns.
+#[derive(Debug, Clone, Default)]
+pub struct LogQuery<'a> {
+    pub key_id: Option<&'a str>,
+    pub account_id: Option<&'a str>,
+}
+
+impl LogQuery<'_> {
+    fn filter(&self, sql: &mut QueryBuilder<Sqlite>) {
+        if let Some(key) = self.key_id {
+            sql.push(" AND key_id = ").push_bind(key.to_owned());
+        }
+        if let Some(account) = self.account_id {
+            sql.push(" AND account_id = ").push_bind(account.to_owned());
+        }
+    }
+}
+
+impl Ledger {
+    /// The newest `limit` entries matching `query`, oldest first, and a cursor after the
+    /// newest row of the whole log.
+    pub async fn log_tail(
+        &self,
+        limit: usize,
+        query: &LogQuery<'_>,
+    ) -> Result<(Vec<RequestLogEntry>, LogCursor), StoreError> {
+        let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM requests")
+            .fetch_one(&self.pool)
+            .await?;
+        let mut sql =
+            QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM requests WHERE 1 = 1"));
+        query.filter(&mut sql);
+        sql.push(" ORDER BY seq DESC LIMIT ")
+            .push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+        let rows = sql.build().fetch_all(&self.pool).await?;
+        let mut out = rows
+            .iter()
+            .map(|r| entry(r).map(|(_, e)| e))
+            .collect::<Result<Vec<_>, _>>()?;
+        out.reverse();
+        Ok((out, newest.unwrap_or(0)))
+    }
+
+    /// Entries after `cursor` matching `query` (at most `limit`), and the new cursor.
+    pub async fn log_after(
+        &self,
+        cursor: LogCursor,
+        limit: usize,
+        query: &LogQuery<'_>,
+    ) -> Result<(Vec<RequestLogEntry>, LogCursor), StoreError> {
+        let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM requests")
+            .fetch_one(&self.pool)
+            .await?;
+        let mut sql =
+            QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM requests WHERE seq > "));
+        sql.push_bind(cursor);
+        query.filter(&mut sql);
+        sql.push(" ORDER BY seq LIMIT ")
+            .push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+        let rows = sql.build().fetch_all(&self.pool).await?;
+        let mut next = cursor;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let (seq, e) = entry(row)?;
+            next = seq;
+            out.push(e);
+        }
+        // A full page stops at its last row; otherwise everything up to the newest was seen.
+        if out.len() < limit {
+            next = next.max(newest.unwrap_or(cursor));
+        }
+        Ok((out, next))
+    }
+
+    /// Drops entries that arrived before `min_at_ms`, then the oldest beyond
+    /// `max_entries`. Returns how many went.
+    pub async fn prune_log(&self, min_at_ms: u64, max_entries: usize) -> Result<u64, StoreError> {
+        let by_age = sqlx::query("DELETE FROM requests WHERE at_ms < $1")
+            .bind(min_at_ms as i64)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        let by_count = sqlx::query(
+            "DELETE FROM requests WHERE seq <= \
+             (SELECT seq FROM requests ORDER BY seq DESC LIMIT 1 OFFSET $1)",
+        )
+        .bind(i64::try_from(max_entries).unwrap_or(i64::MAX))
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        if by_age + by_count > 0 {
+            self.release_free_pages().await?;
+        }
+        Ok(by_age + by_count)
+    }
+}
