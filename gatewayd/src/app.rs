@@ -33,6 +33,7 @@ pub async fn run(
     create_private_dir(&config.data_dir)?;
     let store = Store::open(&config.data_dir)?;
     let master = master_key(&config, &store)?;
+    store.verify_manifest(&master.manifest_key())?;
     let ledger = Ledger::open(&config.data_dir).await?;
     if let Some(moved) = ledger.import_legacy(&store).await? {
         tracing::info!(
@@ -47,6 +48,7 @@ pub async fn run(
         &config.upstream,
         &config.oauth,
     )?;
+    gateway.commit()?;
     let admission = Arc::new(Admission::default());
     admission.import(store.limits()?, crate::model::now_millis());
     let live = Live::new(&config);
@@ -142,7 +144,7 @@ pub async fn run(
     let _ = stop_control.send(());
     let _ = tokio::task::spawn_blocking(move || control_thread.join()).await;
     let _ = std::fs::remove_file(&config.socket);
-    store.flush()?;
+    gateway.commit()?;
     ledger.close().await;
     tracing::info!("gatewayd stopped cleanly");
     Ok(())

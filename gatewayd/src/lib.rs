@@ -70,10 +70,12 @@ pub enum RunError {
 }
 
 impl RunError {
-    /// Exit code: 64 for bad configuration, 1 for everything else.
+    /// Exit code: 64 for bad configuration, 65 for a data directory that failed its
+    /// integrity check, 1 for everything else.
     pub fn exit_code(&self) -> u8 {
         match self {
             RunError::Config(_) | RunError::Tls(_) => 64,
+            RunError::Store(store::StoreError::Integrity(_)) => 65,
             _ => 1,
         }
     }

@@ -183,6 +183,12 @@ impl MasterKey {
             .map_err(|_| SecretsError::Signer)
     }
 
+    /// The key the data dir's manifest is authenticated with, so neither damage nor an
+    /// edit of the manifest goes unnoticed.
+    pub fn manifest_key(&self) -> [u8; 32] {
+        self.derive("gatewayd/manifest/v1")
+    }
+
     /// The AEAD for account credentials.
     pub fn sealer(&self) -> Sealer {
         let key = self.derive("gatewayd/credential-seal/v1");

@@ -63,6 +63,8 @@ struct Inner {
     signer: crate::secrets::AuditSigner,
     /// Serialises audit appends (each links to the one before).
     audit_lock: Mutex<()>,
+    /// Authenticates the data dir's manifest.
+    manifest_key: [u8; 32],
 }
 
 impl Gateway {
@@ -92,6 +94,7 @@ impl Gateway {
                     .audit_signer()
                     .map_err(|e| OpError::new(ErrorKind::Internal, e.to_string()))?,
                 audit_lock: Mutex::new(()),
+                manifest_key: master.manifest_key(),
             }),
         };
         gateway.republish()?;
@@ -201,6 +204,7 @@ impl Gateway {
             .store
             .update_account(id, |a| a.credentials.clone_from(&sealed))?
             .ok_or_else(|| OpError::not_found(format!("no account with id {id}")))?;
-        Ok(())
+        // A rotated refresh token that is lost leaves the account needing a new login.
+        self.commit()
     }
 }

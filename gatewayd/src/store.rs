@@ -8,6 +8,7 @@ mod events;
 mod ledger;
 mod legacy;
 mod limits;
+mod manifest;
 mod records;
 mod usage;
 
@@ -45,6 +46,14 @@ pub enum StoreError {
         #[source]
         source: sqlx::Error,
     },
+    #[error("cannot write the manifest {path}: {source}")]
+    Manifest {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the data directory failed its integrity check: {0}")]
+    Integrity(String),
     #[error("usage ledger error: {0}")]
     Sql(#[from] sqlx::Error),
     #[error("{path} has schema version {found}, newer than this gatewayd understands ({known}); run the newer gatewayd or restore a backup made by this one")]
@@ -58,6 +67,7 @@ pub enum StoreError {
 /// The handle every part of the daemon shares; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
+    dir: std::path::PathBuf,
     db: sled::Db,
     keys: sled::Tree,
     accounts: sled::Tree,
@@ -92,6 +102,7 @@ impl Store {
                 source,
             })?;
         let store = Self {
+            dir: dir.to_owned(),
             keys: db.open_tree("keys")?,
             accounts: db.open_tree("accounts")?,
             usage: db.open_tree("usage")?,
@@ -139,12 +150,6 @@ impl Store {
     /// Sets a setting.
     pub fn set_setting(&self, name: &str, value: &str) -> Result<(), StoreError> {
         self.settings.insert(name, value.as_bytes())?;
-        Ok(())
-    }
-
-    /// Writes everything to disk.
-    pub fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
         Ok(())
     }
 }

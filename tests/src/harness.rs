@@ -62,6 +62,17 @@ impl Daemon {
 
     /// Starts gatewayd in `dir` (reusing its data, as after a restart).
     pub fn start_in(dir: tempfile::TempDir, args: &[&str]) -> Self {
+        match Self::try_start_in(dir, args) {
+            Ok(daemon) => daemon,
+            Err(refusal) => panic!(
+                "gatewayd exited early with {:?}; log:\n{}",
+                refusal.code, refusal.log
+            ),
+        }
+    }
+
+    /// Starts gatewayd in `dir`, or returns how it refused to start.
+    pub fn try_start_in(dir: tempfile::TempDir, args: &[&str]) -> Result<Self, Refusal> {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -87,27 +98,37 @@ impl Daemon {
             secrets: std::sync::Mutex::new(Vec::new()),
             url: String::new(),
         };
-        let status = daemon.wait_ready();
-        daemon.url = format!(
-            "http://{}",
-            status["listen_address"].as_str().expect("listen address")
-        );
-        daemon
+        match daemon.wait_ready() {
+            Ok(status) => {
+                daemon.url = format!(
+                    "http://{}",
+                    status["listen_address"].as_str().expect("listen address")
+                );
+                Ok(daemon)
+            }
+            Err(code) => Err(Refusal {
+                code,
+                log: daemon.log(),
+                dir: std::mem::replace(&mut daemon.dir, tempfile::tempdir().expect("temp dir")),
+            }),
+        }
     }
 
-    fn wait_ready(&mut self) -> Value {
+    /// The status once the daemon answers, or its exit code if it exits first.
+    fn wait_ready(&mut self) -> Result<Value, Option<i32>> {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let out = self.ctl(&["--json", "status"]);
             if out.status.success() {
-                return serde_json::from_slice(&out.stdout).expect("status JSON");
+                return Ok(serde_json::from_slice(&out.stdout).expect("status JSON"));
             }
             if let Some(status) = self
                 .child
                 .as_mut()
                 .and_then(|c| c.try_wait().ok().flatten())
             {
-                panic!("gatewayd exited early with {status}; log:\n{}", self.log());
+                self.child = None;
+                return Err(status.code());
             }
             assert!(
                 Instant::now() < deadline,
@@ -210,6 +231,17 @@ impl Daemon {
         (dir, status)
     }
 
+    /// Kills the daemon with SIGKILL (no shutdown at all) and returns the temp dir for a
+    /// restart.
+    pub fn kill(mut self) -> tempfile::TempDir {
+        let mut child = self.child.take().expect("daemon running");
+        child.kill().expect("SIGKILL gatewayd");
+        child.wait().expect("wait gatewayd");
+        self.check_log_for_secrets();
+        self.secrets.lock().unwrap().clear();
+        std::mem::replace(&mut self.dir, tempfile::tempdir().expect("temp dir"))
+    }
+
     fn terminate(&mut self) -> ExitStatus {
         let mut child = self.child.take().expect("daemon running");
         let _ = Command::new("kill")
@@ -260,6 +292,13 @@ impl Drop for Daemon {
             self.check_log_for_secrets();
         }
     }
+}
+
+/// A daemon that would not start: its exit code, its log, and its temp dir.
+pub struct Refusal {
+    pub code: Option<i32>,
+    pub log: String,
+    pub dir: tempfile::TempDir,
 }
 
 /// Runs gatewayctl against `socket`.

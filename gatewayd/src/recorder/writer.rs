@@ -100,5 +100,8 @@ impl Writer {
         if let Err(e) = self.gateway.seal_audit() {
             tracing::error!(error = %e, "cannot sign the audit chain head");
         }
+        if let Err(e) = self.gateway.commit() {
+            tracing::error!(error = %e, "cannot flush the records and rewrite the manifest");
+        }
     }
 }

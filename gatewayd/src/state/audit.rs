@@ -94,7 +94,19 @@ impl Gateway {
         after: Option<&T>,
     ) -> Result<(), OpError> {
         let detail = json!({"before": before.map(redacted), "after": after.map(redacted)});
-        self.audit(action, target, detail)
+        self.audit(action, target, detail)?;
+        self.commit()
+    }
+
+    /// Makes every change so far durable before the caller is answered: sled is flushed
+    /// to disk and the manifest rewritten to match it.
+    pub fn commit(&self) -> Result<(), OpError> {
+        let _chain = self
+            .inner
+            .audit_lock
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        Ok(self.inner.store.commit(&self.inner.manifest_key)?)
     }
 
     /// A security event from the data plane.
@@ -169,6 +181,10 @@ impl Gateway {
             }
             prev.clone_from(&e.hash);
         }
+        if let Some(problem) = self.beyond_anchor(&entries)? {
+            report.broken = Some(problem);
+            return Ok(report);
+        }
         for seal in self.inner.store.audit_seals()? {
             let signed = hex::decode(&seal.signature).unwrap_or_default();
             let valid = self
@@ -190,5 +206,33 @@ impl Gateway {
             report.signed_through = seal.seq;
         }
         Ok(report)
+    }
+}
+
+impl Gateway {
+    /// Whether the chain still reaches the head the manifest anchored outside sled, so
+    /// a chain cut short (entries and seals alike) cannot verify.
+    fn beyond_anchor(&self, entries: &[AuditEntry]) -> Result<Option<(u64, String)>, OpError> {
+        let Some(anchor) = self.inner.store.read_manifest(&self.inner.manifest_key)? else {
+            return Ok(None);
+        };
+        if anchor.audit_seq == 0 {
+            return Ok(None);
+        }
+        Ok(match entries.get(anchor.audit_seq as usize - 1) {
+            None => Some((
+                entries.len() as u64 + 1,
+                format!(
+                    "the chain ends at entry {} but entry {} was anchored in the manifest: entries were removed",
+                    entries.len(),
+                    anchor.audit_seq
+                ),
+            )),
+            Some(e) if e.hash != anchor.audit_hash => Some((
+                e.seq,
+                "it is not the entry the manifest anchored".to_owned(),
+            )),
+            Some(_) => None,
+        })
     }
 }

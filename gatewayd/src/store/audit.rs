@@ -12,6 +12,14 @@ impl Store {
             .transpose()
     }
 
+    /// The entry with sequence number `seq`.
+    pub fn audit_entry(&self, seq: u64) -> Result<Option<AuditEntry>, StoreError> {
+        self.audit
+            .get(seq.to_be_bytes())?
+            .map(|v| decode("audit", &seq.to_be_bytes(), &v))
+            .transpose()
+    }
+
     /// Appends an entry (its `seq` follows the head; the caller serialises appends).
     pub fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
         self.audit.insert(entry.seq.to_be_bytes(), encode(entry)?)?;

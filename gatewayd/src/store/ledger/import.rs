@@ -99,8 +99,10 @@ mod tests {
             .usage
             .insert(b"key\0k1", serde_json::to_vec(&counters).unwrap())
             .unwrap();
-        let mut rollup = Rollup::default();
-        rollup.counters = counters;
+        let mut rollup = Rollup {
+            counters,
+            ..Default::default()
+        };
         rollup.latency.record(40);
         store
             .rollups
@@ -165,8 +167,10 @@ mod tests {
     async fn pruning_keeps_the_newest_entries_up_to_the_cap() {
         let dir = tempfile::tempdir().unwrap();
         let ledger = Ledger::open(dir.path()).await.unwrap();
-        let mut delta = UsageDelta::default();
-        delta.log = (1..=10).map(|at| entry(at, "k")).collect();
+        let delta = UsageDelta {
+            log: (1..=10).map(|at| entry(at, "k")).collect(),
+            ..Default::default()
+        };
         ledger.write(&delta).await.unwrap();
         assert_eq!(ledger.prune_log(0, 4).await.unwrap(), 6);
         let (tail, cursor) = ledger.log_tail(100, &LogQuery::default()).await.unwrap();
