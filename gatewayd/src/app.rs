@@ -49,6 +49,7 @@ pub async fn run(
         &config.oauth,
     )?;
     gateway.commit()?;
+    gateway.seed_marks(ledger.marks().await?);
     let admission = Arc::new(Admission::default());
     admission.import(store.limits()?, crate::model::now_millis());
     let live = Live::new(&config);

@@ -218,7 +218,7 @@ impl RecorderTask {
             }
         }
         self.final_write(&mut pending).await;
-        if let Some(writer) = self.writer.take() {
+        if let Some(mut writer) = self.writer.take() {
             let _ = tokio::task::spawn_blocking(move || writer.save_limits()).await;
         }
     }

@@ -9,6 +9,7 @@ mod errors;
 mod key_input;
 mod keys;
 mod log;
+mod marks;
 mod oauth_cell;
 mod runtime;
 mod snapshot;
@@ -65,6 +66,8 @@ struct Inner {
     audit_lock: Mutex<()>,
     /// Authenticates the data dir's manifest.
     manifest_key: [u8; 32],
+    /// Keys' last use and accounts' quota counts, as the ledger holds them.
+    marks: Mutex<crate::store::UsageMarks>,
 }
 
 impl Gateway {
@@ -95,6 +98,7 @@ impl Gateway {
                     .map_err(|e| OpError::new(ErrorKind::Internal, e.to_string()))?,
                 audit_lock: Mutex::new(()),
                 manifest_key: master.manifest_key(),
+                marks: Mutex::default(),
             }),
         };
         gateway.republish()?;

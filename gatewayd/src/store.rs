@@ -18,7 +18,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 pub use ledger::{Ledger, LogCursor, LogQuery};
-pub use usage::UsageDelta;
+pub use usage::{UsageDelta, UsageMarks};
 
 /// A store operation that failed.
 #[derive(Debug, thiserror::Error)]

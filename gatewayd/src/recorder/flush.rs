@@ -1,5 +1,5 @@
-//! Writing a batch: to the ledger first (one transaction), then sled's stamps and the
-//! mirror on the blocking pool, then the ledger's pruning when housekeeping is due. A
+//! Writing a batch: to the ledger (one transaction, with the key and quota marks it
+//! moves), then the JSON-lines mirror on the blocking pool, then the ledger's pruning when housekeeping is due. A
 //! batch the ledger refuses (disk full, an I/O error) is held and retried with the next
 //! ones, backing off up to a minute, with at most one queue's worth of log entries kept.
 
@@ -83,9 +83,11 @@ impl RecorderTask {
         });
         let mut written = None;
         if let Some(batch) = self.held.take(fresh, self.config.queue) {
-            match self.gateway.ledger().write(&batch).await {
+            let moved = self.gateway.marks_moved_by(&batch);
+            match self.gateway.ledger().write(&batch, &moved).await {
                 Ok(()) => {
                     self.held.succeeded();
+                    self.gateway.apply_marks(moved);
                     written = Some(batch);
                 }
                 Err(e) => self.held.failed(batch, &e),

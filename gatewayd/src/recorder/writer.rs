@@ -1,5 +1,5 @@
-//! The recorder's sled work: a batch's key stamps and account quotas, mirroring the
-//! request log to its JSON-lines file, and the periodic housekeeping (saving rate-limit
+//! The recorder's blocking work: mirroring the request log to its JSON-lines file, and
+//! the periodic housekeeping (saving rate-limit
 //! state, sealing the audit chain). It runs on the blocking pool, so it never stalls the
 //! runtime thread that serves requests. The ledger's part is async (sqlx runs SQLite on
 //! its own threads).
@@ -22,6 +22,8 @@ pub struct Writer {
     /// The open JSON-lines mirror of the request log.
     mirror_file: Option<std::io::BufWriter<std::fs::File>>,
     last_prune: Option<Instant>,
+    /// The rate-limit windows as last saved: unchanged ones are not rewritten.
+    saved_limits: Vec<(String, crate::admission::KeyWindows)>,
 }
 
 impl Writer {
@@ -32,16 +34,14 @@ impl Writer {
             config,
             mirror_file: None,
             last_prune: None,
+            saved_limits: Vec::new(),
         }
     }
 
-    /// Applies `batch` (already in the ledger, if any) to sled and the mirror and, when
-    /// due, does the housekeeping. Returns whether the housekeeping ran.
+    /// Mirrors `batch` (already in the ledger, if any) and, when due, does the
+    /// housekeeping. Returns whether the housekeeping ran.
     pub fn write(&mut self, batch: Option<&UsageDelta>) -> bool {
         if let Some(batch) = batch {
-            if let Err(e) = self.gateway.store().apply_usage_marks(batch) {
-                tracing::error!(error = %e, "cannot stamp keys and account quotas");
-            }
             self.mirror(&batch.log);
         }
         let every = self.config.housekeeping_interval;
@@ -91,11 +91,16 @@ impl Writer {
 
     /// Saves the key windows and budgets (every housekeeping interval and at shutdown),
     /// after dropping idle state, and signs the audit chain head.
-    pub fn save_limits(&self) {
+    pub fn save_limits(&mut self) {
         let now = crate::model::now_millis();
         self.admission.sweep(now);
-        if let Err(e) = self.gateway.store().save_limits(&self.admission.export()) {
-            tracing::error!(error = %e, "cannot save rate-limit windows");
+        let mut windows = self.admission.export();
+        windows.sort_by(|a, b| a.0.cmp(&b.0));
+        if windows != self.saved_limits {
+            match self.gateway.store().save_limits(&windows) {
+                Ok(()) => self.saved_limits = windows,
+                Err(e) => tracing::error!(error = %e, "cannot save rate-limit windows"),
+            }
         }
         if let Err(e) = self.gateway.seal_audit() {
             tracing::error!(error = %e, "cannot sign the audit chain head");

@@ -326,7 +326,7 @@ impl Gateway {
             circuit_open: live.is_some_and(|a| a.runtime.circuit_open()),
             last_check: live.and_then(|a| a.runtime.last_check.load_full()),
             history: Vec::new(),
-            record,
+            record: self.with_account_marks(record),
         }
     }
 

@@ -49,6 +49,7 @@ impl Gateway {
             .keys()?
             .into_iter()
             .filter(|k| all || (k.revoked_at.is_none() && !k.is_expired(now)))
+            .map(|k| self.with_key_marks(k))
             .collect();
         keys.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
         Ok(keys)
@@ -56,7 +57,8 @@ impl Gateway {
 
     /// One key.
     pub fn get_key(&self, id: &str) -> Result<KeyRecord, OpError> {
-        self.inner.store.key(id)?.ok_or_else(|| no_key(id))
+        let key = self.inner.store.key(id)?.ok_or_else(|| no_key(id))?;
+        Ok(self.with_key_marks(key))
     }
 
     /// Changes a key's settings; its secret stays the same.

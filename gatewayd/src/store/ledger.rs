@@ -4,6 +4,7 @@
 //! speaks, so a cluster can run the same code on a server.
 
 mod import;
+mod marks;
 mod requests;
 mod rollups;
 
@@ -16,7 +17,7 @@ use sqlx::sqlite::{
 };
 use sqlx::Row;
 
-use super::{StoreError, UsageDelta};
+use super::{StoreError, UsageDelta, UsageMarks};
 
 pub use requests::{LogCursor, LogQuery};
 
@@ -93,6 +94,13 @@ const SCHEMA: &[&str] = &[
         latency TEXT NOT NULL,
         ttfb TEXT NOT NULL,
         PRIMARY KEY (scope, grain, bucket, id))",
+    "CREATE TABLE IF NOT EXISTS key_marks (
+        key_id TEXT PRIMARY KEY,
+        last_used BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS account_quota (
+        account_id TEXT PRIMARY KEY,
+        used BIGINT NOT NULL,
+        reset_time BIGINT)",
 ];
 
 /// The handle the recorder writes through and the control plane reads; cheap to clone.
@@ -161,13 +169,14 @@ impl Ledger {
         Ok(())
     }
 
-    /// Writes one recorder batch (totals, log entries, rollups) in one transaction: all of
-    /// it is on disk, or none of it.
-    pub async fn write(&self, delta: &UsageDelta) -> Result<(), StoreError> {
+    /// Writes one recorder batch (totals, log entries, rollups, the marks it moves) in one
+    /// transaction: all of it is on disk, or none of it.
+    pub async fn write(&self, delta: &UsageDelta, moved: &UsageMarks) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         rollups::add_totals(&mut tx, &delta.counters).await?;
         requests::append(&mut tx, &delta.log).await?;
         rollups::merge(&mut tx, &delta.rollups).await?;
+        marks::put(&mut tx, moved).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -1,11 +1,10 @@
-//! What a recorder batch changes in sled: the keys' `last_used` stamps and the accounts'
-//! quota counts. The batch's usage proper goes to the ledger.
+//! One recorder batch as it reaches the ledger: counters, log entries and rollups, and the
+//! marks it moves (keys' last use, accounts' quota counts).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::{Store, StoreError};
-use crate::model::{RequestLogEntry, UnixSecs, UsageCounters, UsageScope};
+use crate::model::{Quota, RequestLogEntry, UnixSecs, UsageCounters, UsageScope};
 use crate::rollup::{Grain, Rollup};
 
 /// One batch of counted usage, summed in memory before it reaches the stores.
@@ -58,40 +57,10 @@ impl UsageDelta {
     }
 }
 
-impl Store {
-    /// Stamps each key's `last_used` and adds each account's tokens to its quota.
-    pub fn apply_usage_marks(&self, delta: &UsageDelta) -> Result<(), StoreError> {
-        self.add_quota_usage(delta)?;
-        for (id, at) in &delta.last_used {
-            self.update_key(id, |key| {
-                if key.last_used.is_none_or(|prev| prev < *at) {
-                    key.last_used = Some(*at);
-                }
-            })?;
-        }
-        Ok(())
-    }
-
-    /// Each account's quota: tokens counted since its window last reset, and the reset the
-    /// upstream reports; a window that has reset starts from zero.
-    fn add_quota_usage(&self, delta: &UsageDelta) -> Result<(), StoreError> {
-        let now = crate::model::now_secs();
-        for ((scope, id), counters) in &delta.counters {
-            if *scope != UsageScope::Account {
-                continue;
-            }
-            let tokens = counters.tokens.input_tokens + counters.tokens.output_tokens;
-            let reset = delta.quota_resets.get(&**id).map(|r| *r as i64);
-            self.update_account(id, |a| {
-                if a.quota.reset_time.is_some_and(|r| r <= now) {
-                    a.quota.used = 0;
-                }
-                if reset.is_some() {
-                    a.quota.reset_time = reset;
-                }
-                a.quota.used += tokens;
-            })?;
-        }
-        Ok(())
-    }
+/// What a batch changes beside the usage proper, as absolute values: each key's last use
+/// and each account's quota count. Written with the batch, held in memory by the state.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct UsageMarks {
+    pub last_used: HashMap<String, UnixSecs>,
+    pub quota: HashMap<String, Quota>,
 }

@@ -8,6 +8,7 @@ mod audit;
 mod bench;
 mod codeassist;
 mod control;
+mod disk;
 mod durability;
 mod errors;
 mod failover;

@@ -127,19 +127,35 @@ pub async fn get_json(url: &str, header: &str, value: &str) -> serde_json::Value
     response.json().await.unwrap()
 }
 
-/// Fails if any of `needles` is in a stopped daemon's log or, in plaintext, in its store.
+/// Fails if any of `needles` is in a stopped daemon's log or, in plaintext, anywhere in
+/// its data dir (records, usage ledger, manifest).
 pub fn assert_secret_free(dir: &std::path::Path, needles: &[&str]) {
     let log = std::fs::read_to_string(dir.join("gatewayd.log")).unwrap();
     for needle in needles {
         assert!(!log.contains(needle), "{needle} logged");
-        for entry in std::fs::read_dir(dir.join("data/db")).unwrap() {
-            let bytes = std::fs::read(entry.unwrap().path()).unwrap_or_default();
+        for path in files_under(&dir.join("data")) {
+            let bytes = std::fs::read(&path).unwrap_or_default();
             assert!(
                 !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
-                "{needle} stored in plaintext"
+                "{needle} stored in plaintext in {}",
+                path.display()
             );
         }
     }
+}
+
+/// Every file below `dir`.
+pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
 }
 
 /// Runs `gatewayctl --json account login PROVIDER --name NAME --base-url BASE` and plays

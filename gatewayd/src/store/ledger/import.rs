@@ -60,7 +60,7 @@ mod tests {
     use super::*;
     use crate::model::{RequestLogEntry, UsageCounters, UsageScope};
     use crate::rollup::{Grain, Rollup};
-    use crate::store::LogQuery;
+    use crate::store::{LogQuery, UsageMarks};
 
     fn entry(at_ms: u64, key: &str) -> RequestLogEntry {
         RequestLogEntry {
@@ -171,14 +171,14 @@ mod tests {
             log: (1..=10).map(|at| entry(at, "k")).collect(),
             ..Default::default()
         };
-        ledger.write(&delta).await.unwrap();
+        ledger.write(&delta, &UsageMarks::default()).await.unwrap();
         assert_eq!(ledger.prune_log(0, 4).await.unwrap(), 6);
         let (tail, cursor) = ledger.log_tail(100, &LogQuery::default()).await.unwrap();
         let at: Vec<u64> = tail.iter().map(|e| e.at_ms).collect();
         assert_eq!(at, [7, 8, 9, 10]);
         // By age: everything that arrived before 9 goes.
         assert_eq!(ledger.prune_log(9, 100).await.unwrap(), 2);
-        ledger.write(&delta).await.unwrap();
+        ledger.write(&delta, &UsageMarks::default()).await.unwrap();
         let (after, next) = ledger
             .log_after(cursor, 3, &LogQuery::default())
             .await
