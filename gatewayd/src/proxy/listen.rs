@@ -1,7 +1,9 @@
 //! Listen: the accept loop on the data-plane port. Serves HTTP/1.1 and HTTP/2 (h2c, or
 //! over TLS by ALPN), and on shutdown stops accepting and gives in-flight requests —
-//! streams included — a grace period to finish. TLS handshakes run in each connection's
-//! own task, so a slow client never holds up the accept loop.
+//! streams included — a grace period to finish. What is still open then is dropped, and
+//! every connection task has ended (its streams recorded with what they counted) before
+//! `serve` returns. TLS handshakes run in each connection's own task, so a slow client
+//! never holds up the accept loop.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -13,6 +15,8 @@ use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use super::Proxy;
 
@@ -37,6 +41,8 @@ pub async fn serve(
     builder.http1().max_buf_size(MAX_READ_BUF);
     builder.http2().timer(TokioTimer::new());
     let graceful = GracefulShutdown::new();
+    let connections = TaskTracker::new();
+    let abandon = CancellationToken::new();
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -61,16 +67,16 @@ pub async fn serve(
             // Plain HTTP: the connection is built here, so its task holds nothing else.
             let conn = builder.serve_connection(TokioIo::new(stream), service);
             let conn = graceful.watch(conn.into_owned());
-            tokio::spawn(async move {
+            connections.spawn(abandon.clone().run_until_cancelled_owned(async move {
                 if let Err(e) = conn.await {
                     tracing::debug!(client.addr = %peer, error = %e, "connection ended with an error");
                 }
-            });
+            }));
             continue;
         };
         let builder = builder.clone();
         let watcher = graceful.watcher();
-        tokio::spawn(async move {
+        connections.spawn(abandon.clone().run_until_cancelled_owned(async move {
             let stream = match tls.accept(stream).await {
                 Ok(stream) => stream,
                 Err(e) => {
@@ -82,7 +88,7 @@ pub async fn serve(
             if let Err(e) = Box::pin(watcher.watch(conn.into_owned())).await {
                 tracing::debug!(client.addr = %peer, error = %e, "connection ended with an error");
             }
-        });
+        }));
     }
     drop(listener);
     tracing::info!("data plane stopped accepting; draining in-flight requests");
@@ -90,4 +96,8 @@ pub async fn serve(
         () = graceful.shutdown() => tracing::info!("data plane drained"),
         () = tokio::time::sleep(grace) => tracing::warn!(grace = ?grace, "grace period over; abandoning in-flight requests"),
     }
+    // Dropping what is left records each cut stream with the usage it counted.
+    abandon.cancel();
+    connections.close();
+    connections.wait().await;
 }

@@ -2,21 +2,9 @@
 
 use gateway_tests::harness::Daemon;
 
-use crate::support::{claude_body, post, World, CLAUDE_UPSTREAM_KEY, GEMINI_UPSTREAM_KEY};
-
-/// Every file under `dir`, recursively.
-fn files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(files(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
-}
+use crate::support::{
+    claude_body, files_under as files, post, World, CLAUDE_UPSTREAM_KEY, GEMINI_UPSTREAM_KEY,
+};
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack
@@ -145,4 +133,35 @@ async fn shutdown_lets_an_in_flight_stream_finish() {
         "the stream finished during the grace period"
     );
     assert!(stopper.join().unwrap().success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_cut_at_the_end_of_the_grace_is_recorded_with_what_it_counted() {
+    let mock = gateway_tests::mock::MockHandle::start(Default::default());
+    let daemon = Daemon::start_with_config("shutdown_grace = \"300ms\"\n");
+    let (_, secret) = daemon.create_key("dev", &[]);
+    daemon.add_account("up", "claude-code", CLAUDE_UPSTREAM_KEY, &mock.url(), &[]);
+    let mut response = crate::support::post(
+        &format!("{}/v1/messages", daemon.url),
+        "x-api-key",
+        &secret,
+        &crate::support::claude_body(true, "long [[mock:ok tokens=400 interval_ms=50]]"),
+    )
+    .await;
+    let first = response.chunk().await.unwrap().unwrap();
+    assert!(String::from_utf8_lossy(&first).contains("message_start"));
+    let (dir, status) = tokio::task::spawn_blocking(move || daemon.stop())
+        .await
+        .unwrap();
+    assert!(status.success(), "a cut stream is still a clean stop");
+    drop(response);
+
+    let daemon = Daemon::start_in(dir, &[]);
+    let log = daemon.ctl_json(&["log", "tail"]);
+    let entry = &log.as_array().unwrap()[0];
+    assert_eq!(entry["error"], "incomplete", "{entry}");
+    assert!(entry["input_tokens"].as_u64().unwrap() > 0, "{entry}");
+    let stats = daemon.ctl_json(&["stats", "--by", "key"]);
+    assert_eq!(stats[0]["requests"], 1, "{stats}");
+    assert_eq!(stats[0]["errors"], 1, "{stats}");
 }
