@@ -28,6 +28,9 @@ _gatewayctl() {
             gatewayctl,audit)
                 cmd="gatewayctl__subcmd__audit"
                 ;;
+            gatewayctl,backup)
+                cmd="gatewayctl__subcmd__backup"
+                ;;
             gatewayctl,completions)
                 cmd="gatewayctl__subcmd__completions"
                 ;;
@@ -199,6 +202,9 @@ _gatewayctl() {
             gatewayctl__subcmd__help,audit)
                 cmd="gatewayctl__subcmd__help__subcmd__audit"
                 ;;
+            gatewayctl__subcmd__help,backup)
+                cmd="gatewayctl__subcmd__help__subcmd__backup"
+                ;;
             gatewayctl__subcmd__help,completions)
                 cmd="gatewayctl__subcmd__help__subcmd__completions"
                 ;;
@@ -368,7 +374,7 @@ _gatewayctl() {
 
     case "${cmd}" in
         gatewayctl)
-            opts="-h -V --socket --json --timeout --help --version account accounts key keys stats log audit alerts status config completions help"
+            opts="-h -V --socket --json --timeout --help --version account accounts key keys stats log audit alerts status backup config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1283,6 +1289,28 @@ _gatewayctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gatewayctl__subcmd__backup)
+            opts="-h -V --socket --json --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gatewayctl__subcmd__completions)
             opts="-h -V --socket --json --timeout --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1392,7 +1420,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__help)
-            opts="account key stats log audit alerts status config completions help"
+            opts="account key stats log audit alerts status backup config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1674,6 +1702,20 @@ _gatewayctl() {
         gatewayctl__subcmd__help__subcmd__audit__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__help__subcmd__backup)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

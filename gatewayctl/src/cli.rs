@@ -63,6 +63,12 @@ pub enum Noun {
     Alerts(AlertsArgs),
     /// Daemon version, uptime, address and counts.
     Status,
+    /// Write a consistent backup of all state to FILE while the daemon runs (the master
+    /// key is not included; restore with `gatewayd restore FILE --data-dir DIR`).
+    Backup {
+        /// Where to write it (must not exist).
+        file: PathBuf,
+    },
     /// The daemon's configuration file.
     Config(ConfigArgs),
     /// Print a shell completion script (the same as the files in completions/).

@@ -3,6 +3,7 @@
 pub mod account;
 mod account_view;
 pub mod audit;
+pub mod backup;
 pub mod completion;
 pub mod drain;
 pub mod key;

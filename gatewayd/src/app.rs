@@ -20,7 +20,8 @@ use crate::state::Gateway;
 use crate::store::{Ledger, Store};
 use crate::RunError;
 
-const KEY_CHECK: &str = "master_key_check";
+/// The setting holding the master key's check value.
+pub(crate) const KEY_CHECK: &str = "master_key_check";
 
 /// Runs the daemon until `shutdown` resolves, then drains and flushes.
 /// `loader` re-reads the configuration for `config reload` (`None`: nothing to reload).
@@ -88,6 +89,7 @@ pub async fn run(
         config.oauth.refresh_check_interval,
     ));
 
+    let backups = periodic_backups(&gateway, &config);
     let tls = crate::tls::acceptor(&config.tls, config.listen, config.security.allow_plain_http)?;
     let checker = tokio::spawn(crate::health_check::run(
         gateway.clone(),
@@ -132,6 +134,9 @@ pub async fn run(
 
     refresher.abort();
     checker.abort();
+    if let Some(task) = backups {
+        task.abort();
+    }
     alert_task.abort();
     if let Some(task) = metrics_listener {
         task.abort();
@@ -149,6 +154,31 @@ pub async fn run(
     ledger.close().await;
     tracing::info!("gatewayd stopped cleanly");
     Ok(())
+}
+
+/// Writes a backup every `backup.interval` (when set), keeping `backup.keep`.
+fn periodic_backups(gateway: &Gateway, config: &Config) -> Option<tokio::task::JoinHandle<()>> {
+    let every = config.backup.interval;
+    if every.is_zero() {
+        return None;
+    }
+    let dir = config
+        .backup
+        .dir
+        .clone()
+        .unwrap_or_else(|| config.data_dir.join("backups"));
+    let (gateway, keep) = (gateway.clone(), config.backup.keep);
+    Some(tokio::spawn(async move {
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match crate::state::backup::periodic(&gateway, &dir, keep).await {
+                Ok(path) => tracing::info!(path = %path.display(), "backup written"),
+                Err(e) => tracing::error!(error = %e, "cannot write the periodic backup"),
+            }
+        }
+    }))
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), RunError> {

@@ -65,6 +65,30 @@ pub struct Config {
     pub metrics: MetricsConfig,
     pub alerts: crate::alerts::AlertsConfig,
     pub telemetry: crate::telemetry::TelemetryConfig,
+    pub backup: BackupConfig,
+}
+
+/// Periodic backups (off unless `interval` is set).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BackupConfig {
+    /// How often to write one; 0 = never.
+    #[serde(with = "humantime_serde")]
+    pub interval: Duration,
+    /// Backups kept; older ones are removed.
+    pub keep: usize,
+    /// Where they go [default: `<data_dir>/backups`].
+    pub dir: Option<PathBuf>,
+}
+
+impl Default for BackupConfig {
+    fn default() -> Self {
+        Self {
+            interval: Duration::ZERO,
+            keep: 7,
+            dir: None,
+        }
+    }
 }
 
 /// Where Prometheus scrapes.
@@ -224,6 +248,7 @@ impl Default for Config {
             tls: crate::tls::TlsConfig::default(),
             prices: Vec::new(),
             metrics: MetricsConfig::default(),
+            backup: BackupConfig::default(),
             alerts: crate::alerts::AlertsConfig::default(),
             telemetry: crate::telemetry::TelemetryConfig::default(),
         }

@@ -5,6 +5,7 @@
 mod accounts;
 mod audit;
 mod audit_log;
+mod backup;
 mod convert;
 mod keys;
 mod logs;

@@ -18,6 +18,7 @@ mod prices;
 mod probe;
 mod proxy;
 mod recorder;
+mod restore;
 mod rollup;
 pub mod secrets;
 pub mod shutdown;
@@ -31,6 +32,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 pub use app::run;
+pub use restore::{restore, Restored};
 
 /// Why the daemon could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]

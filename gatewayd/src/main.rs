@@ -1,11 +1,12 @@
-//! `gatewayd`: parse flags, load config, run until SIGINT/SIGTERM.
-//! Exit codes: 0 clean shutdown, 1 runtime failure, 64 bad configuration.
+//! `gatewayd`: parse flags, load config, run until SIGINT/SIGTERM; or `gatewayd restore`.
+//! Exit codes: 0 clean shutdown, 1 runtime failure, 64 bad configuration, 65 a data
+//! directory (or backup) that failed its integrity check.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use gatewayd::config::Config;
 
 // jemalloc replaces the C library's malloc for the whole process.
@@ -19,14 +20,14 @@ struct Args {
     /// Data-plane HTTP address [default: 127.0.0.1:8080].
     #[arg(long, value_name = "ADDR")]
     listen: Option<SocketAddr>,
-    /// State directory (sled database, master key).
-    #[arg(long, value_name = "DIR", env = gateway_shared::paths::DATA_DIR_ENV)]
+    /// State directory (records, usage ledger, master key).
+    #[arg(long, global = true, value_name = "DIR", env = gateway_shared::paths::DATA_DIR_ENV)]
     data_dir: Option<PathBuf>,
     /// Control-plane Unix socket.
     #[arg(long, value_name = "PATH", env = gateway_shared::paths::SOCKET_ENV)]
     socket: Option<PathBuf>,
     /// TOML configuration file; flags override it.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
     /// Log as JSON lines.
     #[arg(long)]
@@ -43,6 +44,18 @@ struct Args {
     /// Serve Prometheus /metrics on this address instead of the data-plane port.
     #[arg(long, value_name = "ADDR")]
     metrics_listen: Option<SocketAddr>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Restore a stopped daemon's data directory from a `gatewayctl backup` file. What the
+    /// directory held is moved aside (`*.replaced-<time>`), not deleted.
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -54,6 +67,9 @@ fn main() -> ExitCode {
             return ExitCode::from(64);
         }
     };
+    if let Some(Command::Restore { file }) = &args.command {
+        return restore(file, &config);
+    }
     raise_fd_limit();
     let runtime = match build_runtime(config.workers) {
         Ok(rt) => rt,
@@ -79,6 +95,36 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = %e, "gatewayd failed");
+            eprintln!("gatewayd: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// `gatewayd restore FILE`: prints what was restored, or why not.
+fn restore(file: &std::path::Path, config: &Config) -> ExitCode {
+    match gatewayd::restore(file, &config.data_dir, config.master_key_file.as_deref()) {
+        Ok(done) => {
+            let h = &done.header;
+            println!(
+                "restored {} into {}: {} keys, {} accounts, {} audit entries (backup of {} ms)",
+                file.display(),
+                config.data_dir.display(),
+                h.keys,
+                h.accounts,
+                h.audit_entries,
+                h.created_ms
+            );
+            if !done.master_key_found {
+                println!(
+                    "no master key found for {}: put the one the backup was made under at {}/master.key (mode 0600) or set GATEWAYD_MASTER_KEY before starting gatewayd",
+                    config.data_dir.display(),
+                    config.data_dir.display()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
             eprintln!("gatewayd: {e}");
             ExitCode::from(e.exit_code())
         }

@@ -5,6 +5,7 @@
 mod account_input;
 mod accounts;
 mod audit;
+pub mod backup;
 mod errors;
 mod key_input;
 mod keys;

@@ -4,6 +4,7 @@
 //! ledger (request log, rollups, totals) is SQLite, in `ledger`.
 
 mod audit;
+mod backup;
 mod events;
 mod ledger;
 mod legacy;
@@ -17,6 +18,7 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+pub use backup::{restore, Header as BackupHeader};
 pub use ledger::{Ledger, LogCursor, LogQuery};
 pub use usage::{UsageDelta, UsageMarks};
 
@@ -52,6 +54,14 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot write or read the backup {path}: {source}")]
+    Backup {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the database in {0} is in use: stop the gatewayd running on it first")]
+    InUse(String),
     #[error("the data directory failed its integrity check: {0}")]
     Integrity(String),
     #[error("usage ledger error: {0}")]

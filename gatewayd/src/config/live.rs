@@ -133,6 +133,7 @@ pub fn reload(loader: &Loader, running: &Config, live: &Live) -> Result<ReloadRe
         ("metrics", running.metrics != new.metrics),
         ("telemetry", running.telemetry != new.telemetry),
         ("record", running.record != new.record),
+        ("backup", running.backup != new.backup),
         (
             "control.socket_group",
             running.control.socket_group != new.control.socket_group,

@@ -9,6 +9,15 @@ use crate::model::{now_millis, now_secs, AccountStatus};
 
 #[tonic::async_trait]
 impl System for Control {
+    type BackupStream = super::backup::ChunkStream;
+
+    async fn backup(
+        &self,
+        _request: Request<pb::BackupRequest>,
+    ) -> Result<Response<Self::BackupStream>, Status> {
+        Ok(Response::new(super::backup::stream(self).await?))
+    }
+
     async fn get_status(
         &self,
         _request: Request<pb::GetStatusRequest>,

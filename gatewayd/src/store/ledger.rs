@@ -202,6 +202,15 @@ impl Ledger {
         Ok(())
     }
 
+    /// Writes a consistent copy of the whole ledger to `path` (which must not exist).
+    pub async fn copy_to(&self, path: &Path) -> Result<(), StoreError> {
+        sqlx::query("VACUUM INTO $1")
+            .bind(path.display().to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Closes every connection, checkpointing the write-ahead log.
     pub async fn close(&self) {
         self.pool.close().await;

@@ -5,6 +5,7 @@ mod accounts;
 mod admission;
 mod anthropic;
 mod audit;
+mod backup;
 mod bench;
 mod codeassist;
 mod control;
