@@ -38,6 +38,7 @@ impl CtlError {
                 Code::InvalidArgument => exit::USAGE,
                 Code::Unavailable => exit::UNAVAILABLE,
                 Code::DeadlineExceeded => exit::TIMEOUT,
+                Code::ResourceExhausted => exit::DISK_FULL,
                 _ => exit::FAILURE,
             },
         }
@@ -58,6 +59,7 @@ impl CtlError {
                 Code::InvalidArgument => "INVALID_ARGUMENT",
                 Code::PermissionDenied => "PERMISSION_DENIED",
                 Code::Unavailable => "UNAVAILABLE",
+                Code::ResourceExhausted => "RESOURCE_EXHAUSTED",
                 _ => "INTERNAL",
             },
         }

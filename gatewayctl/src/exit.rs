@@ -9,6 +9,7 @@
 //! | 4  | conflict or precondition (already exists) |
 //! | 5  | `audit verify`: the audit chain or a signature does not check out |
 //! | 69 | gatewayd unreachable (not running, wrong socket) |
+//! | 74 | the daemon's disk is full: nothing was changed |
 //! | 75 | timed out waiting for gatewayd |
 
 pub const FAILURE: u8 = 1;
@@ -17,4 +18,5 @@ pub const NOT_FOUND: u8 = 3;
 pub const CONFLICT: u8 = 4;
 pub const TAMPERED: u8 = 5;
 pub const UNAVAILABLE: u8 = 69;
+pub const DISK_FULL: u8 = 74;
 pub const TIMEOUT: u8 = 75;

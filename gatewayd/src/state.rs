@@ -176,8 +176,11 @@ impl Gateway {
         Ok(())
     }
 
-    fn write_guard(&self) -> std::sync::MutexGuard<'_, ()> {
-        self.inner.writer.lock().expect("writer lock poisoned")
+    /// Holds other writers off for one change; refused up front when the disk is full,
+    /// so a change is not left half done.
+    fn write_guard(&self) -> Result<std::sync::MutexGuard<'_, ()>, OpError> {
+        self.inner.store.check_space()?;
+        Ok(self.inner.writer.lock().expect("writer lock poisoned"))
     }
 }
 
@@ -204,7 +207,7 @@ impl Gateway {
         let json = serde_json::to_vec(tokens)
             .map_err(|e| OpError::new(ErrorKind::Internal, e.to_string()))?;
         let sealed = self.inner.sealer.seal(id, &json)?;
-        let _guard = self.write_guard();
+        let _guard = self.write_guard()?;
         self.inner
             .store
             .update_account(id, |a| a.credentials.clone_from(&sealed))?

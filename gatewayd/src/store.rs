@@ -62,6 +62,8 @@ pub enum StoreError {
     },
     #[error("the database in {0} is in use: stop the gatewayd running on it first")]
     InUse(String),
+    #[error("the disk holding {path} is full ({free} bytes free); free space there and retry")]
+    DiskFull { path: String, free: u64 },
     #[error("the data directory failed its integrity check: {0}")]
     Integrity(String),
     #[error("usage ledger error: {0}")]
@@ -161,6 +163,50 @@ impl Store {
     pub fn set_setting(&self, name: &str, value: &str) -> Result<(), StoreError> {
         self.settings.insert(name, value.as_bytes())?;
         Ok(())
+    }
+}
+
+/// Below this much free space in the data directory, control writes are refused before
+/// they start rather than half done.
+const MIN_FREE_BYTES: u64 = 4 * 1024 * 1024;
+
+impl Store {
+    /// Refuses a write when the data directory's file system is (nearly) full.
+    pub fn check_space(&self) -> Result<(), StoreError> {
+        let Ok(stat) = nix::sys::statvfs::statvfs(&self.dir) else {
+            return Ok(());
+        };
+        let free = u64::from(stat.blocks_available()) * u64::from(stat.fragment_size());
+        if free < MIN_FREE_BYTES {
+            return Err(StoreError::DiskFull {
+                path: self.dir.display().to_string(),
+                free,
+            });
+        }
+        Ok(())
+    }
+}
+
+impl StoreError {
+    /// Whether the failure is the disk running out of space.
+    pub fn is_disk_full(&self) -> bool {
+        let io = match self {
+            StoreError::DiskFull { .. } => return true,
+            StoreError::Sled(sled::Error::Io(e))
+            | StoreError::Open {
+                source: sled::Error::Io(e),
+                ..
+            } => e,
+            StoreError::Manifest { source, .. } | StoreError::Backup { source, .. } => source,
+            StoreError::Sql(e) => {
+                return e
+                    .as_database_error()
+                    .and_then(|d| d.code())
+                    .is_some_and(|code| code == "13")
+            }
+            _ => return false,
+        };
+        io.raw_os_error() == Some(libc::ENOSPC) || io.kind() == std::io::ErrorKind::StorageFull
     }
 }
 

@@ -55,7 +55,7 @@ impl Gateway {
         let base_url = input::base_url(&new.base_url, self.default_base_url(provider, auth))?;
         let models = key_input::models(&new.models)?;
         let proxy = new.proxy.as_deref().map(input::proxy).transpose()?;
-        let _guard = self.write_guard();
+        let _guard = self.write_guard()?;
         self.ensure_unique_name(&name, None)?;
         let id = format!("{ACCOUNT_ID_PREFIX}{}", hex::encode(random_bytes::<6>()));
         let now = now_secs();
@@ -184,7 +184,7 @@ impl Gateway {
 
     /// Removes an account from the pool for good.
     pub fn remove_account(&self, id: &str) -> Result<AccountRecord, OpError> {
-        let _guard = self.write_guard();
+        let _guard = self.write_guard()?;
         let record = self
             .inner
             .store
@@ -295,7 +295,7 @@ impl Gateway {
         rpc: &'static str,
         mut f: impl FnMut(&mut AccountRecord),
     ) -> Result<AccountView, OpError> {
-        let _guard = self.write_guard();
+        let _guard = self.write_guard()?;
         let now = now_secs();
         let mut before = None;
         let record = self

@@ -17,13 +17,13 @@ impl Gateway {
         let gateway = self.clone();
         let (target, ledger_copy) = (path.to_owned(), copy.clone());
         let written = tokio::task::spawn_blocking(move || {
-            let _writers = gateway.write_guard();
+            let _writers = gateway.write_guard()?;
             let _chain = gateway
                 .inner
                 .audit_lock
                 .lock()
                 .unwrap_or_else(|e| e.into_inner());
-            gateway.inner.store.write_backup(&target, &ledger_copy)
+            Ok::<_, OpError>(gateway.inner.store.write_backup(&target, &ledger_copy)?)
         })
         .await;
         let _ = std::fs::remove_file(&copy);

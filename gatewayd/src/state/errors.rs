@@ -11,6 +11,8 @@ pub enum ErrorKind {
     AlreadyExists,
     InvalidArgument,
     FailedPrecondition,
+    /// The data directory's disk is full: nothing was changed.
+    DiskFull,
     Internal,
 }
 
@@ -42,7 +44,12 @@ impl OpError {
 impl From<StoreError> for OpError {
     fn from(e: StoreError) -> Self {
         tracing::error!(error = %e, "store operation failed");
-        Self::new(ErrorKind::Internal, format!("store: {e}"))
+        let kind = if e.is_disk_full() {
+            ErrorKind::DiskFull
+        } else {
+            ErrorKind::Internal
+        };
+        Self::new(kind, format!("store: {e}"))
     }
 }
 

@@ -33,7 +33,7 @@ impl Gateway {
             allowed_ips: input::networks(&new.allowed_ips)?,
             denied_ips: input::networks(&new.denied_ips)?,
         };
-        let _guard = self.write_guard();
+        let _guard = self.write_guard()?;
         self.inner.store.put_key(&record)?;
         self.republish()?;
         self.audit_change("Keys/CreateKey", &record.id, None, Some(&record))?;
@@ -157,7 +157,7 @@ impl Gateway {
 
     /// Removes a key for good (its usage rows stay, under its id).
     pub fn delete_key(&self, id: &str) -> Result<KeyRecord, OpError> {
-        let _guard = self.write_guard();
+        let _guard = self.write_guard()?;
         let record = self.inner.store.delete_key(id)?.ok_or_else(|| no_key(id))?;
         self.republish()?;
         self.audit_change("Keys/DeleteKey", id, Some(&record), None)?;
@@ -170,7 +170,7 @@ impl Gateway {
         rpc: &'static str,
         mut f: impl FnMut(&mut KeyRecord),
     ) -> Result<KeyRecord, OpError> {
-        let _guard = self.write_guard();
+        let _guard = self.write_guard()?;
         let mut before = None;
         let record = self
             .inner

@@ -10,6 +10,7 @@ mod bench;
 mod codeassist;
 mod control;
 mod disk;
+mod disk_full;
 mod durability;
 mod errors;
 mod failover;
