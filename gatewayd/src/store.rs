@@ -176,7 +176,7 @@ impl Store {
         let Ok(stat) = nix::sys::statvfs::statvfs(&self.dir) else {
             return Ok(());
         };
-        let free = u64::from(stat.blocks_available()) * u64::from(stat.fragment_size());
+        let free = stat.blocks_available().saturating_mul(stat.fragment_size());
         if free < MIN_FREE_BYTES {
             return Err(StoreError::DiskFull {
                 path: self.dir.display().to_string(),
