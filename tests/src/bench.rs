@@ -3,11 +3,13 @@
 //! twice in one run — straight at the mock and through the gateway — and reports both
 //! side by side: open-loop latency at fixed rates (measured from the scheduled send time,
 //! so there is no coordinated omission), closed-loop throughput, gatewayd's RSS idle and
-//! with many open streams, and its CPU time per 1,000 requests.
+//! with many open streams, and its CPU time per 1,000 requests. `--only soak` adds the
+//! long run: p99.9 at a fixed rate and RSS through minutes at saturation.
 
 mod load;
 mod procs;
 mod report;
+mod soak;
 mod workload;
 
 use std::path::PathBuf;
@@ -32,14 +34,14 @@ pub struct Options {
     pub pin: bool,
     /// The mock answers canned replies without parsing requests (for saturation runs).
     pub static_upstream: bool,
-    /// Only these parts (`open`, `closed`, `streams`); all when empty. For profiling one
-    /// phase at a time.
+    /// Only these parts (`open`, `closed`, `streams`, `soak`); all but the soak when
+    /// empty. For profiling one phase at a time.
     pub only: Vec<String>,
 }
 
 impl Options {
     fn runs(&self, part: &str) -> bool {
-        self.only.is_empty() || self.only.iter().any(|p| p == part)
+        (self.only.is_empty() && part != "soak") || self.only.iter().any(|p| p == part)
     }
 
     fn run_time(&self) -> Duration {
@@ -145,6 +147,9 @@ pub async fn run(options: Options) -> Result<Report, String> {
         )
         .await;
         report.streams(streams, opened);
+    }
+    if options.runs("soak") {
+        report.soak = Some(soak::run(&options, &load::client(), &mock, &gateway).await);
     }
     report.peak_rss_kib = gateway.peak_rss_kib();
     gateway.stop();

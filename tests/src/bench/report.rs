@@ -11,6 +11,7 @@ pub struct Percentiles {
     pub p50: u64,
     pub p90: u64,
     pub p99: u64,
+    pub p999: u64,
     pub max: u64,
 }
 
@@ -63,13 +64,15 @@ pub struct Report {
     pub peak_rss_kib: u64,
     pub open_loop: Vec<OpenLoop>,
     pub closed_loop: Vec<ClosedLoop>,
+    pub soak: Option<super::soak::Soak>,
 }
 
-fn percentiles(h: &hdrhistogram::Histogram<u64>) -> Percentiles {
+pub fn percentiles(h: &hdrhistogram::Histogram<u64>) -> Percentiles {
     Percentiles {
         p50: h.value_at_quantile(0.50),
         p90: h.value_at_quantile(0.90),
         p99: h.value_at_quantile(0.99),
+        p999: h.value_at_quantile(0.999),
         max: h.max(),
     }
 }
@@ -90,6 +93,7 @@ fn minus(a: Percentiles, b: Percentiles) -> Percentiles {
         p50: a.p50.saturating_sub(b.p50),
         p90: a.p90.saturating_sub(b.p90),
         p99: a.p99.saturating_sub(b.p99),
+        p999: a.p999.saturating_sub(b.p999),
         max: a.max.saturating_sub(b.max),
     }
 }
@@ -110,6 +114,7 @@ impl Report {
             peak_rss_kib: 0,
             open_loop: Vec::new(),
             closed_loop: Vec::new(),
+            soak: None,
         }
     }
 
@@ -224,6 +229,9 @@ impl Report {
             self.rss_with_streams_kib as f64 / 1024.0,
             self.peak_rss_kib as f64 / 1024.0
         ));
+        if let Some(soak) = &self.soak {
+            out.push_str(&soak.text());
+        }
         out
     }
 }

@@ -14,7 +14,7 @@ async fn a_smoke_sized_benchmark_runs_every_part_without_errors() {
         upstream_latency_ms: 0,
         pin: false,
         static_upstream: false,
-        only: Vec::new(),
+        only: ["open", "closed", "streams", "soak"].map(String::from).to_vec(),
     };
     let report = run(options).await.expect("benchmark runs");
     assert_eq!(report.open_loop.len(), 3, "three workloads at one rate");
@@ -39,4 +39,8 @@ async fn a_smoke_sized_benchmark_runs_every_part_without_errors() {
     );
     assert!(report.idle_rss_kib > 0 && report.peak_rss_kib >= report.idle_rss_kib);
     assert!(report.text().contains("Maximum throughput"));
+    let soak = report.soak.as_ref().expect("the soak ran");
+    assert_eq!((soak.gateway_errors, soak.saturation_errors), (0, 0));
+    assert!(soak.saturation_rps > 0.0 && soak.saturation_max_rss_kib > 0);
+    assert!(report.text().contains("Soak: 1000 req/s"));
 }

@@ -1,0 +1,103 @@
+//! The soak (`--soak`): what the request path looks like while the recorder and the
+//! housekeeping work behind it. A fixed 1,000 req/s for a minute, direct and through the
+//! gateway, compared at p99.9 and at the slowest request; then two minutes at saturation
+//! (64 connections back to back) with gatewayd's RSS sampled twice a second.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::load::{self, Client, Run};
+use super::procs::{Gateway, Mock};
+use super::report::{percentiles, Percentiles};
+use super::{workload, Options};
+
+/// What the soak measured.
+#[derive(Serialize)]
+pub struct Soak {
+    pub rate_rps: u64,
+    pub fixed_rate_seconds: u64,
+    pub direct_latency_us: Percentiles,
+    pub gateway_latency_us: Percentiles,
+    pub gateway_errors: u64,
+    pub saturation_seconds: u64,
+    pub saturation_rps: f64,
+    pub saturation_errors: u64,
+    pub saturation_max_rss_kib: u64,
+}
+
+impl Options {
+    fn soak_times(&self) -> (Duration, Duration) {
+        if self.smoke {
+            (Duration::from_secs(1), Duration::from_secs(1))
+        } else {
+            (Duration::from_secs(60), Duration::from_secs(120))
+        }
+    }
+}
+
+/// Runs the soak against an already started mock and gateway.
+pub async fn run(options: &Options, client: &Client, mock: &Mock, gateway: &Gateway) -> Soak {
+    const RATE: u64 = 1_000;
+    let (fixed, saturated) = options.soak_times();
+    let work = workload::anthropic_json();
+    let direct = load::open_loop(client, &work.direct(mock), RATE, fixed).await;
+    let through = load::open_loop(client, &work.through(gateway), RATE, fixed).await;
+    let shot = work.through(gateway);
+    let closed = load::closed_loop(client, &shot, 64, saturated);
+    tokio::pin!(closed);
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    let mut max_rss = 0;
+    let busy: Run = loop {
+        tokio::select! {
+            run = &mut closed => break run,
+            _ = tick.tick() => max_rss = max_rss.max(gateway.rss_kib()),
+        }
+    };
+    Soak {
+        rate_rps: RATE,
+        fixed_rate_seconds: fixed.as_secs(),
+        direct_latency_us: percentiles(&direct.latency),
+        gateway_latency_us: percentiles(&through.latency),
+        gateway_errors: through.errors,
+        saturation_seconds: saturated.as_secs(),
+        saturation_rps: busy.throughput(),
+        saturation_errors: busy.errors,
+        saturation_max_rss_kib: max_rss.max(gateway.rss_kib()),
+    }
+}
+
+impl Soak {
+    /// The human-readable lines.
+    pub fn text(&self) -> String {
+        let ms = |us: u64| format!("{:.3}", us as f64 / 1000.0);
+        let row = |label: &str, p: &Percentiles| {
+            format!(
+                "{label:<8} {:>8} {:>8} {:>8} {:>8}\n",
+                ms(p.p50),
+                ms(p.p99),
+                ms(p.p999),
+                ms(p.max)
+            )
+        };
+        let mut out = format!(
+            "\nSoak: {} req/s for {} s (open loop, ms)\n{:<8} {:>8} {:>8} {:>8} {:>8}\n",
+            self.rate_rps, self.fixed_rate_seconds, "path", "p50", "p99", "p99.9", "max"
+        );
+        out.push_str(&row("direct", &self.direct_latency_us));
+        out.push_str(&row("gateway", &self.gateway_latency_us));
+        out.push_str(&format!(
+            "added p99.9 {} ms, gateway errors {}\nSaturation for {} s (64 connections): {:.0} req/s, {} errors, gatewayd RSS at most {:.1} MB\n",
+            ms(self
+                .gateway_latency_us
+                .p999
+                .saturating_sub(self.direct_latency_us.p999)),
+            self.gateway_errors,
+            self.saturation_seconds,
+            self.saturation_rps,
+            self.saturation_errors,
+            self.saturation_max_rss_kib as f64 / 1024.0
+        ));
+        out
+    }
+}
