@@ -124,9 +124,19 @@ impl Ledger {
             .auto_vacuum(SqliteAutoVacuum::Incremental)
             .busy_timeout(Duration::from_secs(5))
             .pragma("journal_size_limit", WAL_LIMIT_BYTES);
-        let open_error = |source| StoreError::OpenLedger {
-            path: path.display().to_string(),
-            source,
+        let open_error = |source: sqlx::Error| {
+            let code = source.as_database_error().and_then(|e| e.code());
+            // SQLITE_CORRUPT (11) and SQLITE_NOTADB (26): the file is not a sound ledger.
+            if code.is_some_and(|c| c == "11" || c == "26") {
+                return StoreError::Integrity(format!(
+                    "the usage ledger {} is damaged ({source}); restore a backup (`gatewayd restore`), or move it away to start a new ledger (usage history is lost; keys and accounts are not)",
+                    path.display()
+                ));
+            }
+            StoreError::OpenLedger {
+                path: path.display().to_string(),
+                source,
+            }
         };
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
@@ -135,8 +145,28 @@ impl Ledger {
             .await
             .map_err(open_error)?;
         let ledger = Self { pool, path };
+        ledger.check().await?;
         ledger.migrate().await?;
         Ok(ledger)
+    }
+
+    /// SQLite's own consistency check of every page and index; a damaged ledger is
+    /// refused, never written to.
+    async fn check(&self) -> Result<(), StoreError> {
+        let damaged = |what: String| {
+            StoreError::Integrity(format!(
+                "the usage ledger {} is damaged ({what}); restore a backup (`gatewayd restore`), or move it away to start a new ledger (usage history is lost; keys and accounts are not)",
+                self.path.display()
+            ))
+        };
+        let found: Vec<String> = sqlx::query_scalar("PRAGMA quick_check")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| damaged(e.to_string()))?;
+        match found.as_slice() {
+            [ok] if ok == "ok" => Ok(()),
+            problems => Err(damaged(problems.join("; "))),
+        }
     }
 
     /// Creates the tables, or checks that an existing ledger is one this build can read.

@@ -14,7 +14,9 @@ async fn a_smoke_sized_benchmark_runs_every_part_without_errors() {
         upstream_latency_ms: 0,
         pin: false,
         static_upstream: false,
-        only: ["open", "closed", "streams", "soak"].map(String::from).to_vec(),
+        only: ["open", "closed", "streams", "soak"]
+            .map(String::from)
+            .to_vec(),
     };
     let report = run(options).await.expect("benchmark runs");
     assert_eq!(report.open_loop.len(), 3, "three workloads at one rate");

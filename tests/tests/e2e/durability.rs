@@ -199,3 +199,28 @@ fn a_flipped_byte_in_the_records_is_never_served_silently() {
         }
     }
 }
+
+#[test]
+fn a_damaged_usage_ledger_is_refused() {
+    let pristine = stopped_with_records();
+    let ledger = pristine.path().join("data/ledger.sqlite");
+    let len = std::fs::metadata(&ledger).unwrap().len() as usize;
+    // A garbled header, and (separately) garbage over the pages after the first.
+    for (at, garbage) in [(0, 100), (4096, len.saturating_sub(4096))] {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&pristine.path().join("data"), &dir.path().join("data"));
+        let file = dir.path().join("data/ledger.sqlite");
+        let mut bytes = std::fs::read(&file).unwrap();
+        for b in &mut bytes[at..at + garbage.max(1)] {
+            *b = 0xA5;
+        }
+        std::fs::write(&file, bytes).unwrap();
+        let refusal = Daemon::try_start_in(dir, &[]).err().expect("refused");
+        assert_eq!(refusal.code, Some(65), "garbage at {at}: {}", refusal.log);
+        assert!(
+            refusal.log.contains("the usage ledger") && refusal.log.contains("is damaged"),
+            "{}",
+            refusal.log
+        );
+    }
+}
