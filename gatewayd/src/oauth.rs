@@ -114,10 +114,15 @@ async fn refresh(
     match token_grant(gateway.oauth_config(), account.provider, client, &grant).await {
         Ok(answer) => {
             let tokens = answer.into_tokens(Some(&current.tokens));
-            // Persist first: a rotated refresh token is single-use.
-            gateway.store_tokens(&account.id, &tokens).map_err(|e| {
-                TokenError::Unavailable(format!("cannot store the new tokens: {e}"))
-            })?;
+            // Persist first (flushed to disk, off the runtime thread): a rotated refresh
+            // token is single-use.
+            let (owner, id, sealed) = (gateway.clone(), account.id.clone(), tokens.clone());
+            tokio::task::spawn_blocking(move || owner.store_tokens(&id, &sealed))
+                .await
+                .map_err(|e| TokenError::Unavailable(e.to_string()))?
+                .map_err(|e| {
+                    TokenError::Unavailable(format!("cannot store the new tokens: {e}"))
+                })?;
             cell.set(tokens)
                 .map_err(|e| TokenError::Unavailable(e.to_string()))?;
             tracing::info!(account = %account.id, "access token refreshed");

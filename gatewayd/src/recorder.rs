@@ -191,7 +191,10 @@ impl RecorderTask {
                         tally::add(&mut pending, r, &self.live.load().prices, &self.metrics);
                     }
                     Some(Message::AccountFailed { id, reason }) => {
-                        if let Err(e) = self.gateway.persist_account_failure(&id, &reason) {
+                        // A control-grade change (flushed to disk): off the runtime thread.
+                        let (gateway, account, why) = (self.gateway.clone(), Arc::clone(&id), reason.clone());
+                        let persisted = tokio::task::spawn_blocking(move || gateway.persist_account_failure(&account, &why)).await;
+                        if let Ok(Err(e)) = persisted {
                             tracing::error!(account = %id, error = %e, "cannot persist account failure");
                         }
                         let alert = crate::alerts::Alert::new("account_error", Some(&id), reason);
