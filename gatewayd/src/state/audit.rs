@@ -59,13 +59,18 @@ fn seal_message(seq: u64, hash: &str) -> Vec<u8> {
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 impl Gateway {
-    /// Appends one entry to the chain.
-    pub fn audit(&self, action: &str, target: &str, detail: Value) -> Result<(), OpError> {
-        let _chain = self
-            .inner
+    /// Serialises appends to the chain (each links to the one before) and what must see
+    /// it whole.
+    pub(super) fn chain_lock(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.inner
             .audit_lock
             .lock()
-            .unwrap_or_else(|e| e.into_inner());
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Appends one entry to the chain.
+    pub fn audit(&self, action: &str, target: &str, detail: Value) -> Result<(), OpError> {
+        let _chain = self.chain_lock();
         let head = self.inner.store.audit_head()?;
         let mut entry = AuditEntry {
             seq: head.as_ref().map_or(1, |h| h.seq + 1),
@@ -101,11 +106,7 @@ impl Gateway {
     /// Makes every change so far durable before the caller is answered: sled is flushed
     /// to disk and the manifest rewritten to match it.
     pub fn commit(&self) -> Result<(), OpError> {
-        let _chain = self
-            .inner
-            .audit_lock
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let _chain = self.chain_lock();
         Ok(self.inner.store.commit(&self.inner.manifest_key)?)
     }
 
@@ -121,11 +122,7 @@ impl Gateway {
 
     /// Signs the chain head if entries were added since the last signature.
     pub fn seal_audit(&self) -> Result<(), OpError> {
-        let _chain = self
-            .inner
-            .audit_lock
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let _chain = self.chain_lock();
         let Some(head) = self.inner.store.audit_head()? else {
             return Ok(());
         };

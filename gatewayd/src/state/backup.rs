@@ -18,11 +18,7 @@ impl Gateway {
         let (target, ledger_copy) = (path.to_owned(), copy.clone());
         let written = tokio::task::spawn_blocking(move || {
             let _writers = gateway.write_guard()?;
-            let _chain = gateway
-                .inner
-                .audit_lock
-                .lock()
-                .unwrap_or_else(|e| e.into_inner());
+            let _chain = gateway.chain_lock();
             Ok::<_, OpError>(gateway.inner.store.write_backup(&target, &ledger_copy)?)
         })
         .await;

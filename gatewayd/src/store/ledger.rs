@@ -39,6 +39,16 @@ macro_rules! counter_columns {
 }
 use counter_columns;
 
+/// The counters columns with their types, for the tables that hold them.
+macro_rules! counter_column_types {
+    () => {
+        "requests BIGINT NOT NULL, errors BIGINT NOT NULL, input_tokens BIGINT NOT NULL, \
+         output_tokens BIGINT NOT NULL, cache_creation_tokens BIGINT NOT NULL, \
+         cache_read_tokens BIGINT NOT NULL, thoughts_tokens BIGINT NOT NULL, \
+         cost_micros BIGINT NOT NULL"
+    };
+}
+
 const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS requests (
@@ -66,34 +76,17 @@ const SCHEMA: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS requests_at ON requests (at_ms)",
     "CREATE INDEX IF NOT EXISTS requests_key ON requests (key_id, seq)",
     "CREATE INDEX IF NOT EXISTS requests_account ON requests (account_id, seq)",
-    "CREATE TABLE IF NOT EXISTS usage_totals (
-        scope TEXT NOT NULL,
-        id TEXT NOT NULL,
-        requests BIGINT NOT NULL,
-        errors BIGINT NOT NULL,
-        input_tokens BIGINT NOT NULL,
-        output_tokens BIGINT NOT NULL,
-        cache_creation_tokens BIGINT NOT NULL,
-        cache_read_tokens BIGINT NOT NULL,
-        thoughts_tokens BIGINT NOT NULL,
-        cost_micros BIGINT NOT NULL,
-        PRIMARY KEY (scope, id))",
-    "CREATE TABLE IF NOT EXISTS rollups (
-        scope TEXT NOT NULL,
-        grain TEXT NOT NULL,
-        bucket BIGINT NOT NULL,
-        id TEXT NOT NULL,
-        requests BIGINT NOT NULL,
-        errors BIGINT NOT NULL,
-        input_tokens BIGINT NOT NULL,
-        output_tokens BIGINT NOT NULL,
-        cache_creation_tokens BIGINT NOT NULL,
-        cache_read_tokens BIGINT NOT NULL,
-        thoughts_tokens BIGINT NOT NULL,
-        cost_micros BIGINT NOT NULL,
-        latency TEXT NOT NULL,
-        ttfb TEXT NOT NULL,
-        PRIMARY KEY (scope, grain, bucket, id))",
+    concat!(
+        "CREATE TABLE IF NOT EXISTS usage_totals (scope TEXT NOT NULL, id TEXT NOT NULL, ",
+        counter_column_types!(),
+        ", PRIMARY KEY (scope, id))"
+    ),
+    concat!(
+        "CREATE TABLE IF NOT EXISTS rollups (scope TEXT NOT NULL, grain TEXT NOT NULL, \
+         bucket BIGINT NOT NULL, id TEXT NOT NULL, ",
+        counter_column_types!(),
+        ", latency TEXT NOT NULL, ttfb TEXT NOT NULL, PRIMARY KEY (scope, grain, bucket, id))"
+    ),
     "CREATE TABLE IF NOT EXISTS key_marks (
         key_id TEXT PRIMARY KEY,
         last_used BIGINT NOT NULL)",
@@ -249,18 +242,27 @@ impl Ledger {
 
 /// Reads the counters columns of a row, named as in [`counter_columns`].
 fn counters(row: &sqlx::sqlite::SqliteRow) -> Result<crate::model::UsageCounters, sqlx::Error> {
-    let n = |name: &str| row.try_get::<i64, _>(name).map(|v| v.max(0) as u64);
     Ok(crate::model::UsageCounters {
-        requests: n("requests")?,
-        errors: n("errors")?,
-        tokens: crate::model::TokenUsage {
-            input_tokens: n("input_tokens")?,
-            output_tokens: n("output_tokens")?,
-            cache_creation_tokens: n("cache_creation_tokens")?,
-            cache_read_tokens: n("cache_read_tokens")?,
-            thoughts_tokens: n("thoughts_tokens")?,
-        },
-        cost_micros: n("cost_micros")?,
+        requests: unsigned(row, "requests")?,
+        errors: unsigned(row, "errors")?,
+        tokens: tokens(row)?,
+        cost_micros: unsigned(row, "cost_micros")?,
+    })
+}
+
+/// A BIGINT column as the unsigned count it stores.
+fn unsigned(row: &sqlx::sqlite::SqliteRow, name: &str) -> Result<u64, sqlx::Error> {
+    row.try_get::<i64, _>(name).map(|v| v.max(0) as u64)
+}
+
+/// The token columns of a row (request log or counters).
+fn tokens(row: &sqlx::sqlite::SqliteRow) -> Result<crate::model::TokenUsage, sqlx::Error> {
+    Ok(crate::model::TokenUsage {
+        input_tokens: unsigned(row, "input_tokens")?,
+        output_tokens: unsigned(row, "output_tokens")?,
+        cache_creation_tokens: unsigned(row, "cache_creation_tokens")?,
+        cache_read_tokens: unsigned(row, "cache_read_tokens")?,
+        thoughts_tokens: unsigned(row, "thoughts_tokens")?,
     })
 }
 

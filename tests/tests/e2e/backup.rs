@@ -8,7 +8,7 @@ use std::process::Command;
 
 use gateway_tests::harness::{bin, eventually, Daemon};
 
-use crate::support::{status_and_json, World, CLAUDE_UPSTREAM_KEY};
+use crate::support::{contains, status_and_json, World, CLAUDE_UPSTREAM_KEY};
 
 fn restore(file: &std::path::Path, data_dir: &std::path::Path) -> std::process::Output {
     Command::new(bin("gatewayd"))
@@ -19,12 +19,6 @@ fn restore(file: &std::path::Path, data_dir: &std::path::Path) -> std::process::
         .env_remove("GATEWAYD_MASTER_KEY")
         .output()
         .unwrap()
-}
-
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|w| w == needle.as_bytes())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,14 +3,9 @@
 use gateway_tests::harness::Daemon;
 
 use crate::support::{
-    claude_body, files_under as files, post, World, CLAUDE_UPSTREAM_KEY, GEMINI_UPSTREAM_KEY,
+    claude_body, contains, files_under as files, post, World, CLAUDE_UPSTREAM_KEY,
+    GEMINI_UPSTREAM_KEY,
 };
-
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|w| w == needle.as_bytes())
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restart_keeps_keys_and_accounts_and_no_secret_is_written_or_logged() {

@@ -136,12 +136,19 @@ pub fn assert_secret_free(dir: &std::path::Path, needles: &[&str]) {
         for path in files_under(&dir.join("data")) {
             let bytes = std::fs::read(&path).unwrap_or_default();
             assert!(
-                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                !contains(&bytes, needle),
                 "{needle} stored in plaintext in {}",
                 path.display()
             );
         }
     }
+}
+
+/// Whether `needle` occurs in `haystack`.
+pub fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
 }
 
 /// Every file below `dir`.

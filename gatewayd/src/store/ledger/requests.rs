@@ -5,8 +5,8 @@
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 
-use super::{Ledger, StoreError};
-use crate::model::{RequestLogEntry, TokenUsage};
+use super::{tokens, unsigned, Ledger, StoreError};
+use crate::model::RequestLogEntry;
 
 /// A position in the log (the last row seen), for following it.
 pub type LogCursor = i64;
@@ -58,7 +58,7 @@ pub(super) async fn append(
 }
 
 fn entry(row: &SqliteRow) -> Result<(LogCursor, RequestLogEntry), sqlx::Error> {
-    let n = |name: &str| row.try_get::<i64, _>(name).map(|v| v.max(0) as u64);
+    let n = |name: &str| unsigned(row, name);
     let entry = RequestLogEntry {
         at_ms: n("at_ms")?,
         request_id: row.try_get("request_id")?,
@@ -74,13 +74,7 @@ fn entry(row: &SqliteRow) -> Result<(LogCursor, RequestLogEntry), sqlx::Error> {
             .try_get::<Option<i64>, _>("ttfb_ms")?
             .map(|v| v.max(0) as u64),
         latency_ms: n("latency_ms")?,
-        tokens: TokenUsage {
-            input_tokens: n("input_tokens")?,
-            output_tokens: n("output_tokens")?,
-            cache_creation_tokens: n("cache_creation_tokens")?,
-            cache_read_tokens: n("cache_read_tokens")?,
-            thoughts_tokens: n("thoughts_tokens")?,
-        },
+        tokens: tokens(row)?,
         cost_micros: n("cost_micros")?,
         client_ip: row.try_get("client_ip")?,
         user_agent: row.try_get("user_agent")?,
@@ -107,6 +101,13 @@ impl LogQuery<'_> {
 }
 
 impl Ledger {
+    /// The newest row's position, if the log holds any.
+    async fn newest(&self) -> Result<Option<LogCursor>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT MAX(seq) FROM requests")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
     /// The newest `limit` entries matching `query`, oldest first, and a cursor after the
     /// newest row of the whole log.
     pub async fn log_tail(
@@ -114,9 +115,7 @@ impl Ledger {
         limit: usize,
         query: &LogQuery<'_>,
     ) -> Result<(Vec<RequestLogEntry>, LogCursor), StoreError> {
-        let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM requests")
-            .fetch_one(&self.pool)
-            .await?;
+        let newest = self.newest().await?;
         let mut sql =
             QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM requests WHERE 1 = 1"));
         query.filter(&mut sql);
@@ -138,9 +137,7 @@ impl Ledger {
         limit: usize,
         query: &LogQuery<'_>,
     ) -> Result<(Vec<RequestLogEntry>, LogCursor), StoreError> {
-        let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM requests")
-            .fetch_one(&self.pool)
-            .await?;
+        let newest = self.newest().await?;
         let mut sql =
             QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM requests WHERE seq > "));
         sql.push_bind(cursor);
