@@ -224,3 +224,49 @@ fn a_damaged_usage_ledger_is_refused() {
         );
     }
 }
+
+/// Usage recorded before a kill -9: every request answered more than two flush intervals
+/// before the kill is in the ledger after the restart (the figure the README states:
+/// at most one interval of usage is lost).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_loses_at_most_the_last_flush_interval_of_usage() {
+    const FLUSH_MS: u64 = 200;
+    let mock = gateway_tests::mock::MockHandle::start(Default::default());
+    let daemon =
+        Daemon::start_with_config(&format!("[record]\nflush_interval = \"{FLUSH_MS}ms\"\n"));
+    let (_, secret) = daemon.create_key("dev", &[]);
+    daemon.add_account("up", "claude-code", "sk-ant-kill-0001", &mock.url(), &[]);
+    let url = format!("{}/v1/messages", daemon.url);
+    let body = crate::support::claude_body(false, "hi");
+    let client = crate::support::World::client();
+    let mut answered = Vec::new();
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(2) {
+        let response = client
+            .post(&url)
+            .header("x-api-key", &secret)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        answered.push(std::time::Instant::now());
+    }
+    let dir = tokio::task::spawn_blocking(move || daemon.kill())
+        .await
+        .unwrap();
+    let killed = std::time::Instant::now();
+    let daemon = Daemon::start_in(dir, &[]);
+    let stats = daemon.ctl_json(&["stats", "--by", "key"]);
+    let recorded = stats[0]["requests"].as_u64().unwrap_or(0) as usize;
+    let safe = std::time::Duration::from_millis(2 * FLUSH_MS);
+    let must_have = answered
+        .iter()
+        .filter(|at| killed.duration_since(**at) > safe)
+        .count();
+    eprintln!("{} answered, {recorded} recorded after kill -9, {must_have} answered over {safe:?} before it", answered.len());
+    assert!(
+        recorded >= must_have,
+        "{recorded} recorded, but {must_have} were answered more than {safe:?} before the kill"
+    );
+}
