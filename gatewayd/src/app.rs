@@ -81,7 +81,7 @@ pub async fn run(
         }
         None => None,
     };
-    let recorder_task = tokio::spawn(recorder_task.run());
+    let recorder_thread = spawn_recorder(recorder_task)?;
     let refresher = tokio::spawn(crate::oauth::keep_fresh(
         gateway.clone(),
         crate::upstream_client::build(&config.upstream, None)?,
@@ -141,8 +141,8 @@ pub async fn run(
     if let Some(task) = metrics_listener {
         task.abort();
     }
-    recorder.flush().await;
-    recorder_task.abort();
+    recorder.stop().await;
+    let _ = tokio::task::spawn_blocking(move || recorder_thread.join()).await;
     store.save_limits(&admission.export())?;
     if let Err(e) = gateway.seal_audit() {
         tracing::error!(error = %e, "cannot sign the audit chain head");
@@ -212,6 +212,23 @@ fn master_key(config: &Config, store: &Store) -> Result<MasterKey, RunError> {
     }
 }
 
+/// The recorder runs on its own thread and runtime: summing records, encoding batches
+/// and housekeeping never take turns with requests on the data plane's threads.
+fn spawn_recorder(task: recorder::RecorderTask) -> Result<std::thread::JoinHandle<()>, RunError> {
+    std::thread::Builder::new()
+        .name("recorder".to_owned())
+        .spawn(move || {
+            match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime.block_on(task.run()),
+                Err(e) => tracing::error!(error = %e, "cannot start the recorder's runtime"),
+            }
+        })
+        .map_err(RunError::Thread)
+}
+
 /// The control plane runs on its own thread and runtime, so it answers while the data
 /// plane is saturated.
 fn spawn_control(
@@ -236,6 +253,6 @@ fn spawn_control(
                 tracing::error!(error = %e, "control plane stopped");
             }
         })
-        .map_err(RunError::ControlThread)?;
+        .map_err(RunError::Thread)?;
     Ok((stop, thread))
 }

@@ -57,8 +57,8 @@ pub enum RunError {
     State(#[from] state::OpError),
     #[error(transparent)]
     Control(#[from] control::BindError),
-    #[error("cannot start the control thread: {0}")]
-    ControlThread(#[source] std::io::Error),
+    #[error("cannot start a thread: {0}")]
+    Thread(#[source] std::io::Error),
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: SocketAddr,

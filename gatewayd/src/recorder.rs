@@ -54,11 +54,22 @@ pub struct UsageRecord {
 
 enum Message {
     Usage(UsageRecord),
-    AccountFailed { id: Arc<str>, reason: String },
-    AccountEvent { id: Arc<str>, event: AccountEvent },
-    Security { kind: &'static str, detail: String },
+    AccountFailed {
+        id: Arc<str>,
+        reason: String,
+    },
+    AccountEvent {
+        id: Arc<str>,
+        event: AccountEvent,
+    },
+    Security {
+        kind: &'static str,
+        detail: String,
+    },
     Alert(crate::alerts::Alert),
     Flush(oneshot::Sender<()>),
+    /// Write what is pending, then end the task.
+    Stop(oneshot::Sender<()>),
 }
 
 /// The sending side; cheap to clone.
@@ -159,6 +170,14 @@ impl Recorder {
         }
     }
 
+    /// Writes everything queued before this call, then ends the writer task.
+    pub async fn stop(&self) {
+        let (done, wait) = oneshot::channel();
+        if self.tx.send(Message::Stop(done)).await.is_ok() {
+            let _ = wait.await;
+        }
+    }
+
     /// Records dropped because the queue was full.
     pub fn dropped(&self) -> u64 {
         self.dropped.load(Ordering::Relaxed)
@@ -166,10 +185,11 @@ impl Recorder {
 }
 
 impl RecorderTask {
-    /// Sums records and writes them every interval, on flush requests, and when every
-    /// sender is gone (shutdown).
+    /// Sums records and writes them every interval, on flush requests, and on the way
+    /// out (a stop request, or every sender gone).
     pub async fn run(mut self) {
         let mut pending = UsageDelta::default();
+        let mut stopped = None;
         let mut tick = tokio::time::interval(self.config.flush_interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -215,6 +235,10 @@ impl RecorderTask {
                         self.write(&mut pending).await;
                         let _ = done.send(());
                     }
+                    Some(Message::Stop(done)) => {
+                        stopped = Some(done);
+                        break;
+                    }
                     None => break,
                 },
                 _ = tick.tick() => self.write(&mut pending).await,
@@ -223,6 +247,9 @@ impl RecorderTask {
         self.final_write(&mut pending).await;
         if let Some(mut writer) = self.writer.take() {
             let _ = tokio::task::spawn_blocking(move || writer.save_limits()).await;
+        }
+        if let Some(done) = stopped {
+            let _ = done.send(());
         }
     }
 }

@@ -89,6 +89,11 @@ impl RecorderTask {
                     self.held.succeeded();
                     self.gateway.apply_marks(moved);
                     written = Some(batch);
+                    // Every batch keeps the log at its cap, so no prune is ever large.
+                    let cap = self.config.log_max_entries;
+                    if let Err(e) = self.gateway.ledger().prune_log_count(cap).await {
+                        tracing::error!(error = %e, "cannot prune the request log");
+                    }
                 }
                 Err(e) => self.held.failed(batch, &e),
             }
@@ -116,12 +121,12 @@ impl RecorderTask {
         }
     }
 
-    /// Drops request log entries past their age or count, and hourly rollups past theirs.
+    /// Drops request log entries past their age, and hourly rollups past theirs.
     async fn prune_ledger(&self) {
         let max_age = self.config.log_max_age.as_millis() as u64;
         let oldest = crate::model::now_millis().saturating_sub(max_age);
         let ledger = self.gateway.ledger();
-        if let Err(e) = ledger.prune_log(oldest, self.config.log_max_entries).await {
+        if let Err(e) = ledger.prune_log_age(oldest).await {
             tracing::error!(error = %e, "cannot prune the request log");
         }
         if let Err(e) = self.gateway.prune_rollups().await {

@@ -27,6 +27,9 @@ pub const FILE: &str = "ledger.sqlite";
 /// The schema this build writes; a ledger with a newer one is refused.
 const SCHEMA_VERSION: i64 = 1;
 
+/// Pages handed back to the file system per statement.
+const VACUUM_CHUNK_PAGES: i64 = 1_000;
+
 /// The write-ahead log is truncated back to this after a checkpoint.
 const WAL_LIMIT_BYTES: &str = "16777216";
 
@@ -52,7 +55,7 @@ macro_rules! counter_column_types {
 const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS requests (
-        seq INTEGER PRIMARY KEY,
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
         at_ms BIGINT NOT NULL,
         request_id TEXT NOT NULL,
         key_id TEXT,
@@ -214,13 +217,18 @@ impl Ledger {
             .fetch_one(&self.pool)
             .await?;
         if free > pages / 4 {
-            // Keep some free pages for the next batches; give back the rest.
-            let release = free - pages / 8;
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "PRAGMA incremental_vacuum({release})"
-            )))
-            .execute(&self.pool)
-            .await?;
+            // Keep some free pages for the next batches; give back the rest, a bounded
+            // number per statement so the recorder's writes interleave.
+            let mut release = free - pages / 8;
+            while release > 0 {
+                let step = release.min(VACUUM_CHUNK_PAGES);
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "PRAGMA incremental_vacuum({step})"
+                )))
+                .execute(&self.pool)
+                .await?;
+                release -= step;
+            }
         }
         Ok(())
     }

@@ -172,12 +172,13 @@ mod tests {
             ..Default::default()
         };
         ledger.write(&delta, &UsageMarks::default()).await.unwrap();
-        assert_eq!(ledger.prune_log(0, 4).await.unwrap(), 6);
+        assert_eq!(ledger.prune_log_count(4).await.unwrap(), 6);
+        assert_eq!(ledger.prune_log_count(4).await.unwrap(), 0);
         let (tail, cursor) = ledger.log_tail(100, &LogQuery::default()).await.unwrap();
         let at: Vec<u64> = tail.iter().map(|e| e.at_ms).collect();
         assert_eq!(at, [7, 8, 9, 10]);
         // By age: everything that arrived before 9 goes.
-        assert_eq!(ledger.prune_log(9, 100).await.unwrap(), 2);
+        assert_eq!(ledger.prune_log_age(9).await.unwrap(), 2);
         ledger.write(&delta, &UsageMarks::default()).await.unwrap();
         let (after, next) = ledger
             .log_after(cursor, 3, &LogQuery::default())

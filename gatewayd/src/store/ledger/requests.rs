@@ -159,25 +159,57 @@ impl Ledger {
         Ok((out, next))
     }
 
-    /// Drops entries that arrived before `min_at_ms`, then the oldest beyond
-    /// `max_entries`. Returns how many went.
-    pub async fn prune_log(&self, min_at_ms: u64, max_entries: usize) -> Result<u64, StoreError> {
-        let by_age = sqlx::query("DELETE FROM requests WHERE at_ms < $1")
+    /// Drops the oldest entries beyond `max_entries`, a bounded chunk per statement so
+    /// the recorder's writes interleave. Cheap when there is nothing to drop (two lookups
+    /// on the primary key). Returns how many went.
+    pub async fn prune_log_count(&self, max_entries: usize) -> Result<u64, StoreError> {
+        let (oldest, newest): (Option<i64>, Option<i64>) =
+            sqlx::query_as("SELECT MIN(seq), MAX(seq) FROM requests")
+                .fetch_one(&self.pool)
+                .await?;
+        let (Some(oldest), Some(newest)) = (oldest, newest) else {
+            return Ok(0);
+        };
+        // `seq` grows by one per entry and only the oldest are ever deleted, so the
+        // entries to drop are exactly those up to `newest - max_entries`.
+        let last_dropped = newest - i64::try_from(max_entries).unwrap_or(i64::MAX);
+        let mut removed = 0;
+        let mut from = oldest;
+        while from <= last_dropped {
+            let upto = last_dropped.min(from + PRUNE_CHUNK - 1);
+            removed += sqlx::query("DELETE FROM requests WHERE seq <= $1")
+                .bind(upto)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+            from = upto + 1;
+        }
+        Ok(removed)
+    }
+
+    /// Drops entries that arrived before `min_at_ms`, in bounded chunks, and gives freed
+    /// pages back when many are free. Returns how many entries went.
+    pub async fn prune_log_age(&self, min_at_ms: u64) -> Result<u64, StoreError> {
+        let mut removed = 0;
+        loop {
+            let chunk = sqlx::query(
+                "DELETE FROM requests WHERE seq IN \
+                 (SELECT seq FROM requests WHERE at_ms < $1 ORDER BY seq LIMIT $2)",
+            )
             .bind(min_at_ms as i64)
+            .bind(PRUNE_CHUNK)
             .execute(&self.pool)
             .await?
             .rows_affected();
-        let by_count = sqlx::query(
-            "DELETE FROM requests WHERE seq <= \
-             (SELECT seq FROM requests ORDER BY seq DESC LIMIT 1 OFFSET $1)",
-        )
-        .bind(i64::try_from(max_entries).unwrap_or(i64::MAX))
-        .execute(&self.pool)
-        .await?
-        .rows_affected();
-        if by_age + by_count > 0 {
-            self.release_free_pages().await?;
+            removed += chunk;
+            if chunk < PRUNE_CHUNK as u64 {
+                break;
+            }
         }
-        Ok(by_age + by_count)
+        self.release_free_pages().await?;
+        Ok(removed)
     }
 }
+
+/// Entries deleted per statement when pruning.
+const PRUNE_CHUNK: i64 = 2_000;
