@@ -22,6 +22,7 @@ impl Store {
 
     /// Appends an entry (its `seq` follows the head; the caller serialises appends).
     pub fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        self.check_space()?;
         self.audit.insert(entry.seq.to_be_bytes(), encode(entry)?)?;
         Ok(())
     }
@@ -44,6 +45,7 @@ impl Store {
 
     /// Records a signed head.
     pub fn put_audit_seal(&self, seal: &AuditSeal) -> Result<(), StoreError> {
+        self.check_space()?;
         self.audit_seals
             .insert(seal.seq.to_be_bytes(), encode(seal)?)?;
         Ok(())

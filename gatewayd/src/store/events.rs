@@ -22,6 +22,7 @@ impl Store {
         account: &str,
         event: &AccountEvent,
     ) -> Result<(), StoreError> {
+        self.check_space()?;
         let seq = self.db.generate_id()?;
         self.events
             .insert(key(account, event.at_ms, seq), encode(event)?)?;

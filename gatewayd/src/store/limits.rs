@@ -6,6 +6,7 @@ use crate::admission::KeyWindows;
 impl Store {
     /// Replaces the saved rate-limit windows.
     pub fn save_limits(&self, windows: &[(String, KeyWindows)]) -> Result<(), StoreError> {
+        self.check_space()?;
         let mut batch = sled::Batch::default();
         for k in self.limits.iter().keys() {
             batch.remove(k?);

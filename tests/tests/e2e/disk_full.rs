@@ -103,6 +103,18 @@ async fn a_full_disk_refuses_control_writes_keeps_serving_and_recovers() {
         "the refused revocation did not happen"
     );
 
+    // Last, a security event (a bad-key storm, which locks this address out) while the
+    // disk is full: refused by the store, which stays healthy for when space is back.
+    for _ in 0..25 {
+        let refused = post(&url, "x-api-key", "gwk_not-a-real-key-0000000000", &body).await;
+        assert!(refused.status() == 401 || refused.status() == 429);
+    }
+    eventually("the security event refused by the full disk", || {
+        daemon
+            .log()
+            .contains("cannot append a security event to the audit log")
+            .then_some(())
+    });
     std::fs::remove_file(mnt.0.join("fill")).unwrap();
     eventually("all usage written once space is back", || {
         let stats = daemon.ctl_json(&["stats", "--by", "key"]);
@@ -110,6 +122,8 @@ async fn a_full_disk_refuses_control_writes_keeps_serving_and_recovers() {
     });
     daemon.create_key("after", &[]);
     daemon.ctl_json(&["key", "revoke", &key_id]);
+    let verified = daemon.ctl_json(&["audit", "verify"]);
+    assert_eq!(verified["ok"], true, "{verified}");
     let (_, status) = daemon.stop();
     assert!(status.success());
 }
