@@ -2,7 +2,7 @@
 //! `taskset`), provisioned with the real gatewayctl, and read through `/proc`.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -85,7 +85,8 @@ impl Drop for Mock {
 /// A running, provisioned gatewayd.
 pub struct Gateway {
     child: Option<Child>,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
+    bin_dir: PathBuf,
     pub url: String,
     pub secret: String,
 }
@@ -136,7 +137,8 @@ impl Gateway {
         }
         Ok(Self {
             child: Some(child),
-            _dir: dir,
+            dir,
+            bin_dir: options.bin_dir.clone(),
             url: format!(
                 "http://{}",
                 status["listen_address"].as_str().unwrap_or_default()
@@ -157,6 +159,16 @@ impl Gateway {
             .find_map(|l| l.strip_prefix(field))
             .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
             .unwrap_or(0)
+    }
+
+    /// `gatewayctl --json status`.
+    pub fn status(&self) -> Result<serde_json::Value, String> {
+        ctl(
+            &self.bin_dir,
+            &self.dir.path().join("ctl.sock"),
+            &["--json", "status"],
+            b"",
+        )
     }
 
     /// Resident memory now.

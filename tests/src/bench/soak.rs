@@ -24,12 +24,16 @@ pub struct Soak {
     pub saturation_rps: f64,
     pub saturation_errors: u64,
     pub saturation_max_rss_kib: u64,
+    /// Records the recorder's queue dropped over the whole run (gatewayctl status).
+    pub records_dropped: u64,
 }
 
 impl Options {
     fn soak_times(&self) -> (Duration, Duration) {
         if self.smoke {
             (Duration::from_secs(1), Duration::from_secs(1))
+        } else if self.quick {
+            (Duration::from_secs(10), Duration::from_secs(30))
         } else {
             (Duration::from_secs(60), Duration::from_secs(120))
         }
@@ -64,6 +68,11 @@ pub async fn run(options: &Options, client: &Client, mock: &Mock, gateway: &Gate
         saturation_rps: busy.throughput(),
         saturation_errors: busy.errors,
         saturation_max_rss_kib: max_rss.max(gateway.rss_kib()),
+        records_dropped: gateway
+            .status()
+            .ok()
+            .and_then(|s| s["records_dropped"].as_u64())
+            .unwrap_or(0),
     }
 }
 
@@ -87,7 +96,7 @@ impl Soak {
         out.push_str(&row("direct", &self.direct_latency_us));
         out.push_str(&row("gateway", &self.gateway_latency_us));
         out.push_str(&format!(
-            "added p99.9 {} ms, gateway errors {}\nSaturation for {} s (64 connections): {:.0} req/s, {} errors, gatewayd RSS at most {:.1} MB\n",
+            "added p99.9 {} ms, gateway errors {}\nSaturation for {} s (64 connections): {:.0} req/s, {} errors, gatewayd RSS at most {:.1} MB, {} records dropped\n",
             ms(self
                 .gateway_latency_us
                 .p999
@@ -96,7 +105,8 @@ impl Soak {
             self.saturation_seconds,
             self.saturation_rps,
             self.saturation_errors,
-            self.saturation_max_rss_kib as f64 / 1024.0
+            self.saturation_max_rss_kib as f64 / 1024.0,
+            self.records_dropped
         ));
         out
     }

@@ -52,7 +52,11 @@ pub(super) async fn append(
                 .push_bind(e.client_ip.clone())
                 .push_bind(e.user_agent.clone());
         });
-        insert.build().execute(&mut **tx).await?;
+        // Only full chunks share one statement text; a shorter tail is a one-off and is
+        // not kept in the connection's statement cache (each such statement, prepared
+        // with thousands of parameters, would stay there holding its memory).
+        let full = chunk.len() == ROWS_PER_STATEMENT;
+        insert.build().persistent(full).execute(&mut **tx).await?;
     }
     Ok(())
 }
