@@ -167,6 +167,16 @@ mod tests {
     async fn pruning_keeps_the_newest_entries_up_to_the_cap() {
         let dir = tempfile::tempdir().unwrap();
         let ledger = Ledger::open(dir.path()).await.unwrap();
+        let (vacuum, journal): (i64, String) =
+            sqlx::query_as("SELECT * FROM pragma_auto_vacuum, pragma_journal_mode")
+                .fetch_one(&ledger.pool)
+                .await
+                .unwrap();
+        assert_eq!(
+            (vacuum, journal.as_str()),
+            (2, "wal"),
+            "incremental, write-ahead"
+        );
         let delta = UsageDelta {
             log: (1..=10).map(|at| entry(at, "k")).collect(),
             ..Default::default()
