@@ -22,7 +22,7 @@ impl System for Control {
         &self,
         _request: Request<pb::GetStatusRequest>,
     ) -> Result<Response<pb::GetStatusResponse>, Status> {
-        self.recorder.flush().await;
+        // Live in-memory state only: status never waits on the recorder's queue.
         let snapshot = self.gateway.snapshot();
         let now_ms = now_millis();
         let count = |f: &dyn Fn(&crate::state::Account) -> bool| {

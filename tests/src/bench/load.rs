@@ -36,12 +36,16 @@ pub struct Run {
     pub elapsed: Duration,
 }
 
+/// Microseconds, 1 µs to two minutes, three significant digits.
+pub fn histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 120_000_000, 3).expect("histogram bounds")
+}
+
 impl Run {
     fn new() -> Self {
-        let h = || Histogram::new_with_bounds(1, 120_000_000, 3).expect("histogram bounds");
         Self {
-            latency: h(),
-            ttfb: h(),
+            latency: histogram(),
+            ttfb: histogram(),
             ok: 0,
             errors: 0,
             elapsed: Duration::ZERO,

@@ -163,12 +163,12 @@ impl Gateway {
 
     /// `gatewayctl --json status`.
     pub fn status(&self) -> Result<serde_json::Value, String> {
-        ctl(
-            &self.bin_dir,
-            &self.dir.path().join("ctl.sock"),
-            &["--json", "status"],
-            b"",
-        )
+        status_at(&self.bin_dir, &self.dir.path().join("ctl.sock"))
+    }
+
+    /// Where gatewayctl is and the socket it dials, for calls from another thread.
+    pub fn ctl_paths(&self) -> (PathBuf, PathBuf) {
+        (self.bin_dir.clone(), self.dir.path().join("ctl.sock"))
     }
 
     /// Resident memory now.
@@ -214,6 +214,11 @@ impl Drop for Gateway {
             let _ = child.wait();
         }
     }
+}
+
+/// `gatewayctl --json status` against `socket`.
+pub fn status_at(bin_dir: &Path, socket: &Path) -> Result<serde_json::Value, String> {
+    ctl(bin_dir, socket, &["--json", "status"], b"")
 }
 
 fn ctl(

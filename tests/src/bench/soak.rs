@@ -3,12 +3,14 @@
 //! gateway, compared at p99.9 and at the slowest request; then two minutes at saturation
 //! (64 connections back to back) with gatewayd's RSS sampled twice a second.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
 
 use serde::Serialize;
 
 use super::load::{self, Client, Run};
-use super::procs::{Gateway, Mock};
+use super::procs::{status_at, Gateway, Mock};
 use super::report::{percentiles, Percentiles};
 use super::{workload, Options};
 
@@ -26,6 +28,11 @@ pub struct Soak {
     pub saturation_max_rss_kib: u64,
     /// Records the recorder's queue dropped over the whole run (gatewayctl status).
     pub records_dropped: u64,
+    /// `gatewayctl status` calls made during the saturation, and their latency (the
+    /// whole command, process start included): the control plane must not wait on the
+    /// data plane.
+    pub status_calls: usize,
+    pub status_latency_us: Percentiles,
 }
 
 impl Options {
@@ -49,6 +56,7 @@ pub async fn run(options: &Options, client: &Client, mock: &Mock, gateway: &Gate
     let through = load::open_loop(client, &work.through(gateway), RATE, fixed).await;
     let shot = work.through(gateway);
     let closed = load::closed_loop(client, &shot, 64, saturated);
+    let prober = probe_status(gateway, saturated);
     tokio::pin!(closed);
     let mut tick = tokio::time::interval(Duration::from_millis(500));
     let mut max_rss = 0;
@@ -58,7 +66,10 @@ pub async fn run(options: &Options, client: &Client, mock: &Mock, gateway: &Gate
             _ = tick.tick() => max_rss = max_rss.max(gateway.rss_kib()),
         }
     };
+    let status = prober.join().unwrap_or_else(|_| super::load::histogram());
     Soak {
+        status_calls: status.len() as usize,
+        status_latency_us: percentiles(&status),
         rate_rps: RATE,
         fixed_rate_seconds: fixed.as_secs(),
         direct_latency_us: percentiles(&direct.latency),
@@ -74,6 +85,26 @@ pub async fn run(options: &Options, client: &Client, mock: &Mock, gateway: &Gate
             .and_then(|s| s["records_dropped"].as_u64())
             .unwrap_or(0),
     }
+}
+
+/// Calls `gatewayctl status` 100 times, spread over `during`, from its own thread.
+fn probe_status(gateway: &Gateway, during: Duration) -> std::thread::JoinHandle<Histogram<u64>> {
+    const CALLS: u32 = 100;
+    let (bin, socket) = gateway.ctl_paths();
+    std::thread::spawn(move || {
+        let mut took = super::load::histogram();
+        // Start once the load is up, finish before it ends.
+        let spacing = during / (CALLS + 2);
+        std::thread::sleep(spacing);
+        for _ in 0..CALLS {
+            let started = Instant::now();
+            if status_at(&bin, &socket).is_ok() {
+                let _ = took.record(started.elapsed().as_micros() as u64);
+            }
+            std::thread::sleep(spacing.saturating_sub(started.elapsed()));
+        }
+        took
+    })
 }
 
 impl Soak {
@@ -107,6 +138,13 @@ impl Soak {
             self.saturation_errors,
             self.saturation_max_rss_kib as f64 / 1024.0,
             self.records_dropped
+        ));
+        out.push_str(&format!(
+            "gatewayctl status during the saturation: {} calls, p50 {} ms, p99 {} ms, max {} ms\n",
+            self.status_calls,
+            ms(self.status_latency_us.p50),
+            ms(self.status_latency_us.p99),
+            ms(self.status_latency_us.max)
         ));
         out
     }

@@ -45,4 +45,8 @@ async fn a_smoke_sized_benchmark_runs_every_part_without_errors() {
     assert_eq!((soak.gateway_errors, soak.saturation_errors), (0, 0));
     assert!(soak.saturation_rps > 0.0 && soak.saturation_max_rss_kib > 0);
     assert!(report.text().contains("Soak: 1000 req/s"));
+    assert!(
+        soak.status_calls > 0,
+        "gatewayctl status answered under load"
+    );
 }
