@@ -1,7 +1,8 @@
 //! Writing a batch: to the ledger (one transaction, with the key and quota marks it
-//! moves), then the JSON-lines mirror on the blocking pool, then the ledger's pruning when housekeeping is due. A
-//! batch the ledger refuses (disk full, an I/O error) is held and retried with the next
-//! ones, backing off up to a minute, with at most one queue's worth of log entries kept.
+//! moves) followed by a bounded prune back to the log's cap, then the JSON-lines mirror
+//! on the blocking pool, then the age pruning when housekeeping is due. A batch the
+//! ledger refuses (disk full, an I/O error) is held and retried with the next ones,
+//! backing off up to a minute, with at most one queue's worth of log entries kept.
 
 use std::time::{Duration, Instant};
 

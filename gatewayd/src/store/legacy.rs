@@ -6,17 +6,6 @@ use super::{decode, Store, StoreError};
 use crate::model::{RequestLogEntry, UsageCounters, UsageScope};
 use crate::rollup::{Grain, Rollup};
 
-const SCOPES: [UsageScope; 4] = [
-    UsageScope::Key,
-    UsageScope::Account,
-    UsageScope::Model,
-    UsageScope::Dialect,
-];
-
-fn parse_scope(s: &str) -> Option<UsageScope> {
-    UsageScope::parse(s)
-}
-
 fn parse_grain(s: &str) -> Option<Grain> {
     [Grain::Hour, Grain::Day]
         .into_iter()
@@ -38,7 +27,7 @@ impl Store {
             let Some((scope, id)) = text.split_once('\0') else {
                 continue;
             };
-            if let Some(scope) = parse_scope(scope).filter(|s| SCOPES.contains(s)) {
+            if let Some(scope) = UsageScope::parse(scope) {
                 out.push((scope, id.to_owned(), decode("usage", &k, &v)?));
             }
         }
@@ -61,7 +50,7 @@ impl Store {
                 continue;
             };
             let (Some(scope), Some(grain), Ok(bucket)) =
-                (parse_scope(scope), parse_grain(grain), bucket.parse())
+                (UsageScope::parse(scope), parse_grain(grain), bucket.parse())
             else {
                 continue;
             };
