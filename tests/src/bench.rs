@@ -7,6 +7,7 @@
 //! long run: p99.9 at a fixed rate and RSS through minutes at saturation.
 
 mod load;
+mod nginx;
 mod procs;
 mod report;
 mod soak;
@@ -83,12 +84,15 @@ impl Options {
     }
 }
 
+/// Pins the calling thread, and so the threads it spawns afterwards, to CPU 1 (`--pin`):
+/// call it before building the load generator's runtime.
+pub fn pin_load_generator() -> Result<(), String> {
+    procs::pin_self(1)
+}
+
 /// Runs the whole benchmark.
 pub async fn run(options: Options) -> Result<Report, String> {
     procs::raise_fd_limit();
-    if options.pin {
-        procs::pin_self(1)?;
-    }
     let mock = procs::Mock::start(&options)?;
     let gateway = procs::Gateway::start(&options, &mock)?;
     let client = load::client();
@@ -149,7 +153,18 @@ pub async fn run(options: Options) -> Result<Report, String> {
         report.streams(streams, opened);
     }
     if options.runs("soak") {
-        report.soak = Some(soak::run(&options, &load::client(), &mock, &gateway).await);
+        let reference = nginx::Nginx::start(&options, &mock)?;
+        if reference.is_none() {
+            eprintln!(
+                "gateway-bench: nginx is not installed; the soak runs without the reference proxy"
+            );
+        }
+        let targets = soak::Targets {
+            mock: &mock,
+            gateway: &gateway,
+            reference: reference.as_ref(),
+        };
+        report.soak = Some(soak::run(&options, &load::client(), targets).await);
     }
     report.peak_rss_kib = gateway.peak_rss_kib();
     gateway.stop();

@@ -10,6 +10,7 @@ use hdrhistogram::Histogram;
 use serde::Serialize;
 
 use super::load::{self, Client, Run};
+use super::nginx::Nginx;
 use super::procs::{status_at, Gateway, Mock};
 use super::report::{percentiles, Percentiles};
 use super::{workload, Options};
@@ -22,6 +23,13 @@ pub struct Soak {
     pub direct_latency_us: Percentiles,
     pub gateway_latency_us: Percentiles,
     pub gateway_errors: u64,
+    /// Time the hypervisor took CPU 0 and CPU 1 away from this VM (steal, from
+    /// `/proc/stat`) during each fixed-rate run: stalls it causes are not the gateway's.
+    pub direct_steal_ms: [u64; 2],
+    pub gateway_steal_ms: [u64; 2],
+    /// The same run through nginx as a plain reverse proxy, when it is installed.
+    pub reference_latency_us: Option<Percentiles>,
+    pub reference_steal_ms: Option<[u64; 2]>,
     pub saturation_seconds: u64,
     pub saturation_rps: f64,
     pub saturation_errors: u64,
@@ -47,13 +55,35 @@ impl Options {
     }
 }
 
-/// Runs the soak against an already started mock and gateway.
-pub async fn run(options: &Options, client: &Client, mock: &Mock, gateway: &Gateway) -> Soak {
+/// What the soak drives, all already started.
+pub struct Targets<'a> {
+    pub mock: &'a Mock,
+    pub gateway: &'a Gateway,
+    pub reference: Option<&'a Nginx>,
+}
+
+/// Runs the soak.
+pub async fn run(options: &Options, client: &Client, targets: Targets<'_>) -> Soak {
     const RATE: u64 = 1_000;
+    let Targets {
+        mock,
+        gateway,
+        reference,
+    } = targets;
     let (fixed, saturated) = options.soak_times();
     let work = workload::anthropic_json();
+    let stolen = Steal::now();
     let direct = load::open_loop(client, &work.direct(mock), RATE, fixed).await;
+    let direct_steal_ms = stolen.since();
+    let mut reference_run = None;
+    if let Some(nginx) = reference {
+        let stolen = Steal::now();
+        let run = load::open_loop(client, &work.via(nginx), RATE, fixed).await;
+        reference_run = Some((percentiles(&run.latency), stolen.since()));
+    }
+    let stolen = Steal::now();
     let through = load::open_loop(client, &work.through(gateway), RATE, fixed).await;
+    let gateway_steal_ms = stolen.since();
     let shot = work.through(gateway);
     let closed = load::closed_loop(client, &shot, 64, saturated);
     let prober = probe_status(gateway, saturated);
@@ -75,6 +105,10 @@ pub async fn run(options: &Options, client: &Client, mock: &Mock, gateway: &Gate
         direct_latency_us: percentiles(&direct.latency),
         gateway_latency_us: percentiles(&through.latency),
         gateway_errors: through.errors,
+        direct_steal_ms,
+        gateway_steal_ms,
+        reference_steal_ms: reference_run.as_ref().map(|(_, steal)| *steal),
+        reference_latency_us: reference_run.map(|(latency, _)| latency),
         saturation_seconds: saturated.as_secs(),
         saturation_rps: busy.throughput(),
         saturation_errors: busy.errors,
@@ -107,6 +141,43 @@ fn probe_status(gateway: &Gateway, during: Duration) -> std::thread::JoinHandle<
     })
 }
 
+/// `a - b` microseconds as signed milliseconds.
+fn signed_ms(a: u64, b: u64) -> String {
+    format!("{:+.3}", (a as f64 - b as f64) / 1000.0)
+}
+
+/// `/proc/stat` counts in USER_HZ ticks, 100 a second on Linux whatever the kernel's HZ.
+const USER_HZ: u64 = 100;
+
+/// The steal time of CPUs 0 and 1 at one moment, in milliseconds.
+struct Steal([u64; 2]);
+
+impl Steal {
+    fn now() -> Self {
+        let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+        let mut ms = [0; 2];
+        for (cpu, slot) in ms.iter_mut().enumerate() {
+            let label = format!("cpu{cpu} ");
+            // Fields after the label: user nice system idle iowait irq softirq steal.
+            *slot = stat
+                .lines()
+                .find_map(|line| line.strip_prefix(&label))
+                .and_then(|rest| rest.split_whitespace().nth(7))
+                .and_then(|ticks| ticks.parse::<u64>().ok())
+                .map_or(0, |ticks| ticks * 1000 / USER_HZ);
+        }
+        Self(ms)
+    }
+
+    fn since(&self) -> [u64; 2] {
+        let now = Self::now().0;
+        [
+            now[0].saturating_sub(self.0[0]),
+            now[1].saturating_sub(self.0[1]),
+        ]
+    }
+}
+
 impl Soak {
     /// The human-readable lines.
     pub fn text(&self) -> String {
@@ -125,7 +196,25 @@ impl Soak {
             self.rate_rps, self.fixed_rate_seconds, "path", "p50", "p99", "p99.9", "max"
         );
         out.push_str(&row("direct", &self.direct_latency_us));
+        if let Some(reference) = &self.reference_latency_us {
+            out.push_str(&row("nginx", reference));
+        }
         out.push_str(&row("gateway", &self.gateway_latency_us));
+        let steal = |label: &str, ms: &[u64; 2]| format!(" {label} {}/{} ms", ms[0], ms[1]);
+        out.push_str("VM steal (cpu0/cpu1):");
+        out.push_str(&steal("direct", &self.direct_steal_ms));
+        if let Some(ms) = &self.reference_steal_ms {
+            out.push_str(&steal("nginx", ms));
+        }
+        out.push_str(&steal("gateway", &self.gateway_steal_ms));
+        out.push('\n');
+        if let Some(reference) = &self.reference_latency_us {
+            out.push_str(&format!(
+                "added over nginx: p99.9 {} ms, max {} ms\n",
+                signed_ms(self.gateway_latency_us.p999, reference.p999),
+                signed_ms(self.gateway_latency_us.max, reference.max)
+            ));
+        }
         out.push_str(&format!(
             "added p99.9 {} ms, gateway errors {}\nSaturation for {} s (64 connections): {:.0} req/s, {} errors, gatewayd RSS at most {:.1} MB, {} records dropped\n",
             ms(self

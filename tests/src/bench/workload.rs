@@ -34,6 +34,11 @@ impl Work {
         self.shot(&gateway.url, &gateway.secret)
     }
 
+    /// Through the reference proxy, with the upstream key (nginx passes it on).
+    pub fn via(&self, nginx: &super::nginx::Nginx) -> Shot {
+        self.shot(&nginx.url, &format!("{UPSTREAM_KEY}-0"))
+    }
+
     /// Size of the request body.
     pub fn body_len(&self) -> usize {
         self.body.len()

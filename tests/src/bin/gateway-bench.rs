@@ -46,6 +46,14 @@ fn main() {
             other => usage(&format!("unknown flag {other}")),
         }
     }
+    // Pinned before the runtime exists: affinity is per thread, and the workers inherit
+    // the thread that spawns them.
+    if options.pin {
+        if let Err(e) = bench::pin_load_generator() {
+            eprintln!("gateway-bench: {e}");
+            std::process::exit(1);
+        }
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(if options.pin { 1 } else { 2 })
         .enable_all()
