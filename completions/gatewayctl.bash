@@ -2442,7 +2442,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__log__subcmd__tail)
-            opts="-f -h -V --follow --key --account --limit --socket --json --timeout --help --version"
+            opts="-f -h -V --follow --key --account --request --limit --socket --json --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2453,6 +2453,10 @@ _gatewayctl() {
                     return 0
                     ;;
                 --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -565,6 +565,7 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and not __fis
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and not __fish_seen_subcommand_from tail help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and __fish_seen_subcommand_from tail" -l key -d 'Only this key\'s requests' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and __fish_seen_subcommand_from tail" -l account -d 'Only this account\'s requests' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and __fish_seen_subcommand_from tail" -l request -d 'Only the request with this id (`req_gw_…`, from the answer\'s `x-gateway-request-id` header or an error\'s `request_id`)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and __fish_seen_subcommand_from tail" -l limit -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and __fish_seen_subcommand_from tail" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and __fish_seen_subcommand_from tail" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r

@@ -23,7 +23,7 @@ use shards::Shards;
 pub use window::Window;
 
 use crate::config::LimitsConfig;
-use crate::model::RateLimit;
+use crate::model::{Failure, RateLimit};
 
 const MINUTE: u64 = 60_000;
 const HOUR: u64 = 3_600_000;
@@ -36,7 +36,7 @@ pub struct Refusal {
     pub status: u16,
     pub message: String,
     /// What kind of refusal, for stats and security events.
-    pub kind: &'static str,
+    pub kind: Failure,
     pub retry_after_secs: Option<u64>,
     /// The binding limit, what is left of it, and seconds until it resets.
     pub limit: Option<u64>,
@@ -47,7 +47,7 @@ pub struct Refusal {
 }
 
 impl Refusal {
-    fn limited(kind: &'static str, message: String, wait_ms: u64, limit: u64) -> Self {
+    fn limited(kind: Failure, message: String, wait_ms: u64, limit: u64) -> Self {
         let secs = wait_ms.div_ceil(1000).max(1);
         Self {
             status: 429,
@@ -66,7 +66,7 @@ impl Refusal {
         Self {
             status: 403,
             message: message.into(),
-            kind: "ip_denied",
+            kind: Failure::IpDenied,
             retry_after_secs: None,
             limit: None,
             remaining: None,
@@ -134,7 +134,7 @@ fn quota(rate: u32, burst: u32) -> Option<Quota> {
 /// Milliseconds until a governor limiter would admit again.
 /// The refusal of a request over a requests-per-second bucket: `who` is limited to `rps`.
 fn per_second(
-    kind: &'static str,
+    kind: Failure,
     who: &str,
     rps: u32,
     not_until: governor::NotUntil<governor::clock::QuantaInstant>,
@@ -163,7 +163,7 @@ impl Admission {
                 lockout(s, now_ms, failed_limit)?;
                 s.requests.try_add(now_ms, MINUTE, rpm, 1).map_err(|wait| {
                     let message = format!("this address is limited to {rpm} requests per minute");
-                    Refusal::limited("ip_rate_limited", message, wait, rpm)
+                    Refusal::limited(Failure::IpRateLimited, message, wait, rpm)
                 })
             })?;
         }
@@ -187,7 +187,7 @@ impl Admission {
         bucket
             .1
             .check_key(&ip)
-            .map_err(|wait| per_second("ip_rate_limited", "this address", shape.0, wait))
+            .map_err(|wait| per_second(Failure::IpRateLimited, "this address", shape.0, wait))
     }
 
     /// Counts a failed key attempt from `ip`. True when this attempt reaches the limit:
@@ -281,7 +281,7 @@ fn lockout(s: &mut IpState, now_ms: u64, limit: u64) -> Result<(), Refusal> {
     }
     s.failed_auth.check(now_ms, MINUTE, limit).map_err(|wait| {
         let message = "too many failed key attempts from this address".to_owned();
-        Refusal::limited("auth_lockout", message, wait, limit)
+        Refusal::limited(Failure::AuthLockout, message, wait, limit)
     })
 }
 
@@ -292,7 +292,7 @@ fn admit(s: &mut KeyState, l: &RateLimit, now_ms: u64) -> Result<(), Refusal> {
     if l.max_concurrent > 0 && s.in_flight >= l.max_concurrent {
         let message = format!("this key may have {} requests in flight", l.max_concurrent);
         return Err(Refusal::limited(
-            "concurrency",
+            Failure::Concurrency,
             message,
             1000,
             u64::from(l.max_concurrent),
@@ -306,7 +306,7 @@ fn admit(s: &mut KeyState, l: &RateLimit, now_ms: u64) -> Result<(), Refusal> {
         if limit > 0 {
             window.check(now_ms, len, limit).map_err(|wait| {
                 let message = format!("this key's budget of {limit} tokens per {per} is used up");
-                Refusal::limited("token_budget", message, wait, limit)
+                Refusal::limited(Failure::TokenBudget, message, wait, limit)
             })?;
         }
     }
@@ -329,7 +329,7 @@ fn admit(s: &mut KeyState, l: &RateLimit, now_ms: u64) -> Result<(), Refusal> {
         if used + 1.0 > limit as f64 {
             let wait = window.try_add(now_ms, len, limit, 1).unwrap_err();
             let message = format!("this key is limited to {limit} requests per {per}");
-            return Err(Refusal::limited("rate_limited", message, wait, limit));
+            return Err(Refusal::limited(Failure::RateLimited, message, wait, limit));
         }
         counted.push((window, len));
     }
@@ -340,7 +340,7 @@ fn admit(s: &mut KeyState, l: &RateLimit, now_ms: u64) -> Result<(), Refusal> {
     if let Some((_, limiter)) = &s.bucket {
         limiter
             .check()
-            .map_err(|wait| per_second("rate_limited", "this key", shape.0, wait))?;
+            .map_err(|wait| per_second(Failure::RateLimited, "this key", shape.0, wait))?;
     }
     for (window, len) in counted {
         window.add(now_ms, len, 1);

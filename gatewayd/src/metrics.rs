@@ -68,7 +68,7 @@ pub struct Observation<'a> {
     /// Unset reads as an empty label.
     pub model: Option<&'a Arc<str>>,
     pub status: u16,
-    pub error: Option<&'static str>,
+    pub error: Option<crate::model::Failure>,
     pub latency_ms: u64,
     pub ttfb_ms: Option<u64>,
     pub tokens: &'a TokenUsage,
@@ -131,7 +131,7 @@ impl Default for Metrics {
         );
         registry.register(
             "refusals",
-            "Requests refused by admission (rate limits, budgets, address rules)",
+            "Requests the gateway refused itself, by reason (unknown routes, bad keys, address rules, rate limits, budgets, bodies over the limit)",
             inner.refusals.clone(),
         );
         registry.register(
@@ -172,10 +172,9 @@ impl Metrics {
                 status: o.status,
             })
             .inc();
-        if let Some(kind) = o.error.filter(|_| o.status == 429 || o.status == 403) {
-            if !kind.starts_with("upstream") {
-                m.refusals.get_or_create(&KindLabels { kind }).inc();
-            }
+        if let Some(failure) = o.error.filter(|f| f.is_refusal()) {
+            let kind = failure.as_str();
+            m.refusals.get_or_create(&KindLabels { kind }).inc();
         }
         let kinds = [
             ("input", o.tokens.input_tokens),

@@ -1,6 +1,10 @@
 //! The durable records: gateway keys and upstream accounts, as the seed's data model
 //! describes them plus what routing needs. Plain data; no I/O here.
 
+mod failure;
+
+pub use failure::Failure;
+
 use gateway_shared::provider::{AuthKind, Provider};
 use serde::{Deserialize, Serialize};
 
@@ -425,7 +429,7 @@ pub struct RequestLogEntry {
     pub stream: bool,
     /// The HTTP status the client got.
     pub status: u16,
-    /// Set when the request failed: `upstream_error`, `no_account`, `unreachable`, `incomplete`.
+    /// Set when the request failed: a [`Failure`]'s name.
     pub error: Option<String>,
     /// Accounts tried, failovers included.
     pub attempts: u32,

@@ -6,6 +6,7 @@ mod admit;
 mod auth;
 mod balance;
 pub mod body;
+mod context;
 mod envelope;
 mod forward;
 mod headers;
@@ -25,6 +26,7 @@ use tracing::Instrument;
 
 use self::balance::Balancer;
 use self::body::ProxyBody;
+use self::context::{RequestContext, REQUEST_ID_HEADER};
 use self::forward::{Caller, Forwarder};
 use self::route::{ApiRoute, Route};
 use self::upstream::Exchange;
@@ -33,9 +35,6 @@ use crate::config::{Config, Live};
 use crate::recorder::Recorder;
 use crate::state::Gateway;
 use crate::upstream_client::ClientError;
-
-/// The request id, returned to the client and sent upstream.
-const REQUEST_ID_HEADER: http::HeaderName = http::HeaderName::from_static("x-gateway-request-id");
 
 /// The data plane's shared handle; cheap to clone.
 #[derive(Clone)]
@@ -82,7 +81,8 @@ impl Proxy {
         })
     }
 
-    /// Answers one request. Never fails: every problem becomes an answer in the client's dialect.
+    /// Answers one request. Never fails: every problem becomes an answer in the client's
+    /// dialect, and every answer carries the request's one id.
     pub async fn handle(
         &self,
         request: Request<Incoming>,
@@ -90,48 +90,61 @@ impl Proxy {
     ) -> Response<ProxyBody> {
         let (parts, body) = request.into_parts();
         let query = parts.uri.query();
-        match route::route(&parts.method, parts.uri.path(), &parts.headers, query) {
-            Route::Health => respond::health(),
-            Route::Metrics => self.metrics(&parts, peer.ip()),
-            Route::Probe => respond::probe(),
-            Route::NotFound(dialect) => respond::Reject::new(
-                http::StatusCode::NOT_FOUND,
-                format!("no route for {} {}", parts.method, parts.uri.path()),
-            )
-            .into_response(dialect),
-            Route::Api(api) => {
-                let request_id = crate::model::next_request_id();
-                let shown = crate::model::request_id(request_id);
-                let span = tracing::info_span!("request", id = %shown);
-                let header = http::HeaderValue::from_str(&shown).ok();
-                let mut response = self
-                    .api(api, parts, body, peer, (request_id, header.clone()))
-                    .instrument(span)
-                    .await;
-                if let Some(value) = header {
+        let route = route::route(&parts.method, parts.uri.path(), &parts.headers, query);
+        let dialect = match &route {
+            Route::Api(api) | Route::Local(api, _) => api.dialect,
+            Route::NotFound(dialect) => *dialect,
+            // Not API requests: an id on the answer, no record.
+            Route::Health | Route::Metrics | Route::Probe => {
+                let mut response = match route {
+                    Route::Metrics => self.metrics(&parts, peer.ip()),
+                    Route::Health => respond::health(),
+                    _ => respond::probe(),
+                };
+                let id = crate::model::request_id(crate::model::next_request_id());
+                if let Ok(value) = http::HeaderValue::from_str(&id) {
                     response.headers_mut().insert(REQUEST_ID_HEADER, value);
                 }
-                response
+                return response;
+            }
+        };
+        let mut ctx = RequestContext::new(dialect, peer.ip(), &parts.headers, &self.inner.recorder);
+        let span = tracing::info_span!("request", id = %ctx.shown.to_str().unwrap_or_default());
+        let mut response = match route {
+            Route::Api(api) => {
+                self.api(api, parts, body, peer, &mut ctx)
+                    .instrument(span)
+                    .await
             }
             Route::Local(api, answer) => {
-                match self.gate(&api, &parts, peer.ip(), 0, &self.inner.live.load()) {
-                    Ok(_) => respond::code_assist_local(answer),
-                    Err(reject) => reject.into_response(api.dialect),
+                let settings = self.inner.live.load();
+                match self.gate(&api, &parts, peer.ip(), &mut ctx, &settings) {
+                    Ok(_) => ctx.answered_locally(respond::code_assist_local(answer)),
+                    Err(reject) => ctx.refuse(reject),
                 }
             }
-        }
+            _ => ctx.refuse(respond::Reject::new(
+                crate::model::Failure::NotFound,
+                http::StatusCode::NOT_FOUND,
+                format!("no route for {} {}", parts.method, parts.uri.path()),
+            )),
+        };
+        ctx.stamp(&mut response);
+        response
     }
 
     /// The Prometheus exposition, for addresses the network rules let in (404 when
     /// metrics have their own listener).
     fn metrics(&self, parts: &http::request::Parts, peer: std::net::IpAddr) -> Response<ProxyBody> {
         let inner = &*self.inner;
+        let no_id = http::HeaderValue::from_static("");
         let Some(metrics) = &inner.metrics else {
             return respond::Reject::new(
+                crate::model::Failure::NotFound,
                 http::StatusCode::NOT_FOUND,
                 "metrics are served on their own address",
             )
-            .into_response(route::Dialect::Anthropic);
+            .into_response(route::Dialect::Anthropic, &no_id);
         };
         let settings = inner.live.load();
         if !settings
@@ -139,7 +152,7 @@ impl Proxy {
             .admits(settings.ip_rules.client_ip(peer, &parts.headers))
         {
             return respond::Reject::forbidden("your address may not read metrics")
-                .into_response(route::Dialect::Anthropic);
+                .into_response(route::Dialect::Anthropic, &no_id);
         }
         let text = metrics.render(&inner.gateway.snapshot(), crate::model::now_millis());
         respond::metrics(text)
@@ -151,7 +164,7 @@ impl Proxy {
         api: &ApiRoute,
         parts: &http::request::Parts,
         peer: std::net::IpAddr,
-        request_id: u64,
+        ctx: &mut RequestContext,
         settings: &crate::config::LiveSettings,
     ) -> Result<admit::Admitted, respond::Reject> {
         let inner = &*self.inner;
@@ -160,9 +173,8 @@ impl Proxy {
             admission: &inner.admission,
             recorder: &inner.recorder,
             settings,
-            request_id,
         };
-        gate.admit(api, parts, peer)
+        gate.admit(api, parts, peer, ctx)
     }
 
     async fn api(
@@ -171,16 +183,14 @@ impl Proxy {
         parts: http::request::Parts,
         body: Incoming,
         peer: std::net::SocketAddr,
-        (request_id, id_header): (u64, Option<http::HeaderValue>),
+        ctx: &mut RequestContext,
     ) -> Response<ProxyBody> {
-        let started = std::time::Instant::now();
-        let at_ms = crate::model::now_millis();
         let inner = &*self.inner;
         // One view of the live settings for the whole request.
         let settings = inner.live.load();
-        let admitted = match self.gate(&api, &parts, peer.ip(), request_id, &settings) {
+        let admitted = match self.gate(&api, &parts, peer.ip(), ctx, &settings) {
             Ok(admitted) => admitted,
-            Err(reject) => return reject.into_response(api.dialect),
+            Err(reject) => return ctx.refuse(reject),
         };
         let key = &admitted.key;
         let declared = parts
@@ -191,7 +201,7 @@ impl Proxy {
         let mut session = None;
         let body = match body::read_request(body, declared, settings.max_body_bytes).await {
             Ok(body) => body,
-            Err(reject) => return reject.into_response(api.dialect),
+            Err(reject) => return ctx.refuse(reject),
         };
         let (model, gemini) = match peek::peek(&api, &body)
             .and_then(|peeked| {
@@ -203,7 +213,7 @@ impl Proxy {
                 Ok((model, gemini))
             }) {
             Ok(found) => found,
-            Err(reject) => return reject.into_response(api.dialect),
+            Err(reject) => return ctx.refuse(reject),
         };
         let query = headers::upstream_query(parts.uri.query());
         let path_and_query = match &query {
@@ -211,9 +221,7 @@ impl Proxy {
             None => parts.uri.path().to_owned(),
         };
         let mut upstream_headers = headers::upstream_request(&parts.headers);
-        if let Some(id) = id_header {
-            upstream_headers.insert(REQUEST_ID_HEADER, id);
-        }
+        upstream_headers.insert(REQUEST_ID_HEADER, ctx.shown.clone());
         let exchange = Exchange {
             method: parts.method,
             path_and_query,
@@ -222,18 +230,11 @@ impl Proxy {
             body,
             gemini,
         };
-        let user_agent = headers::owned_user_agent(&parts.headers);
         let caller = Caller {
-            key_id: Arc::clone(&key.id),
+            ctx,
             model,
-            dialect: api.dialect,
-            started,
-            at_ms,
-            client_ip: admitted.client_ip,
-            user_agent,
             session,
             permit: admitted.permit,
-            request_id,
         };
         let forwarder = Forwarder {
             gateway: &inner.gateway,

@@ -26,7 +26,7 @@ pub struct RequestFacts {
     pub dialect: &'static str,
     pub stream: bool,
     pub status: u16,
-    pub error: Option<&'static str>,
+    pub error: Option<crate::model::Failure>,
     pub attempts: u32,
     pub ttfb_ms: Option<u64>,
     pub latency_ms: u64,

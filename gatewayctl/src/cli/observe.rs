@@ -34,6 +34,10 @@ pub enum LogVerb {
         /// Only this account's requests.
         #[arg(long = "account", value_name = "ID")]
         account_id: Option<String>,
+        /// Only the request with this id (`req_gw_…`, from the answer's
+        /// `x-gateway-request-id` header or an error's `request_id`).
+        #[arg(long = "request", value_name = "ID")]
+        request_id: Option<String>,
         #[arg(long, default_value_t = 20)]
         limit: u32,
     },

@@ -1,4 +1,4 @@
-//! `gatewayctl log tail [--follow] [--key ID] [--account ID] [--limit N]`.
+//! `gatewayctl log tail [--follow] [--key ID] [--account ID] [--request ID] [--limit N]`.
 
 use gateway_proto::v1 as pb;
 use serde_json::{json, Value};
@@ -13,6 +13,7 @@ pub async fn run(args: LogArgs, client: &mut Client, out: &Printer) -> Result<()
         follow,
         key_id,
         account_id,
+        request_id,
         limit,
     } = args.verb;
     let request = pb::TailLogRequest {
@@ -20,6 +21,7 @@ pub async fn run(args: LogArgs, client: &mut Client, out: &Printer) -> Result<()
         follow,
         key_id: key_id.unwrap_or_default(),
         account_id: account_id.unwrap_or_default(),
+        request_id: request_id.unwrap_or_default(),
     };
     let mut logs = client.logs.clone();
     let mut stream = client.call(logs.tail_log(request)).await?;
@@ -46,15 +48,18 @@ fn line(e: &pb::LogEntry) -> String {
     } else {
         format!(" {}", e.error)
     };
-    format!(
-        "{at} {} {} {} {}{} {}ms ttfb={}ms in={} out={} cache_r={} attempts={}",
-        e.key_id,
-        if e.account_id.is_empty() {
-            "-"
+    let or_dash = |s: &str| {
+        if s.is_empty() {
+            "-".to_owned()
         } else {
-            &e.account_id
-        },
-        if e.model.is_empty() { "-" } else { &e.model },
+            s.to_owned()
+        }
+    };
+    format!(
+        "{at} {} {} {} {}{} {}ms ttfb={}ms in={} out={} cache_r={} attempts={} id={}",
+        or_dash(&e.key_id),
+        or_dash(&e.account_id),
+        or_dash(&e.model),
         e.status,
         what,
         e.latency_ms,
@@ -63,6 +68,7 @@ fn line(e: &pb::LogEntry) -> String {
         t.output_tokens,
         t.cache_read_tokens,
         e.attempts,
+        or_dash(&e.request_id),
     )
 }
 
@@ -87,5 +93,6 @@ fn entry_json(e: &pb::LogEntry) -> Value {
         "thoughts_tokens": t.thoughts_tokens,
         "client_ip": e.client_ip,
         "user_agent": e.user_agent,
+        "request_id": e.request_id,
     })
 }

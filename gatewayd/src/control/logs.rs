@@ -28,6 +28,7 @@ impl Logs for Control {
         let filter = LogFilter {
             key_id: Some(r.key_id).filter(|k| !k.is_empty()),
             account_id: Some(r.account_id).filter(|a| !a.is_empty()),
+            request_id: Some(r.request_id).filter(|a| !a.is_empty()),
         };
         let limit = if r.limit == 0 { 20 } else { r.limit as usize };
         self.recorder.flush().await;
@@ -85,5 +86,6 @@ fn entry(e: RequestLogEntry) -> pb::LogEntry {
         })),
         client_ip: e.client_ip,
         user_agent: e.user_agent,
+        request_id: e.request_id,
     }
 }

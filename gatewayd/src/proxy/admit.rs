@@ -1,8 +1,9 @@
 //! Admission on the request path, before the body is read: the client's address (socket
 //! or trusted `X-Forwarded-For`) against the network rules and per-IP limits, the browser
 //! origin, the gateway key (failed attempts count against the address), the key's own
-//! networks, then the key's limits. Refusals are counted in stats; lock-outs and denied
-//! addresses are security events.
+//! networks, then the key's limits. What it learns (the client's address, the key) goes
+//! into the request's context, so a refusal is recorded with them; lock-outs and denied
+//! addresses are also security events.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -10,19 +11,19 @@ use std::sync::Arc;
 use http::request::Parts;
 
 use super::auth;
+use super::context::RequestContext;
 use super::respond::Reject;
-use super::route::{ApiRoute, Dialect};
+use super::route::ApiRoute;
 use crate::admission::{Admission, Permit, Refusal};
 use crate::config::LiveSettings;
 use crate::model::now_millis;
-use crate::recorder::{Recorder, RequestFacts, UsageRecord};
+use crate::recorder::Recorder;
 use crate::state::{ActiveKey, Gateway};
 
-/// A request let in: its key, its in-flight slot, and where it came from.
+/// A request let in: its key and its in-flight slot.
 pub struct Admitted {
     pub key: Arc<ActiveKey>,
     pub permit: Option<Permit>,
-    pub client_ip: IpAddr,
 }
 
 /// What admission needs.
@@ -31,15 +32,21 @@ pub struct Gate<'a> {
     pub admission: &'a Arc<Admission>,
     pub recorder: &'a Recorder,
     pub settings: &'a LiveSettings,
-    pub request_id: u64,
 }
 
 impl Gate<'_> {
     /// Lets the request in, or says why not (in the request's dialect).
-    pub fn admit(&self, api: &ApiRoute, parts: &Parts, peer: IpAddr) -> Result<Admitted, Reject> {
+    pub fn admit(
+        &self,
+        api: &ApiRoute,
+        parts: &Parts,
+        peer: IpAddr,
+        ctx: &mut RequestContext,
+    ) -> Result<Admitted, Reject> {
         let now = now_millis();
         let rules = &self.settings.ip_rules;
         let client_ip = rules.client_ip(peer, &parts.headers);
+        ctx.client_ip = client_ip;
         if !rules.admits(client_ip) {
             self.recorder.security(
                 "ip_denied",
@@ -70,6 +77,7 @@ impl Gate<'_> {
                 return Err(reject);
             }
         };
+        ctx.key_id = Some(Arc::clone(&key.id));
         if !key.admits_ip(client_ip) {
             self.recorder.security(
                 "ip_denied",
@@ -82,11 +90,7 @@ impl Gate<'_> {
         let storm_at = self.settings.limits.refusal_storm_per_minute;
         let limits = &key.record.rate_limit;
         match self.admission.admit_key(&key.id, limits, now, storm_at) {
-            Ok(permit) => Ok(Admitted {
-                key,
-                permit,
-                client_ip,
-            }),
+            Ok(permit) => Ok(Admitted { key, permit }),
             Err(refusal) => {
                 if refusal.storm {
                     self.recorder.security(
@@ -94,7 +98,6 @@ impl Gate<'_> {
                         format!("key {} refused {storm_at} times in a minute", key.id),
                     );
                 }
-                self.count(&key, api.dialect, &refusal, client_ip, parts, now);
                 Err(refusal.into())
             }
         }
@@ -116,37 +119,5 @@ impl Gate<'_> {
         Err(Reject::forbidden(format!(
             "requests from origin {origin:?} are not allowed"
         )))
-    }
-
-    /// A refused request still counts in its key's stats and the request log.
-    fn count(
-        &self,
-        key: &ActiveKey,
-        dialect: Dialect,
-        refusal: &Refusal,
-        client_ip: IpAddr,
-        parts: &Parts,
-        now: u64,
-    ) {
-        self.recorder.usage(UsageRecord {
-            key_id: Some(Arc::clone(&key.id)),
-            account_id: None,
-            model: None,
-            failed: true,
-            tokens: Default::default(),
-            request: Some(Box::new(RequestFacts {
-                at_ms: now,
-                dialect: dialect.as_str(),
-                stream: false,
-                status: refusal.status,
-                error: Some(refusal.kind),
-                attempts: 0,
-                ttfb_ms: Some(0),
-                latency_ms: 0,
-                client_ip,
-                user_agent: super::headers::owned_user_agent(&parts.headers),
-                request_id: self.request_id,
-            })),
-        });
     }
 }

@@ -78,7 +78,7 @@ impl Relayed {
                 facts.latency_ms = p.started.elapsed().as_millis() as u64;
                 facts.ttfb_ms = self.first_byte_ms.or(Some(facts.latency_ms));
                 if !finished && facts.error.is_none() {
-                    facts.error = Some("incomplete");
+                    facts.error = Some(crate::model::Failure::Incomplete);
                 }
             }
             p.recorder.usage(p.record);
@@ -166,6 +166,7 @@ where
 {
     let too_large = || {
         Reject::new(
+            crate::model::Failure::BodyTooLarge,
             http::StatusCode::PAYLOAD_TOO_LARGE,
             format!("request body is larger than the gateway's limit of {limit} bytes"),
         )

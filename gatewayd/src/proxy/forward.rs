@@ -11,6 +11,7 @@ use http_body_util::BodyDataStream;
 
 use super::balance::{Balancer, Want};
 use super::body::{ByteStream, Pending, ProxyBody, Relayed};
+use super::context::RequestContext;
 use super::envelope::{Reframe, Reframed};
 use super::headers::downstream_response;
 use super::health::Outcome;
@@ -20,25 +21,20 @@ use super::route::Dialect;
 use super::upstream::{attempt, Buffered, Effect, Exchange, Verdict};
 use crate::config::{BalanceConfig, HealthConfig, UpstreamConfig};
 use crate::model::now_millis;
+use crate::model::Failure;
 use crate::oauth;
-use crate::recorder::{Recorder, RequestFacts, UsageRecord};
+use crate::recorder::{Recorder, UsageRecord};
 use crate::state::{Account, Gateway};
 use crate::upstream_client::UpstreamBody;
 
-/// Who asked, for what model, in which dialect, and when.
-pub struct Caller {
-    pub key_id: Arc<str>,
+/// The admitted request (who asked, when, its id) and what it asks for.
+pub struct Caller<'a> {
+    pub ctx: &'a mut RequestContext,
     pub model: Option<Arc<str>>,
-    pub dialect: Dialect,
-    pub started: Instant,
-    pub at_ms: u64,
-    pub client_ip: std::net::IpAddr,
-    pub user_agent: Option<http::HeaderValue>,
     /// The conversation, for sticky sessions.
     pub session: Option<u64>,
     /// The key's in-flight slot, held until the answer is over.
     pub permit: Option<crate::admission::Permit>,
-    pub request_id: u64,
 }
 
 /// The shared pieces failover needs.
@@ -59,9 +55,9 @@ pub struct Forwarder<'a> {
 
 impl Forwarder<'_> {
     /// Sends the exchange to the first account that takes it.
-    pub async fn forward(&self, mut caller: Caller, exchange: Exchange) -> Response<ProxyBody> {
+    pub async fn forward(&self, mut caller: Caller<'_>, exchange: Exchange) -> Response<ProxyBody> {
         let want = Want {
-            provider: caller.dialect.provider(),
+            provider: caller.ctx.dialect.provider(),
             model: caller.model.as_deref(),
             session: caller.session,
             limit: self.config.max_attempts as usize,
@@ -105,18 +101,15 @@ impl Forwarder<'_> {
                             .served(caller.session, account, now, self.balance);
                     }
                     let mut record = self.record(&caller, Some(account), failed);
-                    let f = facts(
-                        &caller,
-                        response.status().as_u16(),
-                        attempts,
-                        sse,
-                        failed.then_some("upstream_error"),
-                    );
+                    let status = response.status().as_u16();
+                    let failure = failed.then_some(Failure::UpstreamError);
+                    let f = caller.ctx.facts(status, attempts, sse, failure);
                     record.request = Some(Box::new(f));
+                    caller.ctx.hand_over();
                     let pending = Pending {
                         recorder: self.recorder.clone(),
                         record,
-                        started: caller.started,
+                        started: caller.ctx.started,
                         _in_flight: guard,
                         _permit: caller.permit.take(),
                     };
@@ -125,17 +118,17 @@ impl Forwarder<'_> {
                         .as_ref()
                         .and_then(|call| call.reframe(account))
                         .filter(|_| !failed);
-                    return relay(response, caller.dialect, sse, pending, reframe);
+                    return relay(response, caller.ctx.dialect, sse, pending, reframe);
                 }
                 Verdict::Answer(answer) => {
                     drop(guard);
                     self.apply(account, Outcome::Answered, None);
                     return self.answer_now(
-                        &caller,
+                        &mut caller,
                         Some(account),
                         buffered(answer),
                         attempts,
-                        "upstream_error",
+                        Failure::UpstreamError,
                     );
                 }
                 Verdict::FailOver { effect, answer } => {
@@ -156,67 +149,62 @@ impl Forwarder<'_> {
     /// answer in the client's dialect.
     fn give_up(
         &self,
-        caller: Caller,
+        mut caller: Caller<'_>,
         last: Option<(Arc<Account>, Buffered)>,
         attempts: u32,
         no_plan: bool,
     ) -> Response<ProxyBody> {
-        let provider = caller.dialect.provider();
-        let (account, response, error) = match last {
-            Some((account, answer)) => (Some(account), buffered(answer), "upstream_error"),
+        let provider = caller.ctx.dialect.provider();
+        let reject = match last {
+            Some((account, answer)) => {
+                let response = buffered(answer);
+                let failure = Failure::UpstreamError;
+                return self.answer_now(&mut caller, Some(&account), response, attempts, failure);
+            }
             None if no_plan => {
                 let mut reject = Reject::new(
+                    Failure::NoAccount,
                     StatusCode::SERVICE_UNAVAILABLE,
                     format!(
                         "no usable {provider} account: all are cooling down, failing or absent"
                     ),
                 );
                 reject.retry_after = Some(1);
-                (None, reject.into_response(caller.dialect), "no_account")
+                reject
             }
-            None => {
-                let reject = Reject::new(
-                    StatusCode::BAD_GATEWAY,
-                    format!("no {provider} account could be reached"),
-                );
-                (None, reject.into_response(caller.dialect), "unreachable")
-            }
+            None => Reject::new(
+                Failure::Unreachable,
+                StatusCode::BAD_GATEWAY,
+                format!("no {provider} account could be reached"),
+            ),
         };
-        self.answer_now(&caller, account.as_deref(), response, attempts, error)
+        let failure = reject.failure;
+        let response = reject.into_response(caller.ctx.dialect, &caller.ctx.shown);
+        self.answer_now(&mut caller, None, response, attempts, failure)
     }
 
     /// Records a failed request whose whole answer is ready, and returns the answer.
     fn answer_now(
         &self,
-        caller: &Caller,
+        caller: &mut Caller<'_>,
         account: Option<&Account>,
         response: Response<ProxyBody>,
         attempts: u32,
-        error: &'static str,
+        failure: Failure,
     ) -> Response<ProxyBody> {
         let mut record = self.record(caller, account, true);
-        let mut f = facts(
-            caller,
-            response.status().as_u16(),
-            attempts,
-            false,
-            Some(error),
-        );
-        f.latency_ms = caller.started.elapsed().as_millis() as u64;
-        f.ttfb_ms = Some(f.latency_ms);
+        let status = response.status().as_u16();
+        let f = caller.ctx.facts(status, attempts, false, Some(failure));
         record.request = Some(Box::new(f));
-        self.recorder.usage(record);
+        caller.ctx.record(record);
         response
     }
 
-    fn record(&self, caller: &Caller, account: Option<&Account>, failed: bool) -> UsageRecord {
+    fn record(&self, caller: &Caller<'_>, account: Option<&Account>, failed: bool) -> UsageRecord {
         UsageRecord {
-            key_id: Some(Arc::clone(&caller.key_id)),
             account_id: account.map(|a| Arc::from(a.id.as_str())),
             model: caller.model.clone(),
-            failed,
-            tokens: Default::default(),
-            request: None,
+            ..caller.ctx.usage(failed)
         }
     }
 
@@ -289,28 +277,6 @@ impl Forwarder<'_> {
 
     fn apply(&self, account: &Account, outcome: Outcome, model: Option<&str>) {
         super::health::apply(self.recorder, self.health, account, outcome, model);
-    }
-}
-
-fn facts(
-    caller: &Caller,
-    status: u16,
-    attempts: u32,
-    stream: bool,
-    error: Option<&'static str>,
-) -> RequestFacts {
-    RequestFacts {
-        at_ms: caller.at_ms,
-        dialect: caller.dialect.as_str(),
-        stream,
-        status,
-        error,
-        attempts,
-        ttfb_ms: None,
-        latency_ms: 0,
-        client_ip: caller.client_ip,
-        user_agent: caller.user_agent.clone(),
-        request_id: caller.request_id,
     }
 }
 

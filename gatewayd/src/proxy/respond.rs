@@ -1,18 +1,19 @@
 //! The one place the data plane turns its own failures into HTTP answers, in the
 //! client's dialect: Anthropic `{"type":"error",…}` or Gemini `{"error":{…}}`.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use bytes::Bytes;
 use http::{header, HeaderValue, Response, StatusCode};
 use serde_json::json;
 
 use super::body::ProxyBody;
 use super::route::Dialect;
+use crate::model::Failure;
 
 /// A failure the gateway answers itself (upstream errors are relayed as they came).
 #[derive(Debug, Clone)]
 pub struct Reject {
+    /// Why, as the request log and the refusal counters name it.
+    pub failure: Failure,
     pub status: StatusCode,
     pub message: String,
     /// Seconds, for 429/503 answers.
@@ -25,7 +26,7 @@ pub struct Reject {
 impl From<crate::admission::Refusal> for Reject {
     fn from(r: crate::admission::Refusal) -> Self {
         let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::TOO_MANY_REQUESTS);
-        let mut reject = Reject::new(status, r.message);
+        let mut reject = Reject::new(r.kind, status, r.message);
         reject.retry_after = r.retry_after_secs;
         if let (Some(limit), Some(remaining), Some(reset)) = (r.limit, r.remaining, r.reset_secs) {
             reject.limit = Some((limit, remaining, reset));
@@ -35,8 +36,9 @@ impl From<crate::admission::Refusal> for Reject {
 }
 
 impl Reject {
-    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+    pub fn new(failure: Failure, status: StatusCode, message: impl Into<String>) -> Self {
         Self {
+            failure,
             status,
             message: message.into(),
             retry_after: None,
@@ -45,25 +47,26 @@ impl Reject {
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, message)
+        Self::new(Failure::BadRequest, StatusCode::BAD_REQUEST, message)
     }
 
     pub fn unauthorized(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, message)
+        Self::new(Failure::Unauthorized, StatusCode::UNAUTHORIZED, message)
     }
 
     pub fn forbidden(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, message)
+        Self::new(Failure::Forbidden, StatusCode::FORBIDDEN, message)
     }
 
-    /// Renders the answer in `dialect`.
-    pub fn into_response(self, dialect: Dialect) -> Response<ProxyBody> {
-        let request_id = next_request_id();
+    /// Renders the answer in `dialect`, naming the request `request_id` in the body (the
+    /// Anthropic dialect has a field for it) and in the `request-id` header.
+    pub fn into_response(self, dialect: Dialect, request_id: &HeaderValue) -> Response<ProxyBody> {
+        let shown = request_id.to_str().unwrap_or_default();
         let body = match dialect {
             Dialect::Anthropic => json!({
                 "type": "error",
                 "error": {"type": anthropic_type(self.status), "message": self.message},
-                "request_id": request_id,
+                "request_id": shown,
             }),
             Dialect::Gemini => json!({
                 "error": {
@@ -80,9 +83,7 @@ impl Reject {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
-        if let Ok(id) = HeaderValue::from_str(&request_id) {
-            headers.insert("request-id", id);
-        }
+        headers.insert("request-id", request_id.clone());
         if let Some(secs) = self.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
@@ -93,11 +94,6 @@ impl Reject {
         }
         response
     }
-}
-
-fn next_request_id() -> String {
-    static SEQ: AtomicU64 = AtomicU64::new(1);
-    format!("req_gw_{:016x}", SEQ.fetch_add(1, Ordering::Relaxed))
 }
 
 fn anthropic_type(status: StatusCode) -> &'static str {
@@ -178,7 +174,8 @@ mod tests {
     use http_body_util::BodyExt;
 
     async fn render(dialect: Dialect, status: StatusCode) -> serde_json::Value {
-        let response = Reject::new(status, "nope").into_response(dialect);
+        let id = HeaderValue::from_static("req_gw_0000000000000001");
+        let response = Reject::new(Failure::BadRequest, status, "nope").into_response(dialect, &id);
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         serde_json::from_slice(&bytes).unwrap()
     }

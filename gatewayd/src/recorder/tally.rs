@@ -72,7 +72,37 @@ pub fn add(pending: &mut UsageDelta, r: UsageRecord, prices: &PriceTable, metric
             tokens: &r.tokens,
             cost_micros,
         });
+        log_line(&r, f);
         pending.log.push(log_entry(&r, f, cost_micros));
+    }
+}
+
+/// The one log line of a finished request: warn for a failure the gateway or an upstream
+/// is to blame for (5xx), info for other failures and refusals, debug for successes.
+fn log_line(r: &UsageRecord, f: &RequestFacts) {
+    macro_rules! line {
+        ($level:expr) => {
+            tracing::event!(
+                $level,
+                request_id = %crate::model::request_id(f.request_id),
+                status = f.status,
+                error = f.error.map(|e| e.as_str()),
+                key = r.key_id.as_deref(),
+                account = r.account_id.as_deref(),
+                // The client chose it: Debug escapes anything unprintable.
+                model = ?r.model.as_deref(),
+                attempts = f.attempts,
+                latency_ms = f.latency_ms,
+                "request finished"
+            )
+        };
+    }
+    if f.status >= 500 {
+        line!(tracing::Level::WARN);
+    } else if f.error.is_some() {
+        line!(tracing::Level::INFO);
+    } else {
+        line!(tracing::Level::DEBUG);
     }
 }
 
@@ -96,7 +126,7 @@ fn log_entry(r: &UsageRecord, f: &RequestFacts, cost_micros: u64) -> RequestLogE
         model: r.model.as_deref().map(str::to_owned),
         stream: f.stream,
         status: f.status,
-        error: f.error.map(str::to_owned),
+        error: f.error.map(|e| e.as_str().to_owned()),
         attempts: f.attempts,
         ttfb_ms: f.ttfb_ms,
         latency_ms: f.latency_ms,

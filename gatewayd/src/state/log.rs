@@ -13,6 +13,7 @@ use crate::store::{LogCursor, LogQuery};
 pub struct LogFilter {
     pub key_id: Option<String>,
     pub account_id: Option<String>,
+    pub request_id: Option<String>,
 }
 
 impl LogFilter {
@@ -20,6 +21,7 @@ impl LogFilter {
         LogQuery {
             key_id: self.key_id.as_deref(),
             account_id: self.account_id.as_deref(),
+            request_id: self.request_id.as_deref(),
         }
     }
 }

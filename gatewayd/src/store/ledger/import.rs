@@ -154,10 +154,17 @@ mod tests {
         assert_eq!(tail[2], entry(3, "k2"));
         let only_k2 = LogQuery {
             key_id: Some("k2"),
-            account_id: None,
+            ..LogQuery::default()
         };
         let (tail, _) = ledger.log_tail(10, &only_k2).await.unwrap();
         assert_eq!(tail.len(), 1);
+        let only_r2 = LogQuery {
+            request_id: Some("r2"),
+            ..LogQuery::default()
+        };
+        let (tail, _) = ledger.log_tail(10, &only_r2).await.unwrap();
+        assert_eq!(tail.len(), 1);
+        assert_eq!(tail[0].request_id, "r2");
         let (after, same) = ledger.log_after(cursor, 10, &all).await.unwrap();
         assert!(after.is_empty());
         assert_eq!(same, cursor);

@@ -91,6 +91,7 @@ fn entry(row: &SqliteRow) -> Result<(LogCursor, RequestLogEntry), sqlx::Error> {
 pub struct LogQuery<'a> {
     pub key_id: Option<&'a str>,
     pub account_id: Option<&'a str>,
+    pub request_id: Option<&'a str>,
 }
 
 impl LogQuery<'_> {
@@ -100,6 +101,9 @@ impl LogQuery<'_> {
         }
         if let Some(account) = self.account_id {
             sql.push(" AND account_id = ").push_bind(account.to_owned());
+        }
+        if let Some(id) = self.request_id {
+            sql.push(" AND request_id = ").push_bind(id.to_owned());
         }
     }
 }

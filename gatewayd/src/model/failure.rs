@@ -1,0 +1,84 @@
+//! Why a request ended without success, as one closed set: the gateway's own refusals
+//! (before any account is tried) and the classes of upstream failure. The request log,
+//! the metrics and the stats carry [`Failure::as_str`]; decisions use the variants.
+
+use std::fmt;
+
+/// What went wrong with one client request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Failure {
+    /// No such route (404).
+    NotFound,
+    /// No gateway key, or one that does not exist (401).
+    Unauthorized,
+    /// A valid key that may not do this: expired, wrong permission, model or origin (403).
+    Forbidden,
+    /// The client's address is outside the network rules or the key's networks (403).
+    IpDenied,
+    /// The address's own request limits (429).
+    IpRateLimited,
+    /// The address is locked out after failed key attempts (429).
+    AuthLockout,
+    /// The key's request windows or its requests-per-second bucket (429).
+    RateLimited,
+    /// The key's token budget per minute or day (429).
+    TokenBudget,
+    /// The key's cap on requests in flight (429).
+    Concurrency,
+    /// The request body is over the size limit (413).
+    BodyTooLarge,
+    /// The request body is not what the route needs (400).
+    BadRequest,
+    /// An upstream answered with an error, relayed as it came.
+    UpstreamError,
+    /// No account of the provider could take the request (503).
+    NoAccount,
+    /// Every account tried was unreachable (502).
+    Unreachable,
+    /// The answer was cut before its end.
+    Incomplete,
+    /// The client went away before an answer was ready.
+    ClientAborted,
+}
+
+impl Failure {
+    /// The stable name, as stored and sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Failure::NotFound => "not_found",
+            Failure::Unauthorized => "unauthorized",
+            Failure::Forbidden => "forbidden",
+            Failure::IpDenied => "ip_denied",
+            Failure::IpRateLimited => "ip_rate_limited",
+            Failure::AuthLockout => "auth_lockout",
+            Failure::RateLimited => "rate_limited",
+            Failure::TokenBudget => "token_budget",
+            Failure::Concurrency => "concurrency",
+            Failure::BodyTooLarge => "body_too_large",
+            Failure::BadRequest => "bad_request",
+            Failure::UpstreamError => "upstream_error",
+            Failure::NoAccount => "no_account",
+            Failure::Unreachable => "unreachable",
+            Failure::Incomplete => "incomplete",
+            Failure::ClientAborted => "client_aborted",
+        }
+    }
+
+    /// The gateway turned the request away itself, before any upstream was tried.
+    pub fn is_refusal(self) -> bool {
+        !matches!(
+            self,
+            Failure::UpstreamError
+                | Failure::NoAccount
+                | Failure::Unreachable
+                | Failure::Incomplete
+                | Failure::ClientAborted
+        )
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
