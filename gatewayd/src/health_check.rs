@@ -92,7 +92,8 @@ pub async fn check(
         || (account.runtime.cooling_until(now).is_some()
             && HEALED_BY_PROBE.contains(&account.runtime.cooling_reason()));
     if stuck {
-        recorder.flush().await;
+        // The failure this account was benched for is persisted before it is cleared.
+        recorder.events_written().await;
         match gateway.restore_account(&account.id, "health check passed") {
             Ok(()) => {
                 tracing::info!(account = %account.id, "health check passed; account back in rotation")

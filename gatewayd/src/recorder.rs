@@ -1,6 +1,7 @@
 //! Record, off the hot path: the data plane hands finished-request facts to a bounded
 //! channel (never waiting), and one writer task sums them and merges them into the store
-//! in batches. Account failures reported by the data plane are persisted here too.
+//! in batches. Account failures and transitions, security events and alerts go to a
+//! queue and a writer of their own ([`events`]), so they never wait behind usage.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -13,9 +14,12 @@ use crate::model::{AccountEvent, TokenUsage};
 use crate::state::Gateway;
 use crate::store::UsageDelta;
 
+mod events;
 mod flush;
 mod tally;
 mod writer;
+
+use events::{Event, EventWriter};
 
 use writer::Writer;
 
@@ -54,20 +58,6 @@ pub struct UsageRecord {
 
 enum Message {
     Usage(UsageRecord),
-    AccountFailed {
-        id: Arc<str>,
-        reason: String,
-    },
-    AccountEvent {
-        id: Arc<str>,
-        event: AccountEvent,
-    },
-    Security {
-        kind: &'static str,
-        detail: String,
-    },
-    Alert(crate::alerts::Alert),
-    Flush(oneshot::Sender<()>),
     /// Write what is pending, then end the task.
     Stop(oneshot::Sender<()>),
 }
@@ -76,12 +66,26 @@ enum Message {
 #[derive(Clone)]
 pub struct Recorder {
     tx: mpsc::Sender<Message>,
-    dropped: Arc<AtomicU64>,
+    events: mpsc::Sender<Event>,
+    counts: Arc<Counts>,
+}
+
+/// How many records went where, for `status`.
+#[derive(Default)]
+struct Counts {
+    /// Usage records taken by the queue.
+    queued: AtomicU64,
+    /// Usage records in the ledger.
+    written: AtomicU64,
+    /// Records and events refused by a full queue.
+    dropped: AtomicU64,
 }
 
 /// The writer task's end; run it with [`RecorderTask::run`].
 pub struct RecorderTask {
     rx: mpsc::Receiver<Message>,
+    /// Taken by `run`, which starts it beside the usage loop.
+    events: Option<EventWriter>,
     gateway: Gateway,
     admission: Arc<Admission>,
     live: crate::config::Live,
@@ -93,6 +97,7 @@ pub struct RecorderTask {
     /// A batch the ledger refused (disk full, I/O error), retried with the next ones.
     held: flush::Held,
     config: RecordConfig,
+    counts: Arc<Counts>,
 }
 
 /// Creates the channel. Nothing is written until the task runs.
@@ -105,12 +110,20 @@ pub fn channel(
     config: &RecordConfig,
 ) -> (Recorder, RecorderTask) {
     let (tx, rx) = mpsc::channel(config.queue);
+    let (events_tx, events_rx) = mpsc::channel(events::QUEUE);
     let recorder = Recorder {
         tx,
-        dropped: Arc::new(AtomicU64::new(0)),
+        events: events_tx,
+        counts: Arc::default(),
     };
+    let counts = Arc::clone(&recorder.counts);
     let task = RecorderTask {
         rx,
+        events: Some(EventWriter {
+            rx: events_rx,
+            gateway: gateway.clone(),
+            alerter: alerter.clone(),
+        }),
         writer: Some(Writer::new(
             gateway.clone(),
             Arc::clone(&admission),
@@ -124,6 +137,7 @@ pub fn channel(
         error_rates: Default::default(),
         held: flush::Held::default(),
         config: config.clone(),
+        counts,
     };
     (recorder, task)
 }
@@ -131,47 +145,52 @@ pub fn channel(
 impl Recorder {
     /// Queues a record; if the writer has fallen behind, drops it and counts the drop.
     pub fn usage(&self, record: UsageRecord) {
-        self.send(Message::Usage(record));
+        match self.tx.try_send(Message::Usage(record)) {
+            Ok(()) => self.counts.queued.fetch_add(1, Ordering::Relaxed),
+            Err(_) => self.counts.dropped.fetch_add(1, Ordering::Relaxed),
+        };
     }
 
     /// Queues the persistence of an account failure already applied in memory.
     pub fn account_failed(&self, id: Arc<str>, reason: String) {
-        self.send(Message::AccountFailed { id, reason });
+        self.event(Event::AccountFailed { id, reason });
     }
 
     /// Queues the record of an account transition already applied in memory.
     pub fn account_event(&self, id: Arc<str>, event: AccountEvent) {
-        self.send(Message::AccountEvent { id, event });
+        self.event(Event::AccountTransition { id, event });
     }
 
     /// Queues a security event (denied address, failed-key storm) for the audit log.
     pub fn security(&self, kind: &'static str, detail: String) {
         tracing::warn!(security.kind = kind, %detail, "security event");
-        self.send(Message::Security { kind, detail });
+        self.event(Event::Security { kind, detail });
     }
 
     /// Queues an alert found on the request path (a quota threshold crossed).
     pub fn alert(&self, alert: crate::alerts::Alert) {
-        self.send(Message::Alert(alert));
+        self.event(Event::Alert(alert));
     }
 
-    /// Never waits: a full queue drops the message and counts it.
-    fn send(&self, message: Message) {
-        if self.tx.try_send(message).is_err() {
-            self.dropped.fetch_add(1, Ordering::Relaxed);
+    /// Never waits: a full queue drops the event and counts it.
+    fn event(&self, event: Event) {
+        if self.events.try_send(event).is_err() {
+            self.counts.dropped.fetch_add(1, Ordering::Relaxed);
         }
     }
 
-    /// Waits until everything queued before this call is in the store.
-    pub async fn flush(&self) {
+    /// Waits until every account failure, transition and security event queued before
+    /// this call is in the store (never for usage).
+    pub async fn events_written(&self) {
         let (done, wait) = oneshot::channel();
-        if self.tx.send(Message::Flush(done)).await.is_ok() {
+        if self.events.send(Event::Written(done)).await.is_ok() {
             let _ = wait.await;
         }
     }
 
-    /// Writes everything queued before this call, then ends the writer task.
+    /// Writes everything queued before this call, then ends the writer tasks.
     pub async fn stop(&self) {
+        self.events_written().await;
         let (done, wait) = oneshot::channel();
         if self.tx.send(Message::Stop(done)).await.is_ok() {
             let _ = wait.await;
@@ -180,14 +199,26 @@ impl Recorder {
 
     /// Records dropped because the queue was full.
     pub fn dropped(&self) -> u64 {
-        self.dropped.load(Ordering::Relaxed)
+        self.counts.dropped.load(Ordering::Relaxed)
+    }
+
+    /// Usage records taken but not yet in the ledger (queued, batched or held while the
+    /// ledger refuses writes).
+    pub fn pending(&self) -> u64 {
+        // Written is read first: a record counts as queued before it can be written.
+        let written = self.counts.written.load(Ordering::Acquire);
+        self.counts
+            .queued
+            .load(Ordering::Acquire)
+            .saturating_sub(written)
     }
 }
 
 impl RecorderTask {
-    /// Sums records and writes them every interval, on flush requests, and on the way
-    /// out (a stop request, or every sender gone).
+    /// Sums records and writes them every interval and on the way out (a stop request,
+    /// or every sender gone); the event writer runs beside it.
     pub async fn run(mut self) {
+        let events = self.events.take().map(|writer| tokio::spawn(writer.run()));
         let mut pending = UsageDelta::default();
         let mut stopped = None;
         let mut tick = tokio::time::interval(self.config.flush_interval);
@@ -195,7 +226,6 @@ impl RecorderTask {
         loop {
             tokio::select! {
                 message = self.rx.recv() => match message {
-                    Some(Message::Alert(alert)) => self.alerter.raise(alert),
                     Some(Message::Usage(r)) => {
                         if let Some(account) = &r.account_id {
                             let now = crate::model::now_millis();
@@ -210,31 +240,6 @@ impl RecorderTask {
                         }
                         tally::add(&mut pending, r, &self.live.load().prices, &self.metrics);
                     }
-                    Some(Message::AccountFailed { id, reason }) => {
-                        // A control-grade change (flushed to disk): off the runtime thread.
-                        let (gateway, account, why) = (self.gateway.clone(), Arc::clone(&id), reason.clone());
-                        let persisted = tokio::task::spawn_blocking(move || gateway.persist_account_failure(&account, &why)).await;
-                        if let Ok(Err(e)) = persisted {
-                            tracing::error!(account = %id, error = %e, "cannot persist account failure");
-                        }
-                        let alert = crate::alerts::Alert::new("account_error", Some(&id), reason);
-                        self.alerter.raise(alert);
-                    }
-                    Some(Message::AccountEvent { id, event }) => {
-                        if let Err(e) = self.gateway.record_account_event(&id, event) {
-                            tracing::error!(account = %id, error = %e, "cannot record an account transition");
-                        }
-                    }
-                    Some(Message::Security { kind, detail }) => {
-                        if let Err(e) = self.gateway.audit_security(kind, &detail) {
-                            tracing::error!(error = %e, "cannot append a security event to the audit log");
-                        }
-                        self.alerter.raise(crate::alerts::Alert::new("security", None, format!("{kind}: {detail}")));
-                    }
-                    Some(Message::Flush(done)) => {
-                        self.write(&mut pending).await;
-                        let _ = done.send(());
-                    }
                     Some(Message::Stop(done)) => {
                         stopped = Some(done);
                         break;
@@ -247,6 +252,10 @@ impl RecorderTask {
         self.final_write(&mut pending).await;
         if let Some(mut writer) = self.writer.take() {
             let _ = tokio::task::spawn_blocking(move || writer.save_limits()).await;
+        }
+        // `stop` waited for the events queued before it; the writer is idle.
+        if let Some(events) = events {
+            events.abort();
         }
         if let Some(done) = stopped {
             let _ = done.send(());

@@ -139,6 +139,16 @@ impl Daemon {
         }
     }
 
+    /// Waits until every usage record the daemon has taken is in its ledger. A request's
+    /// record is queued before its answer's last byte is sent, so once a client has read
+    /// its answers, stats, the request log and keys' last use show them after this.
+    pub fn settle(&self) {
+        eventually("the recorder to write what it holds", || {
+            let status = self.ctl_json(&["status"]);
+            (status["records_pending"] == 0).then_some(())
+        });
+    }
+
     /// The control socket path.
     pub fn socket(&self) -> PathBuf {
         self.dir.path().join("ctl.sock")

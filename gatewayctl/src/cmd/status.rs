@@ -30,6 +30,7 @@ pub async fn run(client: &mut Client, out: &Printer) -> Result<(), CtlError> {
             "sticky_sessions": s.sticky_sessions,
             "in_flight": s.in_flight,
             "records_dropped": s.records_dropped,
+            "records_pending": s.records_pending,
             "data_dir": s.data_dir,
         }));
         return Ok(());

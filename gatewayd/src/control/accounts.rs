@@ -56,8 +56,9 @@ impl Accounts for Control {
         &self,
         _request: Request<pb::ListAccountsRequest>,
     ) -> Reply<pb::ListAccountsResponse> {
-        // Persist failures the data plane reported, so statuses are current.
-        self.recorder.flush().await;
+        // Failures the data plane reported are persisted first, so statuses are current
+        // (the event writer's queue, never the usage queue).
+        self.recorder.events_written().await;
         let accounts = self.gateway.list_accounts()?;
         Ok(Response::new(pb::ListAccountsResponse {
             accounts: accounts.into_iter().map(convert::account).collect(),
@@ -68,7 +69,7 @@ impl Accounts for Control {
         &self,
         request: Request<pb::GetAccountRequest>,
     ) -> Reply<pb::GetAccountResponse> {
-        self.recorder.flush().await;
+        self.recorder.events_written().await;
         let view = self.gateway.get_account(&request.into_inner().id)?;
         Ok(Response::new(pb::GetAccountResponse {
             account: account(view),
@@ -114,7 +115,7 @@ impl Accounts for Control {
     ) -> Reply<pb::SetAccountEnabledResponse> {
         let r = request.into_inner();
         // Persist queued failure reports first, so they cannot land after the enable.
-        self.recorder.flush().await;
+        self.recorder.events_written().await;
         let view = self.gateway.set_account_enabled(&r.id, r.enabled)?;
         Ok(Response::new(pb::SetAccountEnabledResponse {
             account: account(view),
@@ -185,14 +186,14 @@ impl Accounts for Control {
             if matches!(e, crate::oauth::TokenError::Refused(_)) && live.runtime.fail() {
                 self.recorder
                     .account_failed(std::sync::Arc::from(id.as_str()), e.to_string());
-                self.recorder.flush().await;
+                self.recorder.events_written().await;
             }
             return Err(Status::failed_precondition(e.to_string()));
         }
         if live.runtime.failed()
             || self.gateway.get_account(&id)?.record.status == AccountStatus::Error
         {
-            self.recorder.flush().await;
+            self.recorder.events_written().await;
             self.gateway.restore_account(&id, "token refreshed")?;
         }
         Ok(Response::new(pb::RefreshAccountResponse {
@@ -205,7 +206,6 @@ impl Accounts for Control {
         request: Request<pb::GetAccountUsageRequest>,
     ) -> Reply<pb::GetAccountUsageResponse> {
         let id = request.into_inner().id;
-        self.recorder.flush().await;
         let view = self.gateway.get_account(&id)?;
         let live = self.live_account(&id)?;
         let (buckets, buckets_error) = match live.project.as_deref() {

@@ -15,8 +15,8 @@ impl Audit for Control {
         request: Request<pb::ListAuditRequest>,
     ) -> Reply<pb::ListAuditResponse> {
         let r = request.into_inner();
-        // Security events reach the chain through the recorder.
-        self.recorder.flush().await;
+        // Security events reach the chain through the event writer.
+        self.recorder.events_written().await;
         let limit = if r.limit == 0 { 100 } else { r.limit as usize };
         let entries = self.gateway.audit_entries(r.since_ms, limit)?;
         Ok(Response::new(pb::ListAuditResponse {
@@ -40,7 +40,7 @@ impl Audit for Control {
         &self,
         _request: Request<pb::VerifyAuditRequest>,
     ) -> Reply<pb::VerifyAuditResponse> {
-        self.recorder.flush().await;
+        self.recorder.events_written().await;
         let report = self.gateway.verify_audit()?;
         let (broken_at, problem) = match report.broken {
             Some((seq, problem)) => (Some(seq), problem),

@@ -50,8 +50,8 @@ impl Keys for Control {
         &self,
         request: Request<pb::ListKeysRequest>,
     ) -> Reply<pb::ListKeysResponse> {
-        // Flush first so `last_used` is current.
-        self.recorder.flush().await;
+        // `last_used` is as of the recorder's last write (at most `record.flush_interval`
+        // old): the control plane never waits on the data plane's queue.
         let keys = self.gateway.list_keys(request.into_inner().all)?;
         Ok(Response::new(pb::ListKeysResponse {
             keys: keys.into_iter().map(convert::key).collect(),
@@ -59,7 +59,6 @@ impl Keys for Control {
     }
 
     async fn get_key(&self, request: Request<pb::GetKeyRequest>) -> Reply<pb::GetKeyResponse> {
-        self.recorder.flush().await;
         let record = self.gateway.get_key(&request.into_inner().id)?;
         Ok(Response::new(pb::GetKeyResponse { key: key(record) }))
     }

@@ -31,10 +31,9 @@ impl Logs for Control {
             request_id: Some(r.request_id).filter(|a| !a.is_empty()),
         };
         let limit = if r.limit == 0 { 20 } else { r.limit as usize };
-        self.recorder.flush().await;
         let (entries, mut cursor) = self.gateway.log_tail(limit, &filter).await?;
         let (tx, rx) = tokio::sync::mpsc::channel(64);
-        let (gateway, recorder) = (self.gateway.clone(), self.recorder.clone());
+        let gateway = self.gateway.clone();
         // Ends when the caller hangs up, or after the tail when not following.
         tokio::spawn(async move {
             for e in entries {
@@ -47,7 +46,6 @@ impl Logs for Control {
             }
             loop {
                 tokio::time::sleep(FOLLOW_POLL).await;
-                recorder.flush().await;
                 let (entries, next) = match gateway.log_after(cursor, &filter).await {
                     Ok(found) => found,
                     Err(e) => return drop(tx.send(Err(e.into())).await),

@@ -24,7 +24,6 @@ impl Stats for Control {
                     r.by
                 ))
             })?;
-        self.recorder.flush().await;
         let since = match r.since_seconds {
             0 => None,
             secs => Some((now_millis() / 1000).saturating_sub(secs)),

@@ -53,6 +53,7 @@ impl System for Control {
             data_dir: self.data_dir.display().to_string(),
             in_flight,
             records_dropped: self.recorder.dropped(),
+            records_pending: self.recorder.pending(),
         }))
     }
 

@@ -4,6 +4,7 @@
 //! ledger refuses (disk full, an I/O error) is held and retried with the next ones,
 //! backing off up to a minute, with at most one queue's worth of log entries kept.
 
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use super::RecorderTask;
@@ -89,6 +90,10 @@ impl RecorderTask {
                 Ok(()) => {
                     self.held.succeeded();
                     self.gateway.apply_marks(moved);
+                    // Counted once readers can see it: the ledger and the marks.
+                    self.counts
+                        .written
+                        .fetch_add(batch.records, Ordering::Release);
                     written = Some(batch);
                     // Every batch keeps the log at its cap, so no prune is ever large.
                     let cap = self.config.log_max_entries;

@@ -13,6 +13,7 @@ use crate::store::UsageDelta;
 
 /// Adds `r` to `pending`.
 pub fn add(pending: &mut UsageDelta, r: UsageRecord, prices: &PriceTable, metrics: &Metrics) {
+    pending.records += 1;
     let cost_micros = r
         .model
         .as_deref()

@@ -10,6 +10,8 @@ use crate::rollup::{Grain, Rollup};
 /// One batch of counted usage, summed in memory before it reaches the stores.
 #[derive(Debug, Default)]
 pub struct UsageDelta {
+    /// Usage records summed into this batch.
+    pub records: u64,
     pub counters: HashMap<(UsageScope, Arc<str>), UsageCounters>,
     /// Key id → the latest time it was used in this batch.
     pub last_used: HashMap<Arc<str>, UnixSecs>,
@@ -35,6 +37,7 @@ impl UsageDelta {
     /// with it. Keeps at most `max_log` log entries, dropping the oldest; returns how many
     /// went. Counters, stamps and rollups are small and always kept.
     pub fn absorb_older(&mut self, older: UsageDelta, max_log: usize) -> usize {
+        self.records += older.records;
         for (k, c) in older.counters {
             self.counters.entry(k).or_default().add(&c);
         }

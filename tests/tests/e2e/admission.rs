@@ -83,6 +83,7 @@ async fn parallel_requests_never_get_past_a_key_limit() {
     assert_eq!(headers["x-ratelimit-remaining"], "0");
     assert!(headers.contains_key("x-ratelimit-reset"));
     assert_eq!(g.mock.requests().len(), 10, "refusals never went upstream");
+    g.daemon.settle();
     let stats = g.daemon.ctl_json(&["stats", "--by", "key"]);
     let row = &stats.as_array().unwrap()[0];
     assert_eq!(

@@ -27,6 +27,7 @@ async fn a_backup_restores_every_key_account_audit_entry_and_usage() {
     let (status, _) = status_and_json(w.claude(false, "before the backup").await).await;
     assert_eq!(status, 200);
     w.daemon.create_key("second", &["--rpm", "10"]);
+    w.daemon.settle();
     let keys = w.daemon.ctl_json(&["key", "list", "--all"]);
     let accounts = w.daemon.ctl_json(&["account", "list"]);
     let audit = w.daemon.ctl_json(&["audit", "list", "--limit", "1000"]);

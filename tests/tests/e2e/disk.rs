@@ -80,6 +80,7 @@ async fn the_data_dir_stops_growing_once_the_log_is_at_its_cap() {
         "the data dir grew from {halfway} to {end} bytes in the second half"
     );
 
+    daemon.settle();
     let totals = daemon.ctl_json(&["stats", "--by", "key"]);
     assert_eq!(totals[0]["requests"], REQUESTS as u64, "{totals}");
     let tail = daemon.ctl_json(&["log", "tail", "--limit", "100000"]);

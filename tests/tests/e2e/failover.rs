@@ -129,6 +129,7 @@ async fn rate_limited_account_is_skipped_and_rested_until_retry_after() {
         "{shown}"
     );
     assert_eq!(last["until_ms"].as_i64(), Some(until));
+    p.daemon.settle();
     let stats = p.daemon.ctl_json(&["stats", "--by", "account"]);
     let row = stats
         .as_array()

@@ -25,6 +25,7 @@ async fn entries_percentiles_and_filters() {
         1,
     ));
     assert_eq!(w.claude(true, "limited").await.status(), 429);
+    w.daemon.settle();
 
     let stats = w
         .daemon

@@ -284,6 +284,7 @@ async fn a_window_near_its_limit_stays_usable_and_is_shown() {
             "allowed_warning is still allowed"
         );
     }
+    daemon.settle();
     let shown = daemon.ctl_json(&["account", "show", &id]);
     assert_eq!(shown["state"], "active (near its limit)");
     assert_eq!(shown["limit_status"], "allowed_warning");

@@ -78,6 +78,7 @@ impl Run {
         if let Some(since) = since {
             args.extend(["--since", since]);
         }
+        self.daemon.settle();
         let rows = self.daemon.ctl_json(&args);
         rows.as_array()
             .unwrap()
@@ -229,6 +230,7 @@ async fn retention_drops_old_log_records() {
     });
     let r = run("[record]\nlog_max_age = \"1s\"\nhousekeeping_interval = \"100ms\"\n");
     assert_eq!(r.claude(&claude(false, "old")).await.status(), 200);
+    r.daemon.settle(); // written first, so the empty log below is the pruning's doing
     eventually("the entry to age out", || {
         let tail = r.daemon.ctl_json(&["log", "tail"]);
         tail.as_array().unwrap().is_empty().then_some(())

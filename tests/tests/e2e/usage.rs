@@ -60,6 +60,7 @@ async fn anthropic_usage_matches_the_mock_stream_and_non_stream() {
         creation > 0 && read > 0,
         "the system prefix was cached once and then read"
     );
+    w.daemon.settle();
     let by_key = w.daemon.ctl_json(&["stats", "--by", "key"]);
     let mine = row(&by_key, "id", &w.key_id);
     assert_eq!(mine["requests"], 3);
@@ -101,6 +102,7 @@ async fn gemini_usage_counts_thoughts_and_cache() {
     let prompt = meta["promptTokenCount"].as_u64().unwrap();
     let cached = meta["cachedContentTokenCount"].as_u64().unwrap();
 
+    w.daemon.settle();
     let by_model = w.daemon.ctl_json(&["stats", "--by", "model"]);
     let gem = row(&by_model, "id", "gemini-2.5-pro");
     assert_eq!(gem["input_tokens"], prompt - cached);
