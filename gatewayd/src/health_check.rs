@@ -12,9 +12,6 @@ use crate::model::{now_millis, AccountStatus};
 use crate::recorder::Recorder;
 use crate::state::{Account, Gateway, HealthCheck};
 
-/// Cool-downs a passing probe ends.
-const HEALED_BY_PROBE: [&str; 3] = ["circuit open", "unreachable", "overloaded"];
-
 /// Runs until aborted. The first round starts one interval after start-up.
 pub async fn run(gateway: Gateway, client: reqwest::Client, recorder: Recorder, live: Live) {
     let first = live.load().health.check_interval;
@@ -90,7 +87,10 @@ pub async fn check(
     let stuck = account.runtime.failed()
         || account.status == AccountStatus::Error
         || (account.runtime.cooling_until(now).is_some()
-            && HEALED_BY_PROBE.contains(&account.runtime.cooling_reason()));
+            && account
+                .runtime
+                .cooling_reason()
+                .is_some_and(crate::model::CoolReason::healed_by_probe));
     if stuck {
         // The failure this account was benched for is persisted before it is cleared.
         recorder.events_written().await;

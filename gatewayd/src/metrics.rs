@@ -12,8 +12,8 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
-use crate::model::{AccountStatus, TokenUsage};
-use crate::state::{Account, Snapshot};
+use crate::model::{AccountState, TokenUsage};
+use crate::state::Snapshot;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
@@ -90,15 +90,6 @@ struct Inner {
     in_flight: Family<AccountLabels, Gauge>,
     account_state: Family<AccountStateLabels, Gauge>,
 }
-
-const STATES: [&str; 6] = [
-    "active",
-    "cooling_down",
-    "circuit_open",
-    "error",
-    "disabled",
-    "draining",
-];
 
 impl Default for Metrics {
     fn default() -> Self {
@@ -217,12 +208,12 @@ impl Metrics {
                     provider: account.provider.as_str(),
                 })
                 .set(i64::from(account.runtime.in_flight()));
-            let current = state(account, now_ms);
-            for s in STATES {
+            let current = account.state(now_ms);
+            for s in AccountState::CURRENT {
                 m.account_state
                     .get_or_create(&AccountStateLabels {
                         account: account.id.clone(),
-                        state: s,
+                        state: s.as_str(),
                     })
                     .set(i64::from(s == current));
             }
@@ -231,21 +222,5 @@ impl Metrics {
         // Writing to a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut out, &m.registry);
         out
-    }
-}
-
-fn state(a: &Account, now_ms: u64) -> &'static str {
-    if a.status == AccountStatus::Inactive {
-        "disabled"
-    } else if a.status == AccountStatus::Error || a.runtime.failed() {
-        "error"
-    } else if a.draining {
-        "draining"
-    } else if a.runtime.circuit_open() && a.runtime.cooling_until(now_ms).is_some() {
-        "circuit_open"
-    } else if a.runtime.cooling_until(now_ms).is_some() {
-        "cooling_down"
-    } else {
-        "active"
     }
 }

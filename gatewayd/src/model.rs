@@ -1,8 +1,10 @@
 //! The durable records: gateway keys and upstream accounts, as the seed's data model
 //! describes them plus what routing needs. Plain data; no I/O here.
 
+mod account_state;
 mod failure;
 
+pub use account_state::{AccountState, CoolReason};
 pub use failure::Failure;
 
 use gateway_shared::provider::{AuthKind, Provider};
@@ -217,9 +219,8 @@ impl AccountRecord {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccountEvent {
     pub at_ms: u64,
-    /// The state entered: `added`, `active`, `cooling_down`, `rate_limited`, `error`,
-    /// `disabled`, `draining`.
-    pub state: String,
+    /// The state entered.
+    pub state: AccountState,
     pub reason: String,
     /// When a cool-down or a model bench ends, Unix milliseconds.
     #[serde(default)]
@@ -227,10 +228,10 @@ pub struct AccountEvent {
 }
 
 impl AccountEvent {
-    pub fn new(state: &str, reason: impl Into<String>, until_ms: Option<u64>) -> Self {
+    pub fn new(state: AccountState, reason: impl Into<String>, until_ms: Option<u64>) -> Self {
         Self {
             at_ms: now_millis(),
-            state: state.to_owned(),
+            state,
             reason: reason.into(),
             until_ms,
         }

@@ -169,19 +169,17 @@ pub fn print_usage(out: &Printer, usage: &pb::GetAccountUsageResponse) {
     ));
 }
 
-/// One line for the account's state: error (why), disabled, draining, cooling down (until,
-/// why), rate-limited model families, or active.
+/// One line for the account's state, as the daemon derived it, with its details: error
+/// (why), cooling down (until, why), rate-limited model families, near its limit.
 fn state(a: &pb::Account) -> String {
-    match (a.status.as_str(), a.draining, a.cooling_until) {
-        ("error", _, _) => format!("error: {}", a.status_reason),
-        ("inactive", _, _) => "disabled".to_owned(),
-        (_, true, _) => "draining".to_owned(),
-        ("active", _, Some(ms)) => format!(
+    match a.state.as_str() {
+        "error" => format!("error: {}", or_dash(&a.status_reason)),
+        "cooling_down" | "circuit_open" => format!(
             "cooling down until {} ({})",
-            time(Some(ms / 1000)),
+            time(a.cooling_until.map(|ms| ms / 1000)),
             or_dash(&a.cooling_reason)
         ),
-        ("active", _, None) if !a.benched.is_empty() => {
+        "active" if !a.benched.is_empty() => {
             let families: Vec<String> = a
                 .benched
                 .iter()
@@ -189,10 +187,8 @@ fn state(a: &pb::Account) -> String {
                 .collect();
             format!("active; rate-limited: {}", families.join(", "))
         }
-        ("active", _, None) if a.limit_status == "allowed_warning" => {
-            "active (near its limit)".to_owned()
-        }
-        (status, _, _) => status.to_owned(),
+        "active" if a.limit_status == "allowed_warning" => "active (near its limit)".to_owned(),
+        state => state.to_owned(),
     }
 }
 

@@ -85,6 +85,7 @@ pub fn account(view: AccountView) -> pb::Account {
             .collect(),
         latency_ms: view.latency_us.map(|us| us as f64 / 1000.0),
         circuit_open: view.circuit_open,
+        state: view.state.as_str().to_owned(),
         last_check: view.last_check.map(|c| pb::HealthCheck {
             at_ms: c.at_ms as i64,
             ok: c.ok,
@@ -96,7 +97,7 @@ pub fn account(view: AccountView) -> pb::Account {
             .into_iter()
             .map(|e| pb::AccountEvent {
                 at_ms: e.at_ms as i64,
-                state: e.state,
+                state: e.state.as_str().to_owned(),
                 reason: e.reason,
                 until_ms: e.until_ms.map(|u| u as i64),
             })

@@ -5,7 +5,7 @@ use gateway_proto::v1::system_server::System;
 use tonic::{Request, Response, Status};
 
 use super::Control;
-use crate::model::{now_millis, now_secs, AccountStatus};
+use crate::model::{now_millis, now_secs, AccountState};
 
 #[tonic::async_trait]
 impl System for Control {
@@ -28,6 +28,7 @@ impl System for Control {
         let count = |f: &dyn Fn(&crate::state::Account) -> bool| {
             snapshot.accounts.iter().filter(|a| f(a)).count() as u32
         };
+        let in_state = |state| count(&|a| a.state(now_ms) == state);
         let settings = self.live.load();
         let balance = &settings.balance;
         let in_flight: u64 = snapshot
@@ -42,11 +43,11 @@ impl System for Control {
             keys: snapshot.live_keys(now_secs()) as u32,
             accounts: snapshot.accounts.len() as u32,
             accounts_usable: count(&|a| a.usable(now_ms)),
-            accounts_cooling: count(&|a| a.runtime.cooling_until(now_ms).is_some()),
-            accounts_error: count(&|a| a.status == AccountStatus::Error || a.runtime.failed()),
-            accounts_draining: count(&|a| a.draining),
-            accounts_disabled: count(&|a| a.status == AccountStatus::Inactive),
-            accounts_circuit_open: count(&|a| a.runtime.circuit_open()),
+            accounts_cooling: in_state(AccountState::CoolingDown),
+            accounts_error: in_state(AccountState::Error),
+            accounts_draining: in_state(AccountState::Draining),
+            accounts_disabled: in_state(AccountState::Disabled),
+            accounts_circuit_open: in_state(AccountState::CircuitOpen),
             claude_code_strategy: strategy(balance.claude_code, balance.strategy),
             gemini_cli_strategy: strategy(balance.gemini_cli, balance.strategy),
             sticky_sessions: balance.sticky_sessions,

@@ -240,7 +240,7 @@ impl Forwarder<'_> {
                 tracing::warn!(account = %account.id, error = %e, "no usable token; failing over");
                 Err(Effect::CoolUntil(
                     now_millis() + self.config.unreachable_cooldown.as_millis() as u64,
-                    "no usable access token",
+                    crate::model::CoolReason::NoToken,
                 ))
             }
         }

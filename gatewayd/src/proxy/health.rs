@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::upstream::Effect;
 use crate::config::HealthConfig;
-use crate::model::{now_millis, AccountEvent};
+use crate::model::{now_millis, AccountEvent, AccountState, CoolReason};
 use crate::recorder::Recorder;
 use crate::state::{model_family, Account, CircuitPolicy};
 
@@ -31,20 +31,24 @@ pub fn apply(
     let event = match outcome {
         Outcome::Answered => account.runtime.succeeded().then(|| {
             AccountEvent::new(
-                "active",
+                AccountState::Active,
                 "circuit closed: the trial request succeeded",
                 None,
             )
         }),
         Outcome::Failed(effect) => {
-            let counts = matches!(effect, Effect::None | Effect::CoolUntil(_, "unreachable"));
+            let counts = match &effect {
+                Effect::None => true,
+                Effect::CoolUntil(_, why) => why.is_failure(),
+                _ => false,
+            };
             let event = effect_event(recorder, account, effect, model, now);
             let opened = counts
                 .then(|| account.runtime.failed_once(policy(health), now))
                 .flatten();
             match opened {
                 Some(until) => Some(AccountEvent::new(
-                    "cooling_down",
+                    AccountState::CircuitOpen,
                     format!("circuit open after {} failures", health.circuit_failures),
                     Some(until),
                 )),
@@ -78,11 +82,11 @@ fn effect_event(
     model: Option<&str>,
     now: u64,
 ) -> Option<AccountEvent> {
-    let cool = |until, why| {
+    let cool = |until, why: CoolReason| {
         account
             .runtime
             .cool_until(until, now, why)
-            .then(|| AccountEvent::new("cooling_down", why, Some(until)))
+            .then(|| AccountEvent::new(AccountState::CoolingDown, why.as_str(), Some(until)))
     };
     match effect {
         Effect::None => None,
@@ -90,7 +94,11 @@ fn effect_event(
         Effect::BenchModel(until, why) => match model {
             Some(model) => account.runtime.bench_model(model, until, now).then(|| {
                 let family = model_family(model);
-                AccountEvent::new("rate_limited", format!("{family}: {why}"), Some(until))
+                AccountEvent::new(
+                    AccountState::RateLimited,
+                    format!("{family}: {why}"),
+                    Some(until),
+                )
             }),
             None => cool(until, why),
         },

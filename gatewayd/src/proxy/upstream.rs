@@ -11,6 +11,7 @@ use http_body_util::BodyExt;
 use super::headers::inject_credential;
 use crate::config::UpstreamConfig;
 use crate::model::now_millis;
+use crate::model::CoolReason;
 use crate::state::Account;
 use crate::upstream_client::{send_proxied, Direct, SendError, UpstreamBody};
 
@@ -67,10 +68,10 @@ pub enum Effect {
     /// Nothing: the fault is not the account's (overload, a server error).
     None,
     /// Rate-limited or unreachable until this Unix time in milliseconds, and why.
-    CoolUntil(u64, &'static str),
+    CoolUntil(u64, CoolReason),
     /// Only a model-scoped window or quota is used up: bench the request's model family
     /// on this account until then, not the whole account.
-    BenchModel(u64, &'static str),
+    BenchModel(u64, CoolReason),
     /// The upstream refused the credential: out of rotation until an operator acts.
     Fail(String),
 }
@@ -109,7 +110,7 @@ pub async fn attempt(
         Verdict::FailOver {
             effect: Effect::CoolUntil(
                 now_millis() + cfg.unreachable_cooldown.as_millis() as u64,
-                "unreachable",
+                CoolReason::Unreachable,
             ),
             answer: None,
         }
@@ -200,7 +201,7 @@ fn effect_of(status: StatusCode, headers: &HeaderMap, body: &[u8], cfg: &Upstrea
         )),
         503 | 529 => Effect::CoolUntil(
             now_millis() + cfg.overloaded_cooldown.as_millis() as u64,
-            "overloaded",
+            CoolReason::Overloaded,
         ),
         429 => {
             let now = now_millis();
@@ -209,7 +210,7 @@ fn effect_of(status: StatusCode, headers: &HeaderMap, body: &[u8], cfg: &Upstrea
             // A subscription window that is exhausted benches the account (or only the
             // model family, for a model-scoped window) until it resets.
             if let Some((reset, scoped)) = unified_reset(headers) {
-                let why = "subscription window exhausted";
+                let why = CoolReason::WindowExhausted;
                 return match scoped {
                     true => Effect::BenchModel(reset.max(until), why),
                     false => Effect::CoolUntil(reset.max(until), why),
@@ -217,10 +218,12 @@ fn effect_of(status: StatusCode, headers: &HeaderMap, body: &[u8], cfg: &Upstrea
             }
             match google_quota(body, now) {
                 Some((reset, true)) => {
-                    Effect::BenchModel(reset.max(until), "model quota exhausted")
+                    Effect::BenchModel(reset.max(until), CoolReason::ModelQuotaExhausted)
                 }
-                Some((reset, false)) => Effect::CoolUntil(reset.max(until), "quota exhausted"),
-                None => Effect::CoolUntil(until, "rate limited"),
+                Some((reset, false)) => {
+                    Effect::CoolUntil(reset.max(until), CoolReason::QuotaExhausted)
+                }
+                None => Effect::CoolUntil(until, CoolReason::RateLimited),
             }
         }
         _ => Effect::None,

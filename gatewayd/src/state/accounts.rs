@@ -18,6 +18,8 @@ const HISTORY_SHOWN: usize = 20;
 #[derive(Debug, Clone)]
 pub struct AccountView {
     pub record: AccountRecord,
+    /// The state operators see (see `Account::state`).
+    pub state: crate::model::AccountState,
     pub cooling_until_ms: Option<u64>,
     pub in_flight: u32,
     /// A subscription's windows as last reported.
@@ -90,7 +92,10 @@ impl Gateway {
         }
         self.inner.store.put_account(&record)?;
         self.republish()?;
-        self.note(&record.id, AccountEvent::new("active", "added", None))?;
+        self.note(
+            &record.id,
+            AccountEvent::new(crate::model::AccountState::Active, "added", None),
+        )?;
         self.audit_change("Accounts/AddAccount", &record.id, None, Some(&record))?;
         Ok(record)
     }
@@ -213,8 +218,16 @@ impl Gateway {
             }
         }
         let event = match enabled {
-            true => AccountEvent::new("active", "enabled by an operator", None),
-            false => AccountEvent::new("disabled", "disabled by an operator", None),
+            true => AccountEvent::new(
+                crate::model::AccountState::Active,
+                "enabled by an operator",
+                None,
+            ),
+            false => AccountEvent::new(
+                crate::model::AccountState::Disabled,
+                "disabled by an operator",
+                None,
+            ),
         };
         self.note(id, event)?;
         Ok(view)
@@ -224,8 +237,16 @@ impl Gateway {
     pub fn set_account_draining(&self, id: &str, draining: bool) -> Result<AccountView, OpError> {
         let view = self.change_account(id, "Accounts/DrainAccount", |a| a.draining = draining)?;
         let event = match draining {
-            true => AccountEvent::new("draining", "drained by an operator", None),
-            false => AccountEvent::new("active", "returned to service", None),
+            true => AccountEvent::new(
+                crate::model::AccountState::Draining,
+                "drained by an operator",
+                None,
+            ),
+            false => AccountEvent::new(
+                crate::model::AccountState::Active,
+                "returned to service",
+                None,
+            ),
         };
         self.note(id, event)?;
         Ok(view)
@@ -276,7 +297,10 @@ impl Gateway {
         if let Some(live) = self.snapshot().accounts.iter().find(|a| a.id == id) {
             live.runtime.reset();
         }
-        self.note(id, AccountEvent::new("active", why, None))
+        self.note(
+            id,
+            AccountEvent::new(crate::model::AccountState::Active, why, None),
+        )
     }
 
     /// Persists a failure the data plane already applied in memory: the account goes to
@@ -286,7 +310,10 @@ impl Gateway {
             a.status = AccountStatus::Error;
             a.status_reason = reason.to_owned();
         })?;
-        self.note(id, AccountEvent::new("error", reason, None))
+        self.note(
+            id,
+            AccountEvent::new(crate::model::AccountState::Error, reason, None),
+        )
     }
 
     fn change_account(
@@ -317,10 +344,13 @@ impl Gateway {
         let live = snapshot.accounts.iter().find(|a| a.id == record.id);
         let now = now_millis();
         AccountView {
+            state: live.map_or_else(|| stored_state(&record), |a| a.state(now)),
             cooling_until_ms: live.and_then(|a| a.runtime.cooling_until(now)),
             in_flight: live.map_or(0, |a| a.runtime.in_flight()),
             quota: live.and_then(|a| a.runtime.quota.load_full()),
-            cooling_reason: live.map_or("", |a| a.runtime.cooling_reason()),
+            cooling_reason: live
+                .and_then(|a| a.runtime.cooling_reason())
+                .map_or("", crate::model::CoolReason::as_str),
             benched: live.map(|a| a.runtime.benched(now)).unwrap_or_default(),
             latency_us: live.and_then(|a| a.runtime.latency()).map(|(us, _)| us),
             circuit_open: live.is_some_and(|a| a.runtime.circuit_open()),
@@ -366,6 +396,17 @@ fn set<T>(field: &mut T, value: Option<T>) {
 /// The associated data the proxy URL is sealed with (distinct from the credential's).
 pub(super) fn proxy_aad(id: &str) -> String {
     format!("{id}/proxy")
+}
+
+/// The state of an account not (yet) in the live snapshot, from its record alone.
+fn stored_state(record: &AccountRecord) -> crate::model::AccountState {
+    use crate::model::AccountState;
+    match record.status {
+        AccountStatus::Inactive => AccountState::Disabled,
+        AccountStatus::Error => AccountState::Error,
+        AccountStatus::Active if record.draining => AccountState::Draining,
+        AccountStatus::Active => AccountState::Active,
+    }
 }
 
 fn no_account(id: &str) -> OpError {

@@ -5,6 +5,8 @@
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 
+use crate::model::CoolReason;
+
 /// A subscription's rate-limit windows as the upstream last reported them.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct QuotaWindows {
@@ -27,7 +29,7 @@ pub struct AccountRuntime {
     benched: arc_swap::ArcSwap<Vec<(String, u64)>>,
     cooling_until_ms: AtomicU64,
     /// Why the latest cool-down started (failure paths only write it).
-    cooling_reason: std::sync::Mutex<&'static str>,
+    cooling_reason: std::sync::Mutex<Option<CoolReason>>,
     in_flight: AtomicU32,
     failed: AtomicBool,
     /// Moving average of the time to response headers, microseconds; 0 = never measured.
@@ -78,20 +80,20 @@ impl AccountRuntime {
     /// Keeps the account out of rotation until `until_ms` (never shortens a longer
     /// cool-down). True when this starts a cool-down (the account was not cooling at
     /// `now_ms`), so the transition is reported once.
-    pub fn cool_until(&self, until_ms: u64, now_ms: u64, why: &'static str) -> bool {
+    pub fn cool_until(&self, until_ms: u64, now_ms: u64, why: CoolReason) -> bool {
         let before = self.cooling_until_ms.fetch_max(until_ms, Ordering::Relaxed);
         let started = before <= now_ms && until_ms > now_ms;
         if started || until_ms > before {
             *self
                 .cooling_reason
                 .lock()
-                .unwrap_or_else(|e| e.into_inner()) = why;
+                .unwrap_or_else(|e| e.into_inner()) = Some(why);
         }
         started
     }
 
-    /// Why the account is cooling down.
-    pub fn cooling_reason(&self) -> &'static str {
+    /// Why the latest cool-down started.
+    pub fn cooling_reason(&self) -> Option<CoolReason> {
         *self
             .cooling_reason
             .lock()
@@ -231,7 +233,7 @@ impl AccountRuntime {
             .saturating_mul(1 << (opens - 1).min(20))
             .min(policy.max_cooldown_ms);
         let until = now_ms + backoff;
-        self.cool_until(until, now_ms, "circuit open");
+        self.cool_until(until, now_ms, CoolReason::CircuitOpen);
         Some(until)
     }
 

@@ -9,7 +9,7 @@ use http::HeaderValue;
 
 use super::runtime::AccountRuntime;
 use super::OpError;
-use crate::model::{AccountRecord, AccountStatus, KeyRecord, Permission};
+use crate::model::{AccountRecord, AccountState, AccountStatus, KeyRecord, Permission};
 use crate::secrets::Sealer;
 
 /// Finds or creates the token cell of an OAuth account.
@@ -86,6 +86,25 @@ impl Account {
     /// A Gemini CLI login: speaks Google's Code Assist protocol, not the Gemini API.
     pub fn code_assist(&self) -> bool {
         self.provider == Provider::GeminiCli && self.auth == AuthKind::OAuth
+    }
+
+    /// The state operators see: derived here once, for `status`, the metrics and the
+    /// control plane alike.
+    pub fn state(&self, now_ms: u64) -> AccountState {
+        let cooling = self.runtime.cooling_until(now_ms).is_some();
+        if self.status == AccountStatus::Inactive {
+            AccountState::Disabled
+        } else if self.status == AccountStatus::Error || self.runtime.failed() {
+            AccountState::Error
+        } else if self.draining {
+            AccountState::Draining
+        } else if cooling && self.runtime.circuit_open() {
+            AccountState::CircuitOpen
+        } else if cooling {
+            AccountState::CoolingDown
+        } else {
+            AccountState::Active
+        }
     }
 
     /// Whether the account may take a request at `now_ms`.

@@ -245,7 +245,7 @@ async fn failures_open_the_circuit_and_a_trial_closes_it() {
     assert_eq!(
         history(&flaky).last().unwrap(),
         &(
-            "cooling_down".to_owned(),
+            "circuit_open".to_owned(),
             "circuit open after 3 failures".to_owned()
         )
     );
