@@ -16,10 +16,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for file in files {
         println!("cargo:rerun-if-changed={file}");
     }
-    tonic_prost_build::configure()
-        .file_descriptor_set_path(
-            std::path::PathBuf::from(std::env::var("OUT_DIR")?).join("gateway_v1_descriptor.bin"),
-        )
-        .compile_protos(&files, &["."])?;
+    tonic_prost_build::configure().compile_protos(&files, &["."])?;
     Ok(())
 }

@@ -156,10 +156,11 @@ impl AccountStatus {
     }
 }
 
-/// The seed's quota block. Kept current by metering in a later slice.
+/// The seed's quota block: tokens served in the binding subscription window and when it
+/// resets. The seed's `total` is not kept: subscriptions publish utilisation, never an
+/// allowance, so it could only ever be 0 (older records that carry it still load).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Quota {
-    pub total: u64,
     pub used: u64,
     pub reset_time: Option<UnixSecs>,
 }

@@ -7,6 +7,3 @@
 pub mod v1 {
     tonic::include_proto!("gateway.v1");
 }
-
-/// Encoded descriptor set of every gateway.v1 file (for reflection or compatibility checks).
-pub const FILE_DESCRIPTOR_SET: &[u8] = tonic::include_file_descriptor_set!("gateway_v1_descriptor");

@@ -13,9 +13,6 @@ pub enum Provider {
 }
 
 impl Provider {
-    /// Every provider, in display order.
-    pub const ALL: [Provider; 2] = [Provider::ClaudeCode, Provider::GeminiCli];
-
     /// The canonical spelling.
     pub fn as_str(self) -> &'static str {
         match self {

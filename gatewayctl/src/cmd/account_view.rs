@@ -242,6 +242,6 @@ fn account_json(a: &pb::Account) -> Value {
         "created_at": a.created_at,
         "updated_at": a.updated_at,
         "last_health_check": a.last_health_check,
-        "quota": a.quota.as_ref().map(|q| json!({"total": q.total, "used": q.used, "reset_time": q.reset_time})),
+        "quota": a.quota.as_ref().map(|q| json!({"used": q.used, "reset_time": q.reset_time})),
     })
 }

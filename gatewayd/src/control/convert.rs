@@ -66,7 +66,6 @@ pub fn account(view: AccountView) -> pb::Account {
         updated_at: r.updated_at,
         last_health_check: r.last_health_check,
         quota: Some(pb::Quota {
-            total: r.quota.total,
             used: r.quota.used,
             reset_time: r.quota.reset_time,
         }),

@@ -55,6 +55,12 @@ pub fn authenticate(
             "no gateway key: send it in x-api-key, Authorization: Bearer, x-goog-api-key or ?key=",
         )
     })?;
+    if !gateway_shared::keyfmt::looks_like_key_secret(secret) {
+        // Often a provider's own key (sk-ant-…, AIza…) pasted where the gateway's goes.
+        return Err(Reject::unauthorized(
+            "invalid gateway key: a gateway key is gwk_ and 43 more characters (is this a provider's own key?)",
+        ));
+    }
     // The secret is never compared: its keyed digest is looked up, so lookup timing can
     // tell an attacker nothing about any stored secret.
     let digest = hasher.digest(secret);

@@ -235,7 +235,11 @@ impl Gateway {
 
     /// Starts or ends draining: a draining account takes no new requests.
     pub fn set_account_draining(&self, id: &str, draining: bool) -> Result<AccountView, OpError> {
-        let view = self.change_account(id, "Accounts/DrainAccount", |a| a.draining = draining)?;
+        let rpc = match draining {
+            true => "Accounts/DrainAccount",
+            false => "Accounts/UndrainAccount",
+        };
+        let view = self.change_account(id, rpc, |a| a.draining = draining)?;
         let event = match draining {
             true => AccountEvent::new(
                 crate::model::AccountState::Draining,

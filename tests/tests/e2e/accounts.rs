@@ -200,6 +200,18 @@ async fn drain_waits_for_in_flight_streams_while_new_requests_go_elsewhere() {
 
     t.daemon.ctl_json(&["account", "undrain", &t.first]);
     assert_eq!(t.served_by().await, "k1");
+    let audit = t.daemon.ctl_json(&["audit", "list"]);
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(
+        actions.last(),
+        Some(&"Accounts/UndrainAccount"),
+        "undrain is audited as itself: {actions:?}"
+    );
 
     let mut slow = t.send(SLOW).await;
     let _ = slow.chunk().await.unwrap();

@@ -70,6 +70,11 @@ async fn auth_failures_in_both_dialects() {
         401,
         "UNAUTHENTICATED",
     );
+    // A provider's own key where the gateway's belongs is told apart from a wrong one.
+    let (status, body) = anthropic(&w, Some("sk-ant-api03-mine"), claude()).await;
+    assert_eq!(status, 401);
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("provider's own key"), "{message}");
 
     let (id, revoked) = w.daemon.create_key("to-revoke", &[]);
     assert_eq!(anthropic(&w, Some(&revoked), claude()).await.0, 200);

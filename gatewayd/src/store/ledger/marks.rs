@@ -53,7 +53,6 @@ impl Ledger {
             .await?
         {
             let quota = Quota {
-                total: 0,
                 used: row.try_get::<i64, _>("used")?.max(0) as u64,
                 reset_time: row.try_get("reset_time")?,
             };
