@@ -29,7 +29,7 @@ pub use account_input::{oauth_tokens, AccountUpdate, NewAccount};
 pub use accounts::AccountView;
 pub use audit::ACTOR;
 pub use errors::{ErrorKind, OpError};
-pub use key_input::{KeyUpdate, NewKey};
+pub use key_input::{KeyUpdate, LimitsPatch, NewKey};
 pub use log::LogFilter;
 pub use oauth_cell::TokenCell;
 pub use runtime::{

@@ -52,6 +52,21 @@ pub enum KeyVerb {
     },
 }
 
+impl KeyScope {
+    /// The limits given on the command line (the others unset).
+    pub fn limits(&self) -> gateway_proto::v1::Limits {
+        gateway_proto::v1::Limits {
+            requests_per_minute: self.rpm,
+            requests_per_hour: self.rph,
+            tokens_per_minute: self.tpm,
+            tokens_per_day: self.tpd,
+            requests_per_second: self.rps,
+            burst: self.burst,
+            max_concurrent: self.max_concurrent,
+        }
+    }
+}
+
 /// Limits and scope shared by `key create` and `key update`.
 #[derive(Args, Debug, Default)]
 pub struct KeyScope {

@@ -70,19 +70,14 @@ pub async fn run(args: KeyArgs, client: &mut Client, out: &Printer) -> Result<()
 }
 
 fn create_request(args: KeyCreate) -> Result<pb::CreateKeyRequest, CtlError> {
+    let limits = Some(args.scope.limits());
     let KeyScope {
         providers,
         models,
-        rpm,
-        rph,
-        tpm,
-        tpd,
-        rps,
-        burst,
-        max_concurrent,
         allow_ip,
         deny_ip,
         note,
+        ..
     } = args.scope;
     Ok(pb::CreateKeyRequest {
         name: super::required(args.name, "--name", "Key name")?,
@@ -90,13 +85,7 @@ fn create_request(args: KeyCreate) -> Result<pb::CreateKeyRequest, CtlError> {
         providers: providers.unwrap_or_default(),
         models: models.unwrap_or_default(),
         expires_at: args.expires.as_deref().map(expiry).transpose()?,
-        requests_per_minute: rpm.unwrap_or(0),
-        requests_per_hour: rph.unwrap_or(0),
-        tokens_per_minute: tpm.unwrap_or(0),
-        tokens_per_day: tpd.unwrap_or(0),
-        requests_per_second: rps.unwrap_or(0),
-        burst: burst.unwrap_or(0),
-        max_concurrent: max_concurrent.unwrap_or(0),
+        limits,
         allowed_ips: allow_ip.unwrap_or_default(),
         denied_ips: deny_ip.unwrap_or_default(),
         note: note.unwrap_or_default(),
@@ -104,19 +93,14 @@ fn create_request(args: KeyCreate) -> Result<pb::CreateKeyRequest, CtlError> {
 }
 
 fn update_request(args: KeyUpdateArgs) -> Result<pb::UpdateKeyRequest, CtlError> {
+    let limits = Some(args.scope.limits());
     let KeyScope {
         providers,
         models,
-        rpm,
-        rph,
-        tpm,
-        tpd,
-        rps,
-        burst,
-        max_concurrent,
         allow_ip,
         deny_ip,
         note,
+        ..
     } = args.scope;
     let list = |values: Option<Vec<String>>| values.map(|values| pb::StringList { values });
     let never = args.expires.as_deref() == Some("never");
@@ -133,13 +117,7 @@ fn update_request(args: KeyUpdateArgs) -> Result<pb::UpdateKeyRequest, CtlError>
             .map(expiry)
             .transpose()?,
         clear_expiry: never,
-        requests_per_minute: rpm,
-        requests_per_hour: rph,
-        tokens_per_minute: tpm,
-        tokens_per_day: tpd,
-        requests_per_second: rps,
-        burst,
-        max_concurrent,
+        limits,
         allowed_ips: list(allow_ip),
         denied_ips: list(deny_ip),
         note,
@@ -222,7 +200,9 @@ fn print_key(out: &Printer, k: &pb::Key) {
             n.to_string()
         }
     };
-    let bucket = match (k.requests_per_second, k.burst) {
+    let l = k.limits.unwrap_or_default();
+    let n = |v: Option<u32>| u64::from(v.unwrap_or(0));
+    let bucket = match (n(l.requests_per_second), n(l.burst)) {
         (0, _) => "none".to_owned(),
         (rate, 0) => format!("{rate}/s"),
         (rate, burst) => format!("{rate}/s, burst {burst}"),
@@ -235,18 +215,18 @@ fn print_key(out: &Printer, k: &pb::Key) {
         vec!["permissions".to_owned(), k.permissions.join(",")],
         vec!["providers".to_owned(), all_if_empty(&k.providers)],
         vec!["models".to_owned(), all_if_empty(&k.models)],
-        vec![
-            "requests/min".to_owned(),
-            limit(k.requests_per_minute.into()),
-        ],
-        vec![
-            "requests/hour".to_owned(),
-            limit(k.requests_per_hour.into()),
-        ],
+        vec!["requests/min".to_owned(), limit(n(l.requests_per_minute))],
+        vec!["requests/hour".to_owned(), limit(n(l.requests_per_hour))],
         vec!["token bucket".to_owned(), bucket],
-        vec!["tokens/min".to_owned(), limit(k.tokens_per_minute)],
-        vec!["tokens/day".to_owned(), limit(k.tokens_per_day)],
-        vec!["in flight".to_owned(), limit(k.max_concurrent.into())],
+        vec![
+            "tokens/min".to_owned(),
+            limit(l.tokens_per_minute.unwrap_or(0)),
+        ],
+        vec![
+            "tokens/day".to_owned(),
+            limit(l.tokens_per_day.unwrap_or(0)),
+        ],
+        vec!["in flight".to_owned(), limit(n(l.max_concurrent))],
         vec!["from".to_owned(), networks(&k.allowed_ips, &k.denied_ips)],
         vec!["expires".to_owned(), time(k.expires_at)],
         vec!["created".to_owned(), time(Some(k.created_at))],
@@ -293,6 +273,7 @@ fn state(k: &pb::Key) -> String {
 }
 
 fn key_json(k: &pb::Key) -> Value {
+    let l = k.limits.unwrap_or_default();
     json!({
         "id": k.id,
         "name": k.name,
@@ -300,13 +281,13 @@ fn key_json(k: &pb::Key) -> Value {
         "permissions": k.permissions,
         "providers": k.providers,
         "models": k.models,
-        "requests_per_minute": k.requests_per_minute,
-        "requests_per_hour": k.requests_per_hour,
-        "tokens_per_minute": k.tokens_per_minute,
-        "tokens_per_day": k.tokens_per_day,
-        "requests_per_second": k.requests_per_second,
-        "burst": k.burst,
-        "max_concurrent": k.max_concurrent,
+        "requests_per_minute": l.requests_per_minute.unwrap_or(0),
+        "requests_per_hour": l.requests_per_hour.unwrap_or(0),
+        "tokens_per_minute": l.tokens_per_minute.unwrap_or(0),
+        "tokens_per_day": l.tokens_per_day.unwrap_or(0),
+        "requests_per_second": l.requests_per_second.unwrap_or(0),
+        "burst": l.burst.unwrap_or(0),
+        "max_concurrent": l.max_concurrent.unwrap_or(0),
         "allowed_ips": k.allowed_ips,
         "denied_ips": k.denied_ips,
         "note": k.note,

@@ -3,7 +3,7 @@
 use gateway_proto::v1 as pb;
 
 use crate::model::{KeyRecord, UsageCounters};
-use crate::state::AccountView;
+use crate::state::{AccountView, LimitsPatch};
 
 pub fn key(k: KeyRecord) -> pb::Key {
     pb::Key {
@@ -20,19 +20,40 @@ pub fn key(k: KeyRecord) -> pb::Key {
         last_used: k.last_used,
         revoked_at: k.revoked_at,
         hint: k.hint,
-        requests_per_minute: k.rate_limit.requests_per_minute,
-        requests_per_hour: k.rate_limit.requests_per_hour,
-        tokens_per_minute: k.rate_limit.tokens_per_minute,
-        tokens_per_day: k.rate_limit.tokens_per_day,
-        requests_per_second: k.rate_limit.requests_per_second,
-        burst: k.rate_limit.burst,
-        max_concurrent: k.rate_limit.max_concurrent,
+        limits: Some(limits(LimitsPatch::of(&k.rate_limit))),
         allowed_ips: k.allowed_ips,
         denied_ips: k.denied_ips,
         previous_valid_until: k.previous.as_ref().map(|p| p.valid_until),
         models: k.models,
         note: k.note,
         rotated_at: k.rotated_at,
+    }
+}
+
+/// Limits to the wire, field by field.
+fn limits(p: LimitsPatch) -> pb::Limits {
+    pb::Limits {
+        requests_per_minute: p.requests_per_minute,
+        requests_per_hour: p.requests_per_hour,
+        tokens_per_minute: p.tokens_per_minute,
+        tokens_per_day: p.tokens_per_day,
+        requests_per_second: p.requests_per_second,
+        burst: p.burst,
+        max_concurrent: p.max_concurrent,
+    }
+}
+
+/// Limits from the wire: what the caller set.
+pub fn limits_patch(l: Option<pb::Limits>) -> LimitsPatch {
+    let l = l.unwrap_or_default();
+    LimitsPatch {
+        requests_per_minute: l.requests_per_minute,
+        requests_per_hour: l.requests_per_hour,
+        tokens_per_minute: l.tokens_per_minute,
+        tokens_per_day: l.tokens_per_day,
+        requests_per_second: l.requests_per_second,
+        burst: l.burst,
+        max_concurrent: l.max_concurrent,
     }
 }
 

@@ -5,7 +5,6 @@ use gateway_proto::v1::keys_server::Keys;
 use tonic::{Request, Response, Status};
 
 use super::{convert, Control};
-use crate::model::RateLimit;
 use crate::state::{KeyUpdate, NewKey};
 
 type Reply<T> = Result<Response<T>, Status>;
@@ -27,15 +26,7 @@ impl Keys for Control {
             providers: r.providers,
             models: r.models,
             expires_at: r.expires_at,
-            rate_limit: RateLimit {
-                requests_per_minute: r.requests_per_minute,
-                requests_per_hour: r.requests_per_hour,
-                tokens_per_minute: r.tokens_per_minute,
-                tokens_per_day: r.tokens_per_day,
-                requests_per_second: r.requests_per_second,
-                burst: r.burst,
-                max_concurrent: r.max_concurrent,
-            },
+            rate_limit: convert::limits_patch(r.limits).to_limits(),
             note: r.note,
             allowed_ips: r.allowed_ips,
             denied_ips: r.denied_ips,
@@ -78,13 +69,7 @@ impl Keys for Control {
             } else {
                 r.expires_at.map(Some)
             },
-            requests_per_minute: r.requests_per_minute,
-            requests_per_hour: r.requests_per_hour,
-            tokens_per_minute: r.tokens_per_minute,
-            tokens_per_day: r.tokens_per_day,
-            requests_per_second: r.requests_per_second,
-            burst: r.burst,
-            max_concurrent: r.max_concurrent,
+            limits: convert::limits_patch(r.limits),
             allowed_ips: r.allowed_ips.map(|l| l.values),
             denied_ips: r.denied_ips.map(|l| l.values),
             note: r.note,

@@ -33,6 +33,15 @@ pub struct KeyUpdate {
     pub models: Option<Vec<String>>,
     /// `Some(None)` removes the expiry.
     pub expires_at: Option<Option<UnixSecs>>,
+    pub limits: LimitsPatch,
+    pub allowed_ips: Option<Vec<String>>,
+    pub denied_ips: Option<Vec<String>>,
+    pub note: Option<String>,
+}
+
+/// Limits to set; `None` leaves a limit as it is (or, for a new key, 0).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LimitsPatch {
     pub requests_per_minute: Option<u32>,
     pub requests_per_hour: Option<u32>,
     pub tokens_per_minute: Option<u64>,
@@ -40,9 +49,40 @@ pub struct KeyUpdate {
     pub requests_per_second: Option<u32>,
     pub burst: Option<u32>,
     pub max_concurrent: Option<u32>,
-    pub allowed_ips: Option<Vec<String>>,
-    pub denied_ips: Option<Vec<String>>,
-    pub note: Option<String>,
+}
+
+impl LimitsPatch {
+    /// Sets what the patch sets.
+    pub fn apply(&self, limits: &mut RateLimit) {
+        let set = |to: &mut u32, value: Option<u32>| *to = value.unwrap_or(*to);
+        set(&mut limits.requests_per_minute, self.requests_per_minute);
+        set(&mut limits.requests_per_hour, self.requests_per_hour);
+        set(&mut limits.requests_per_second, self.requests_per_second);
+        set(&mut limits.burst, self.burst);
+        set(&mut limits.max_concurrent, self.max_concurrent);
+        limits.tokens_per_minute = self.tokens_per_minute.unwrap_or(limits.tokens_per_minute);
+        limits.tokens_per_day = self.tokens_per_day.unwrap_or(limits.tokens_per_day);
+    }
+
+    /// A new key's limits: what is set, 0 elsewhere.
+    pub fn to_limits(self) -> RateLimit {
+        let mut limits = RateLimit::default();
+        self.apply(&mut limits);
+        limits
+    }
+
+    /// Every limit of `limits`, set.
+    pub fn of(limits: &RateLimit) -> Self {
+        Self {
+            requests_per_minute: Some(limits.requests_per_minute),
+            requests_per_hour: Some(limits.requests_per_hour),
+            tokens_per_minute: Some(limits.tokens_per_minute),
+            tokens_per_day: Some(limits.tokens_per_day),
+            requests_per_second: Some(limits.requests_per_second),
+            burst: Some(limits.burst),
+            max_concurrent: Some(limits.max_concurrent),
+        }
+    }
 }
 
 pub(super) fn name(name: &str) -> Result<String, OpError> {
@@ -122,4 +162,37 @@ pub(super) fn networks(list: &[String]) -> Result<Vec<String>, OpError> {
                 })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_patch_changes_only_what_it_sets() {
+        let mut limits = RateLimit {
+            requests_per_minute: 10,
+            tokens_per_day: 5_000,
+            burst: 3,
+            ..RateLimit::default()
+        };
+        let patch = LimitsPatch {
+            requests_per_minute: Some(0),
+            max_concurrent: Some(2),
+            ..LimitsPatch::default()
+        };
+        patch.apply(&mut limits);
+        assert_eq!(limits.requests_per_minute, 0, "set to unlimited");
+        assert_eq!(limits.max_concurrent, 2);
+        assert_eq!((limits.tokens_per_day, limits.burst), (5_000, 3), "kept");
+        assert_eq!(LimitsPatch::of(&limits).to_limits(), limits);
+        assert_eq!(LimitsPatch::default().to_limits(), RateLimit::default());
+    }
+
+    #[test]
+    fn networks_are_trimmed_single_addresses_widened_and_bad_ones_refused() {
+        let list = vec![" 10.0.0.0/8 ".to_owned(), String::new(), "::1".to_owned()];
+        assert_eq!(networks(&list).unwrap(), ["10.0.0.0/8", "::1/128"]);
+        assert!(networks(&["10.0.0.0/33".to_owned()]).is_err());
+    }
 }

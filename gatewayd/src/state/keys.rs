@@ -96,20 +96,7 @@ impl Gateway {
             set(&mut k.providers, providers.clone());
             set(&mut k.models, models.clone());
             set(&mut k.expires_at, expires_at);
-            set(
-                &mut k.rate_limit.requests_per_minute,
-                change.requests_per_minute,
-            );
-            set(
-                &mut k.rate_limit.requests_per_hour,
-                change.requests_per_hour,
-            );
-            let limits = &mut k.rate_limit;
-            set(&mut limits.tokens_per_minute, change.tokens_per_minute);
-            set(&mut limits.tokens_per_day, change.tokens_per_day);
-            set(&mut limits.requests_per_second, change.requests_per_second);
-            set(&mut limits.burst, change.burst);
-            set(&mut limits.max_concurrent, change.max_concurrent);
+            change.limits.apply(&mut k.rate_limit);
             set(&mut k.allowed_ips, allowed_ips.clone());
             set(&mut k.denied_ips, denied_ips.clone());
             set(
