@@ -13,7 +13,7 @@ use crate::admission::Window;
 use crate::config::Live;
 
 /// `[alerts]`; applies on `config reload`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AlertsConfig {
     /// Where alerts are POSTed; empty = alerts only go to the log.

@@ -10,10 +10,12 @@ use serde::Deserialize;
 mod admission;
 mod live;
 mod pool;
+mod reload;
 
 pub use admission::{LimitsConfig, SecurityConfig};
-pub use live::{reload, Live, LiveSettings, Loader, ReloadReport};
+pub use live::{Live, LiveSettings};
 pub use pool::{BalanceConfig, HealthConfig, StrategyName};
+pub use reload::{reload, Change, Loader, ReloadReport};
 
 /// A configuration that cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -31,7 +33,7 @@ pub enum ConfigError {
 }
 
 /// The whole daemon configuration.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Data-plane HTTP address.
@@ -69,7 +71,7 @@ pub struct Config {
 }
 
 /// Periodic backups (off unless `interval` is set).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BackupConfig {
     /// How often to write one; 0 = never.
@@ -92,7 +94,7 @@ impl Default for BackupConfig {
 }
 
 /// Where Prometheus scrapes.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MetricsConfig {
     /// Serve `/metrics` on its own address instead of the data-plane port.
@@ -101,7 +103,7 @@ pub struct MetricsConfig {
 
 /// Claude subscription (OAuth) endpoints and policy. Undocumented by Anthropic and changed
 /// before, so configurable; the defaults are today's values.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct OAuthConfig {
     pub claude_authorize_url: String,
@@ -164,7 +166,7 @@ impl Default for OAuthConfig {
 }
 
 /// Who may use the control socket.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ControlConfig {
     /// Make the socket 0660 and owned by this group (default: 0600, owner only).
@@ -174,7 +176,7 @@ pub struct ControlConfig {
 }
 
 /// How gatewayd talks to upstream accounts.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct UpstreamConfig {
     /// Accounts tried per request before giving up (the first attempt included).
@@ -205,7 +207,7 @@ pub struct UpstreamConfig {
 }
 
 /// How counted usage reaches the store.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RecordConfig {
     /// Records waiting for the writer; beyond this they are dropped and counted.

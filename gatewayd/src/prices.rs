@@ -8,7 +8,7 @@ use serde::Deserialize;
 use crate::model::{glob_match, TokenUsage};
 
 /// One row: a model pattern (`*` wildcard) and its prices per million tokens.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Price {
     pub model: String,

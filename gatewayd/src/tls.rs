@@ -14,7 +14,7 @@ use serde::Deserialize;
 use tokio_rustls::TlsAcceptor;
 
 /// `[tls]` in the config, or `--tls-cert` / `--tls-key` / `--tls-client-ca`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TlsConfig {
     /// PEM certificate chain, leaf first.

@@ -1,7 +1,7 @@
 //! `gatewayctl status`, `config reload` and `alerts test`: the daemon as a whole.
 
 use gateway_proto::v1 as pb;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::cli::{AlertsArgs, AlertsVerb, ConfigArgs, ConfigVerb};
 use crate::client::Client;
@@ -76,21 +76,38 @@ pub async fn config(args: ConfigArgs, client: &mut Client, out: &Printer) -> Res
         .call(system.reload_config(pb::ReloadConfigRequest {}))
         .await?;
     if out.json {
-        out.json(&json!({"applied": r.applied, "needs_restart": r.needs_restart}));
+        let changes: Vec<Value> = r
+            .changes
+            .iter()
+            .map(|c| json!({"setting": c.setting, "old": c.old, "new": c.new, "needs_restart": c.needs_restart}))
+            .collect();
+        out.json(
+            &json!({"applied": r.applied, "needs_restart": r.needs_restart, "changes": changes}),
+        );
         return Ok(());
     }
-    if r.applied.is_empty() && r.needs_restart.is_empty() {
+    if r.changes.is_empty() {
         println!("configuration reloaded: nothing changed");
+        return Ok(());
     }
-    if !r.applied.is_empty() {
-        println!("applied: {}", r.applied.join(", "));
-    }
-    if !r.needs_restart.is_empty() {
-        println!(
-            "changed but needs a restart: {}",
-            r.needs_restart.join(", ")
-        );
-    }
+    let rows = r
+        .changes
+        .iter()
+        .map(|c| {
+            let when = if c.needs_restart {
+                "after a restart"
+            } else {
+                "now"
+            };
+            vec![
+                c.setting.clone(),
+                c.old.clone(),
+                c.new.clone(),
+                when.to_owned(),
+            ]
+        })
+        .collect();
+    out.table(&["setting", "was", "is", "applies"], rows);
     Ok(())
 }
 

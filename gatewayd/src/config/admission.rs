@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 /// Per-client-IP defaults; applies on `config reload`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LimitsConfig {
     /// Requests per sliding minute from one client IP; 0 = unlimited.
@@ -34,7 +34,7 @@ impl Default for LimitsConfig {
 }
 
 /// Network rules; applies on `config reload`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SecurityConfig {
     /// Client networks (CIDR or address) allowed in; empty = all.

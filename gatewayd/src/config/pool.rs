@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 /// A balancing strategy's name, as the config spells it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum StrategyName {
     #[default]
@@ -17,7 +17,7 @@ pub enum StrategyName {
 }
 
 /// Balancing and stickiness; applies on `config reload`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BalanceConfig {
     /// The strategy of every pool that names none of its own.
@@ -50,7 +50,7 @@ impl Default for BalanceConfig {
 }
 
 /// Passive and active health.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct HealthConfig {
     /// Consecutive failures (5xx, timeouts, unreachable) that open an account's circuit.

@@ -95,10 +95,32 @@ impl System for Control {
             Status::invalid_argument(format!("{e}; the running configuration is unchanged"))
         })?;
         tracing::info!(applied = ?report.applied, needs_restart = ?report.needs_restart, "configuration reloaded");
-        let names = |v: Vec<&'static str>| v.into_iter().map(str::to_owned).collect();
+        if report.changed {
+            let changes: serde_json::Map<String, serde_json::Value> = report
+                .changes
+                .iter()
+                .map(|c| {
+                    let detail = serde_json::json!({"old": c.old, "new": c.new, "needs_restart": c.needs_restart});
+                    (c.setting.clone(), detail)
+                })
+                .collect();
+            self.gateway
+                .audit_reload(serde_json::Value::Object(changes))?;
+        }
+        let changes = report
+            .changes
+            .into_iter()
+            .map(|c| pb::SettingChange {
+                setting: c.setting,
+                old: c.old,
+                new: c.new,
+                needs_restart: c.needs_restart,
+            })
+            .collect();
         Ok(Response::new(pb::ReloadConfigResponse {
-            applied: names(report.applied),
-            needs_restart: names(report.needs_restart),
+            applied: report.applied,
+            needs_restart: report.needs_restart,
+            changes,
         }))
     }
 }

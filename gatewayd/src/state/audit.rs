@@ -110,6 +110,12 @@ impl Gateway {
         Ok(self.inner.store.commit(&self.inner.manifest_key)?)
     }
 
+    /// A configuration reload that changed something: each setting's old and new value.
+    pub fn audit_reload(&self, changes: Value) -> Result<(), OpError> {
+        self.audit("System/ReloadConfig", "", json!({"changes": changes}))?;
+        self.commit()
+    }
+
     /// A security event from the data plane.
     pub fn audit_security(&self, kind: &str, detail: &str) -> Result<(), OpError> {
         self.audit(&format!("security/{kind}"), "", json!({"event": detail}))

@@ -134,6 +134,61 @@ async fn config_reload_applies_live_settings_and_names_the_rest() {
         200,
         "the new limit applies without a restart"
     );
+    let change = |report: &serde_json::Value, setting: &str| {
+        report["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["setting"] == setting)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {setting} in {report}"))
+    };
+    let grace = change(&report, "shutdown_grace");
+    assert_eq!(
+        (grace["new"].as_str(), grace["needs_restart"].as_bool()),
+        (Some("\"5s\""), Some(true))
+    );
+    let audited = |daemon: &Daemon| {
+        let audit = daemon.ctl_json(&["audit", "list"]);
+        audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "System/ReloadConfig")
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let entries = audited(&daemon);
+    assert_eq!(
+        entries.len(),
+        1,
+        "a reload that changes something is audited"
+    );
+    let detail = entries[0]["detail"].to_string();
+    assert!(
+        detail.contains("max_body_bytes") && detail.contains("65536"),
+        "{detail}"
+    );
+
+    // [oauth] is not live: it is named, not silently ignored; the same file again changes
+    // nothing new and is not audited again.
+    std::fs::write(
+        &path,
+        "max_body_bytes = 65536\nshutdown_grace = \"5s\"\n[oauth]\nrefresh_before = \"10m\"\n",
+    )
+    .unwrap();
+    let report = daemon.ctl_json(&["config", "reload"]);
+    assert_eq!(report["applied"], serde_json::json!([]));
+    assert_eq!(
+        report["needs_restart"],
+        serde_json::json!(["oauth.refresh_before", "shutdown_grace"])
+    );
+    daemon.ctl_json(&["config", "reload"]);
+    assert_eq!(
+        audited(&daemon).len(),
+        2,
+        "only reloads that change something"
+    );
 
     std::fs::write(&path, "max_body_bytes = \"lots\"\n").unwrap();
     let out = daemon.ctl(&["config", "reload"]);

@@ -208,9 +208,10 @@ async fn percentiles_come_from_known_latencies() {
     for since in [None, Some("1h")] {
         let row = r.row("model", "claude-sonnet-mock", since);
         let p = |k: &str| row[k].as_u64().unwrap();
-        assert!((100..130).contains(&p("latency_p50_ms")), "{row}");
-        assert!((300..340).contains(&p("latency_p99_ms")), "{row}");
-        assert!((100..130).contains(&p("ttfb_p50_ms")), "{row}");
+        // Bounds wide enough for a loaded machine, narrow enough to tell the two groups.
+        assert!((100..200).contains(&p("latency_p50_ms")), "{row}");
+        assert!((300..400).contains(&p("latency_p99_ms")), "{row}");
+        assert!((100..200).contains(&p("ttfb_p50_ms")), "{row}");
         assert!(p("latency_p95_ms") >= 300, "{row}");
     }
 }
