@@ -55,10 +55,8 @@ pub async fn run(
     admission.import(store.limits()?, crate::model::now_millis());
     let live = Live::new(&config);
     let metrics = crate::metrics::Metrics::default();
-    let (alerter, alert_task) = crate::alerts::channel(
-        crate::upstream_client::build(&config.upstream, None)?,
-        live.clone(),
-    );
+    let clients = crate::upstream_client::Clients::new(&config.upstream)?;
+    let (alerter, alert_task) = crate::alerts::channel(clients.shared.clone(), live.clone());
     let alert_task = tokio::spawn(alert_task);
     let (recorder, recorder_task) = recorder::channel(
         gateway.clone(),
@@ -84,7 +82,7 @@ pub async fn run(
     let recorder_thread = spawn_recorder(recorder_task)?;
     let refresher = tokio::spawn(crate::oauth::keep_fresh(
         gateway.clone(),
-        crate::upstream_client::build(&config.upstream, None)?,
+        clients.shared.clone(),
         recorder.clone(),
         config.oauth.refresh_check_interval,
     ));
@@ -93,7 +91,7 @@ pub async fn run(
     let tls = crate::tls::acceptor(&config.tls, config.listen, config.security.allow_plain_http)?;
     let checker = tokio::spawn(crate::health_check::run(
         gateway.clone(),
-        crate::upstream_client::build(&config.upstream, None)?,
+        clients.shared.clone(),
         recorder.clone(),
         live.clone(),
     ));
@@ -110,7 +108,7 @@ pub async fn run(
     })?;
     let control = Control {
         gateway: gateway.clone(),
-        probe_client: reqwest::Client::new(),
+        probe_client: clients.shared.clone(),
         recorder: recorder.clone(),
         listen_address: local.to_string(),
         data_dir: config.data_dir.clone(),
@@ -127,9 +125,9 @@ pub async fn run(
         Arc::clone(&admission),
         metrics_listener.is_none().then_some(metrics),
         recorder.clone(),
-        &config,
+        clients,
         live,
-    )?;
+    );
     proxy::listen::serve(listener, tls, proxy, shutdown, config.shutdown_grace).await;
 
     refresher.abort();

@@ -8,13 +8,14 @@
 
 use std::time::Duration;
 
-use gateway_shared::provider::Provider;
+use gateway_shared::provider::{AuthKind, Provider};
 use http::HeaderValue;
 use serde_json::{json, Value};
 
 use crate::config::OAuthConfig;
 use crate::model::{now_millis, OAuthTokens};
 use crate::oauth::{token_grant, TokenError};
+use crate::state::{Gateway, NewAccount, OpError};
 
 /// Why no project could be found.
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +72,33 @@ fn metadata() -> Value {
 
 /// Returns tokens fit to call with (refreshed when the imported access token is stale)
 /// and the login's project.
+/// A Gemini CLI login added without a project: finds its Code Assist project (and
+/// refreshes a stale imported token on the way). Other accounts pass unchanged.
+pub async fn onboard_account(
+    gateway: &Gateway,
+    client: &reqwest::Client,
+    mut new: NewAccount,
+) -> Result<NewAccount, OpError> {
+    let code_assist =
+        new.provider == Provider::GeminiCli.as_str() && new.auth == AuthKind::OAuth.as_str();
+    if !code_assist || new.project.is_some() {
+        return Ok(new);
+    }
+    let tokens = crate::state::oauth_tokens(&new.credential, now_millis())?;
+    let base_url = match new.base_url.trim() {
+        "" => gateway
+            .default_base_url(Provider::GeminiCli, AuthKind::OAuth)
+            .to_owned(),
+        given => given.to_owned(),
+    };
+    let (tokens, project) = onboard(gateway.oauth_config(), client, &base_url, tokens)
+        .await
+        .map_err(|e| OpError::precondition(e.to_string()))?;
+    new.credential = serde_json::to_vec(&tokens).map_err(|e| OpError::internal(e.to_string()))?;
+    new.project = Some(project);
+    Ok(new)
+}
+
 pub async fn onboard(
     cfg: &OAuthConfig,
     client: &reqwest::Client,

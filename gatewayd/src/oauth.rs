@@ -10,8 +10,9 @@ use gateway_shared::provider::Provider;
 use http::HeaderValue;
 use serde::Deserialize;
 
-use crate::model::{now_millis, OAuthTokens};
-use crate::state::{Account, Gateway, TokenCell};
+use crate::model::{now_millis, AccountStatus, OAuthTokens};
+use crate::recorder::Recorder;
+use crate::state::{Account, Gateway, OpError, TokenCell};
 
 /// Why no usable token could be had.
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +70,37 @@ pub async fn bearer(
 }
 
 /// Refreshes now, whatever the expiry (`gatewayctl account refresh`).
+/// `account refresh`: a new access token now. A refused refresh takes the account out
+/// of rotation (persisted before this returns); one that works brings a failed account
+/// back.
+pub async fn refresh_account(
+    gateway: &Gateway,
+    client: &reqwest::Client,
+    recorder: &Recorder,
+    id: &str,
+) -> Result<(), OpError> {
+    let live = gateway.live_account(id)?;
+    if live.oauth.is_none() {
+        return Err(OpError::precondition(format!(
+            "account {id} does not use OAuth"
+        )));
+    }
+    let client = live.client.as_ref().unwrap_or(client);
+    if let Err(e) = force_refresh(gateway, client, &live).await {
+        if matches!(e, TokenError::Refused(_)) && live.runtime.fail() {
+            recorder.account_failed(Arc::from(id), e.to_string());
+            recorder.events_written().await;
+        }
+        return Err(e.into());
+    }
+    let stored_error = gateway.get_account(id)?.record.status == AccountStatus::Error;
+    if live.runtime.failed() || stored_error {
+        recorder.events_written().await;
+        gateway.restore_account(id, "token refreshed")?;
+    }
+    Ok(())
+}
+
 pub async fn force_refresh(
     gateway: &Gateway,
     client: &reqwest::Client,

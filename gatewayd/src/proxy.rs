@@ -31,10 +31,9 @@ use self::forward::{Caller, Forwarder};
 use self::route::{ApiRoute, Route};
 use self::upstream::Exchange;
 use crate::admission::Admission;
-use crate::config::{Config, Live};
+use crate::config::Live;
 use crate::recorder::Recorder;
 use crate::state::Gateway;
-use crate::upstream_client::ClientError;
 
 /// The data plane's shared handle; cheap to clone.
 #[derive(Clone)]
@@ -63,22 +62,21 @@ impl Proxy {
         admission: Arc<Admission>,
         metrics: Option<crate::metrics::Metrics>,
         recorder: Recorder,
-        config: &Config,
+        clients: crate::upstream_client::Clients,
         live: Live,
-    ) -> Result<Self, ClientError> {
-        let client = crate::upstream_client::build(&config.upstream, None)?;
-        Ok(Self {
+    ) -> Self {
+        Self {
             inner: Arc::new(Inner {
                 gateway,
                 admission,
                 metrics,
                 recorder,
-                client,
-                direct: crate::upstream_client::Direct::new(&config.upstream),
+                client: clients.shared,
+                direct: clients.direct,
                 balancer: Balancer::default(),
                 live,
             }),
-        })
+        }
     }
 
     /// Answers one request. Never fails: every problem becomes an answer in the client's

@@ -32,6 +32,25 @@ const UPSTREAM_READ_BUF: usize = 8 * 1024;
 #[error("cannot build the upstream HTTP client: {0}")]
 pub struct ClientError(#[source] reqwest::Error);
 
+/// The daemon's HTTP clients, built once at start with the same settings (timeouts, no
+/// redirects, no proxy from the environment) and shared: the data plane's pooled
+/// client, and one reqwest client for token refreshes, logins, probes, health checks and
+/// alerts. Accounts behind their own proxy get a client from [`build`] too.
+#[derive(Clone)]
+pub struct Clients {
+    pub shared: reqwest::Client,
+    pub direct: Direct,
+}
+
+impl Clients {
+    pub fn new(cfg: &UpstreamConfig) -> Result<Self, ClientError> {
+        Ok(Self {
+            shared: build(cfg, None)?,
+            direct: Direct::new(cfg),
+        })
+    }
+}
+
 /// A client with the configured timeouts, optionally through `proxy`.
 pub fn build(cfg: &UpstreamConfig, proxy: Option<&str>) -> Result<reqwest::Client, ClientError> {
     let mut builder = reqwest::Client::builder()

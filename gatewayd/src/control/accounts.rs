@@ -5,15 +5,13 @@ use std::time::Duration;
 
 use gateway_proto::v1 as pb;
 use gateway_proto::v1::accounts_server::Accounts;
-use gateway_shared::provider::{AuthKind, Provider};
 
-use crate::model::AccountStatus;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
 use super::{convert, Control};
-use crate::state::{AccountUpdate, AccountView, NewAccount};
+use crate::state::{AccountUpdate, AccountView, NewAccount, OpError};
 
 type Reply<T> = Result<Response<T>, Status>;
 
@@ -44,7 +42,8 @@ impl Accounts for Control {
             proxy: Some(r.proxy).filter(|p| !p.is_empty()),
             project: Some(r.project).filter(|p| !p.is_empty()),
         };
-        let new = self.onboard(new).await?;
+        let new =
+            crate::codeassist::onboard_account(&self.gateway, &self.probe_client, new).await?;
         let record = self.gateway.add_account(new)?;
         let view = self.gateway.get_account(&record.id)?;
         Ok(Response::new(pb::AddAccountResponse {
@@ -175,27 +174,8 @@ impl Accounts for Control {
         request: Request<pb::RefreshAccountRequest>,
     ) -> Reply<pb::RefreshAccountResponse> {
         let id = request.into_inner().id;
-        let live = self.live_account(&id)?;
-        if live.oauth.is_none() {
-            return Err(Status::failed_precondition(format!(
-                "account {id} does not use OAuth"
-            )));
-        }
-        let client = live.client.as_ref().unwrap_or(&self.probe_client);
-        if let Err(e) = crate::oauth::force_refresh(&self.gateway, client, &live).await {
-            if matches!(e, crate::oauth::TokenError::Refused(_)) && live.runtime.fail() {
-                self.recorder
-                    .account_failed(std::sync::Arc::from(id.as_str()), e.to_string());
-                self.recorder.events_written().await;
-            }
-            return Err(Status::failed_precondition(e.to_string()));
-        }
-        if live.runtime.failed()
-            || self.gateway.get_account(&id)?.record.status == AccountStatus::Error
-        {
-            self.recorder.events_written().await;
-            self.gateway.restore_account(&id, "token refreshed")?;
-        }
+        crate::oauth::refresh_account(&self.gateway, &self.probe_client, &self.recorder, &id)
+            .await?;
         Ok(Response::new(pb::RefreshAccountResponse {
             account: account(self.gateway.get_account(&id)?),
         }))
@@ -207,7 +187,7 @@ impl Accounts for Control {
     ) -> Reply<pb::GetAccountUsageResponse> {
         let id = request.into_inner().id;
         let view = self.gateway.get_account(&id)?;
-        let live = self.live_account(&id)?;
+        let live = self.gateway.live_account(&id)?;
         let (buckets, buckets_error) = match live.project.as_deref() {
             Some(project) if live.code_assist() => {
                 let client = live.client.as_ref().unwrap_or(&self.probe_client);
@@ -247,7 +227,7 @@ impl Accounts for Control {
     ) -> Reply<pb::StartLoginResponse> {
         let kind = request.into_inner().r#type;
         let provider = kind.parse().map_err(|_| {
-            Status::invalid_argument(format!(
+            OpError::invalid(format!(
                 "login for {kind:?} is not supported; use claude-code or gemini-cli"
             ))
         })?;
@@ -272,9 +252,9 @@ impl Accounts for Control {
                 &r.code,
             )
             .await
-            .map_err(|e| Status::failed_precondition(e.to_string()))?;
+            .map_err(|e| OpError::precondition(e.to_string()))?;
         let credential =
-            serde_json::to_vec(&tokens).map_err(|e| Status::internal(e.to_string()))?;
+            serde_json::to_vec(&tokens).map_err(|e| OpError::internal(e.to_string()))?;
         let new = NewAccount {
             name: r.name,
             provider: provider.as_str().to_owned(),
@@ -285,7 +265,8 @@ impl Accounts for Control {
             project: Some(r.project).filter(|p| !p.is_empty()),
             ..NewAccount::default()
         };
-        let new = self.onboard(new).await?;
+        let new =
+            crate::codeassist::onboard_account(&self.gateway, &self.probe_client, new).await?;
         let record = self.gateway.add_account(new)?;
         Ok(Response::new(pb::FinishLoginResponse {
             account: account(self.gateway.get_account(&record.id)?),
@@ -297,7 +278,7 @@ impl Accounts for Control {
         request: Request<pb::TestAccountRequest>,
     ) -> Reply<pb::TestAccountResponse> {
         let id = request.into_inner().id;
-        let live = self.live_account(&id)?;
+        let live = self.gateway.live_account(&id)?;
         let beta = self.gateway.oauth_beta(&live);
         let result =
             crate::probe::probe(&self.probe_client, &live, beta, Duration::from_secs(30)).await;
@@ -307,47 +288,5 @@ impl Accounts for Control {
             latency_ms: result.latency.as_millis() as u64,
             message: result.message,
         }))
-    }
-}
-
-impl Control {
-    /// A Gemini CLI login added without a project: finds its Code Assist project (and
-    /// refreshes a stale imported token on the way). Other accounts pass unchanged.
-    async fn onboard(&self, mut new: NewAccount) -> Result<NewAccount, Status> {
-        let code_assist =
-            new.provider == Provider::GeminiCli.as_str() && new.auth == AuthKind::OAuth.as_str();
-        if !code_assist || new.project.is_some() {
-            return Ok(new);
-        }
-        let tokens = crate::state::oauth_tokens(&new.credential, crate::model::now_millis())?;
-        let base_url = match new.base_url.trim() {
-            "" => self
-                .gateway
-                .default_base_url(Provider::GeminiCli, AuthKind::OAuth)
-                .to_owned(),
-            given => given.to_owned(),
-        };
-        let (tokens, project) = crate::codeassist::onboard(
-            self.gateway.oauth_config(),
-            &self.probe_client,
-            &base_url,
-            tokens,
-        )
-        .await
-        .map_err(|e| Status::failed_precondition(e.to_string()))?;
-        new.credential =
-            serde_json::to_vec(&tokens).map_err(|e| Status::internal(e.to_string()))?;
-        new.project = Some(project);
-        Ok(new)
-    }
-
-    fn live_account(&self, id: &str) -> Result<std::sync::Arc<crate::state::Account>, Status> {
-        self.gateway
-            .snapshot()
-            .accounts
-            .iter()
-            .find(|a| a.id == id)
-            .cloned()
-            .ok_or_else(|| Status::not_found(format!("no account with id {id}")))
     }
 }

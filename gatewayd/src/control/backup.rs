@@ -10,6 +10,7 @@ use tokio_stream::Stream;
 use tonic::Status;
 
 use super::Control;
+use crate::state::OpError;
 
 pub type ChunkStream = Pin<Box<dyn Stream<Item = Result<pb::BackupChunk, Status>> + Send>>;
 
@@ -20,7 +21,7 @@ pub async fn stream(control: &Control) -> Result<ChunkStream, Status> {
     let dir = control.data_dir.join("backups");
     tokio::fs::create_dir_all(&dir)
         .await
-        .map_err(|e| Status::internal(format!("cannot create {}: {e}", dir.display())))?;
+        .map_err(|e| OpError::internal(format!("cannot create {}: {e}", dir.display())))?;
     let path = dir.join(format!(".transfer-{}.backup", crate::model::now_millis()));
     let header = match control.gateway.backup(&path).await {
         Ok(header) => header,
@@ -31,7 +32,7 @@ pub async fn stream(control: &Control) -> Result<ChunkStream, Status> {
     };
     let mut file = tokio::fs::File::open(&path)
         .await
-        .map_err(|e| Status::internal(format!("cannot read the backup back: {e}")))?;
+        .map_err(|e| OpError::internal(format!("cannot read the backup back: {e}")))?;
     let bytes = file.metadata().await.map(|m| m.len()).unwrap_or(0);
     let summary = pb::BackupSummary {
         keys: header.keys,
@@ -55,9 +56,9 @@ pub async fn stream(control: &Control) -> Result<ChunkStream, Status> {
                     summary: None,
                     data: buf[..n].to_vec(),
                 }),
-                Err(e) => Err(Status::internal(format!(
-                    "cannot read the backup back: {e}"
-                ))),
+                Err(e) => {
+                    Err(OpError::internal(format!("cannot read the backup back: {e}")).into())
+                }
             };
             sending = chunk.is_ok() && tx.send(chunk).await.is_ok();
         }

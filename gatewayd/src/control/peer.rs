@@ -4,6 +4,7 @@
 use tonic::service::Interceptor;
 
 use crate::config::Live;
+use crate::state::OpError;
 use tonic::transport::server::UdsConnectInfo;
 use tonic::{Request, Status};
 
@@ -42,10 +43,10 @@ impl Interceptor for PeerCheck {
             .map(|cred| cred.uid());
         match uid {
             Some(uid) if self.allows(uid) => Ok(request),
-            Some(uid) => Err(Status::permission_denied(format!(
-                "uid {uid} may not use this gatewayd"
-            ))),
-            None => Err(Status::permission_denied("cannot identify the caller")),
+            Some(uid) => {
+                Err(OpError::denied(format!("uid {uid} may not use this gatewayd")).into())
+            }
+            None => Err(OpError::denied("cannot identify the caller").into()),
         }
     }
 }

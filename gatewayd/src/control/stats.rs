@@ -9,6 +9,7 @@ use tonic::{Request, Response, Status};
 
 use super::{convert, Control};
 use crate::model::{now_millis, UsageScope};
+use crate::state::OpError;
 
 #[tonic::async_trait]
 impl Stats for Control {
@@ -19,7 +20,7 @@ impl Stats for Control {
         let r = request.into_inner();
         let scope =
             UsageScope::parse(if r.by.is_empty() { "key" } else { &r.by }).ok_or_else(|| {
-                Status::invalid_argument(format!(
+                OpError::invalid(format!(
                     "cannot group usage by {:?}; use key, account, model or dialect",
                     r.by
                 ))

@@ -11,6 +11,7 @@ impl From<OpError> for Status {
             ErrorKind::AlreadyExists => Code::AlreadyExists,
             ErrorKind::InvalidArgument => Code::InvalidArgument,
             ErrorKind::FailedPrecondition => Code::FailedPrecondition,
+            ErrorKind::PermissionDenied => Code::PermissionDenied,
             ErrorKind::DiskFull => Code::ResourceExhausted,
             ErrorKind::Internal => Code::Internal,
         };

@@ -6,6 +6,7 @@ use tonic::{Request, Response, Status};
 
 use super::Control;
 use crate::model::{now_millis, now_secs, AccountState};
+use crate::state::OpError;
 
 #[tonic::async_trait]
 impl System for Control {
@@ -87,13 +88,12 @@ impl System for Control {
         _request: Request<pb::ReloadConfigRequest>,
     ) -> Result<Response<pb::ReloadConfigResponse>, Status> {
         let loader = self.loader.as_ref().ok_or_else(|| {
-            Status::failed_precondition(
+            OpError::precondition(
                 "gatewayd was started without --config; there is no file to reload",
             )
         })?;
-        let report = crate::config::reload(loader, &self.running, &self.live).map_err(|e| {
-            Status::invalid_argument(format!("{e}; the running configuration is unchanged"))
-        })?;
+        let report =
+            crate::config::reload(loader, &self.running, &self.live).map_err(OpError::from)?;
         tracing::info!(applied = ?report.applied, needs_restart = ?report.needs_restart, "configuration reloaded");
         if report.changed {
             let changes: serde_json::Map<String, serde_json::Value> = report

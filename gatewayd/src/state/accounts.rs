@@ -233,6 +233,16 @@ impl Gateway {
         Ok(view)
     }
 
+    /// The account as the data plane sees it now.
+    pub fn live_account(&self, id: &str) -> Result<std::sync::Arc<super::Account>, OpError> {
+        self.snapshot()
+            .accounts
+            .iter()
+            .find(|a| a.id == id)
+            .cloned()
+            .ok_or_else(|| no_account(id))
+    }
+
     /// Starts or ends draining: a draining account takes no new requests.
     pub fn set_account_draining(&self, id: &str, draining: bool) -> Result<AccountView, OpError> {
         let rpc = match draining {

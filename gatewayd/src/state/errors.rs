@@ -11,6 +11,8 @@ pub enum ErrorKind {
     AlreadyExists,
     InvalidArgument,
     FailedPrecondition,
+    /// The caller may not do this.
+    PermissionDenied,
     /// The data directory's disk is full: nothing was changed.
     DiskFull,
     Internal,
@@ -39,6 +41,18 @@ impl OpError {
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::NotFound, message)
     }
+
+    pub fn precondition(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::FailedPrecondition, message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Internal, message)
+    }
+
+    pub fn denied(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::PermissionDenied, message)
+    }
 }
 
 impl From<StoreError> for OpError {
@@ -50,6 +64,18 @@ impl From<StoreError> for OpError {
             ErrorKind::Internal
         };
         Self::new(kind, format!("store: {e}"))
+    }
+}
+
+impl From<crate::oauth::TokenError> for OpError {
+    fn from(e: crate::oauth::TokenError) -> Self {
+        Self::precondition(e.to_string())
+    }
+}
+
+impl From<crate::config::ConfigError> for OpError {
+    fn from(e: crate::config::ConfigError) -> Self {
+        Self::invalid(format!("{e}; the running configuration is unchanged"))
     }
 }
 
