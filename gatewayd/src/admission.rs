@@ -348,3 +348,6 @@ fn admit(s: &mut KeyState, l: &RateLimit, now_ms: u64) -> Result<(), Refusal> {
     s.in_flight += u32::from(l.max_concurrent > 0);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -14,6 +14,8 @@ mod marks;
 mod oauth_cell;
 mod runtime;
 mod snapshot;
+#[cfg(test)]
+pub mod testing;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -7,6 +7,8 @@ mod fastest;
 mod least_connections;
 mod round_robin;
 mod sticky;
+#[cfg(test)]
+mod tests;
 mod weighted;
 
 use std::sync::Arc;

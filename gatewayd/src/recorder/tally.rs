@@ -143,3 +143,82 @@ fn log_entry(r: &UsageRecord, f: &RequestFacts, cost_micros: u64) -> RequestLogE
         cost_micros,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::{IpAddr, Ipv4Addr};
+
+    use super::*;
+    use crate::model::{Failure, TokenUsage};
+
+    fn record(key: Option<&str>, failure: Option<Failure>) -> UsageRecord {
+        UsageRecord {
+            key_id: key.map(Arc::from),
+            account_id: Some(Arc::from("acc_1")),
+            model: Some(Arc::from("claude-sonnet-4")),
+            failed: failure.is_some(),
+            tokens: TokenUsage {
+                input_tokens: 10,
+                output_tokens: 5,
+                ..TokenUsage::default()
+            },
+            request: Some(Box::new(RequestFacts {
+                at_ms: 7_200_500,
+                dialect: "anthropic",
+                stream: false,
+                status: if failure.is_some() { 429 } else { 200 },
+                error: failure,
+                attempts: 1,
+                ttfb_ms: Some(3),
+                latency_ms: 8,
+                client_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+                user_agent: None,
+                request_id: 0x2a,
+            })),
+        }
+    }
+
+    #[test]
+    fn a_record_counts_in_every_scope_once_and_logs_its_failure_by_name() {
+        let (prices, metrics) = (PriceTable::new(&[]), Metrics::default());
+        let mut pending = UsageDelta::default();
+        add(&mut pending, record(Some("key_1"), None), &prices, &metrics);
+        add(
+            &mut pending,
+            record(Some("key_1"), Some(Failure::RateLimited)),
+            &prices,
+            &metrics,
+        );
+        assert_eq!(pending.records, 2);
+        for (scope, id) in [
+            (UsageScope::Key, "key_1"),
+            (UsageScope::Account, "acc_1"),
+            (UsageScope::Model, "claude-sonnet-4"),
+            (UsageScope::Dialect, "anthropic"),
+        ] {
+            let counters = pending.counters[&(scope, Arc::from(id))];
+            assert_eq!((counters.requests, counters.errors), (2, 1), "{scope:?}");
+            assert_eq!(counters.tokens.input_tokens, 20);
+        }
+        let hour = (UsageScope::Key, Arc::from("key_1"), Grain::Hour, 7_200);
+        assert_eq!(pending.rollups[&hour].counters.requests, 2);
+        assert_eq!(pending.log.len(), 2);
+        assert_eq!(pending.log[1].error.as_deref(), Some("rate_limited"));
+        assert_eq!(pending.log[1].request_id, "req_gw_000000000000002a");
+        assert!(pending.last_used.contains_key("key_1"));
+    }
+
+    #[test]
+    fn a_keyless_refusal_counts_for_its_dialect_only() {
+        let (prices, metrics) = (PriceTable::new(&[]), Metrics::default());
+        let mut pending = UsageDelta::default();
+        let mut refused = record(None, Some(Failure::Unauthorized));
+        refused.account_id = None;
+        refused.model = None;
+        add(&mut pending, refused, &prices, &metrics);
+        let scopes: Vec<UsageScope> = pending.counters.keys().map(|(scope, _)| *scope).collect();
+        assert_eq!(scopes, [UsageScope::Dialect]);
+        assert!(pending.last_used.is_empty());
+        assert_eq!(pending.log[0].key_id, None);
+    }
+}

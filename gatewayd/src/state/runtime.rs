@@ -265,3 +265,6 @@ pub fn model_family(model: &str) -> &str {
         .find(|f| model.contains(f))
         .unwrap_or(model)
 }
+
+#[cfg(test)]
+mod tests;

@@ -7,6 +7,8 @@ mod import;
 mod marks;
 mod requests;
 mod rollups;
+#[cfg(test)]
+mod testing;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -57,35 +57,11 @@ impl Ledger {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::entry;
     use super::*;
-    use crate::model::{RequestLogEntry, UsageCounters, UsageScope};
+    use crate::model::{UsageCounters, UsageScope};
     use crate::rollup::{Grain, Rollup};
     use crate::store::{LogQuery, UsageMarks};
-
-    fn entry(at_ms: u64, key: &str) -> RequestLogEntry {
-        RequestLogEntry {
-            at_ms,
-            key_id: Some(key.to_owned()),
-            account_id: Some("acc".to_owned()),
-            dialect: "anthropic".to_owned(),
-            model: Some("claude-x".to_owned()),
-            stream: true,
-            status: 200,
-            error: None,
-            attempts: 1,
-            ttfb_ms: Some(5),
-            latency_ms: 9,
-            tokens: crate::model::TokenUsage {
-                input_tokens: 3,
-                output_tokens: 4,
-                ..Default::default()
-            },
-            client_ip: "127.0.0.1".to_owned(),
-            user_agent: "test".to_owned(),
-            request_id: format!("r{at_ms}"),
-            cost_micros: 7,
-        }
-    }
 
     /// Writes the three trees in the form the sled-only releases left them.
     fn legacy_dir(dir: &std::path::Path) -> Store {
