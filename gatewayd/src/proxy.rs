@@ -13,6 +13,7 @@ mod headers;
 mod health;
 pub mod listen;
 mod meter;
+mod names;
 mod peek;
 mod respond;
 pub mod route;
@@ -121,11 +122,17 @@ impl Proxy {
                     Err(reject) => ctx.refuse(reject),
                 }
             }
-            _ => ctx.refuse(respond::Reject::new(
-                crate::model::Failure::NotFound,
-                http::StatusCode::NOT_FOUND,
-                format!("no route for {} {}", parts.method, parts.uri.path()),
-            )),
+            _ => {
+                let path = parts.uri.path();
+                let reject = names::check_path(path).err().unwrap_or_else(|| {
+                    respond::Reject::new(
+                        crate::model::Failure::NotFound,
+                        http::StatusCode::NOT_FOUND,
+                        format!("no route for {} {path}", parts.method),
+                    )
+                });
+                ctx.refuse(reject)
+            }
         };
         ctx.stamp(&mut response);
         response
@@ -186,6 +193,9 @@ impl Proxy {
         let inner = &*self.inner;
         // One view of the live settings for the whole request.
         let settings = inner.live.load();
+        if let Err(reject) = names::check_path(parts.uri.path()) {
+            return ctx.refuse(reject);
+        }
         let admitted = match self.gate(&api, &parts, peer.ip(), ctx, &settings) {
             Ok(admitted) => admitted,
             Err(reject) => return ctx.refuse(reject),
@@ -207,6 +217,9 @@ impl Proxy {
                 gemini_call(&api, &body, peeked.model)
             })
             .and_then(|(model, gemini)| {
+                if let Some(name) = model.as_deref() {
+                    names::check_model(api.dialect, name)?;
+                }
                 auth::check_model(key, model.as_deref())?;
                 Ok((model, gemini))
             }) {

@@ -15,6 +15,7 @@ mod durability;
 mod errors;
 mod failover;
 mod gemini;
+mod hostile;
 mod keys;
 mod lifecycle;
 mod log;

@@ -1,0 +1,129 @@
+//! Hostile clients: paths and model names that try to steer a pooled credential
+//! elsewhere are refused with a 400 in the client's dialect, reach no upstream, and bench
+//! no account.
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use gateway_tests::harness::Daemon;
+use gateway_tests::mock::{MockConfig, MockHandle};
+
+use crate::support::{gemini_body, World};
+
+/// Sends `request` as raw bytes (no client library normalises its path) and returns the
+/// status code and the body.
+async fn raw(daemon: &Daemon, request: String) -> (u16, String) {
+    let address = daemon.url.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn request(method: &str, path: &str, key_header: &str, key: &str, body: &str) -> String {
+    format!(
+        "{method} {path} HTTP/1.1\r\nhost: gw\r\n{key_header}: {key}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paths_and_model_names_cannot_steer_a_pooled_key() {
+    let mock = MockHandle::start(MockConfig::default());
+    let daemon = Daemon::start();
+    daemon.add_account("claude", "claude-code", "sk-up", &mock.url(), &[]);
+    daemon.add_account("gemini", "gemini-cli", "AIza-up", &mock.url(), &[]);
+    let (_, secret) = daemon.create_key("dev", &[]);
+    let (_, reader) = daemon.create_key("reader", &["--permissions", "read"]);
+    let generate = serde_json::to_string(&gemini_body("hi")).unwrap();
+    let escapes = [
+        (
+            "GET",
+            "/v1/models/../files",
+            "x-api-key",
+            reader.as_str(),
+            "",
+        ),
+        (
+            "POST",
+            "/v1beta/models/../../v1beta/cachedContents:generateContent",
+            "x-goog-api-key",
+            secret.as_str(),
+            generate.as_str(),
+        ),
+        (
+            "POST",
+            "/v1beta/models/%2e%2e%2fcachedContents:generateContent",
+            "x-goog-api-key",
+            secret.as_str(),
+            generate.as_str(),
+        ),
+        (
+            "POST",
+            "/v1beta/models/gemini%2F..%2Fx:generateContent",
+            "x-goog-api-key",
+            secret.as_str(),
+            generate.as_str(),
+        ),
+    ];
+    for (method, path, header, key, body) in escapes {
+        let (status, body) = raw(&daemon, request(method, path, header, key, body)).await;
+        assert_eq!(status, 400, "{path}: {body}");
+        let error: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        assert!(
+            error["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("path")),
+            "{path}: {body}"
+        );
+    }
+    // Through the Code Assist envelope, whose model an API-key account puts in its path.
+    let client = World::client();
+    for model in ["../../v1beta/cachedContents?x=", "a b", "gemini/../x"] {
+        let envelope =
+            serde_json::json!({"model": model, "project": "p", "request": gemini_body("hi")});
+        let answer = client
+            .post(format!("{}/v1internal:generateContent", daemon.url))
+            .bearer_auth(&secret)
+            .json(&envelope)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 400, "{model:?}");
+        let error: serde_json::Value = answer.json().await.unwrap();
+        assert_eq!(error["error"]["status"], "INVALID_ARGUMENT", "{model:?}");
+    }
+    assert!(
+        mock.requests().is_empty(),
+        "nothing reached the upstream: {:?}",
+        mock.requests().iter().map(|r| &r.path).collect::<Vec<_>>()
+    );
+    let status = daemon.ctl_json(&["status"]);
+    assert_eq!(
+        status["accounts_usable"], 2,
+        "no account was benched: {status}"
+    );
+
+    // The pool still serves, at the intended path only.
+    let envelope = serde_json::json!({"model": "gemini-2.5-flash", "project": "p", "request": gemini_body("hi")});
+    let answer = client
+        .post(format!("{}/v1internal:generateContent", daemon.url))
+        .bearer_auth(&secret)
+        .json(&envelope)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let paths: Vec<String> = mock.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths, ["/v1beta/models/gemini-2.5-flash:generateContent"]);
+}
