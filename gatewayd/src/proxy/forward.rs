@@ -14,11 +14,11 @@ use super::body::{ByteStream, Pending, ProxyBody, Relayed};
 use super::context::RequestContext;
 use super::envelope::{Reframe, Reframed};
 use super::headers::downstream_response;
-use super::health::Outcome;
+use super::health::{Outcome, Undecided};
 use super::meter::Meter;
 use super::respond::Reject;
 use super::route::Dialect;
-use super::upstream::{attempt, Buffered, Effect, Exchange, Verdict};
+use super::upstream::{attempt, Blame, Buffered, Effect, Exchange, Verdict};
 use crate::config::{BalanceConfig, HealthConfig, UpstreamConfig};
 use crate::model::now_millis;
 use crate::model::Failure;
@@ -66,6 +66,7 @@ impl Forwarder<'_> {
             .balancer
             .plan(&self.gateway.snapshot(), &want, now_millis(), self.balance);
         let mut last: Option<(Arc<Account>, Buffered)> = None;
+        let mut undecided = Undecided::default();
         let mut attempts = 0;
         for account in plan.iter() {
             // Another request may have benched it since the plan was made; a half-open
@@ -96,6 +97,8 @@ impl Forwarder<'_> {
                     self.check_quota(account);
                     let sse = is_sse(response.headers());
                     let failed = !response.status().is_success();
+                    let model = caller.model.as_deref();
+                    undecided.judge(!failed, self.recorder, self.health, model);
                     if !failed {
                         self.balancer
                             .served(caller.session, account, now, self.balance);
@@ -123,6 +126,8 @@ impl Forwarder<'_> {
                 Verdict::Answer(answer) => {
                     drop(guard);
                     self.apply(account, Outcome::Answered, None);
+                    let model = caller.model.as_deref();
+                    undecided.judge(false, self.recorder, self.health, model);
                     return self.answer_now(
                         &mut caller,
                         Some(account),
@@ -131,10 +136,19 @@ impl Forwarder<'_> {
                         Failure::UpstreamError,
                     );
                 }
-                Verdict::FailOver { effect, answer } => {
+                Verdict::FailOver {
+                    effect,
+                    answer,
+                    blame,
+                } => {
                     drop(guard);
-                    let model = caller.model.as_deref();
-                    self.apply(account, Outcome::Failed(effect), model);
+                    match blame {
+                        Blame::Account => {
+                            let model = caller.model.as_deref();
+                            self.apply(account, Outcome::Failed(effect), model);
+                        }
+                        Blame::Undecided => undecided.hold(account, effect),
+                    }
                     self.recorder.usage(self.record_attempt(account));
                     if let Some(answer) = answer {
                         last = Some((Arc::clone(account), answer));
@@ -142,6 +156,8 @@ impl Forwarder<'_> {
                 }
             }
         }
+        let model = caller.model.as_deref();
+        undecided.judge(false, self.recorder, self.health, model);
         self.give_up(caller, last, attempts, plan.is_empty())
     }
 

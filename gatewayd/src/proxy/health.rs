@@ -66,6 +66,47 @@ pub fn apply(
     }
 }
 
+/// Failures that may be the request's own doing (a server error, a connection cut after
+/// the request went out), held until the request is over: if another account served it,
+/// they were the accounts' faults and count as such; if none did, the request is the
+/// likelier cause, and one poisonous request must not bench the pool.
+#[derive(Default)]
+pub struct Undecided(Vec<(Arc<Account>, Effect)>);
+
+impl Undecided {
+    pub fn hold(&mut self, account: &Arc<Account>, effect: Effect) {
+        self.0.push((Arc::clone(account), effect));
+    }
+
+    /// Settles the held failures once the request is over; `served` when an account
+    /// answered it successfully.
+    pub fn judge(
+        self,
+        served: bool,
+        recorder: &Recorder,
+        health: &HealthConfig,
+        model: Option<&str>,
+    ) {
+        if self.0.is_empty() {
+            return;
+        }
+        if served {
+            for (account, effect) in self.0 {
+                apply(recorder, health, &account, Outcome::Failed(effect), model);
+            }
+            return;
+        }
+        for (account, _) in &self.0 {
+            // A half-open circuit's trial ends without a verdict.
+            account.runtime.settled();
+        }
+        tracing::info!(
+            accounts = self.0.len(),
+            "the request failed on every account tried; not held against them"
+        );
+    }
+}
+
 fn policy(health: &HealthConfig) -> CircuitPolicy {
     CircuitPolicy {
         failures: health.circuit_failures,

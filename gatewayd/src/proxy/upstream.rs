@@ -87,7 +87,21 @@ pub enum Verdict {
         effect: Effect,
         /// The upstream's answer, if there was one.
         answer: Option<Buffered>,
+        /// Whose fault it may be: a server error or a connection cut after the request
+        /// was sent can be the request's own doing.
+        blame: Blame,
     },
+}
+
+/// Whom a failed attempt is held against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Blame {
+    /// The account (or its upstream): it refused, limited or could not be reached.
+    Account,
+    /// The account or the request: judged once the request is over. If another account
+    /// served the request, the failure was the account's; if every account failed, the
+    /// request is the likelier cause and no account is penalised for it.
+    Undecided,
 }
 
 /// Sends `exchange` to `account` and judges the answer.
@@ -105,7 +119,7 @@ pub async fn attempt(
     let mut request = http::Request::new(body);
     *request.method_mut() = exchange.method.clone();
     *request.headers_mut() = headers;
-    let unreachable = |why: &str| {
+    let unreachable = |why: &str, blame: Blame| {
         tracing::warn!(account = %account.id, reason = why, "upstream unreachable; failing over");
         Verdict::FailOver {
             effect: Effect::CoolUntil(
@@ -113,11 +127,15 @@ pub async fn attempt(
                 CoolReason::Unreachable,
             ),
             answer: None,
+            blame,
         }
     };
     match http::Uri::try_from(url) {
         Ok(uri) => *request.uri_mut() = uri,
-        Err(_) => return unreachable("the account's URL is not a valid request target"),
+        Err(_) => {
+            let why = "the account's URL is not a valid request target";
+            return unreachable(why, Blame::Account);
+        }
     }
     let sent = async {
         match &account.client {
@@ -126,9 +144,9 @@ pub async fn attempt(
         }
     };
     let response = match tokio::time::timeout(cfg.header_timeout, sent).await {
-        Err(_) => return unreachable("no response headers in time"),
-        Ok(Err(SendError::Connect)) => return unreachable("connect failed"),
-        Ok(Err(SendError::Failed)) => return unreachable("request failed"),
+        Err(_) => return unreachable("no response headers in time", Blame::Undecided),
+        Ok(Err(SendError::Connect)) => return unreachable("connect failed", Blame::Account),
+        Ok(Err(SendError::Failed)) => return unreachable("request failed", Blame::Undecided),
         Ok(Ok(response)) => response,
     };
     let status = response.status();
@@ -154,7 +172,12 @@ pub async fn attempt(
     }
     let effect = effect_of(status, &headers, &body, cfg);
     tracing::info!(account = %account.id, status = status.as_u16(), "upstream refused; failing over");
+    let blame = match status.as_u16() {
+        500 | 502 | 504 => Blame::Undecided,
+        _ => Blame::Account,
+    };
     Verdict::FailOver {
+        blame,
         effect,
         answer: Some(Buffered {
             status,

@@ -127,3 +127,46 @@ async fn paths_and_model_names_cannot_steer_a_pooled_key() {
     let paths: Vec<String> = mock.requests().into_iter().map(|r| r.path).collect();
     assert_eq!(paths, ["/v1beta/models/gemini-2.5-flash:generateContent"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_poisonous_request_benches_no_account() {
+    let mock = MockHandle::start(MockConfig::default());
+    let daemon = Daemon::start_with_config("[health]\ncircuit_failures = 2\n");
+    for i in 0..3 {
+        daemon.add_account(
+            &format!("c{i}"),
+            "claude-code",
+            &format!("sk-up-{i}"),
+            &mock.url(),
+            &[],
+        );
+    }
+    let (_, attacker) = daemon.create_key("attacker", &[]);
+    let (_, user) = daemon.create_key("user", &[]);
+    let send = |key: &str, text: &str| {
+        World::client()
+            .post(format!("{}/v1/messages", daemon.url))
+            .header("x-api-key", key)
+            .json(&crate::support::claude_body(false, text))
+            .send()
+    };
+    for round in 0..10 {
+        // Every account answers this body with a server error.
+        let poisoned = send(&attacker, "boom [[mock:500]]").await.unwrap();
+        assert_eq!(
+            poisoned.status(),
+            500,
+            "round {round}: the upstream's error is relayed"
+        );
+        let served = send(&user, "hello").await.unwrap();
+        assert_eq!(
+            served.status(),
+            200,
+            "round {round}: other clients are served"
+        );
+    }
+    let status = daemon.ctl_json(&["status"]);
+    assert_eq!(status["accounts_usable"], 3, "{status}");
+    assert_eq!(status["accounts_circuit_open"], 0, "{status}");
+    assert!(daemon.log().contains("not held against them"));
+}
