@@ -90,6 +90,38 @@ impl Balancer {
         plan
     }
 
+    /// When the first account that could serve `want` but is cooling down (or has the
+    /// model's family benched) comes back; `None` when none will by itself (every one is
+    /// failed, disabled, draining or absent).
+    pub fn next_free(snapshot: &Snapshot, want: &Want<'_>, now_ms: u64) -> Option<u64> {
+        snapshot
+            .accounts
+            .iter()
+            .filter(|a| {
+                a.provider == want.provider
+                    && a.serves(want.model)
+                    && a.status == crate::model::AccountStatus::Active
+                    && !a.draining
+                    && !a.runtime.failed()
+            })
+            .filter_map(|a| {
+                let cooling = a.runtime.cooling_until(now_ms);
+                let family = crate::state::model_family(want.model.unwrap_or_default());
+                let benched = a
+                    .runtime
+                    .benched(now_ms)
+                    .into_iter()
+                    .filter(|(f, _)| want.model.is_some() && f == family)
+                    .map(|(_, until)| until)
+                    .max();
+                match (cooling, benched) {
+                    (None, None) => None,
+                    (a, b) => a.max(b),
+                }
+            })
+            .min()
+    }
+
     /// Pins the conversation to the account that served it.
     pub fn served(
         &self,

@@ -158,17 +158,23 @@ impl Forwarder<'_> {
         }
         let model = caller.model.as_deref();
         undecided.judge(false, self.recorder, self.health, model);
-        self.give_up(caller, last, attempts, plan.is_empty())
+        let next_free = match attempts {
+            0 => Balancer::next_free(&self.gateway.snapshot(), &want, now_millis()),
+            _ => None,
+        };
+        self.give_up(caller, last, attempts, next_free)
     }
 
     /// Every attempt failed (or none could be made): relay the last upstream error, or
-    /// answer in the client's dialect.
+    /// answer in the client's dialect. With no account to try, a pool that is only
+    /// cooling down says when its first account is back (429 with that `retry-after`);
+    /// one where nothing will come back by itself answers 503.
     fn give_up(
         &self,
         mut caller: Caller<'_>,
         last: Option<(Arc<Account>, Buffered)>,
         attempts: u32,
-        no_plan: bool,
+        next_free: Option<u64>,
     ) -> Response<ProxyBody> {
         let provider = caller.ctx.dialect.provider();
         let reject = match last {
@@ -177,17 +183,23 @@ impl Forwarder<'_> {
                 let failure = Failure::UpstreamError;
                 return self.answer_now(&mut caller, Some(&account), response, attempts, failure);
             }
-            None if no_plan => {
-                let mut reject = Reject::new(
+            None if attempts == 0 => match next_free {
+                Some(at) => {
+                    let secs = at.saturating_sub(now_millis()).div_ceil(1000).max(1);
+                    let mut reject = Reject::new(
+                        Failure::NoAccount,
+                        StatusCode::TOO_MANY_REQUESTS,
+                        format!("every usable {provider} account is cooling down; the first is back in {secs} s"),
+                    );
+                    reject.retry_after = Some(secs);
+                    reject
+                }
+                None => Reject::new(
                     Failure::NoAccount,
                     StatusCode::SERVICE_UNAVAILABLE,
-                    format!(
-                        "no usable {provider} account: all are cooling down, failing or absent"
-                    ),
-                );
-                reject.retry_after = Some(1);
-                reject
-            }
+                    format!("no usable {provider} account: all are failing, disabled, draining or absent"),
+                ),
+            },
             None => Reject::new(
                 Failure::Unreachable,
                 StatusCode::BAD_GATEWAY,

@@ -84,6 +84,11 @@ impl Reject {
             HeaderValue::from_static("application/json"),
         );
         headers.insert("request-id", request_id.clone());
+        // Anthropic's clients (Claude Code, the SDKs) honour this: a wrong key or a bad
+        // request fails at once with its message instead of being retried for minutes.
+        if !matches!(self.status.as_u16(), 408 | 409 | 429 | 500..=599) {
+            headers.insert("x-should-retry", HeaderValue::from_static("false"));
+        }
         if let Some(secs) = self.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }

@@ -170,3 +170,63 @@ async fn a_poisonous_request_benches_no_account() {
     assert_eq!(status["accounts_circuit_open"], 0, "{status}");
     assert!(daemon.log().contains("not held against them"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_tell_clients_whether_and_when_to_retry() {
+    use gateway_tests::mock::{Action, Fault};
+    let mock = MockHandle::start(MockConfig::default());
+    let daemon = Daemon::start();
+    let account = daemon.add_account("only", "claude-code", "sk-only", &mock.url(), &[]);
+    let (_, secret) = daemon.create_key("dev", &[]);
+    let send = |key: &str| {
+        World::client()
+            .post(format!("{}/v1/messages", daemon.url))
+            .header("x-api-key", key)
+            .json(&crate::support::claude_body(false, "hi"))
+            .send()
+    };
+    let wrong = send("gwk_wrong").await.unwrap();
+    assert_eq!(wrong.status(), 401);
+    assert_eq!(
+        wrong.headers()["x-should-retry"],
+        "false",
+        "retrying a wrong key cannot help"
+    );
+
+    let limited = Action::Status {
+        code: 429,
+        retry_after: Some(30),
+    };
+    mock.fault(Fault::for_account("sk-only", limited, 1));
+    assert_eq!(
+        send(&secret).await.unwrap().status(),
+        429,
+        "the upstream's own 429"
+    );
+    let cooling = send(&secret).await.unwrap();
+    assert_eq!(
+        cooling.status(),
+        429,
+        "a pool that is only cooling down is a 429"
+    );
+    assert!(!cooling.headers().contains_key("x-should-retry"));
+    let wait: u64 = cooling.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (25..=30).contains(&wait),
+        "retry-after {wait}: when the account is back"
+    );
+    assert_eq!(
+        mock.requests().len(),
+        1,
+        "the cooling account was not tried"
+    );
+
+    daemon.ctl_json(&["account", "disable", &account]);
+    let none = send(&secret).await.unwrap();
+    assert_eq!(none.status(), 503, "nothing comes back by itself");
+    assert!(!none.headers().contains_key("retry-after"));
+}
