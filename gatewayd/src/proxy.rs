@@ -257,6 +257,7 @@ impl Proxy {
             balance: &settings.balance,
             health: &settings.health,
             alerts: &settings.alerts,
+            settings: &settings,
         };
         forwarder.forward(caller, exchange).await
     }

@@ -10,6 +10,7 @@ use futures_util::Stream;
 use http_body::{Body, Frame, SizeHint};
 use http_body_util::BodyExt;
 
+use super::health::Outcome;
 use super::meter::Meter;
 use super::respond::Reject;
 use crate::recorder::{Recorder, UsageRecord};
@@ -45,6 +46,27 @@ pub struct Relayed {
     /// Bytes still due when the upstream declared a length: hyper stops polling once
     /// they are sent, so the answer is complete at zero, not at end-of-stream.
     remaining: Option<u64>,
+    /// For an event stream: the error event that ends it if the upstream cuts it, so the
+    /// client sees a failure in its dialect rather than a clean end or a reset.
+    cut_event: Option<Bytes>,
+    /// The stream has ended (after a cut's error event).
+    ended: bool,
+}
+
+/// How a relayed answer ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    Finished,
+    /// The upstream failed mid-answer.
+    Cut,
+    /// The client went away (or the server is shutting down).
+    Abandoned,
+}
+
+/// The account an answer came from, judged when the answer ends.
+pub struct Source {
+    pub account: std::sync::Arc<crate::state::Account>,
+    pub settings: std::sync::Arc<crate::config::LiveSettings>,
 }
 
 /// The record to send once the answer is over.
@@ -57,17 +79,45 @@ pub struct Pending {
     pub _in_flight: InFlightGuard,
     /// Keeps the key's in-flight slot (if it caps concurrency) while the answer streams.
     pub _permit: Option<crate::admission::Permit>,
+    pub source: Source,
 }
 
 impl Relayed {
-    pub fn new(stream: ByteStream, meter: Meter, pending: Pending, length: Option<u64>) -> Self {
+    pub fn new(
+        stream: ByteStream,
+        meter: Meter,
+        pending: Pending,
+        length: Option<u64>,
+        cut_event: Option<Bytes>,
+    ) -> Self {
         Self {
             stream,
             meter,
             pending: Some(pending),
             first_byte_ms: None,
             remaining: length,
+            cut_event,
+            ended: false,
         }
+    }
+
+    /// Judges the account by how its answer ended, and sends the record: an answer that
+    /// ran to its end is a success of its account, one the upstream cut is a failure like
+    /// any other, one the client abandoned says nothing about the account.
+    fn end(&mut self, end: End) {
+        if let Some(p) = &self.pending {
+            let (account, health) = (&p.source.account, &p.source.settings.health);
+            let outcome = match end {
+                End::Finished => Some(Outcome::Answered),
+                End::Cut => Some(Outcome::Failed(super::upstream::Effect::None)),
+                End::Abandoned => None,
+            };
+            match outcome {
+                Some(outcome) => super::health::apply(&p.recorder, health, account, outcome, None),
+                None => account.runtime.settled(),
+            }
+        }
+        self.complete(end == End::Finished);
     }
 
     fn complete(&mut self, finished: bool) {
@@ -97,7 +147,7 @@ impl Relayed {
 impl Drop for Relayed {
     /// The client went away (or the server is shutting down): record what was seen.
     fn drop(&mut self) {
-        self.complete(false);
+        self.end(End::Abandoned);
     }
 }
 
@@ -111,6 +161,7 @@ impl Body for ProxyBody {
     ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
         match self.get_mut() {
             ProxyBody::Full(bytes) => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
+            ProxyBody::Relayed(relayed) if relayed.ended => Poll::Ready(None),
             ProxyBody::Relayed(relayed) => match relayed.stream.as_mut().poll_next(cx) {
                 Poll::Ready(Some(Ok(chunk))) => {
                     relayed.first_byte();
@@ -121,17 +172,23 @@ impl Body for ProxyBody {
                             // hyper will not poll past the declared length; take the
                             // upstream's end-of-body now so its connection is pooled again.
                             let _ = relayed.stream.as_mut().poll_next(cx);
-                            relayed.complete(true);
+                            relayed.end(End::Finished);
                         }
                     }
                     Poll::Ready(Some(Ok(Frame::data(chunk))))
                 }
                 Poll::Ready(Some(Err(e))) => {
-                    relayed.complete(false);
-                    Poll::Ready(Some(Err(e)))
+                    relayed.end(End::Cut);
+                    match relayed.cut_event.take() {
+                        Some(event) => {
+                            relayed.ended = true;
+                            Poll::Ready(Some(Ok(Frame::data(event))))
+                        }
+                        None => Poll::Ready(Some(Err(e))),
+                    }
                 }
                 Poll::Ready(None) => {
-                    relayed.complete(true);
+                    relayed.end(End::Finished);
                     Poll::Ready(None)
                 }
                 Poll::Pending => Poll::Pending,

@@ -10,7 +10,7 @@ use http_body::Body as _;
 use http_body_util::BodyDataStream;
 
 use super::balance::{Balancer, Want};
-use super::body::{ByteStream, Pending, ProxyBody, Relayed};
+use super::body::{ByteStream, Pending, ProxyBody, Relayed, Source};
 use super::context::RequestContext;
 use super::envelope::{Reframe, Reframed};
 use super::headers::downstream_response;
@@ -51,6 +51,8 @@ pub struct Forwarder<'a> {
     pub health: &'a HealthConfig,
     /// For the quota threshold.
     pub alerts: &'a crate::alerts::AlertsConfig,
+    /// All of the request's settings, for an answer that outlives this call.
+    pub settings: &'a Arc<crate::config::LiveSettings>,
 }
 
 impl Forwarder<'_> {
@@ -93,7 +95,7 @@ impl Forwarder<'_> {
                     let now = now_millis();
                     let waited = sent.elapsed().as_micros() as u64;
                     account.runtime.observe_latency(waited, now);
-                    self.apply(account, Outcome::Answered, None);
+                    // Judged when the answer ends: a stream cut later is a failure.
                     self.check_quota(account);
                     let sse = is_sse(response.headers());
                     let failed = !response.status().is_success();
@@ -115,6 +117,10 @@ impl Forwarder<'_> {
                         started: caller.ctx.started,
                         _in_flight: guard,
                         _permit: caller.permit.take(),
+                        source: Source {
+                            account: Arc::clone(account),
+                            settings: Arc::clone(self.settings),
+                        },
                     };
                     let reframe = exchange
                         .gemini
@@ -334,7 +340,8 @@ fn relay(
         length = None;
         stream = Box::pin(Reframed::new(stream, reframe, sse));
     }
-    let body = Relayed::new(stream, meter, pending, length);
+    let cut_event = sse.then(|| super::respond::stream_cut_event(dialect));
+    let body = Relayed::new(stream, meter, pending, length, cut_event);
     let mut out = Response::new(ProxyBody::Relayed(Box::new(body)));
     *out.status_mut() = status;
     *out.headers_mut() = headers;

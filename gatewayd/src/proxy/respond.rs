@@ -101,6 +101,23 @@ impl Reject {
     }
 }
 
+/// The event that ends a stream the upstream cut, in the client's dialect: Anthropic's
+/// `event: error`, or a Gemini error chunk.
+pub fn stream_cut_event(dialect: Dialect) -> Bytes {
+    const MESSAGE: &str = "the upstream stream was cut before its end";
+    let event = match dialect {
+        Dialect::Anthropic => format!(
+            "event: error\ndata: {}\n\n",
+            json!({"type": "error", "error": {"type": "api_error", "message": MESSAGE}})
+        ),
+        Dialect::Gemini => format!(
+            "data: {}\n\n",
+            json!({"error": {"code": 502, "message": MESSAGE, "status": "UNAVAILABLE"}})
+        ),
+    };
+    Bytes::from(event)
+}
+
 fn anthropic_type(status: StatusCode) -> &'static str {
     match status.as_u16() {
         401 => "authentication_error",

@@ -230,3 +230,70 @@ async fn refusals_tell_clients_whether_and_when_to_retry() {
     assert_eq!(none.status(), 503, "nothing comes back by itself");
     assert!(!none.headers().contains_key("retry-after"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_cut_after_the_headers_is_an_error_in_the_dialect_and_counts_against_its_account()
+{
+    use gateway_tests::mock::{Action, Fault};
+    let mock = MockHandle::start(MockConfig::default());
+    let daemon = Daemon::start_with_config(
+        "[balance]\nsticky_sessions = false\n[health]\ncircuit_failures = 2\ncircuit_cooldown = \"60s\"\n",
+    );
+    daemon.add_account("cutter", "claude-code", "sk-cut", &mock.url(), &[]);
+    daemon.add_account("steady", "claude-code", "sk-steady", &mock.url(), &[]);
+    daemon.add_account("gemini", "gemini-cli", "AIza-cut", &mock.url(), &[]);
+    let (_, secret) = daemon.create_key("dev", &[]);
+    mock.fault(Fault::for_account("sk-cut", Action::Drop { after: 2 }, 2));
+    mock.fault(Fault::for_account("AIza-cut", Action::Drop { after: 1 }, 1));
+    let mut cut = 0;
+    for i in 0..6 {
+        let text = World::client()
+            .post(format!("{}/v1/messages", daemon.url))
+            .header("x-api-key", &secret)
+            .json(&crate::support::claude_body(true, &format!("s {i}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if text.contains("event: error") {
+            cut += 1;
+        } else {
+            assert!(text.contains("message_stop"), "{text}");
+        }
+    }
+    assert_eq!(cut, 2, "both cuts reached their clients as errors");
+    let status = daemon.ctl_json(&["status"]);
+    assert_eq!(
+        status["accounts_circuit_open"], 1,
+        "two cuts in a row open the circuit: {status}"
+    );
+
+    let gemini = World::client()
+        .post(format!(
+            "{}/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse",
+            daemon.url
+        ))
+        .header("x-goog-api-key", &secret)
+        .json(&gemini_body("hi"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gemini.status(), 200);
+    let text = gemini.text().await.unwrap();
+    let last = text.trim_end().rsplit("\n\n").next().unwrap();
+    assert!(
+        last.contains("\"error\"") && last.contains("UNAVAILABLE"),
+        "{last}"
+    );
+    daemon.settle();
+    let log = daemon.ctl_json(&["log", "tail"]);
+    let incomplete = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["error"] == "incomplete")
+        .count();
+    assert_eq!(incomplete, 3, "{log}");
+}
