@@ -12,10 +12,14 @@ const MAX_MODEL: usize = 128;
 
 /// Refuses a path that could address anything but what it names literally.
 pub fn check_path(path: &str) -> Result<(), Reject> {
-    let lower = path.to_ascii_lowercase();
-    let encoded_separator = ["%2e", "%2f", "%5c", "%00"]
-        .iter()
-        .any(|e| lower.contains(e));
+    // `%2e` `%2f` `%5c` `%00` in any case, without copying the path.
+    let encoded_separator = path.as_bytes().windows(3).any(|w| {
+        w[0] == b'%'
+            && matches!(
+                (w[1], w[2].to_ascii_lowercase()),
+                (b'2', b'e' | b'f') | (b'5', b'c') | (b'0', b'0')
+            )
+    });
     let dot_segment = path.split('/').any(|s| s == "." || s == "..");
     if encoded_separator || dot_segment || path.contains('\\') || path.contains("//") {
         return Err(Reject::bad_request(
