@@ -9,7 +9,9 @@ use super::account_input::{self as input, AccountUpdate, NewAccount};
 use super::key_input;
 use super::keys::random_bytes;
 use super::{ErrorKind, Gateway, OpError};
-use crate::model::{now_millis, now_secs, AccountEvent, AccountRecord, AccountStatus, Quota};
+use crate::model::{
+    now_millis, now_secs, AccountEvent, AccountRecord, AccountState, AccountStatus, Quota,
+};
 
 /// Transitions `account show` lists.
 const HISTORY_SHOWN: usize = 20;
@@ -94,7 +96,7 @@ impl Gateway {
         self.republish()?;
         self.note(
             &record.id,
-            AccountEvent::new(crate::model::AccountState::Active, "added", None),
+            AccountEvent::new(AccountState::Active, "added", None),
         )?;
         self.audit_change("Accounts/AddAccount", &record.id, None, Some(&record))?;
         Ok(record)
@@ -217,19 +219,11 @@ impl Gateway {
                 live.runtime.reset();
             }
         }
-        let event = match enabled {
-            true => AccountEvent::new(
-                crate::model::AccountState::Active,
-                "enabled by an operator",
-                None,
-            ),
-            false => AccountEvent::new(
-                crate::model::AccountState::Disabled,
-                "disabled by an operator",
-                None,
-            ),
+        let (state, why) = match enabled {
+            true => (AccountState::Active, "enabled by an operator"),
+            false => (AccountState::Disabled, "disabled by an operator"),
         };
-        self.note(id, event)?;
+        self.note(id, AccountEvent::new(state, why, None))?;
         Ok(view)
     }
 
@@ -250,19 +244,11 @@ impl Gateway {
             false => "Accounts/UndrainAccount",
         };
         let view = self.change_account(id, rpc, |a| a.draining = draining)?;
-        let event = match draining {
-            true => AccountEvent::new(
-                crate::model::AccountState::Draining,
-                "drained by an operator",
-                None,
-            ),
-            false => AccountEvent::new(
-                crate::model::AccountState::Active,
-                "returned to service",
-                None,
-            ),
+        let (state, why) = match draining {
+            true => (AccountState::Draining, "drained by an operator"),
+            false => (AccountState::Active, "returned to service"),
         };
-        self.note(id, event)?;
+        self.note(id, AccountEvent::new(state, why, None))?;
         Ok(view)
     }
 
@@ -311,10 +297,7 @@ impl Gateway {
         if let Some(live) = self.snapshot().accounts.iter().find(|a| a.id == id) {
             live.runtime.reset();
         }
-        self.note(
-            id,
-            AccountEvent::new(crate::model::AccountState::Active, why, None),
-        )
+        self.note(id, AccountEvent::new(AccountState::Active, why, None))
     }
 
     /// Persists a failure the data plane already applied in memory: the account goes to
@@ -324,10 +307,7 @@ impl Gateway {
             a.status = AccountStatus::Error;
             a.status_reason = reason.to_owned();
         })?;
-        self.note(
-            id,
-            AccountEvent::new(crate::model::AccountState::Error, reason, None),
-        )
+        self.note(id, AccountEvent::new(AccountState::Error, reason, None))
     }
 
     fn change_account(
@@ -413,8 +393,7 @@ pub(super) fn proxy_aad(id: &str) -> String {
 }
 
 /// The state of an account not (yet) in the live snapshot, from its record alone.
-fn stored_state(record: &AccountRecord) -> crate::model::AccountState {
-    use crate::model::AccountState;
+fn stored_state(record: &AccountRecord) -> AccountState {
     match record.status {
         AccountStatus::Inactive => AccountState::Disabled,
         AccountStatus::Error => AccountState::Error,

@@ -89,16 +89,17 @@ async fn paths_and_model_names_cannot_steer_a_pooled_key() {
     }
     // Through the Code Assist envelope, whose model an API-key account puts in its path.
     let client = World::client();
-    for model in ["../../v1beta/cachedContents?x=", "a b", "gemini/../x"] {
+    let envelope_call = |model: &str| {
         let envelope =
             serde_json::json!({"model": model, "project": "p", "request": gemini_body("hi")});
-        let answer = client
+        client
             .post(format!("{}/v1internal:generateContent", daemon.url))
             .bearer_auth(&secret)
             .json(&envelope)
             .send()
-            .await
-            .unwrap();
+    };
+    for model in ["../../v1beta/cachedContents?x=", "a b", "gemini/../x"] {
+        let answer = envelope_call(model).await.unwrap();
         assert_eq!(answer.status(), 400, "{model:?}");
         let error: serde_json::Value = answer.json().await.unwrap();
         assert_eq!(error["error"]["status"], "INVALID_ARGUMENT", "{model:?}");
@@ -115,15 +116,10 @@ async fn paths_and_model_names_cannot_steer_a_pooled_key() {
     );
 
     // The pool still serves, at the intended path only.
-    let envelope = serde_json::json!({"model": "gemini-2.5-flash", "project": "p", "request": gemini_body("hi")});
-    let answer = client
-        .post(format!("{}/v1internal:generateContent", daemon.url))
-        .bearer_auth(&secret)
-        .json(&envelope)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 200);
+    assert_eq!(
+        envelope_call("gemini-2.5-flash").await.unwrap().status(),
+        200
+    );
     let paths: Vec<String> = mock.requests().into_iter().map(|r| r.path).collect();
     assert_eq!(paths, ["/v1beta/models/gemini-2.5-flash:generateContent"]);
 }
