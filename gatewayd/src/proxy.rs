@@ -220,7 +220,7 @@ impl Proxy {
                 if let Some(name) = model.as_deref() {
                     names::check_model(api.dialect, name)?;
                 }
-                auth::check_model(key, model.as_deref())?;
+                auth::check_model(key, model.as_deref(), &api)?;
                 Ok((model, gemini))
             }) {
             Ok(found) => found,

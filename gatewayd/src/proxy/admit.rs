@@ -63,6 +63,12 @@ impl Gate<'_> {
         let hasher = self.gateway.hasher();
         let key = match auth::authenticate(&snapshot, hasher, &parts.headers, query, api) {
             Ok(key) => key,
+            // Only a key that does not exist counts toward the address's lock-out: a valid
+            // key's own 403 (expired, wrong permission) must not lock out others behind
+            // the same address.
+            Err(reject) if reject.failure != crate::model::Failure::Unauthorized => {
+                return Err(reject)
+            }
             Err(reject) => {
                 if self
                     .admission

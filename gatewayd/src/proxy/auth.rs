@@ -87,7 +87,15 @@ pub fn authenticate(
 }
 
 /// Refuses a model outside the key's patterns.
-pub fn check_model(key: &ActiveKey, model: Option<&str>) -> Result<(), Reject> {
+/// A key limited to some models must name one of them; a request that names none (a
+/// body without `model`) is refused rather than let through unchecked.
+pub fn check_model(key: &ActiveKey, model: Option<&str>, route: &ApiRoute) -> Result<(), Reject> {
+    let scoped = !key.record.models.is_empty();
+    if model.is_none() && scoped && route.json_body {
+        return Err(Reject::forbidden(
+            "this gateway key is limited to some models; the request must name one",
+        ));
+    }
     if key.record.allows_model(model) {
         return Ok(());
     }

@@ -214,12 +214,11 @@ fn gemini(method: &Method, rest: &str) -> Route {
             api(Permission::Read, false, Some(target.to_owned()))
         }
         (&Method::POST, Some((model, action))) if !model.is_empty() => match action {
-            "generateContent" | "streamGenerateContent" => {
+            // Embeddings are billed like generation: they need `write`.
+            "generateContent" | "streamGenerateContent" | "embedContent" | "batchEmbedContents" => {
                 api(Permission::Write, true, Some(target.to_owned()))
             }
-            "countTokens" | "embedContent" | "batchEmbedContents" => {
-                api(Permission::Read, true, Some(target.to_owned()))
-            }
+            "countTokens" => api(Permission::Read, true, Some(target.to_owned())),
             _ => Route::NotFound(Dialect::Gemini),
         },
         _ => Route::NotFound(Dialect::Gemini),

@@ -293,3 +293,76 @@ async fn a_stream_cut_after_the_headers_is_an_error_in_the_dialect_and_counts_ag
         .count();
     assert_eq!(incomplete, 3, "{log}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn permissions_hold_and_only_wrong_keys_lock_an_address_out() {
+    let mock = MockHandle::start(MockConfig::default());
+    let daemon = Daemon::start_with_config("[limits]\nfailed_auth_per_minute = 3\n");
+    daemon.add_account("claude", "claude-code", "sk-up", &mock.url(), &[]);
+    daemon.add_account("gemini", "gemini-cli", "AIza-up", &mock.url(), &[]);
+    let (_, reader) = daemon.create_key("reader", &["--permissions", "read"]);
+    let (_, scoped) = daemon.create_key("scoped", &["--models", "claude-*"]);
+    let (_, good) = daemon.create_key("good", &[]);
+    let client = World::client();
+    let embed = client
+        .post(format!(
+            "{}/v1beta/models/text-embedding-004:embedContent",
+            daemon.url
+        ))
+        .header("x-goog-api-key", &reader)
+        .json(&serde_json::json!({"content": {"parts": [{"text": "hi"}]}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        embed.status(),
+        403,
+        "embeddings are billed: a read key may not"
+    );
+    let messages = |key: &str, body: serde_json::Value| {
+        client
+            .post(format!("{}/v1/messages", daemon.url))
+            .header("x-api-key", key)
+            .json(&body)
+            .send()
+    };
+    let mut nameless = crate::support::claude_body(false, "hi");
+    nameless.as_object_mut().unwrap().remove("model");
+    let refused = messages(&scoped, nameless).await.unwrap();
+    assert_eq!(
+        refused.status(),
+        403,
+        "a model-scoped key must name a model"
+    );
+    // A valid key's own refusals, many times over, lock nobody out...
+    for _ in 0..5 {
+        let own = messages(&reader, crate::support::claude_body(false, "hi"))
+            .await
+            .unwrap();
+        assert_eq!(own.status(), 403);
+    }
+    let served = messages(&good, crate::support::claude_body(false, "hi"))
+        .await
+        .unwrap();
+    assert_eq!(
+        served.status(),
+        200,
+        "valid keys' 403s are not failed key checks"
+    );
+    // ...keys that do not exist do.
+    for _ in 0..3 {
+        let wrong = messages("gwk_wrong", crate::support::claude_body(false, "hi"))
+            .await
+            .unwrap();
+        assert_eq!(wrong.status(), 401);
+    }
+    let locked = messages(&good, crate::support::claude_body(false, "hi"))
+        .await
+        .unwrap();
+    assert_eq!(
+        locked.status(),
+        429,
+        "three wrong keys lock the address out"
+    );
+    assert!(mock.requests().iter().all(|r| !r.path.contains("embed")));
+}
