@@ -226,6 +226,9 @@ pub struct RecordConfig {
     /// head signed.
     #[serde(with = "humantime_serde")]
     pub housekeeping_interval: Duration,
+    /// Distinct model names counted in stats and metrics; later new names count as
+    /// `other`, so clients cannot grow memory, the ledger or `/metrics` by inventing names.
+    pub max_models: usize,
 }
 
 impl Default for Config {
@@ -283,6 +286,7 @@ impl Default for RecordConfig {
             log_max_age: Duration::from_secs(7 * 86_400),
             log_file: None,
             housekeeping_interval: Duration::from_secs(30),
+            max_models: 1_000,
         }
     }
 }

@@ -16,6 +16,7 @@ use crate::store::UsageDelta;
 
 mod events;
 mod flush;
+mod models;
 mod tally;
 mod writer;
 
@@ -98,6 +99,8 @@ pub struct RecorderTask {
     held: flush::Held,
     config: RecordConfig,
     counts: Arc<Counts>,
+    /// The model names usage is counted under (bounded).
+    models: models::ModelNames,
 }
 
 /// Creates the channel. Nothing is written until the task runs.
@@ -138,6 +141,7 @@ pub fn channel(
         held: flush::Held::default(),
         config: config.clone(),
         counts,
+        models: models::ModelNames::new(config.max_models),
     };
     (recorder, task)
 }
@@ -238,7 +242,7 @@ impl RecorderTask {
                             let used = r.tokens.input_tokens + r.tokens.output_tokens;
                             self.admission.charge(key, used, crate::model::now_millis());
                         }
-                        tally::add(&mut pending, r, &self.live.load().prices, &self.metrics);
+                        tally::add(&mut pending, r, &self.live.load().prices, &self.metrics, &mut self.models);
                     }
                     Some(Message::Stop(done)) => {
                         stopped = Some(done);

@@ -4,6 +4,7 @@
 
 use std::sync::{Arc, LazyLock};
 
+use super::models::ModelNames;
 use super::{RequestFacts, UsageRecord};
 use crate::metrics::{Metrics, Observation};
 use crate::model::{now_secs, RequestLogEntry, UsageCounters, UsageScope};
@@ -12,7 +13,13 @@ use crate::rollup::Grain;
 use crate::store::UsageDelta;
 
 /// Adds `r` to `pending`.
-pub fn add(pending: &mut UsageDelta, r: UsageRecord, prices: &PriceTable, metrics: &Metrics) {
+pub fn add(
+    pending: &mut UsageDelta,
+    r: UsageRecord,
+    prices: &PriceTable,
+    metrics: &Metrics,
+    models: &mut ModelNames,
+) {
     pending.records += 1;
     let cost_micros = r
         .model
@@ -34,7 +41,8 @@ pub fn add(pending: &mut UsageDelta, r: UsageRecord, prices: &PriceTable, metric
         groups.push((UsageScope::Key, Arc::clone(key)));
         pending.last_used.insert(Arc::clone(key), now_secs());
     }
-    if let Some(model) = &r.model {
+    let counted_model = r.model.as_ref().map(|m| models.counted(m));
+    if let Some(model) = &counted_model {
         groups.push((UsageScope::Model, Arc::clone(model)));
     }
     if let Some(f) = facts {
@@ -65,7 +73,7 @@ pub fn add(pending: &mut UsageDelta, r: UsageRecord, prices: &PriceTable, metric
     if let Some(f) = facts {
         metrics.observe(&Observation {
             dialect: f.dialect,
-            model: r.model.as_ref(),
+            model: counted_model.as_ref(),
             status: f.status,
             error: f.error,
             latency_ms: f.latency_ms,
@@ -181,13 +189,21 @@ mod tests {
     #[test]
     fn a_record_counts_in_every_scope_once_and_logs_its_failure_by_name() {
         let (prices, metrics) = (PriceTable::new(&[]), Metrics::default());
+        let mut models = ModelNames::new(10);
         let mut pending = UsageDelta::default();
-        add(&mut pending, record(Some("key_1"), None), &prices, &metrics);
+        add(
+            &mut pending,
+            record(Some("key_1"), None),
+            &prices,
+            &metrics,
+            &mut models,
+        );
         add(
             &mut pending,
             record(Some("key_1"), Some(Failure::RateLimited)),
             &prices,
             &metrics,
+            &mut models,
         );
         assert_eq!(pending.records, 2);
         for (scope, id) in [
@@ -211,11 +227,12 @@ mod tests {
     #[test]
     fn a_keyless_refusal_counts_for_its_dialect_only() {
         let (prices, metrics) = (PriceTable::new(&[]), Metrics::default());
+        let mut models = ModelNames::new(10);
         let mut pending = UsageDelta::default();
         let mut refused = record(None, Some(Failure::Unauthorized));
         refused.account_id = None;
         refused.model = None;
-        add(&mut pending, refused, &prices, &metrics);
+        add(&mut pending, refused, &prices, &metrics, &mut models);
         let scopes: Vec<UsageScope> = pending.counters.keys().map(|(scope, _)| *scope).collect();
         assert_eq!(scopes, [UsageScope::Dialect]);
         assert!(pending.last_used.is_empty());

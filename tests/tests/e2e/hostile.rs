@@ -366,3 +366,62 @@ async fn permissions_hold_and_only_wrong_keys_lock_an_address_out() {
     );
     assert!(mock.requests().iter().all(|r| !r.path.contains("embed")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invented_model_names_are_counted_under_a_bounded_set() {
+    let mock = MockHandle::start(MockConfig::default());
+    let daemon = Daemon::start_with_config("[record]\nmax_models = 3\n");
+    daemon.add_account("claude", "claude-code", "sk-up", &mock.url(), &[]);
+    let (_, secret) = daemon.create_key("dev", &[]);
+    for i in 0..12 {
+        let mut body = crate::support::claude_body(false, "hi");
+        body["model"] = serde_json::json!(format!("claude-invented-{i}"));
+        let answer = World::client()
+            .post(format!("{}/v1/messages", daemon.url))
+            .header("x-api-key", &secret)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200);
+    }
+    daemon.settle();
+    let stats = daemon.ctl_json(&["stats", "--by", "model"]);
+    let mut rows: Vec<(String, u64)> = stats
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_owned(),
+                r["requests"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    rows.sort();
+    let expected: Vec<(String, u64)> = [
+        ("claude-invented-0", 1),
+        ("claude-invented-1", 1),
+        ("claude-invented-2", 1),
+        ("other", 9),
+    ]
+    .iter()
+    .map(|(id, n)| (id.to_string(), *n))
+    .collect();
+    assert_eq!(rows, expected);
+    let metrics = reqwest::get(format!("{}/metrics", daemon.url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !metrics.contains("claude-invented-3"),
+        "metrics are bounded too"
+    );
+    let log = daemon.ctl_json(&["log", "tail", "--limit", "1"]);
+    assert_eq!(
+        log[0]["model"], "claude-invented-11",
+        "the log keeps each request's own name"
+    );
+}
