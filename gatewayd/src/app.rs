@@ -128,7 +128,11 @@ pub async fn run(
         clients,
         live,
     );
-    proxy::listen::serve(listener, tls, proxy, shutdown, config.shutdown_grace).await;
+    let timing = proxy::listen::Timing {
+        grace: config.shutdown_grace,
+        client: config.client_timeout,
+    };
+    proxy::listen::serve(listener, tls, proxy, shutdown, timing).await;
 
     refresher.abort();
     checker.abort();

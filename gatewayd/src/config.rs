@@ -49,6 +49,10 @@ pub struct Config {
     /// How long in-flight requests (streams included) may run after a shutdown signal.
     #[serde(with = "humantime_serde")]
     pub shutdown_grace: Duration,
+    /// How long a client connection may take to finish its TLS handshake, to send its
+    /// first bytes, and to send a whole request head; past it the connection is closed.
+    #[serde(with = "humantime_serde")]
+    pub client_timeout: Duration,
     /// Log lines as JSON instead of text.
     pub log_json: bool,
     /// Data-plane worker threads; 0 = one per available core.
@@ -240,6 +244,7 @@ impl Default for Config {
             master_key_file: None,
             max_body_bytes: 32 * 1024 * 1024,
             shutdown_grace: Duration::from_secs(30),
+            client_timeout: Duration::from_secs(30),
             log_json: false,
             workers: 0,
             upstream: UpstreamConfig::default(),

@@ -425,3 +425,59 @@ async fn invented_model_names_are_counted_under_a_bounded_set() {
         "the log keeps each request's own name"
     );
 }
+
+/// How long until the daemon closes a connection that sends `sent` and then nothing.
+async fn closed_after(daemon: &Daemon, sent: &[u8]) -> std::time::Duration {
+    let address = daemon.url.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.write_all(sent).await.unwrap();
+    let started = std::time::Instant::now();
+    let mut sink = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_end(&mut sink),
+    )
+    .await;
+    assert!(read.is_ok(), "the connection was still open after 10 s");
+    started.elapsed()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_that_say_nothing_or_stall_their_head_are_closed() {
+    let daemon = Daemon::start_with_config("client_timeout = \"300ms\"\n");
+    let silent = closed_after(&daemon, b"").await;
+    assert!(
+        silent < std::time::Duration::from_secs(3),
+        "silent: {silent:?}"
+    );
+    let stalled = closed_after(&daemon, b"POST /v1/messages HTTP/1.1\r\nhost: gw\r\n").await;
+    assert!(
+        stalled < std::time::Duration::from_secs(3),
+        "stalled head: {stalled:?}"
+    );
+    let health = reqwest::get(format!("{}/healthz", daemon.url))
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200, "a client that speaks is served");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_that_has_said_nothing_does_not_hold_up_a_shutdown() {
+    let daemon = Daemon::start_with_config("client_timeout = \"20s\"\n");
+    let address = daemon.url.trim_start_matches("http://").to_owned();
+    let _silent = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let health = reqwest::get(format!("{}/healthz", daemon.url))
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    let started = std::time::Instant::now();
+    let (_, status) = tokio::task::spawn_blocking(move || daemon.stop())
+        .await
+        .unwrap();
+    assert!(status.success());
+    let took = started.elapsed();
+    assert!(
+        took < std::time::Duration::from_secs(5),
+        "shutdown took {took:?}"
+    );
+}
