@@ -95,15 +95,15 @@ impl Proxy {
             Route::NotFound(dialect) => *dialect,
             // Not API requests: an id on the answer, no record.
             Route::Health | Route::Metrics | Route::Probe => {
+                let id = crate::model::request_id(crate::model::next_request_id());
+                let id = http::HeaderValue::from_str(&id)
+                    .unwrap_or_else(|_| http::HeaderValue::from_static("req_gw_0"));
                 let mut response = match route {
-                    Route::Metrics => self.metrics(&parts, peer.ip()),
+                    Route::Metrics => self.metrics(&parts, peer.ip(), &id),
                     Route::Health => respond::health(),
                     _ => respond::probe(),
                 };
-                let id = crate::model::request_id(crate::model::next_request_id());
-                if let Ok(value) = http::HeaderValue::from_str(&id) {
-                    response.headers_mut().insert(REQUEST_ID_HEADER, value);
-                }
+                response.headers_mut().insert(REQUEST_ID_HEADER, id);
                 return response;
             }
         };
@@ -140,16 +140,20 @@ impl Proxy {
 
     /// The Prometheus exposition, for addresses the network rules let in (404 when
     /// metrics have their own listener).
-    fn metrics(&self, parts: &http::request::Parts, peer: std::net::IpAddr) -> Response<ProxyBody> {
+    fn metrics(
+        &self,
+        parts: &http::request::Parts,
+        peer: std::net::IpAddr,
+        id: &http::HeaderValue,
+    ) -> Response<ProxyBody> {
         let inner = &*self.inner;
-        let no_id = http::HeaderValue::from_static("");
         let Some(metrics) = &inner.metrics else {
             return respond::Reject::new(
                 crate::model::Failure::NotFound,
                 http::StatusCode::NOT_FOUND,
                 "metrics are served on their own address",
             )
-            .into_response(route::Dialect::Anthropic, &no_id);
+            .into_response(route::Dialect::Anthropic, id);
         };
         let settings = inner.live.load();
         if !settings
@@ -157,7 +161,7 @@ impl Proxy {
             .admits(settings.ip_rules.client_ip(peer, &parts.headers))
         {
             return respond::Reject::forbidden("your address may not read metrics")
-                .into_response(route::Dialect::Anthropic, &no_id);
+                .into_response(route::Dialect::Anthropic, id);
         }
         let text = metrics.render(&inner.gateway.snapshot(), crate::model::now_millis());
         respond::metrics(text)
