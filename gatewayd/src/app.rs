@@ -131,6 +131,10 @@ pub async fn run(
     let timing = proxy::listen::Timing {
         grace: config.shutdown_grace,
         client: config.client_timeout,
+        caps: proxy::connections::ConnectionCaps::new(
+            config.max_connections_per_ip,
+            &config.security.trusted_proxies,
+        ),
     };
     proxy::listen::serve(listener, tls, proxy, shutdown, timing).await;
 

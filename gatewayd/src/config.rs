@@ -53,6 +53,8 @@ pub struct Config {
     /// first bytes, and to send a whole request head; past it the connection is closed.
     #[serde(with = "humantime_serde")]
     pub client_timeout: Duration,
+    /// Open connections from one client address at most (trusted proxies exempt); 0 = no cap.
+    pub max_connections_per_ip: u32,
     /// Log lines as JSON instead of text.
     pub log_json: bool,
     /// Data-plane worker threads; 0 = one per available core.
@@ -245,6 +247,7 @@ impl Default for Config {
             max_body_bytes: 32 * 1024 * 1024,
             shutdown_grace: Duration::from_secs(30),
             client_timeout: Duration::from_secs(30),
+            max_connections_per_ip: 4_096,
             log_json: false,
             workers: 0,
             upstream: UpstreamConfig::default(),

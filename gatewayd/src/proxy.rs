@@ -6,6 +6,7 @@ mod admit;
 mod auth;
 mod balance;
 pub mod body;
+pub mod connections;
 mod context;
 mod envelope;
 mod forward;

@@ -28,13 +28,13 @@ use super::Proxy;
 /// a 500 KB conversation, 512 KB held idle per connection.
 const MAX_READ_BUF: usize = 16 * 1024;
 
-/// The serving deadlines.
-#[derive(Debug, Clone, Copy)]
+/// The serving deadlines and the per-address connection cap.
 pub struct Timing {
     /// How long in-flight requests may run after the shutdown signal.
     pub grace: Duration,
     /// For a TLS handshake, a connection's first bytes, and each request head.
     pub client: Duration,
+    pub caps: super::connections::ConnectionCaps,
 }
 
 /// Serves until `shutdown` resolves, then drains for at most `timing.grace`.
@@ -45,7 +45,11 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
     timing: Timing,
 ) {
-    let Timing { grace, client } = timing;
+    let Timing {
+        grace,
+        client,
+        caps,
+    } = timing;
     let mut builder = auto::Builder::new(TokioExecutor::new());
     // A timer enables hyper's header-read timeout: a request head must arrive whole in time.
     builder.http1().timer(TokioTimer::new());
@@ -73,6 +77,10 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        let Some(slot) = caps.admit(peer.ip()) else {
+            tracing::debug!(client.addr = %peer, "connection refused: this address has its share open");
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let proxy = proxy.clone();
         let service = service_fn(move |request| {
@@ -84,6 +92,7 @@ pub async fn serve(
         let tls = tls.clone();
         let stopping = stopping.clone();
         connections.spawn(abandon.clone().run_until_cancelled_owned(async move {
+            let _slot = slot;
             let served = match tls {
                 None => {
                     // A client that never sends a byte never reaches hyper's head timeout.

@@ -481,3 +481,59 @@ async fn a_connection_that_has_said_nothing_does_not_hold_up_a_shutdown() {
         "shutdown took {took:?}"
     );
 }
+
+/// A connection to the daemon from source address `from`.
+async fn connect_from(daemon: &Daemon, from: [u8; 4]) -> tokio::net::TcpStream {
+    let to: std::net::SocketAddr = daemon.url.trim_start_matches("http://").parse().unwrap();
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket
+        .bind((std::net::Ipv4Addr::from(from), 0).into())
+        .unwrap();
+    socket.connect(to).await.unwrap()
+}
+
+async fn healthz_over(mut stream: tokio::net::TcpStream) -> String {
+    let request = b"GET /healthz HTTP/1.1\r\nhost: gw\r\nconnection: close\r\n\r\n";
+    let _ = stream.write_all(request).await;
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        stream.read_to_end(&mut answer),
+    )
+    .await;
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_address_cannot_hold_every_connection() {
+    let daemon =
+        Daemon::start_with_config("client_timeout = \"20s\"\nmax_connections_per_ip = 3\n");
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(connect_from(&daemon, [127, 0, 0, 1]).await);
+    }
+    let refused = healthz_over(connect_from(&daemon, [127, 0, 0, 1]).await).await;
+    assert!(
+        refused.is_empty(),
+        "a fourth connection from the address is closed: {refused}"
+    );
+    let other = healthz_over(connect_from(&daemon, [127, 0, 0, 2]).await).await;
+    assert!(
+        other.starts_with("HTTP/1.1 200"),
+        "another address is served: {other}"
+    );
+    held.pop();
+    // The daemon sees the close asynchronously; the slot is free once it has.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let again = healthz_over(connect_from(&daemon, [127, 0, 0, 1]).await).await;
+        if again.starts_with("HTTP/1.1 200") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the freed slot never came back"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
