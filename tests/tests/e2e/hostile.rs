@@ -409,12 +409,7 @@ async fn invented_model_names_are_counted_under_a_bounded_set() {
     .map(|(id, n)| (id.to_string(), *n))
     .collect();
     assert_eq!(rows, expected);
-    let metrics = reqwest::get(format!("{}/metrics", daemon.url))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = crate::support::metrics(&daemon).await;
     assert!(
         !metrics.contains("claude-invented-3"),
         "metrics are bounded too"

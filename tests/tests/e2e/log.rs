@@ -236,12 +236,7 @@ async fn every_refusal_is_logged_under_the_id_the_client_saw() {
         assert_eq!(alone.as_array().unwrap().len(), 1, "{alone}");
         assert_eq!(alone[0]["status"], status);
     }
-    let metrics = reqwest::get(format!("{}/metrics", daemon.url))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = crate::support::metrics(&daemon).await;
     for kind in [
         "unauthorized",
         "not_found",

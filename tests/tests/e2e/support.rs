@@ -208,3 +208,13 @@ pub fn param(url: &reqwest::Url, name: &str) -> String {
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default()
 }
+
+/// The Prometheus exposition on `daemon`'s data-plane port.
+pub async fn metrics(daemon: &gateway_tests::harness::Daemon) -> String {
+    let response = reqwest::get(format!("{}/metrics", daemon.url)).await;
+    response
+        .expect("GET /metrics")
+        .text()
+        .await
+        .expect("metrics text")
+}
