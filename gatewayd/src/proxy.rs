@@ -258,10 +258,6 @@ impl Proxy {
             direct: &inner.direct,
             balancer: &inner.balancer,
             recorder: &inner.recorder,
-            config: &settings.upstream,
-            balance: &settings.balance,
-            health: &settings.health,
-            alerts: &settings.alerts,
             settings: &settings,
         };
         forwarder.forward(caller, exchange).await

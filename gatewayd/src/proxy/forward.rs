@@ -19,7 +19,6 @@ use super::meter::Meter;
 use super::respond::Reject;
 use super::route::Dialect;
 use super::upstream::{attempt, Blame, Buffered, Effect, Exchange, Verdict};
-use crate::config::{BalanceConfig, HealthConfig, UpstreamConfig};
 use crate::model::now_millis;
 use crate::model::Failure;
 use crate::oauth;
@@ -46,12 +45,8 @@ pub struct Forwarder<'a> {
     pub direct: &'a crate::upstream_client::Direct,
     pub balancer: &'a Balancer,
     pub recorder: &'a Recorder,
-    pub config: &'a UpstreamConfig,
-    pub balance: &'a BalanceConfig,
-    pub health: &'a HealthConfig,
-    /// For the quota threshold.
-    pub alerts: &'a crate::alerts::AlertsConfig,
-    /// All of the request's settings, for an answer that outlives this call.
+    /// The request's one view of the live settings (upstream, balance, health, alerts);
+    /// shared with an answer that outlives this call.
     pub settings: &'a Arc<crate::config::LiveSettings>,
 }
 
@@ -62,11 +57,14 @@ impl Forwarder<'_> {
             provider: caller.ctx.dialect.provider(),
             model: caller.model.as_deref(),
             session: caller.session,
-            limit: self.config.max_attempts as usize,
+            limit: self.settings.upstream.max_attempts as usize,
         };
-        let plan = self
-            .balancer
-            .plan(&self.gateway.snapshot(), &want, now_millis(), self.balance);
+        let plan = self.balancer.plan(
+            &self.gateway.snapshot(),
+            &want,
+            now_millis(),
+            &self.settings.balance,
+        );
         let mut last: Option<(Arc<Account>, Buffered)> = None;
         let mut undecided = Undecided::default();
         let mut attempts = 0;
@@ -90,7 +88,15 @@ impl Forwarder<'_> {
                 }
             };
             let sent = Instant::now();
-            match attempt(self.direct, account, &exchange, self.config, bearer).await {
+            match attempt(
+                self.direct,
+                account,
+                &exchange,
+                &self.settings.upstream,
+                bearer,
+            )
+            .await
+            {
                 Verdict::Relay(response) => {
                     let now = now_millis();
                     let waited = sent.elapsed().as_micros() as u64;
@@ -100,10 +106,10 @@ impl Forwarder<'_> {
                     let sse = is_sse(response.headers());
                     let failed = !response.status().is_success();
                     let model = caller.model.as_deref();
-                    undecided.judge(!failed, self.recorder, self.health, model);
+                    undecided.judge(!failed, self.recorder, &self.settings.health, model);
                     if !failed {
                         self.balancer
-                            .served(caller.session, account, now, self.balance);
+                            .served(caller.session, account, now, &self.settings.balance);
                     }
                     let mut record = self.record(&caller, Some(account), failed);
                     let status = response.status().as_u16();
@@ -133,7 +139,7 @@ impl Forwarder<'_> {
                     drop(guard);
                     self.apply(account, Outcome::Answered, None);
                     let model = caller.model.as_deref();
-                    undecided.judge(false, self.recorder, self.health, model);
+                    undecided.judge(false, self.recorder, &self.settings.health, model);
                     return self.answer_now(
                         &mut caller,
                         Some(account),
@@ -163,7 +169,7 @@ impl Forwarder<'_> {
             }
         }
         let model = caller.model.as_deref();
-        undecided.judge(false, self.recorder, self.health, model);
+        undecided.judge(false, self.recorder, &self.settings.health, model);
         let next_free = match attempts {
             0 => Balancer::next_free(&self.gateway.snapshot(), &want, now_millis()),
             _ => None,
@@ -273,7 +279,7 @@ impl Forwarder<'_> {
             Err(e) => {
                 tracing::warn!(account = %account.id, error = %e, "no usable token; failing over");
                 Err(Effect::CoolUntil(
-                    now_millis() + self.config.unreachable_cooldown.as_millis() as u64,
+                    now_millis() + self.settings.upstream.unreachable_cooldown.as_millis() as u64,
                     crate::model::CoolReason::NoToken,
                 ))
             }
@@ -290,7 +296,7 @@ impl Forwarder<'_> {
         let Some((name, _, utilization, _)) = top else {
             return;
         };
-        let over = *utilization >= self.alerts.quota_threshold;
+        let over = *utilization >= self.settings.alerts.quota_threshold;
         if account
             .runtime
             .quota_alerted
@@ -310,7 +316,13 @@ impl Forwarder<'_> {
     }
 
     fn apply(&self, account: &Account, outcome: Outcome, model: Option<&str>) {
-        super::health::apply(self.recorder, self.health, account, outcome, model);
+        super::health::apply(
+            self.recorder,
+            &self.settings.health,
+            account,
+            outcome,
+            model,
+        );
     }
 }
 
