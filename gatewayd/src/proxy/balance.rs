@@ -94,6 +94,7 @@ impl Balancer {
     /// model's family benched) comes back; `None` when none will by itself (every one is
     /// failed, disabled, draining or absent).
     pub fn next_free(snapshot: &Snapshot, want: &Want<'_>, now_ms: u64) -> Option<u64> {
+        let family = want.model.map(crate::state::model_family);
         snapshot
             .accounts
             .iter()
@@ -106,12 +107,11 @@ impl Balancer {
             })
             .filter_map(|a| {
                 let cooling = a.runtime.cooling_until(now_ms);
-                let family = crate::state::model_family(want.model.unwrap_or_default());
                 let benched = a
                     .runtime
                     .benched(now_ms)
                     .into_iter()
-                    .filter(|(f, _)| want.model.is_some() && f == family)
+                    .filter(|(f, _)| Some(f.as_str()) == family)
                     .map(|(_, until)| until)
                     .max();
                 match (cooling, benched) {

@@ -46,9 +46,9 @@ pub struct Relayed {
     /// Bytes still due when the upstream declared a length: hyper stops polling once
     /// they are sent, so the answer is complete at zero, not at end-of-stream.
     remaining: Option<u64>,
-    /// For an event stream: the error event that ends it if the upstream cuts it, so the
-    /// client sees a failure in its dialect rather than a clean end or a reset.
-    cut_event: Option<Bytes>,
+    /// For an event stream, its dialect: a cut ends it with an error event in that
+    /// dialect, so the client sees a failure rather than a clean end or a reset.
+    cut_dialect: Option<super::route::Dialect>,
     /// The stream has ended (after a cut's error event).
     ended: bool,
 }
@@ -88,7 +88,7 @@ impl Relayed {
         meter: Meter,
         pending: Pending,
         length: Option<u64>,
-        cut_event: Option<Bytes>,
+        cut_dialect: Option<super::route::Dialect>,
     ) -> Self {
         Self {
             stream,
@@ -96,7 +96,7 @@ impl Relayed {
             pending: Some(pending),
             first_byte_ms: None,
             remaining: length,
-            cut_event,
+            cut_dialect,
             ended: false,
         }
     }
@@ -179,9 +179,10 @@ impl Body for ProxyBody {
                 }
                 Poll::Ready(Some(Err(e))) => {
                     relayed.end(End::Cut);
-                    match relayed.cut_event.take() {
-                        Some(event) => {
+                    match relayed.cut_dialect.take() {
+                        Some(dialect) => {
                             relayed.ended = true;
+                            let event = super::respond::stream_cut_event(dialect);
                             Poll::Ready(Some(Ok(Frame::data(event))))
                         }
                         None => Poll::Ready(Some(Err(e))),

@@ -116,26 +116,23 @@ impl RequestContext {
         self.open = false;
     }
 
+    /// Records an answer no account took part in.
+    fn record_own(&mut self, status: u16, failure: Option<Failure>) {
+        let mut record = self.usage(failure.is_some());
+        record.request = Some(Box::new(self.facts(status, 0, false, failure)));
+        self.record(record);
+    }
+
     /// The gateway's own answer: rendered in the client's dialect under this request's
     /// id, recorded with its typed reason.
     pub fn refuse(&mut self, reject: Reject) -> Response<ProxyBody> {
-        let mut record = self.usage(true);
-        let facts = self.facts(reject.status.as_u16(), 0, false, Some(reject.failure));
-        record.request = Some(Box::new(facts));
-        self.record(record);
+        self.record_own(reject.status.as_u16(), Some(reject.failure));
         reject.into_response(self.dialect, &self.shown)
     }
 
     /// A local answer that succeeded (Code Assist housekeeping the gateway answers).
     pub fn answered_locally(&mut self, response: Response<ProxyBody>) -> Response<ProxyBody> {
-        let mut record = self.usage(false);
-        record.request = Some(Box::new(self.facts(
-            response.status().as_u16(),
-            0,
-            false,
-            None,
-        )));
-        self.record(record);
+        self.record_own(response.status().as_u16(), None);
         response
     }
 
@@ -151,10 +148,7 @@ impl Drop for RequestContext {
     /// The task was dropped before any answer was ready: the client went away.
     fn drop(&mut self) {
         if self.open {
-            let mut record = self.usage(true);
-            let facts = self.facts(CLIENT_CLOSED, 0, false, Some(Failure::ClientAborted));
-            record.request = Some(Box::new(facts));
-            self.record(record);
+            self.record_own(CLIENT_CLOSED, Some(Failure::ClientAborted));
         }
     }
 }

@@ -352,8 +352,7 @@ fn relay(
         length = None;
         stream = Box::pin(Reframed::new(stream, reframe, sse));
     }
-    let cut_event = sse.then(|| super::respond::stream_cut_event(dialect));
-    let body = Relayed::new(stream, meter, pending, length, cut_event);
+    let body = Relayed::new(stream, meter, pending, length, sse.then_some(dialect));
     let mut out = Response::new(ProxyBody::Relayed(Box::new(body)));
     *out.status_mut() = status;
     *out.headers_mut() = headers;
