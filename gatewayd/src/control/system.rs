@@ -96,16 +96,7 @@ impl System for Control {
             crate::config::reload(loader, &self.running, &self.live).map_err(OpError::from)?;
         tracing::info!(applied = ?report.applied, needs_restart = ?report.needs_restart, "configuration reloaded");
         if report.changed {
-            let changes: serde_json::Map<String, serde_json::Value> = report
-                .changes
-                .iter()
-                .map(|c| {
-                    let detail = serde_json::json!({"old": c.old, "new": c.new, "needs_restart": c.needs_restart});
-                    (c.setting.clone(), detail)
-                })
-                .collect();
-            self.gateway
-                .audit_reload(serde_json::Value::Object(changes))?;
+            self.gateway.audit_reload(&report.changes)?;
         }
         let changes = report
             .changes

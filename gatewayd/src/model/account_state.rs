@@ -7,8 +7,6 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AccountState {
-    /// Just added (history only).
-    Added,
     Active,
     /// Out of rotation until a rate limit, quota or overload passes.
     CoolingDown,
@@ -37,7 +35,6 @@ impl AccountState {
 
     pub fn as_str(self) -> &'static str {
         match self {
-            AccountState::Added => "added",
             AccountState::Active => "active",
             AccountState::CoolingDown => "cooling_down",
             AccountState::CircuitOpen => "circuit_open",

@@ -110,8 +110,16 @@ impl Gateway {
         Ok(self.inner.store.commit(&self.inner.manifest_key)?)
     }
 
-    /// A configuration reload that changed something: each setting's old and new value.
-    pub fn audit_reload(&self, changes: Value) -> Result<(), OpError> {
+    /// A configuration reload that changed something: each setting's old and new value
+    /// (sensitive ones already hidden) and whether it waits for a restart.
+    pub fn audit_reload(&self, changes: &[crate::config::Change]) -> Result<(), OpError> {
+        let changes: serde_json::Map<String, Value> = changes
+            .iter()
+            .map(|c| {
+                let detail = json!({"old": c.old, "new": c.new, "needs_restart": c.needs_restart});
+                (c.setting.clone(), detail)
+            })
+            .collect();
         self.audit("System/ReloadConfig", "", json!({"changes": changes}))?;
         self.commit()
     }
