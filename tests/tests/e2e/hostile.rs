@@ -334,33 +334,25 @@ async fn permissions_hold_and_only_wrong_keys_lock_an_address_out() {
         403,
         "a model-scoped key must name a model"
     );
+    let hi = |key: &str| {
+        let pending = messages(key, crate::support::claude_body(false, "hi"));
+        async move { pending.await.unwrap().status().as_u16() }
+    };
     // A valid key's own refusals, many times over, lock nobody out...
     for _ in 0..5 {
-        let own = messages(&reader, crate::support::claude_body(false, "hi"))
-            .await
-            .unwrap();
-        assert_eq!(own.status(), 403);
+        assert_eq!(hi(&reader).await, 403);
     }
-    let served = messages(&good, crate::support::claude_body(false, "hi"))
-        .await
-        .unwrap();
     assert_eq!(
-        served.status(),
+        hi(&good).await,
         200,
         "valid keys' 403s are not failed key checks"
     );
     // ...keys that do not exist do.
     for _ in 0..3 {
-        let wrong = messages("gwk_wrong", crate::support::claude_body(false, "hi"))
-            .await
-            .unwrap();
-        assert_eq!(wrong.status(), 401);
+        assert_eq!(hi("gwk_wrong").await, 401);
     }
-    let locked = messages(&good, crate::support::claude_body(false, "hi"))
-        .await
-        .unwrap();
     assert_eq!(
-        locked.status(),
+        hi(&good).await,
         429,
         "three wrong keys lock the address out"
     );
