@@ -56,12 +56,18 @@ pub struct Alert {
 }
 
 impl Alert {
-    pub fn new(kind: &'static str, account: Option<&str>, message: impl Into<String>) -> Self {
+    /// An alert of `kind` raised at `at_ms` (Unix milliseconds).
+    pub fn new(
+        at_ms: u64,
+        kind: &'static str,
+        account: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             kind,
             account: account.map(str::to_owned),
             message: message.into(),
-            at_ms: crate::model::now_millis(),
+            at_ms,
             source: "llm-gateway",
         }
     }
@@ -163,6 +169,7 @@ impl ErrorRates {
         }
         *quiet_until = now_ms + len;
         Some(Alert::new(
+            now_ms,
             "error_rate",
             Some(account),
             format!(

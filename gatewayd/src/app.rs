@@ -11,6 +11,7 @@ use tokio::sync::oneshot;
 use std::sync::Arc;
 
 use crate::admission::Admission;
+use crate::clock::Clock;
 use crate::config::{Config, Live, Loader};
 use crate::control::{self, Control};
 use crate::proxy::{self, Proxy};
@@ -30,6 +31,16 @@ pub async fn run(
     loader: Option<Loader>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), RunError> {
+    run_with_clock(config, loader, shutdown, Clock::system()).await
+}
+
+/// [`run`] reading the time of day from `clock`, which tests hold still and move.
+pub async fn run_with_clock(
+    config: Config,
+    loader: Option<Loader>,
+    shutdown: impl Future<Output = ()>,
+    clock: Clock,
+) -> Result<(), RunError> {
     config.validate()?;
     create_private_dir(&config.data_dir)?;
     let store = Store::open(&config.data_dir)?;
@@ -48,11 +59,12 @@ pub async fn run(
         &master,
         &config.upstream,
         &config.oauth,
+        clock.clone(),
     )?;
     gateway.commit()?;
     gateway.seed_marks(ledger.marks().await?);
     let admission = Arc::new(Admission::default());
-    admission.import(store.limits()?, crate::model::now_millis());
+    admission.import(store.limits()?, clock.now_millis());
     let live = Live::new(&config);
     let metrics = crate::metrics::Metrics::default();
     let clients = crate::upstream_client::Clients::new(&config.upstream)?;

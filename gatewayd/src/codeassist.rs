@@ -12,8 +12,9 @@ use gateway_shared::provider::{AuthKind, Provider};
 use http::HeaderValue;
 use serde_json::{json, Value};
 
+use crate::clock::Clock;
 use crate::config::OAuthConfig;
-use crate::model::{now_millis, OAuthTokens};
+use crate::model::OAuthTokens;
 use crate::oauth::{token_grant, TokenError};
 use crate::state::{Gateway, NewAccount, OpError};
 
@@ -84,16 +85,22 @@ pub async fn onboard_account(
     if !code_assist || new.project.is_some() {
         return Ok(new);
     }
-    let tokens = crate::state::oauth_tokens(&new.credential, now_millis())?;
+    let tokens = crate::state::oauth_tokens(&new.credential, gateway.clock().now_millis())?;
     let base_url = match new.base_url.trim() {
         "" => gateway
             .default_base_url(Provider::GeminiCli, AuthKind::OAuth)
             .to_owned(),
         given => given.to_owned(),
     };
-    let (tokens, project) = onboard(gateway.oauth_config(), client, &base_url, tokens)
-        .await
-        .map_err(|e| OpError::precondition(e.to_string()))?;
+    let (tokens, project) = onboard(
+        gateway.oauth_config(),
+        client,
+        &base_url,
+        tokens,
+        gateway.clock(),
+    )
+    .await
+    .map_err(|e| OpError::precondition(e.to_string()))?;
     new.credential = serde_json::to_vec(&tokens).map_err(|e| OpError::internal(e.to_string()))?;
     new.project = Some(project);
     Ok(new)
@@ -104,8 +111,9 @@ pub async fn onboard(
     client: &reqwest::Client,
     base_url: &str,
     tokens: OAuthTokens,
+    clock: &Clock,
 ) -> Result<(OAuthTokens, String), OnboardError> {
-    let tokens = fresh(cfg, client, tokens).await?;
+    let tokens = fresh(cfg, client, tokens, clock).await?;
     let bearer = HeaderValue::from_str(&format!("Bearer {}", tokens.access_token))
         .map_err(|_| TokenError::Unavailable("the access token is not header-safe".into()))?;
     let api = Api {
@@ -121,10 +129,11 @@ async fn fresh(
     cfg: &OAuthConfig,
     client: &reqwest::Client,
     tokens: OAuthTokens,
+    clock: &Clock,
 ) -> Result<OAuthTokens, TokenError> {
     let stale = tokens
         .expires_at_ms
-        .is_some_and(|at| at <= now_millis() + 60_000);
+        .is_some_and(|at| at <= clock.now_millis() + 60_000);
     let Some(refresh_token) = tokens.refresh_token.clone().filter(|_| stale) else {
         return Ok(tokens);
     };
@@ -133,7 +142,7 @@ async fn fresh(
         ("refresh_token", refresh_token.as_str()),
     ];
     let answer = token_grant(cfg, Provider::GeminiCli, client, &grant).await?;
-    Ok(answer.into_tokens(Some(&tokens)))
+    Ok(answer.into_tokens(Some(&tokens), clock.now_millis()))
 }
 
 struct Api<'a> {

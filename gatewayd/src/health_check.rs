@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::Live;
-use crate::model::{now_millis, AccountStatus};
+use crate::model::AccountStatus;
 use crate::recorder::Recorder;
 use crate::state::{Account, Gateway, HealthCheck};
 
@@ -69,7 +69,7 @@ pub async fn check(
             message: e.to_string(),
         },
     };
-    let at_ms = now_millis();
+    let at_ms = gateway.clock().now_millis();
     account.runtime.last_check.store(Some(Arc::new(HealthCheck {
         at_ms,
         ok: result.ok,
@@ -83,7 +83,7 @@ pub async fn check(
         tracing::info!(account = %account.id, status = result.status, reason = %result.message, "health check failed");
         return;
     }
-    let now = now_millis();
+    let now = gateway.clock().now_millis();
     let stuck = account.runtime.failed()
         || account.status == AccountStatus::Error
         || (account.runtime.cooling_until(now).is_some()

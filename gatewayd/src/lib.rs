@@ -5,6 +5,7 @@
 mod admission;
 mod alerts;
 mod app;
+pub mod clock;
 mod codeassist;
 pub mod config;
 mod control;
@@ -31,7 +32,7 @@ mod upstream_client;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-pub use app::run;
+pub use app::{run, run_with_clock};
 pub use restore::{restore, Restored};
 
 /// Why the daemon could not start or stopped with an error.

@@ -103,6 +103,7 @@ impl Logins {
         client: &reqwest::Client,
         session: &str,
         pasted: &str,
+        clock: &crate::clock::Clock,
     ) -> Result<(Provider, OAuthTokens), LoginError> {
         let pending = {
             let mut all = self.pending.lock().expect("login lock poisoned");
@@ -132,7 +133,10 @@ impl Logins {
             grant.push(("state", state));
         }
         match crate::oauth::token_grant(cfg, pending.provider, client, &grant).await {
-            Ok(answer) => Ok((pending.provider, answer.into_tokens(None))),
+            Ok(answer) => Ok((
+                pending.provider,
+                answer.into_tokens(None, clock.now_millis()),
+            )),
             Err(crate::oauth::TokenError::Refused(reason)) => Err(LoginError::Refused(reason)),
             Err(crate::oauth::TokenError::Unavailable(_)) => Err(LoginError::Unreachable),
         }

@@ -21,7 +21,7 @@ pub async fn serve(listener: TcpListener, metrics: Metrics, gateway: Gateway) {
         let (metrics, gateway) = (metrics.clone(), gateway.clone());
         let service = service_fn(move |request: http::Request<hyper::body::Incoming>| {
             let response = if request.uri().path() == "/metrics" {
-                let text = metrics.render(&gateway.snapshot(), crate::model::now_millis());
+                let text = metrics.render(&gateway.snapshot(), gateway.clock().now_millis());
                 http::Response::builder()
                     .header(
                         http::header::CONTENT_TYPE,

@@ -229,9 +229,15 @@ pub struct AccountEvent {
 }
 
 impl AccountEvent {
-    pub fn new(state: AccountState, reason: impl Into<String>, until_ms: Option<u64>) -> Self {
+    /// The change at `at_ms` (Unix milliseconds) into `state`.
+    pub fn new(
+        at_ms: u64,
+        state: AccountState,
+        reason: impl Into<String>,
+        until_ms: Option<u64>,
+    ) -> Self {
         Self {
-            at_ms: now_millis(),
+            at_ms,
             state,
             reason: reason.into(),
             until_ms,
@@ -285,20 +291,6 @@ pub fn next_request_id() -> u64 {
         u64::from_le_bytes(bytes) & 0xffff_ffff_0000_0000
     });
     start | (SEQ.fetch_add(1, Ordering::Relaxed) & 0xffff_ffff)
-}
-
-/// Now, in Unix seconds.
-pub fn now_secs() -> UnixSecs {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
-/// Now, in Unix milliseconds.
-pub fn now_millis() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
 }
 
 /// Tokens counted from one answer, or summed over many.

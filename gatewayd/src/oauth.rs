@@ -10,7 +10,7 @@ use gateway_shared::provider::Provider;
 use http::HeaderValue;
 use serde::Deserialize;
 
-use crate::model::{now_millis, AccountStatus, OAuthTokens};
+use crate::model::{AccountStatus, OAuthTokens};
 use crate::recorder::Recorder;
 use crate::state::{Account, Gateway, OpError, TokenCell};
 
@@ -37,13 +37,14 @@ pub struct TokenAnswer {
 impl TokenAnswer {
     /// The tokens to seal; what the answer leaves out (a refresh token that did not rotate,
     /// the scopes) is kept from `previous`.
-    pub fn into_tokens(self, previous: Option<&OAuthTokens>) -> OAuthTokens {
+    /// `now_ms` is when the answer arrived, which its `expires_in` counts from.
+    pub fn into_tokens(self, previous: Option<&OAuthTokens>, now_ms: u64) -> OAuthTokens {
         OAuthTokens {
             access_token: self.access_token,
             refresh_token: self
                 .refresh_token
                 .or_else(|| previous.and_then(|p| p.refresh_token.clone())),
-            expires_at_ms: self.expires_in.map(|s| now_millis() + s * 1000),
+            expires_at_ms: self.expires_in.map(|s| now_ms + s * 1000),
             scopes: match self.scope {
                 Some(scope) => scope.split_whitespace().map(str::to_owned).collect(),
                 None => previous.map(|p| p.scopes.clone()).unwrap_or_default(),
@@ -63,7 +64,7 @@ pub async fn bearer(
     };
     let lead = gateway.oauth_config().refresh_before.as_millis() as u64;
     let current = cell.current();
-    if !due(&current.tokens, lead) {
+    if !due(&current.tokens, lead, gateway.clock().now_millis()) {
         return Ok(current.bearer.clone());
     }
     refresh(gateway, client, account, cell, lead, false).await
@@ -114,11 +115,11 @@ pub async fn force_refresh(
     }
 }
 
-fn due(tokens: &OAuthTokens, lead_ms: u64) -> bool {
+fn due(tokens: &OAuthTokens, lead_ms: u64, now_ms: u64) -> bool {
     tokens.refresh_token.is_some()
         && tokens
             .expires_at_ms
-            .is_some_and(|at| at <= now_millis() + lead_ms)
+            .is_some_and(|at| at <= now_ms + lead_ms)
 }
 
 async fn refresh(
@@ -133,7 +134,9 @@ async fn refresh(
     let _single_flight = cell.refresh.lock().await;
     let current = cell.current();
     // Someone else refreshed while this request waited.
-    if !Arc::ptr_eq(&before, &current) || !(forced || due(&current.tokens, lead)) {
+    if !Arc::ptr_eq(&before, &current)
+        || !(forced || due(&current.tokens, lead, gateway.clock().now_millis()))
+    {
         return Ok(current.bearer.clone());
     }
     let Some(refresh_token) = current.tokens.refresh_token.clone() else {
@@ -145,7 +148,7 @@ async fn refresh(
     ];
     match token_grant(gateway.oauth_config(), account.provider, client, &grant).await {
         Ok(answer) => {
-            let tokens = answer.into_tokens(Some(&current.tokens));
+            let tokens = answer.into_tokens(Some(&current.tokens), gateway.clock().now_millis());
             // Persist first (flushed to disk, off the runtime thread): a rotated refresh
             // token is single-use.
             let (owner, id, sealed) = (gateway.clone(), account.id.clone(), tokens.clone());
@@ -165,7 +168,7 @@ async fn refresh(
             if current
                 .tokens
                 .expires_at_ms
-                .is_some_and(|at| at > now_millis()) =>
+                .is_some_and(|at| at > gateway.clock().now_millis()) =>
         {
             tracing::warn!(account = %account.id, error = %e, "token refresh failed; the current token is still valid");
             Ok(current.bearer.clone())
@@ -246,9 +249,9 @@ pub async fn keep_fresh(
             .iter()
             .filter(|a| !a.runtime.failed())
             .filter(|a| {
-                a.oauth
-                    .as_ref()
-                    .is_some_and(|cell| due(&cell.current().tokens, lead))
+                a.oauth.as_ref().is_some_and(|cell| {
+                    due(&cell.current().tokens, lead, gateway.clock().now_millis())
+                })
             })
             .cloned()
             .collect();

@@ -108,7 +108,13 @@ impl Proxy {
                 return response;
             }
         };
-        let mut ctx = RequestContext::new(dialect, peer.ip(), &parts.headers, &self.inner.recorder);
+        let mut ctx = RequestContext::new(
+            dialect,
+            peer.ip(),
+            &parts.headers,
+            &self.inner.recorder,
+            self.inner.gateway.clock().now_millis(),
+        );
         let span = tracing::info_span!("request", id = %ctx.shown.to_str().unwrap_or_default());
         let mut response = match route {
             Route::Api(api) => {
@@ -164,7 +170,10 @@ impl Proxy {
             return respond::Reject::forbidden("your address may not read metrics")
                 .into_response(route::Dialect::Anthropic, id);
         }
-        let text = metrics.render(&inner.gateway.snapshot(), crate::model::now_millis());
+        let text = metrics.render(
+            &inner.gateway.snapshot(),
+            inner.gateway.clock().now_millis(),
+        );
         respond::metrics(text)
     }
 

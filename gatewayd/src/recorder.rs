@@ -231,8 +231,8 @@ impl RecorderTask {
             tokio::select! {
                 message = self.rx.recv() => match message {
                     Some(Message::Usage(r)) => {
+                        let now = self.gateway.clock().now_millis();
                         if let Some(account) = &r.account_id {
-                            let now = crate::model::now_millis();
                             let settings = self.live.load();
                             if let Some(alert) = self.error_rates.count(account, r.failed, now, &settings.alerts) {
                                 self.alerter.raise(alert);
@@ -240,9 +240,9 @@ impl RecorderTask {
                         }
                         if let Some(key) = &r.key_id {
                             let used = r.tokens.input_tokens + r.tokens.output_tokens;
-                            self.admission.charge(key, used, crate::model::now_millis());
+                            self.admission.charge(key, used, now);
                         }
-                        tally::add(&mut pending, r, &self.live.load().prices, &self.metrics, &mut self.models);
+                        tally::add(&mut pending, r, now / 1000, &self.live.load().prices, &self.metrics, &mut self.models);
                     }
                     Some(Message::Stop(done)) => {
                         stopped = Some(done);

@@ -23,6 +23,7 @@ use std::time::Instant;
 
 use arc_swap::ArcSwap;
 
+use crate::clock::Clock;
 use crate::config::{OAuthConfig, UpstreamConfig};
 use crate::secrets::{KeyHasher, MasterKey, Sealer};
 use crate::store::{Ledger, Store};
@@ -71,6 +72,8 @@ struct Inner {
     manifest_key: [u8; 32],
     /// Keys' last use and accounts' quota counts, as the ledger holds them.
     marks: Mutex<crate::store::UsageMarks>,
+    /// Wall-clock time for every decision the state makes.
+    clock: Clock,
 }
 
 impl Gateway {
@@ -81,6 +84,7 @@ impl Gateway {
         master: &MasterKey,
         upstream: &UpstreamConfig,
         oauth: &OAuthConfig,
+        clock: Clock,
     ) -> Result<Self, OpError> {
         let gateway = Self {
             inner: Arc::new(Inner {
@@ -102,6 +106,7 @@ impl Gateway {
                 audit_lock: Mutex::new(()),
                 manifest_key: master.manifest_key(),
                 marks: Mutex::default(),
+                clock,
             }),
         };
         gateway.republish()?;
@@ -116,6 +121,11 @@ impl Gateway {
     /// The keyed hasher gateway key secrets are looked up by.
     pub fn hasher(&self) -> &KeyHasher {
         &self.inner.hasher
+    }
+
+    /// The wall clock every time-dependent decision reads.
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
     }
 
     /// When the daemon started.

@@ -250,6 +250,7 @@ impl Accounts for Control {
                 &self.probe_client,
                 &r.session,
                 &r.code,
+                self.gateway.clock(),
             )
             .await
             .map_err(|e| OpError::precondition(e.to_string()))?;

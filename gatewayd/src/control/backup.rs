@@ -22,7 +22,10 @@ pub async fn stream(control: &Control) -> Result<ChunkStream, Status> {
     tokio::fs::create_dir_all(&dir)
         .await
         .map_err(|e| OpError::internal(format!("cannot create {}: {e}", dir.display())))?;
-    let path = dir.join(format!(".transfer-{}.backup", crate::model::now_millis()));
+    let path = dir.join(format!(
+        ".transfer-{}.backup",
+        control.gateway.clock().now_millis()
+    ));
     let header = match control.gateway.backup(&path).await {
         Ok(header) => header,
         Err(e) => {

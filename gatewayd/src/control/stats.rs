@@ -8,7 +8,7 @@ use gateway_proto::v1::stats_server::Stats;
 use tonic::{Request, Response, Status};
 
 use super::{convert, Control};
-use crate::model::{now_millis, UsageScope};
+use crate::model::UsageScope;
 use crate::state::OpError;
 
 #[tonic::async_trait]
@@ -27,7 +27,7 @@ impl Stats for Control {
             })?;
         let since = match r.since_seconds {
             0 => None,
-            secs => Some((now_millis() / 1000).saturating_sub(secs)),
+            secs => Some((self.gateway.clock().now_millis() / 1000).saturating_sub(secs)),
         };
         let groups = self.gateway.usage_stats(scope, since).await?;
         let names = self.names(scope)?;

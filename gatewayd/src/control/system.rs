@@ -5,7 +5,7 @@ use gateway_proto::v1::system_server::System;
 use tonic::{Request, Response, Status};
 
 use super::Control;
-use crate::model::{now_millis, now_secs, AccountState};
+use crate::model::AccountState;
 use crate::state::OpError;
 
 #[tonic::async_trait]
@@ -25,7 +25,7 @@ impl System for Control {
     ) -> Result<Response<pb::GetStatusResponse>, Status> {
         // Live in-memory state only: status never waits on the recorder's queue.
         let snapshot = self.gateway.snapshot();
-        let now_ms = now_millis();
+        let now_ms = self.gateway.clock().now_millis();
         let count = |f: &dyn Fn(&crate::state::Account) -> bool| {
             snapshot.accounts.iter().filter(|a| f(a)).count() as u32
         };
@@ -41,7 +41,7 @@ impl System for Control {
             version: gateway_shared::VERSION.to_owned(),
             uptime_seconds: self.gateway.started().elapsed().as_secs(),
             listen_address: self.listen_address.clone(),
-            keys: snapshot.live_keys(now_secs()) as u32,
+            keys: snapshot.live_keys((now_ms / 1000) as crate::model::UnixSecs) as u32,
             accounts: snapshot.accounts.len() as u32,
             accounts_usable: count(&|a| a.usable(now_ms)),
             accounts_cooling: in_state(AccountState::CoolingDown),
@@ -66,6 +66,7 @@ impl System for Control {
         let settings = self.live.load();
         let cfg = &settings.alerts;
         let alert = crate::alerts::Alert::new(
+            self.gateway.clock().now_millis(),
             "test",
             None,
             "a test alert sent with gatewayctl alerts test",

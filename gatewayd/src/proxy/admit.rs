@@ -16,7 +16,6 @@ use super::respond::Reject;
 use super::route::ApiRoute;
 use crate::admission::{Admission, Permit, Refusal};
 use crate::config::LiveSettings;
-use crate::model::now_millis;
 use crate::recorder::Recorder;
 use crate::state::{ActiveKey, Gateway};
 
@@ -43,7 +42,7 @@ impl Gate<'_> {
         peer: IpAddr,
         ctx: &mut RequestContext,
     ) -> Result<Admitted, Reject> {
-        let now = now_millis();
+        let now = self.gateway.clock().now_millis();
         let rules = &self.settings.ip_rules;
         let client_ip = rules.client_ip(peer, &parts.headers);
         ctx.client_ip = client_ip;
@@ -61,7 +60,7 @@ impl Gate<'_> {
         let snapshot = self.gateway.snapshot();
         let query = parts.uri.query();
         let hasher = self.gateway.hasher();
-        let key = match auth::authenticate(&snapshot, hasher, &parts.headers, query, api) {
+        let key = match auth::authenticate(&snapshot, hasher, &parts.headers, query, api, now) {
             Ok(key) => key,
             // Only a key that does not exist counts toward the address's lock-out: a valid
             // key's own 403 (expired, wrong permission) must not lock out others behind

@@ -8,7 +8,6 @@ use http::HeaderMap;
 
 use super::respond::Reject;
 use super::route::ApiRoute;
-use crate::model::now_secs;
 use crate::secrets::KeyHasher;
 use crate::state::{ActiveKey, Snapshot};
 
@@ -49,6 +48,7 @@ pub fn authenticate(
     headers: &HeaderMap,
     query: Option<&str>,
     route: &ApiRoute,
+    now_ms: u64,
 ) -> Result<Arc<ActiveKey>, Reject> {
     let secret = presented(headers, query).ok_or_else(|| {
         Reject::unauthorized(
@@ -64,7 +64,7 @@ pub fn authenticate(
     // The secret is never compared: its keyed digest is looked up, so lookup timing can
     // tell an attacker nothing about any stored secret.
     let digest = hasher.digest(secret);
-    let now = now_secs();
+    let now = (now_ms / 1000) as crate::model::UnixSecs;
     let key = snapshot
         .key(&digest, now)
         .ok_or_else(|| Reject::unauthorized("invalid gateway key"))?;

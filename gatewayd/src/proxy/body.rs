@@ -67,6 +67,8 @@ enum End {
 pub struct Source {
     pub account: std::sync::Arc<crate::state::Account>,
     pub settings: std::sync::Arc<crate::config::LiveSettings>,
+    /// For the time of the verdict.
+    pub clock: crate::clock::Clock,
 }
 
 /// The record to send once the answer is over.
@@ -106,14 +108,19 @@ impl Relayed {
     /// any other, one the client abandoned says nothing about the account.
     fn end(&mut self, end: End) {
         if let Some(p) = &self.pending {
-            let (account, health) = (&p.source.account, &p.source.settings.health);
+            let account = &p.source.account;
+            let judge = super::health::Judge {
+                recorder: &p.recorder,
+                health: &p.source.settings.health,
+                now: p.source.clock.now_millis(),
+            };
             let outcome = match end {
                 End::Finished => Some(Outcome::Answered),
                 End::Cut => Some(Outcome::Failed(super::upstream::Effect::None)),
                 End::Abandoned => None,
             };
             match outcome {
-                Some(outcome) => super::health::apply(&p.recorder, health, account, outcome, None),
+                Some(outcome) => judge.apply(account, outcome, None),
                 None => account.runtime.settled(),
             }
         }

@@ -50,6 +50,7 @@ impl RequestContext {
         peer: IpAddr,
         headers: &http::HeaderMap,
         recorder: &Recorder,
+        at_ms: u64,
     ) -> Self {
         let id = crate::model::next_request_id();
         let shown = HeaderValue::from_str(&crate::model::request_id(id))
@@ -59,7 +60,7 @@ impl RequestContext {
             shown,
             dialect,
             started: Instant::now(),
-            at_ms: crate::model::now_millis(),
+            at_ms,
             client_ip: peer,
             user_agent: super::headers::owned_user_agent(headers),
             key_id: None,

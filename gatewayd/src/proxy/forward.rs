@@ -14,12 +14,11 @@ use super::body::{ByteStream, Pending, ProxyBody, Relayed, Source};
 use super::context::RequestContext;
 use super::envelope::{Reframe, Reframed};
 use super::headers::downstream_response;
-use super::health::{Outcome, Undecided};
+use super::health::{Judge, Outcome, Undecided};
 use super::meter::Meter;
 use super::respond::Reject;
 use super::route::Dialect;
 use super::upstream::{attempt, Blame, Buffered, Effect, Exchange, Verdict};
-use crate::model::now_millis;
 use crate::model::Failure;
 use crate::oauth;
 use crate::recorder::{Recorder, UsageRecord};
@@ -62,7 +61,7 @@ impl Forwarder<'_> {
         let plan = self.balancer.plan(
             &self.gateway.snapshot(),
             &want,
-            now_millis(),
+            self.now(),
             &self.settings.balance,
         );
         let mut last: Option<(Arc<Account>, Buffered)> = None;
@@ -71,9 +70,9 @@ impl Forwarder<'_> {
         for account in plan.iter() {
             // Another request may have benched it since the plan was made; a half-open
             // circuit lets one trial request through.
-            if !account.usable(now_millis())
+            if !account.usable(self.now())
                 || !exchange.servable_by(account)
-                || !account.runtime.admit(now_millis())
+                || !account.runtime.admit(self.now())
             {
                 continue;
             }
@@ -94,11 +93,12 @@ impl Forwarder<'_> {
                 &exchange,
                 &self.settings.upstream,
                 bearer,
+                self.gateway.clock(),
             )
             .await
             {
                 Verdict::Relay(response) => {
-                    let now = now_millis();
+                    let now = self.now();
                     let waited = sent.elapsed().as_micros() as u64;
                     account.runtime.observe_latency(waited, now);
                     // Judged when the answer ends: a stream cut later is a failure.
@@ -106,7 +106,7 @@ impl Forwarder<'_> {
                     let sse = is_sse(response.headers());
                     let failed = !response.status().is_success();
                     let model = caller.model.as_deref();
-                    undecided.judge(!failed, self.recorder, &self.settings.health, model);
+                    undecided.judge(!failed, &self.judge(), model);
                     if !failed {
                         self.balancer
                             .served(caller.session, account, now, &self.settings.balance);
@@ -126,6 +126,7 @@ impl Forwarder<'_> {
                         source: Source {
                             account: Arc::clone(account),
                             settings: Arc::clone(self.settings),
+                            clock: self.gateway.clock().clone(),
                         },
                     };
                     let reframe = exchange
@@ -139,7 +140,7 @@ impl Forwarder<'_> {
                     drop(guard);
                     self.apply(account, Outcome::Answered, None);
                     let model = caller.model.as_deref();
-                    undecided.judge(false, self.recorder, &self.settings.health, model);
+                    undecided.judge(false, &self.judge(), model);
                     return self.answer_now(
                         &mut caller,
                         Some(account),
@@ -169,9 +170,9 @@ impl Forwarder<'_> {
             }
         }
         let model = caller.model.as_deref();
-        undecided.judge(false, self.recorder, &self.settings.health, model);
+        undecided.judge(false, &self.judge(), model);
         let next_free = match attempts {
-            0 => Balancer::next_free(&self.gateway.snapshot(), &want, now_millis()),
+            0 => Balancer::next_free(&self.gateway.snapshot(), &want, self.now()),
             _ => None,
         };
         self.give_up(caller, last, attempts, next_free)
@@ -197,7 +198,7 @@ impl Forwarder<'_> {
             }
             None if attempts == 0 => match next_free {
                 Some(at) => {
-                    let secs = at.saturating_sub(now_millis()).div_ceil(1000).max(1);
+                    let secs = at.saturating_sub(self.now()).div_ceil(1000).max(1);
                     let mut reject = Reject::new(
                         Failure::NoAccount,
                         StatusCode::TOO_MANY_REQUESTS,
@@ -279,7 +280,7 @@ impl Forwarder<'_> {
             Err(e) => {
                 tracing::warn!(account = %account.id, error = %e, "no usable token; failing over");
                 Err(Effect::CoolUntil(
-                    now_millis() + self.settings.upstream.unreachable_cooldown.as_millis() as u64,
+                    self.now() + self.settings.upstream.unreachable_cooldown.as_millis() as u64,
                     crate::model::CoolReason::NoToken,
                 ))
             }
@@ -306,6 +307,7 @@ impl Forwarder<'_> {
             return;
         }
         self.recorder.alert(crate::alerts::Alert::new(
+            self.now(),
             "quota_threshold",
             Some(&account.id),
             format!(
@@ -316,13 +318,21 @@ impl Forwarder<'_> {
     }
 
     fn apply(&self, account: &Account, outcome: Outcome, model: Option<&str>) {
-        super::health::apply(
-            self.recorder,
-            &self.settings.health,
-            account,
-            outcome,
-            model,
-        );
+        self.judge().apply(account, outcome, model);
+    }
+
+    /// Judges attempts as of now.
+    fn judge(&self) -> Judge<'_> {
+        Judge {
+            recorder: self.recorder,
+            health: &self.settings.health,
+            now: self.now(),
+        }
+    }
+
+    /// Unix milliseconds, from the gateway's clock.
+    fn now(&self) -> u64 {
+        self.gateway.clock().now_millis()
     }
 }
 

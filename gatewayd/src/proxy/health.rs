@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::upstream::Effect;
 use crate::config::HealthConfig;
-use crate::model::{now_millis, AccountEvent, AccountState, CoolReason};
+use crate::model::{AccountEvent, AccountState, CoolReason};
 use crate::recorder::Recorder;
 use crate::state::{model_family, Account, CircuitPolicy};
 
@@ -19,18 +19,32 @@ pub enum Outcome {
     Failed(Effect),
 }
 
-/// Applies `outcome` to `account`.
-pub fn apply(
-    recorder: &Recorder,
-    health: &HealthConfig,
-    account: &Account,
-    outcome: Outcome,
-    model: Option<&str>,
-) {
-    let now = now_millis();
+/// What judging an attempt needs: where transitions go, the breaker's settings and
+/// the time of the verdict.
+pub struct Judge<'a> {
+    pub recorder: &'a Recorder,
+    pub health: &'a HealthConfig,
+    /// Unix milliseconds.
+    pub now: u64,
+}
+
+impl Judge<'_> {
+    /// Applies `outcome` to `account`.
+    pub fn apply(&self, account: &Account, outcome: Outcome, model: Option<&str>) {
+        apply(self, account, outcome, model);
+    }
+}
+
+fn apply(judge: &Judge<'_>, account: &Account, outcome: Outcome, model: Option<&str>) {
+    let Judge {
+        recorder,
+        health,
+        now,
+    } = *judge;
     let event = match outcome {
         Outcome::Answered => account.runtime.succeeded().then(|| {
             AccountEvent::new(
+                now,
                 AccountState::Active,
                 "circuit closed: the trial request succeeded",
                 None,
@@ -48,6 +62,7 @@ pub fn apply(
                 .flatten();
             match opened {
                 Some(until) => Some(AccountEvent::new(
+                    now,
                     AccountState::CircuitOpen,
                     format!("circuit open after {} failures", health.circuit_failures),
                     Some(until),
@@ -80,19 +95,13 @@ impl Undecided {
 
     /// Settles the held failures once the request is over; `served` when an account
     /// answered it successfully.
-    pub fn judge(
-        self,
-        served: bool,
-        recorder: &Recorder,
-        health: &HealthConfig,
-        model: Option<&str>,
-    ) {
+    pub fn judge(self, served: bool, judge: &Judge<'_>, model: Option<&str>) {
         if self.0.is_empty() {
             return;
         }
         if served {
             for (account, effect) in self.0 {
-                apply(recorder, health, &account, Outcome::Failed(effect), model);
+                judge.apply(&account, Outcome::Failed(effect), model);
             }
             return;
         }
@@ -127,7 +136,7 @@ fn effect_event(
         account
             .runtime
             .cool_until(until, now, why)
-            .then(|| AccountEvent::new(AccountState::CoolingDown, why.as_str(), Some(until)))
+            .then(|| AccountEvent::new(now, AccountState::CoolingDown, why.as_str(), Some(until)))
     };
     match effect {
         Effect::None => None,
@@ -136,6 +145,7 @@ fn effect_event(
             Some(model) => account.runtime.bench_model(model, until, now).then(|| {
                 let family = model_family(model);
                 AccountEvent::new(
+                    now,
                     AccountState::RateLimited,
                     format!("{family}: {why}"),
                     Some(until),

@@ -10,7 +10,6 @@ use http_body_util::BodyExt;
 
 use super::headers::inject_credential;
 use crate::config::UpstreamConfig;
-use crate::model::now_millis;
 use crate::model::CoolReason;
 use crate::state::Account;
 use crate::upstream_client::{send_proxied, Direct, SendError, UpstreamBody};
@@ -111,6 +110,7 @@ pub async fn attempt(
     exchange: &Exchange,
     cfg: &UpstreamConfig,
     bearer: Option<(http::HeaderValue, &str)>,
+    clock: &crate::clock::Clock,
 ) -> Verdict {
     let mut headers = exchange.headers.clone();
     let (bearer, beta) = bearer.map_or((None, ""), |(b, beta)| (Some(b), beta));
@@ -123,7 +123,7 @@ pub async fn attempt(
         tracing::warn!(account = %account.id, reason = why, "upstream unreachable; failing over");
         Verdict::FailOver {
             effect: Effect::CoolUntil(
-                now_millis() + cfg.unreachable_cooldown.as_millis() as u64,
+                clock.now_millis() + cfg.unreachable_cooldown.as_millis() as u64,
                 CoolReason::Unreachable,
             ),
             answer: None,
@@ -151,7 +151,7 @@ pub async fn attempt(
     };
     let status = response.status();
     if account.oauth.is_some() {
-        if let Some(windows) = unified_windows(response.headers(), now_millis()) {
+        if let Some(windows) = unified_windows(response.headers(), clock.now_millis()) {
             account
                 .runtime
                 .quota
@@ -170,7 +170,7 @@ pub async fn attempt(
             body,
         });
     }
-    let effect = effect_of(status, &headers, &body, cfg);
+    let effect = effect_of(status, &headers, &body, cfg, clock.now_millis());
     tracing::info!(account = %account.id, status = status.as_u16(), "upstream refused; failing over");
     let blame = match status.as_u16() {
         500 | 502 | 504 => Blame::Undecided,
@@ -214,7 +214,13 @@ fn is_banned(body: &[u8]) -> bool {
         .contains("organization has been disabled")
 }
 
-fn effect_of(status: StatusCode, headers: &HeaderMap, body: &[u8], cfg: &UpstreamConfig) -> Effect {
+fn effect_of(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+    cfg: &UpstreamConfig,
+    now: u64,
+) -> Effect {
     match status.as_u16() {
         400 => Effect::Fail(format!("banned: {}", error_message(body))),
         401 | 403 => Effect::Fail(format!(
@@ -223,11 +229,10 @@ fn effect_of(status: StatusCode, headers: &HeaderMap, body: &[u8], cfg: &Upstrea
             error_message(body)
         )),
         503 | 529 => Effect::CoolUntil(
-            now_millis() + cfg.overloaded_cooldown.as_millis() as u64,
+            now + cfg.overloaded_cooldown.as_millis() as u64,
             CoolReason::Overloaded,
         ),
         429 => {
-            let now = now_millis();
             let wait = retry_delay(headers, body, now).unwrap_or(cfg.rate_limit_cooldown);
             let until = now + wait.as_millis() as u64;
             // A subscription window that is exhausted benches the account (or only the

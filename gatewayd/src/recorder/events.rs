@@ -61,7 +61,8 @@ impl EventWriter {
                     Some(&id),
                 )
                 .await;
-                let alert = crate::alerts::Alert::new("account_error", Some(&id), reason);
+                let alert =
+                    crate::alerts::Alert::new(self.now(), "account_error", Some(&id), reason);
                 self.alerter.raise(alert);
             }
             Event::AccountTransition { id, event } => {
@@ -81,11 +82,15 @@ impl EventWriter {
                     None,
                 )
                 .await;
-                let alert =
-                    crate::alerts::Alert::new("security", None, format!("{kind}: {detail}"));
+                let detail = format!("{kind}: {detail}");
+                let alert = crate::alerts::Alert::new(self.now(), "security", None, detail);
                 self.alerter.raise(alert);
             }
         }
+    }
+
+    fn now(&self) -> u64 {
+        self.gateway.clock().now_millis()
     }
 
     /// Runs one store write on the blocking pool and logs its failure.

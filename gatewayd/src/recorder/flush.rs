@@ -119,7 +119,7 @@ impl RecorderTask {
                     self.prune_ledger().await;
                     let settings = self.live.load();
                     self.error_rates
-                        .sweep(crate::model::now_millis(), &settings.alerts);
+                        .sweep(self.gateway.clock().now_millis(), &settings.alerts);
                 }
             }
             // Only a panic in the store code gets here; recording stops, serving does not.
@@ -130,7 +130,7 @@ impl RecorderTask {
     /// Drops request log entries past their age, and hourly rollups past theirs.
     async fn prune_ledger(&self) {
         let max_age = self.config.log_max_age.as_millis() as u64;
-        let oldest = crate::model::now_millis().saturating_sub(max_age);
+        let oldest = self.gateway.clock().now_millis().saturating_sub(max_age);
         let ledger = self.gateway.ledger();
         if let Err(e) = ledger.prune_log_age(oldest).await {
             tracing::error!(error = %e, "cannot prune the request log");

@@ -7,7 +7,7 @@ use std::sync::{Arc, LazyLock};
 use super::models::ModelNames;
 use super::{RequestFacts, UsageRecord};
 use crate::metrics::{Metrics, Observation};
-use crate::model::{now_secs, RequestLogEntry, UsageCounters, UsageScope};
+use crate::model::{RequestLogEntry, UsageCounters, UsageScope};
 use crate::prices::PriceTable;
 use crate::rollup::Grain;
 use crate::store::UsageDelta;
@@ -16,6 +16,7 @@ use crate::store::UsageDelta;
 pub fn add(
     pending: &mut UsageDelta,
     r: UsageRecord,
+    now_secs: u64,
     prices: &PriceTable,
     metrics: &Metrics,
     models: &mut ModelNames,
@@ -39,7 +40,9 @@ pub fn add(
     }
     if let Some(key) = &r.key_id {
         groups.push((UsageScope::Key, Arc::clone(key)));
-        pending.last_used.insert(Arc::clone(key), now_secs());
+        pending
+            .last_used
+            .insert(Arc::clone(key), now_secs as crate::model::UnixSecs);
     }
     let counted_model = r.model.as_ref().map(|m| models.counted(m));
     if let Some(model) = &counted_model {
@@ -48,7 +51,7 @@ pub fn add(
     if let Some(f) = facts {
         groups.push((UsageScope::Dialect, dialect_id(f.dialect)));
     }
-    let at_secs = facts.map_or_else(|| now_secs() as u64, |f| f.at_ms / 1000);
+    let at_secs = facts.map_or(now_secs, |f| f.at_ms / 1000);
     for (scope, id) in groups {
         pending
             .counters
@@ -194,6 +197,7 @@ mod tests {
         add(
             &mut pending,
             record(Some("key_1"), None),
+            1_700_000_000,
             &prices,
             &metrics,
             &mut models,
@@ -201,6 +205,7 @@ mod tests {
         add(
             &mut pending,
             record(Some("key_1"), Some(Failure::RateLimited)),
+            1_700_000_000,
             &prices,
             &metrics,
             &mut models,
@@ -232,7 +237,14 @@ mod tests {
         let mut refused = record(None, Some(Failure::Unauthorized));
         refused.account_id = None;
         refused.model = None;
-        add(&mut pending, refused, &prices, &metrics, &mut models);
+        add(
+            &mut pending,
+            refused,
+            1_700_000_000,
+            &prices,
+            &metrics,
+            &mut models,
+        );
         let scopes: Vec<UsageScope> = pending.counters.keys().map(|(scope, _)| *scope).collect();
         assert_eq!(scopes, [UsageScope::Dialect]);
         assert!(pending.last_used.is_empty());

@@ -92,7 +92,7 @@ impl Writer {
     /// Saves the key windows and budgets (every housekeeping interval and at shutdown),
     /// after dropping idle state, and signs the audit chain head.
     pub fn save_limits(&mut self) {
-        let now = crate::model::now_millis();
+        let now = self.gateway.clock().now_millis();
         self.admission.sweep(now);
         let mut windows = self.admission.export();
         windows.sort_by(|a, b| a.0.cmp(&b.0));

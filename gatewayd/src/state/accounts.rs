@@ -9,9 +9,7 @@ use super::account_input::{self as input, AccountUpdate, NewAccount};
 use super::key_input;
 use super::keys::random_bytes;
 use super::{ErrorKind, Gateway, OpError};
-use crate::model::{
-    now_millis, now_secs, AccountEvent, AccountRecord, AccountState, AccountStatus, Quota,
-};
+use crate::model::{AccountEvent, AccountRecord, AccountState, AccountStatus, Quota};
 
 /// Transitions `account show` lists.
 const HISTORY_SHOWN: usize = 20;
@@ -50,7 +48,7 @@ impl Gateway {
         let credential = match auth {
             AuthKind::ApiKey => input::credential(&new.credential)?.to_vec(),
             AuthKind::OAuth => {
-                let tokens = input::oauth_tokens(&new.credential, now_millis())?;
+                let tokens = input::oauth_tokens(&new.credential, self.clock().now_millis())?;
                 serde_json::to_vec(&tokens)
                     .map_err(|e| OpError::new(ErrorKind::Internal, e.to_string()))?
             }
@@ -62,7 +60,7 @@ impl Gateway {
         let _guard = self.write_guard()?;
         self.ensure_unique_name(&name, None)?;
         let id = format!("{ACCOUNT_ID_PREFIX}{}", hex::encode(random_bytes::<6>()));
-        let now = now_secs();
+        let now = self.clock().now_secs();
         let mut record = AccountRecord {
             credentials: self.inner.sealer.seal(&id, &credential)?,
             id,
@@ -94,10 +92,7 @@ impl Gateway {
         }
         self.inner.store.put_account(&record)?;
         self.republish()?;
-        self.note(
-            &record.id,
-            AccountEvent::new(AccountState::Active, "added", None),
-        )?;
+        self.note_change(&record.id, AccountState::Active, "added")?;
         self.audit_change("Accounts/AddAccount", &record.id, None, Some(&record))?;
         Ok(record)
     }
@@ -124,6 +119,12 @@ impl Gateway {
     /// Records a transition the data plane applied in memory (a cool-down, a benched
     /// model family).
     pub fn record_account_event(&self, id: &str, event: AccountEvent) -> Result<(), OpError> {
+        self.note(id, event)
+    }
+
+    /// Notes an operator's (or the control plane's) change of an account's state, now.
+    fn note_change(&self, id: &str, state: AccountState, why: &str) -> Result<(), OpError> {
+        let event = AccountEvent::new(self.clock().now_millis(), state, why, None);
         self.note(id, event)
     }
 
@@ -163,7 +164,7 @@ impl Gateway {
         };
         let sealed = match &change.credential {
             Some(raw) if current.auth == AuthKind::OAuth.as_str() => {
-                let tokens = input::oauth_tokens(raw, now_millis())?;
+                let tokens = input::oauth_tokens(raw, self.clock().now_millis())?;
                 let json = serde_json::to_vec(&tokens)
                     .map_err(|e| OpError::new(ErrorKind::Internal, e.to_string()))?;
                 Some(self.inner.sealer.seal(id, &json)?)
@@ -223,7 +224,7 @@ impl Gateway {
             true => (AccountState::Active, "enabled by an operator"),
             false => (AccountState::Disabled, "disabled by an operator"),
         };
-        self.note(id, AccountEvent::new(state, why, None))?;
+        self.note_change(id, state, why)?;
         Ok(view)
     }
 
@@ -248,7 +249,7 @@ impl Gateway {
             true => (AccountState::Draining, "drained by an operator"),
             false => (AccountState::Active, "returned to service"),
         };
-        self.note(id, AccountEvent::new(state, why, None))?;
+        self.note_change(id, state, why)?;
         Ok(view)
     }
 
@@ -297,7 +298,7 @@ impl Gateway {
         if let Some(live) = self.snapshot().accounts.iter().find(|a| a.id == id) {
             live.runtime.reset();
         }
-        self.note(id, AccountEvent::new(AccountState::Active, why, None))
+        self.note_change(id, AccountState::Active, why)
     }
 
     /// Persists a failure the data plane already applied in memory: the account goes to
@@ -307,7 +308,7 @@ impl Gateway {
             a.status = AccountStatus::Error;
             a.status_reason = reason.to_owned();
         })?;
-        self.note(id, AccountEvent::new(AccountState::Error, reason, None))
+        self.note_change(id, AccountState::Error, reason)
     }
 
     fn change_account(
@@ -317,7 +318,7 @@ impl Gateway {
         mut f: impl FnMut(&mut AccountRecord),
     ) -> Result<AccountView, OpError> {
         let _guard = self.write_guard()?;
-        let now = now_secs();
+        let now = self.clock().now_secs();
         let mut before = None;
         let record = self
             .inner
@@ -336,7 +337,7 @@ impl Gateway {
     fn view(&self, record: AccountRecord) -> AccountView {
         let snapshot = self.snapshot();
         let live = snapshot.accounts.iter().find(|a| a.id == record.id);
-        let now = now_millis();
+        let now = self.clock().now_millis();
         AccountView {
             state: live.map_or_else(|| stored_state(&record), |a| a.state(now)),
             cooling_until_ms: live.and_then(|a| a.runtime.cooling_until(now)),

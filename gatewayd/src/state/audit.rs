@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use super::{Gateway, OpError};
-use crate::model::{now_millis, AuditEntry, AuditSeal};
+use crate::model::{AuditEntry, AuditSeal};
 
 tokio::task_local! {
     /// The control-plane caller a change is made for (`uid:N`), set around each RPC.
@@ -74,7 +74,7 @@ impl Gateway {
         let head = self.inner.store.audit_head()?;
         let mut entry = AuditEntry {
             seq: head.as_ref().map_or(1, |h| h.seq + 1),
-            at_ms: now_millis(),
+            at_ms: self.clock().now_millis(),
             actor: ACTOR
                 .try_with(Clone::clone)
                 .unwrap_or_else(|_| "gatewayd".to_owned()),
@@ -148,7 +148,7 @@ impl Gateway {
         self.inner.store.put_audit_seal(&AuditSeal {
             seq: head.seq,
             hash: head.hash,
-            at_ms: now_millis(),
+            at_ms: self.clock().now_millis(),
             signature: hex::encode(signature),
         })?;
         Ok(())

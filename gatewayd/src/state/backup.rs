@@ -46,7 +46,7 @@ pub async fn periodic(gateway: &Gateway, dir: &Path, keep: usize) -> Result<Path
             format!("cannot create the backup directory {}: {e}", dir.display()),
         )
     })?;
-    let path = dir.join(format!("gatewayd-{}.backup", crate::model::now_millis()));
+    let path = dir.join(format!("gatewayd-{}.backup", gateway.clock().now_millis()));
     gateway.backup(&path).await?;
     let mut kept: Vec<PathBuf> = std::fs::read_dir(dir)
         .into_iter()

@@ -7,12 +7,12 @@ use gateway_shared::keyfmt::{KEY_ID_PREFIX, KEY_SECRET_PREFIX};
 
 use super::key_input::{self as input, KeyUpdate, NewKey};
 use super::{Gateway, OpError};
-use crate::model::{now_secs, KeyRecord, PreviousSecret};
+use crate::model::{KeyRecord, PreviousSecret};
 
 impl Gateway {
     /// Creates a key and returns it with its secret, which is not kept.
     pub fn create_key(&self, new: NewKey) -> Result<(KeyRecord, String), OpError> {
-        let now = now_secs();
+        let now = self.clock().now_secs();
         let (secret, digest) = self.new_secret();
         let record = KeyRecord {
             id: format!("{KEY_ID_PREFIX}{}", hex::encode(random_bytes::<6>())),
@@ -42,7 +42,7 @@ impl Gateway {
 
     /// Keys, newest first; revoked and expired ones only with `all`.
     pub fn list_keys(&self, all: bool) -> Result<Vec<KeyRecord>, OpError> {
-        let now = now_secs();
+        let now = self.clock().now_secs();
         let mut keys: Vec<KeyRecord> = self
             .inner
             .store
@@ -63,7 +63,7 @@ impl Gateway {
 
     /// Changes a key's settings; its secret stays the same.
     pub fn update_key(&self, id: &str, change: KeyUpdate) -> Result<KeyRecord, OpError> {
-        let now = now_secs();
+        let now = self.clock().now_secs();
         let name = change.name.as_deref().map(input::name).transpose()?;
         let permissions = change
             .permissions
@@ -108,7 +108,7 @@ impl Gateway {
 
     /// Issues a new secret for the same key; the old one keeps working for `grace_secs`.
     pub fn rotate_key(&self, id: &str, grace_secs: u64) -> Result<(KeyRecord, String), OpError> {
-        let now = now_secs();
+        let now = self.clock().now_secs();
         let (secret, digest) = self.new_secret();
         let mut refused = None;
         let record = self.change_key(id, "Keys/RotateKey", |k| {
@@ -135,7 +135,7 @@ impl Gateway {
 
     /// Revokes a key at once; its secret stops working on the next request.
     pub fn revoke_key(&self, id: &str) -> Result<KeyRecord, OpError> {
-        let now = now_secs();
+        let now = self.clock().now_secs();
         self.change_key(id, "Keys/RevokeKey", |k| {
             k.revoked_at.get_or_insert(now);
             k.previous = None;

@@ -68,7 +68,7 @@ impl Gateway {
             }
             return Ok(rows);
         };
-        let age = (crate::model::now_secs() as u64).saturating_sub(since);
+        let age = (self.clock().now_secs() as u64).saturating_sub(since);
         let grain = if age <= HOURLY_KEPT_SECS {
             Grain::Hour
         } else {
@@ -79,7 +79,7 @@ impl Gateway {
 
     /// Drops hourly rollups past their retention.
     pub async fn prune_rollups(&self) -> Result<(), OpError> {
-        let now = crate::model::now_secs() as u64;
+        let now = self.clock().now_secs() as u64;
         Ok(self
             .inner
             .ledger

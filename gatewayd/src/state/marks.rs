@@ -4,7 +4,7 @@
 //! records that control reads return, without a database read.
 
 use super::Gateway;
-use crate::model::{now_secs, AccountRecord, KeyRecord, UsageScope};
+use crate::model::{AccountRecord, KeyRecord, UsageScope};
 use crate::store::{UsageDelta, UsageMarks};
 
 impl Gateway {
@@ -26,7 +26,7 @@ impl Gateway {
             let prev = held.last_used.get(&**key).copied().unwrap_or(0);
             moved.last_used.insert(key.to_string(), prev.max(*at));
         }
-        let now = now_secs();
+        let now = self.clock().now_secs();
         for ((scope, id), counters) in &delta.counters {
             if *scope != UsageScope::Account {
                 continue;

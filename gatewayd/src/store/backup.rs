@@ -79,7 +79,7 @@ impl Store {
         let now = self.current_manifest()?;
         let header = Header {
             format: FORMAT,
-            created_ms: crate::model::now_millis(),
+            created_ms: crate::clock::Clock::system().now_millis(),
             gatewayd_version: env!("CARGO_PKG_VERSION").to_owned(),
             keys: now.keys,
             accounts: now.accounts,
@@ -246,7 +246,7 @@ fn set_aside(dir: &Path) -> Result<(), StoreError> {
                 .map_err(|_| StoreError::InUse(dir.display().to_string()))?,
         );
     }
-    let stamp = crate::model::now_millis();
+    let stamp = crate::clock::Clock::system().now_millis();
     let ledger = super::ledger::FILE;
     for name in [
         "db".to_owned(),

@@ -51,7 +51,7 @@ impl Store {
             accounts: self.accounts.len() as u64,
             audit_seq: head.as_ref().map_or(0, |h| h.seq),
             audit_hash: head.map(|h| h.hash).unwrap_or_default(),
-            written_ms: crate::model::now_millis(),
+            written_ms: crate::clock::Clock::system().now_millis(),
         })
     }
 

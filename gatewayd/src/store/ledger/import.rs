@@ -46,7 +46,7 @@ impl Ledger {
         }
         sqlx::query("INSERT INTO meta (name, value) VALUES ($1, $2)")
             .bind(IMPORTED)
-            .bind(crate::model::now_millis().to_string())
+            .bind(crate::clock::Clock::system().now_millis().to_string())
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
