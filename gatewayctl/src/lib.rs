@@ -3,7 +3,7 @@
 //! from it.
 
 pub mod cli;
-mod client;
+pub mod client;
 mod cmd;
 pub mod error;
 pub mod exit;

@@ -217,7 +217,7 @@ async fn percentiles_come_from_known_latencies() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn retention_drops_old_log_records() {
+async fn the_log_is_cut_to_its_entry_cap_and_totals_outlive_it() {
     let r = run("[record]\nlog_max_entries = 3\nhousekeeping_interval = \"100ms\"\n");
     for i in 0..6 {
         assert_eq!(
@@ -229,15 +229,9 @@ async fn retention_drops_old_log_records() {
         let tail = r.daemon.ctl_json(&["log", "tail", "--limit", "100"]);
         (tail.as_array().unwrap().len() == 3).then_some(())
     });
-    let r = run("[record]\nlog_max_age = \"1s\"\nhousekeeping_interval = \"100ms\"\n");
-    assert_eq!(r.claude(&claude(false, "old")).await.status(), 200);
-    r.daemon.settle(); // written first, so the empty log below is the pruning's doing
-    eventually("the entry to age out", || {
-        let tail = r.daemon.ctl_json(&["log", "tail"]);
-        tail.as_array().unwrap().is_empty().then_some(())
-    });
+    r.daemon.settle();
     let totals = r.row("dialect", "anthropic", None);
-    assert_eq!(totals["requests"], 1, "totals outlive the log");
+    assert_eq!(totals["requests"], 6, "totals outlive the log");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -226,66 +226,6 @@ async fn a_conversation_stays_on_its_account_and_moves_when_that_fails() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn failures_open_the_circuit_and_a_trial_closes_it() {
-    let p = pool(
-        "[balance]\nsticky_sessions = false\n[health]\ncircuit_failures = 3\ncircuit_cooldown = \"400ms\"\n",
-        &[("flaky", &[]), ("steady", &[])],
-    );
-    let error = Action::Status {
-        code: 500,
-        retry_after: None,
-    };
-    p.mock.fault(Fault::for_account("flaky", error, 3));
-    for i in 0..8 {
-        assert_eq!(p.send(&claude_body(false, &format!("c {i}"))).await, 200);
-    }
-    let flaky = p.account("flaky");
-    assert_eq!(flaky["circuit_open"], true, "{flaky}");
-    assert_eq!(flaky["cooling_reason"], "circuit open");
-    assert_eq!(
-        history(&flaky).last().unwrap(),
-        &(
-            "circuit_open".to_owned(),
-            "circuit open after 3 failures".to_owned()
-        )
-    );
-    let tried: Vec<u16> = p
-        .mock
-        .requests_for("flaky")
-        .iter()
-        .map(|r| r.status)
-        .collect();
-    assert_eq!(
-        tried,
-        vec![500, 500, 500],
-        "nothing while the circuit is open"
-    );
-
-    // After the cool-down one trial goes through; the mock has healed, so it closes.
-    let closed = eventually("the circuit to close", || {
-        let status = futures_block(p.send(&claude_body(false, "trial")));
-        assert_eq!(status, 200);
-        let flaky = p.account("flaky");
-        (flaky["circuit_open"] == false).then_some(flaky)
-    });
-    assert!(history(&closed)
-        .iter()
-        .any(|(s, r)| s == "active" && r.starts_with("circuit closed")));
-    let statuses: Vec<u16> = p
-        .mock
-        .requests_for("flaky")
-        .iter()
-        .map(|r| r.status)
-        .collect();
-    assert_eq!(statuses.last(), Some(&200));
-}
-
-/// Runs a future to completion from inside a synchronous `eventually` check.
-fn futures_block<F: std::future::Future>(f: F) -> F::Output {
-    tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(f))
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_checks_bring_a_failed_account_back_and_skip_disabled_ones() {
     let p = pool(
         "[balance]\nsticky_sessions = false\n[health]\ncheck_interval = \"300ms\"\n",
