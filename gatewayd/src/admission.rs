@@ -1,7 +1,8 @@
 //! Admission: whether a request may proceed, decided before any body is read or upstream
 //! touched. Per key: sliding-window requests per minute and hour, a token bucket
 //! (sustained rate plus burst, GCRA via `governor`), token budgets per minute and day, and
-//! a cap on requests in flight. Per client IP: the allow and deny lists, a sliding
+//! a cap on requests in flight. A budget reserves the key's usual cost at admission and
+//! settles the real count when the answer ends, so parallel requests see each other. Per client IP: the allow and deny lists, a sliding
 //! window, a token bucket, and a lock-out after repeated failed key attempts. Each check
 //! and its count happen under one short lock, so concurrent requests never get past a
 //! limit together. State is constant-size per active key or IP and idle entries are swept;
@@ -77,12 +78,16 @@ impl Refusal {
 }
 
 /// A key's counters; saved across restarts.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeyWindows {
     pub requests_minute: Window,
     pub requests_hour: Window,
     pub tokens_minute: Window,
     pub tokens_day: Window,
+    /// What one of the key's answers usually costs, reserved against its budgets at
+    /// admission; `None` until one has been measured.
+    #[serde(default)]
+    pub estimate: Option<u64>,
 }
 
 #[derive(Default)]
@@ -91,9 +96,20 @@ struct KeyState {
     /// Refusals in the sliding minute, to tell a storm.
     refusals: Window,
     in_flight: u32,
+    /// Tokens reserved by admitted answers not yet settled.
+    reserved: u64,
+    /// Admitted answers not yet settled while the key had no estimate: one at a time.
+    unmeasured: u32,
     /// The token bucket and the (rate, burst) it was built for.
     bucket: Option<((u32, u32), DefaultDirectRateLimiter)>,
     last_ms: u64,
+}
+
+impl KeyState {
+    /// Admitted answers still hold a slot or a reservation here.
+    fn holds_permits(&self) -> bool {
+        self.in_flight > 0 || self.reserved > 0 || self.unmeasured > 0
+    }
 }
 
 #[derive(Default)]
@@ -112,18 +128,50 @@ pub struct Admission {
     ip_bucket: arc_swap::ArcSwapOption<((u32, u32), DefaultKeyedRateLimiter<IpAddr>)>,
 }
 
-/// Holds a key's in-flight slot until the answer is over.
+/// Holds a key's in-flight slot and its budget reservation until the answer is over.
 pub struct Permit {
     admission: Arc<Admission>,
     key: Arc<str>,
+    in_flight: bool,
+    /// The tokens reserved against the key's budgets (`Some(0)`: not yet measured).
+    reserved: Option<u64>,
+    /// The real count, once the answer has ended, and when.
+    spent: Option<(u64, u64)>,
+}
+
+impl Permit {
+    /// Settles the answer's real token count at `now_ms` in place of its reservation.
+    pub fn settle(mut self, tokens: u64, now_ms: u64) {
+        self.spent = Some((tokens, now_ms));
+    }
 }
 
 impl Drop for Permit {
     fn drop(&mut self) {
-        self.admission
-            .keys
-            .with(&self.key, |s| s.in_flight = s.in_flight.saturating_sub(1));
+        self.admission.keys.with(&self.key, |s| {
+            s.in_flight = s.in_flight.saturating_sub(u32::from(self.in_flight));
+            if let Some(reserved) = self.reserved {
+                s.reserved = s.reserved.saturating_sub(reserved);
+                s.unmeasured = s.unmeasured.saturating_sub(u32::from(reserved == 0));
+            }
+            // An answer that never ended (refused, failed, abandoned before any count)
+            // costs nothing; its reservation is simply released.
+            if let (Some(_), Some((tokens, now_ms))) = (self.reserved, self.spent) {
+                spend(&mut s.windows, tokens, now_ms);
+            }
+        });
     }
+}
+
+/// Counts `tokens` against the budgets and folds them into the estimate: it rises at
+/// once to a costlier answer and falls by an eighth of the gap after a cheaper one.
+fn spend(w: &mut KeyWindows, tokens: u64, now_ms: u64) {
+    w.tokens_minute.add(now_ms, MINUTE, tokens);
+    w.tokens_day.add(now_ms, DAY, tokens);
+    w.estimate = Some(match w.estimate {
+        Some(e) if tokens < e => e - (e - tokens) / 8,
+        _ => tokens,
+    });
 }
 
 fn quota(rate: u32, burst: u32) -> Option<Quota> {
@@ -201,12 +249,13 @@ impl Admission {
             s.last_ms = now_ms;
             let before = s.failed_auth.used(now_ms, MINUTE);
             s.failed_auth.add(now_ms, MINUTE, 1);
-            before < limit as f64 && before + 1.0 >= limit as f64
+            before < limit && before + 1 >= limit
         })
     }
 
     /// Checks and counts one request with `key_id`'s `limits`; the permit holds its
-    /// in-flight slot when the key caps concurrency.
+    /// in-flight slot when the key caps concurrency, and its reservation when it has
+    /// token budgets.
     pub fn admit_key(
         self: &Arc<Self>,
         key_id: &Arc<str>,
@@ -217,36 +266,30 @@ impl Admission {
         if !limits.any() {
             return Ok(None);
         }
-        self.keys.with(key_id, |s| {
+        let reserved = self.keys.with(key_id, |s| {
             admit(s, limits, now_ms).map_err(|mut refusal| {
                 let before = s.refusals.used(now_ms, MINUTE);
                 s.refusals.add(now_ms, MINUTE, 1);
-                let at = f64::from(storm_at);
-                refusal.storm = storm_at > 0 && before < at && before + 1.0 >= at;
+                let at = u64::from(storm_at);
+                refusal.storm = storm_at > 0 && before < at && before + 1 >= at;
                 refusal
             })
         })?;
-        Ok((limits.max_concurrent > 0).then(|| Permit {
+        let in_flight = limits.max_concurrent > 0;
+        Ok((in_flight || reserved.is_some()).then(|| Permit {
             admission: Arc::clone(self),
             key: Arc::clone(key_id),
+            in_flight,
+            reserved,
+            spent: None,
         }))
-    }
-
-    /// Counts the tokens an answer used against its key's budgets.
-    pub fn charge(&self, key_id: &Arc<str>, tokens: u64, now_ms: u64) {
-        if tokens > 0 {
-            self.keys.with_existing(key_id, |s| {
-                s.windows.tokens_minute.add(now_ms, MINUTE, tokens);
-                s.windows.tokens_day.add(now_ms, DAY, tokens);
-            });
-        }
     }
 
     /// Drops state nobody has used lately: keys idle for a day (their day budget has
     /// faded), addresses idle for two minutes.
     pub fn sweep(&self, now_ms: u64) {
         self.keys
-            .retain(|_, s| s.in_flight > 0 || now_ms.saturating_sub(s.last_ms) < DAY);
+            .retain(|_, s| s.holds_permits() || now_ms.saturating_sub(s.last_ms) < DAY);
         self.ips
             .retain(|_, s| now_ms.saturating_sub(s.last_ms) < 2 * MINUTE);
         if let Some(bucket) = self.ip_bucket.load_full() {
@@ -259,7 +302,7 @@ impl Admission {
     pub fn export(&self) -> Vec<(String, KeyWindows)> {
         let mut out = Vec::new();
         self.keys
-            .for_each(|k, s| out.push((k.to_string(), s.windows)));
+            .for_each(|k, s| out.push((k.to_string(), s.windows.clone())));
         out
     }
 
@@ -279,16 +322,21 @@ fn lockout(s: &mut IpState, now_ms: u64, limit: u64) -> Result<(), Refusal> {
     if limit == 0 {
         return Ok(());
     }
-    s.failed_auth.check(now_ms, MINUTE, limit).map_err(|wait| {
-        let message = "too many failed key attempts from this address".to_owned();
-        Refusal::limited(Failure::AuthLockout, message, wait, limit)
-    })
+    if s.failed_auth.used(now_ms, MINUTE) < limit {
+        return Ok(());
+    }
+    let wait = s.failed_auth.wait_ms(now_ms, MINUTE, limit, 1);
+    let message = "too many failed key attempts from this address".to_owned();
+    Err(Refusal::limited(Failure::AuthLockout, message, wait, limit))
 }
 
 /// One key's checks, in order, then its counts; nothing is counted for a refusal.
-fn admit(s: &mut KeyState, l: &RateLimit, now_ms: u64) -> Result<(), Refusal> {
+/// The reservation made against the budgets, if the key has any.
+fn admit(s: &mut KeyState, l: &RateLimit, now_ms: u64) -> Result<Option<u64>, Refusal> {
     s.last_ms = now_ms;
+    let (reserved, unmeasured) = (s.reserved, s.unmeasured);
     let w = &mut s.windows;
+    let estimate = w.estimate;
     if l.max_concurrent > 0 && s.in_flight >= l.max_concurrent {
         let message = format!("this key may have {} requests in flight", l.max_concurrent);
         return Err(Refusal::limited(
@@ -302,12 +350,23 @@ fn admit(s: &mut KeyState, l: &RateLimit, now_ms: u64) -> Result<(), Refusal> {
         (l.tokens_per_minute, &mut w.tokens_minute, MINUTE, "minute"),
         (l.tokens_per_day, &mut w.tokens_day, DAY, "day"),
     ];
+    let budgeted = budgets.iter().any(|b| b.0 > 0);
     for (limit, window, len, per) in budgets {
-        if limit > 0 {
-            window.check(now_ms, len, limit).map_err(|wait| {
-                let message = format!("this key's budget of {limit} tokens per {per} is used up");
-                Refusal::limited(Failure::TokenBudget, message, wait, limit)
-            })?;
+        if limit == 0 {
+            continue;
+        }
+        // Nothing left once the in-flight reservations are counted; while the key's cost
+        // is unknown, one answer at a time measures it.
+        let left = limit.saturating_sub(reserved);
+        let measuring = estimate.is_none() && unmeasured > 0;
+        if measuring || window.used(now_ms, len) >= left {
+            let wait = match left {
+                _ if measuring => 1_000,
+                0 => 1_000,
+                left => window.wait_ms(now_ms, len, left, 1),
+            };
+            let message = format!("this key's budget of {limit} tokens per {per} is used up");
+            return Err(Refusal::limited(Failure::TokenBudget, message, wait, limit));
         }
     }
     let windows = [
@@ -325,9 +384,8 @@ fn admit(s: &mut KeyState, l: &RateLimit, now_ms: u64) -> Result<(), Refusal> {
         if limit == 0 {
             continue;
         }
-        let used = window.used(now_ms, len);
-        if used + 1.0 > limit as f64 {
-            let wait = window.try_add(now_ms, len, limit, 1).unwrap_err();
+        if window.used(now_ms, len) + 1 > limit {
+            let wait = window.wait_ms(now_ms, len, limit, 1);
             let message = format!("this key is limited to {limit} requests per {per}");
             return Err(Refusal::limited(Failure::RateLimited, message, wait, limit));
         }
@@ -346,7 +404,13 @@ fn admit(s: &mut KeyState, l: &RateLimit, now_ms: u64) -> Result<(), Refusal> {
         window.add(now_ms, len, 1);
     }
     s.in_flight += u32::from(l.max_concurrent > 0);
-    Ok(())
+    if !budgeted {
+        return Ok(None);
+    }
+    let reservation = estimate.unwrap_or(0);
+    s.reserved += reservation;
+    s.unmeasured += u32::from(estimate.is_none());
+    Ok(Some(reservation))
 }
 
 #[cfg(test)]

@@ -162,7 +162,10 @@ impl ErrorRates {
         let (requests, errors, quiet_until) = self.accounts.entry(account.to_owned()).or_default();
         requests.add(now_ms, len, 1);
         errors.add(now_ms, len, u64::from(failed));
-        let (n, e) = (requests.used(now_ms, len), errors.used(now_ms, len));
+        let (n, e) = (
+            requests.used(now_ms, len) as f64,
+            errors.used(now_ms, len) as f64,
+        );
         if now_ms < *quiet_until || n < cfg.error_rate_min_requests as f64 || e / n < cfg.error_rate
         {
             return None;
@@ -184,6 +187,6 @@ impl ErrorRates {
     pub fn sweep(&mut self, now_ms: u64, cfg: &AlertsConfig) {
         let len = cfg.error_rate_window.as_millis().max(1) as u64;
         self.accounts
-            .retain(|_, (requests, _, _)| requests.used(now_ms, len) > 0.0);
+            .retain(|_, (requests, _, _)| requests.used(now_ms, len) > 0);
     }
 }

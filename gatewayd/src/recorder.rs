@@ -88,7 +88,6 @@ pub struct RecorderTask {
     /// Taken by `run`, which starts it beside the usage loop.
     events: Option<EventWriter>,
     gateway: Gateway,
-    admission: Arc<Admission>,
     live: crate::config::Live,
     metrics: crate::metrics::Metrics,
     alerter: crate::alerts::Alerter,
@@ -127,13 +126,8 @@ pub fn channel(
             gateway: gateway.clone(),
             alerter: alerter.clone(),
         }),
-        writer: Some(Writer::new(
-            gateway.clone(),
-            Arc::clone(&admission),
-            config.clone(),
-        )),
+        writer: Some(Writer::new(gateway.clone(), admission, config.clone())),
         gateway,
-        admission,
         live,
         metrics,
         alerter,
@@ -237,10 +231,6 @@ impl RecorderTask {
                             if let Some(alert) = self.error_rates.count(account, r.failed, now, &settings.alerts) {
                                 self.alerter.raise(alert);
                             }
-                        }
-                        if let Some(key) = &r.key_id {
-                            let used = r.tokens.input_tokens + r.tokens.output_tokens;
-                            self.admission.charge(key, used, now);
                         }
                         tally::add(&mut pending, r, now / 1000, &self.live.load().prices, &self.metrics, &mut self.models);
                     }

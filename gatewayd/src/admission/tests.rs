@@ -1,5 +1,6 @@
 //! Admission at its boundaries, with time given explicitly: sliding windows, token
-//! budgets, in-flight caps, refusal storms and the failed-key lock-out.
+//! budgets and their reservations, in-flight caps, refusal storms and the failed-key
+//! lock-out.
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
@@ -31,36 +32,82 @@ fn a_window_admits_exactly_its_limit_and_slides() {
     let refused = admission.admit_key(&key(), &l, T0 + 10, 0).err().unwrap();
     assert_eq!((refused.kind, refused.status), (Failure::RateLimited, 429));
     assert_eq!((refused.limit, refused.remaining), (Some(3), Some(0)));
-    // The earliest time the weighted window has room: 20 s into the next minute here
-    // (3 requests at its start weigh 3 × 2/3 = 2 by then).
-    assert_eq!(refused.retry_after_secs, Some(80));
-    // Half a minute into the next window, half of the previous one still counts (1.5 of
-    // 3): one more fits, a second does not.
-    let later = T0 + MINUTE + MINUTE / 2;
-    assert!(admission.admit_key(&key(), &l, later, 0).is_ok());
-    assert!(admission.admit_key(&key(), &l, later + 1, 0).is_err());
-    // Two windows on, the old requests have faded entirely.
+    // The three leave when their second is a minute old: no rolling minute holds four.
+    assert_eq!(refused.retry_after_secs, Some(61));
+    assert!(admission.admit_key(&key(), &l, T0 + MINUTE, 0).is_err());
     for i in 0..3 {
         assert!(admission
-            .admit_key(&key(), &l, T0 + 3 * MINUTE + i, 0)
+            .admit_key(&key(), &l, T0 + MINUTE + 1_000 + i, 0)
             .is_ok());
     }
 }
 
+/// A key with a budget of `limit` tokens a minute whose first answer cost `cost`.
+fn measured(limit: u64, cost: u64) -> (Arc<Admission>, RateLimit) {
+    let admission = Arc::new(Admission::default());
+    let l = limits(|l| l.tokens_per_minute = limit);
+    let first = admission.admit_key(&key(), &l, T0, 0).unwrap().unwrap();
+    first.settle(cost, T0);
+    (admission, l)
+}
+
 #[test]
 fn a_token_budget_refuses_once_spent_and_not_before() {
-    let admission = Arc::new(Admission::default());
-    let l = limits(|l| l.tokens_per_minute = 1_000);
-    assert!(admission.admit_key(&key(), &l, T0, 0).is_ok());
-    admission.charge(&key(), 999, T0);
-    assert!(
-        admission.admit_key(&key(), &l, T0 + 1, 0).is_ok(),
-        "999 of 1,000 spent"
-    );
-    admission.charge(&key(), 1, T0 + 1);
+    let (admission, l) = measured(1_000, 999);
+    let second = admission.admit_key(&key(), &l, T0 + 1, 0).unwrap();
+    assert!(second.is_some(), "999 of 1,000 spent");
+    second.unwrap().settle(1, T0 + 1);
     let refused = admission.admit_key(&key(), &l, T0 + 2, 0).err().unwrap();
     assert_eq!(refused.kind, Failure::TokenBudget);
-    assert!(admission.admit_key(&key(), &l, T0 + 2 * MINUTE, 0).is_ok());
+    assert_eq!(refused.retry_after_secs, Some(61));
+    assert!(admission
+        .admit_key(&key(), &l, T0 + MINUTE + 1_000, 0)
+        .is_ok());
+}
+
+#[test]
+fn parallel_answers_pass_a_budget_by_at_most_one_reservation() {
+    let (admission, l) = measured(1_000, 100);
+    // 64 arrive together; each reserves the usual cost, so only what fits is admitted.
+    let admitted: Vec<Permit> = (0..64)
+        .filter_map(|i| admission.admit_key(&key(), &l, T0 + 1 + i, 0).ok())
+        .map(Option::unwrap)
+        .collect();
+    assert_eq!(admitted.len(), 9, "900 tokens left, 100 reserved each");
+    for permit in admitted {
+        permit.settle(100, T0 + 100);
+    }
+    let windows = &admission.export()[0].1;
+    assert_eq!(windows.tokens_minute.clone().used(T0 + 100, MINUTE), 1_000);
+}
+
+#[test]
+fn an_unmeasured_key_measures_one_answer_at_a_time() {
+    let admission = Arc::new(Admission::default());
+    let l = limits(|l| l.tokens_per_day = 1_000_000);
+    let first = admission.admit_key(&key(), &l, T0, 0).unwrap().unwrap();
+    let refused = admission.admit_key(&key(), &l, T0, 0).err().unwrap();
+    assert_eq!(
+        (refused.kind, refused.retry_after_secs),
+        (Failure::TokenBudget, Some(1))
+    );
+    drop(first); // failed before any count: released, nothing learned
+    let first = admission.admit_key(&key(), &l, T0, 0).unwrap().unwrap();
+    first.settle(50, T0);
+    let both = [0, 1].map(|_| admission.admit_key(&key(), &l, T0, 0));
+    assert!(both.iter().all(Result::is_ok), "measured: in parallel");
+}
+
+#[test]
+fn the_estimate_rises_at_once_and_falls_slowly() {
+    let (admission, l) = measured(1_000_000, 800);
+    let settle = |tokens| {
+        let permit = admission.admit_key(&key(), &l, T0, 0).unwrap().unwrap();
+        permit.settle(tokens, T0);
+        admission.export()[0].1.estimate
+    };
+    assert_eq!(settle(0), Some(700), "an eighth of the gap");
+    assert_eq!(settle(2_000), Some(2_000));
 }
 
 #[test]
@@ -134,4 +181,15 @@ fn saved_windows_come_back_and_idle_keys_are_swept() {
     );
     restarted.sweep(T0 + DAY + 10);
     assert!(restarted.export().is_empty());
+}
+
+#[test]
+fn a_key_holding_a_reservation_is_not_swept() {
+    let (admission, l) = measured(1_000, 10);
+    let held = admission.admit_key(&key(), &l, T0, 0).unwrap().unwrap();
+    admission.sweep(T0 + 2 * DAY);
+    assert_eq!(admission.export().len(), 1);
+    drop(held);
+    admission.sweep(T0 + 2 * DAY);
+    assert!(admission.export().is_empty());
 }

@@ -80,7 +80,7 @@ pub struct Pending {
     /// Keeps the account's in-flight count up while the answer streams.
     pub _in_flight: InFlightGuard,
     /// Keeps the key's in-flight slot (if it caps concurrency) while the answer streams.
-    pub _permit: Option<crate::admission::Permit>,
+    pub permit: Option<crate::admission::Permit>,
     pub source: Source,
 }
 
@@ -130,6 +130,11 @@ impl Relayed {
     fn complete(&mut self, finished: bool) {
         if let Some(mut p) = self.pending.take() {
             p.record.tokens = self.meter.finish();
+            if let Some(permit) = p.permit.take() {
+                // What the answer used, cut or not, in place of its reservation.
+                let used = p.record.tokens.input_tokens + p.record.tokens.output_tokens;
+                permit.settle(used, p.source.clock.now_millis());
+            }
             p.record.failed |= !finished;
             if let Some(facts) = &mut p.record.request {
                 facts.latency_ms = p.started.elapsed().as_millis() as u64;

@@ -122,7 +122,7 @@ impl Forwarder<'_> {
                         record,
                         started: caller.ctx.started,
                         _in_flight: guard,
-                        _permit: caller.permit.take(),
+                        permit: caller.permit.take(),
                         source: Source {
                             account: Arc::clone(account),
                             settings: Arc::clone(self.settings),

@@ -127,14 +127,14 @@ impl InProcess {
         entries
     }
 
-    /// Sends a Claude Messages request with `secret`; the status and the body.
-    pub async fn claude(&self, secret: &str, text: &str) -> (u16, reqwest::header::HeaderMap) {
+    /// Sends a Claude Messages request with `secret`.
+    pub async fn send(&self, secret: &str, text: &str) -> reqwest::Response {
         let body = serde_json::json!({
             "model": "claude-sonnet-mock",
             "max_tokens": 64,
             "messages": [{"role": "user", "content": text}],
         });
-        let response = reqwest::Client::builder()
+        reqwest::Client::builder()
             .no_proxy()
             .build()
             .unwrap()
@@ -143,12 +143,24 @@ impl InProcess {
             .json(&body)
             .send()
             .await
-            .expect("the gateway answers");
+            .expect("the gateway answers")
+    }
+
+    /// [`InProcess::send`], read to its end: the status and the headers.
+    pub async fn claude(&self, secret: &str, text: &str) -> (u16, reqwest::header::HeaderMap) {
+        let response = self.send(secret, text).await;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let _ = response.bytes().await;
         (status, headers)
     }
+}
+
+/// The input and output tokens a Messages answer reports.
+pub async fn tokens_of(response: reqwest::Response) -> u64 {
+    let body: serde_json::Value = response.json().await.expect("a JSON answer");
+    let usage = &body["usage"];
+    usage["input_tokens"].as_u64().unwrap() + usage["output_tokens"].as_u64().unwrap()
 }
 
 impl Drop for InProcess {

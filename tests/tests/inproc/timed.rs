@@ -5,7 +5,7 @@ use std::time::Duration;
 use gateway_proto::v1 as pb;
 use gateway_tests::mock::{Action, Fault, MockConfig, MockHandle};
 
-use crate::harness::{eventually, InProcess};
+use crate::harness::{eventually, tokens_of, InProcess};
 
 const MINUTE: Duration = Duration::from_secs(60);
 const HOUR: Duration = Duration::from_secs(3_600);
@@ -111,7 +111,10 @@ async fn a_requests_per_minute_limit_reopens_when_the_minute_has_passed() {
     let (status, headers) = gw.claude(&secret, "one too many").await;
     assert_eq!(status, 429);
     let retry: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
-    assert!((1..=120).contains(&retry), "retry-after {retry}");
+    assert!(
+        (1..=61).contains(&retry),
+        "retry-after {retry}: the exact minute"
+    );
 
     gw.clock.advance(MINUTE / 2);
     assert_eq!(gw.claude(&secret, "still limited").await.0, 429);
@@ -158,4 +161,74 @@ async fn request_log_entries_age_out_by_the_clock() {
         kept[0].at_ms + 7 * 86_400_000 > gw.clock.now_millis(),
         "the younger one stays"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_daily_token_budget_reopens_a_day_later() {
+    let (gw, _mock, _) = two_accounts("").await;
+    let limits = pb::Limits {
+        tokens_per_day: Some(1),
+        ..Default::default()
+    };
+    let secret = gw.key("frugal", limits, None).await;
+    assert_eq!(gw.claude(&secret, "spends the day").await.0, 200);
+    assert_eq!(gw.claude(&secret, "over budget").await.0, 429);
+    gw.clock.advance(DAY / 2);
+    assert_eq!(gw.claude(&secret, "half a day on").await.0, 429);
+    // A day is counted in 24-minute sixtieths: the spend leaves within one of a day.
+    gw.clock.advance(DAY / 2 + 25 * MINUTE);
+    assert_eq!(gw.claude(&secret, "a day on").await.0, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_requests_pass_a_token_budget_by_at_most_one_answer() {
+    let (gw, _mock, free) = two_accounts("").await;
+    let cost = tokens_of(gw.send(&free, "the same question").await).await;
+    let limits = pb::Limits {
+        tokens_per_minute: Some(10 * cost + cost / 2),
+        ..Default::default()
+    };
+    let secret = gw.key("budgeted", limits, None).await;
+    // The first answer measures what this key's answers cost.
+    assert_eq!(gw.claude(&secret, "the same question").await.0, 200);
+    let burst = (0..64).map(|_| gw.claude(&secret, "the same question"));
+    let statuses: Vec<u16> = futures_util::future::join_all(burst)
+        .await
+        .into_iter()
+        .map(|(status, _)| status)
+        .collect();
+    let served = statuses.iter().filter(|&&s| s == 200).count() as u64;
+    assert_eq!(
+        served + statuses.iter().filter(|&&s| s == 429).count() as u64,
+        64
+    );
+    // 9.5 answers' worth was left: ten fit (the tenth is the one allowed overshoot).
+    assert_eq!(served, 10, "{statuses:?}");
+    assert!((1 + served) * cost <= 10 * cost + cost / 2 + cost);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_steady_trickle_never_gets_more_than_the_limit_into_any_minute() {
+    let (gw, _mock, _) = two_accounts("").await;
+    let limits = pb::Limits {
+        requests_per_minute: Some(10),
+        ..Default::default()
+    };
+    let secret = gw.key("ten a minute", limits, None).await;
+    let mut admitted = Vec::new();
+    // One request every 2.5 s of the clock for four minutes.
+    for i in 0..96 {
+        if gw.claude(&secret, &format!("drip {i}")).await.0 == 200 {
+            admitted.push(gw.clock.now_millis());
+        }
+        gw.clock.advance(Duration::from_millis(2_500));
+    }
+    for (i, &from) in admitted.iter().enumerate() {
+        let within = admitted[i..]
+            .iter()
+            .take_while(|&&t| t < from + 60_000)
+            .count();
+        assert!(within <= 10, "{within} admitted in the minute from {from}");
+    }
+    assert!(admitted.len() >= 36, "{} admitted", admitted.len());
 }
