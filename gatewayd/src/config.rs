@@ -13,7 +13,7 @@ mod pool;
 mod reload;
 
 pub use admission::{LimitsConfig, SecurityConfig};
-pub use live::{Live, LiveSettings};
+pub use live::{ControlLive, Live, LiveSettings, UpstreamLive};
 pub use pool::{BalanceConfig, HealthConfig, StrategyName};
 pub use reload::{reload, Change, Loader, ReloadReport};
 

@@ -6,6 +6,7 @@ mod account_input;
 mod accounts;
 mod audit;
 pub mod backup;
+mod carried;
 mod errors;
 mod key_input;
 mod keys;
@@ -17,7 +18,6 @@ mod snapshot;
 #[cfg(test)]
 pub mod testing;
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -49,31 +49,44 @@ pub struct Gateway {
 struct Inner {
     store: Store,
     ledger: Ledger,
-    hasher: KeyHasher,
-    sealer: Sealer,
+    keys: Sealing,
     snapshot: ArcSwap<Snapshot>,
-    /// Runtime health per account id; survives snapshot rebuilds.
-    runtime: Mutex<HashMap<String, Arc<AccountRuntime>>>,
-    /// Live tokens of OAuth accounts by id; survive snapshot rebuilds.
-    tokens: Mutex<HashMap<String, Arc<TokenCell>>>,
+    /// What survives snapshot rebuilds.
+    carried: carried::Carried,
     oauth: OAuthConfig,
+    /// Default base URLs of new accounts.
+    upstream: UpstreamConfig,
     /// Serialises writers so each publishes a snapshot of its own write.
     writer: Mutex<()>,
-    /// For clients of accounts behind their own proxy.
-    upstream: UpstreamConfig,
-    /// One pooled client per proxy URL, kept across snapshots so pools survive writes.
-    proxy_clients: Mutex<HashMap<String, reqwest::Client>>,
-    started: Instant,
-    /// Signs the audit chain head.
-    signer: crate::secrets::AuditSigner,
     /// Serialises audit appends (each links to the one before).
     audit_lock: Mutex<()>,
-    /// Authenticates the data dir's manifest.
-    manifest_key: [u8; 32],
     /// Keys' last use and accounts' quota counts, as the ledger holds them.
     marks: Mutex<crate::store::UsageMarks>,
+    started: Instant,
     /// Wall-clock time for every decision the state makes.
     clock: Clock,
+}
+
+/// What the master key gives the state: lookup digests for gateway keys, sealing for
+/// credentials, a signature for the audit chain and the manifest's MAC key.
+struct Sealing {
+    hasher: KeyHasher,
+    sealer: Sealer,
+    signer: crate::secrets::AuditSigner,
+    manifest_key: [u8; 32],
+}
+
+impl Sealing {
+    fn of(master: &MasterKey) -> Result<Self, OpError> {
+        Ok(Self {
+            hasher: master.key_hasher(),
+            sealer: master.sealer(),
+            signer: master
+                .audit_signer()
+                .map_err(|e| OpError::new(ErrorKind::Internal, e.to_string()))?,
+            manifest_key: master.manifest_key(),
+        })
+    }
 }
 
 impl Gateway {
@@ -90,22 +103,15 @@ impl Gateway {
             inner: Arc::new(Inner {
                 store,
                 ledger,
-                hasher: master.key_hasher(),
-                sealer: master.sealer(),
+                keys: Sealing::of(master)?,
                 snapshot: ArcSwap::from_pointee(Snapshot::default()),
-                runtime: Mutex::new(HashMap::new()),
-                tokens: Mutex::new(HashMap::new()),
+                carried: carried::Carried::new(upstream),
                 oauth: oauth.clone(),
-                writer: Mutex::new(()),
                 upstream: upstream.clone(),
-                proxy_clients: Mutex::new(HashMap::new()),
-                started: Instant::now(),
-                signer: master
-                    .audit_signer()
-                    .map_err(|e| OpError::new(ErrorKind::Internal, e.to_string()))?,
+                writer: Mutex::new(()),
                 audit_lock: Mutex::new(()),
-                manifest_key: master.manifest_key(),
                 marks: Mutex::default(),
+                started: Instant::now(),
                 clock,
             }),
         };
@@ -120,7 +126,7 @@ impl Gateway {
 
     /// The keyed hasher gateway key secrets are looked up by.
     pub fn hasher(&self) -> &KeyHasher {
-        &self.inner.hasher
+        &self.inner.keys.hasher
     }
 
     /// The wall clock every time-dependent decision reads.
@@ -147,43 +153,10 @@ impl Gateway {
     fn republish(&self) -> Result<(), OpError> {
         let keys = self.inner.store.keys()?;
         let accounts = self.inner.store.accounts()?;
-        let mut runtime = self.inner.runtime.lock().expect("runtime lock poisoned");
-        let mut clients = self
+        let snapshot = self
             .inner
-            .proxy_clients
-            .lock()
-            .expect("client lock poisoned");
-        let mut client_for = |url: &str| -> Result<reqwest::Client, OpError> {
-            if let Some(client) = clients.get(url) {
-                return Ok(client.clone());
-            }
-            let client = crate::upstream_client::build(&self.inner.upstream, Some(url))
-                .map_err(|e| OpError::invalid(format!("cannot use the proxy: {e}")))?;
-            clients.insert(url.to_owned(), client.clone());
-            Ok(client)
-        };
-        let mut cells = self.inner.tokens.lock().expect("token lock poisoned");
-        let mut cell_for =
-            |id: &str, tokens: crate::model::OAuthTokens| -> Result<Arc<TokenCell>, OpError> {
-                if let Some(cell) = cells.get(id) {
-                    cell.set(tokens)?;
-                    return Ok(Arc::clone(cell));
-                }
-                let cell = TokenCell::new(tokens)?;
-                cells.insert(id.to_owned(), Arc::clone(&cell));
-                Ok(cell)
-            };
-        let snapshot = Snapshot::build(
-            keys,
-            accounts,
-            &self.inner.sealer,
-            &mut runtime,
-            &mut client_for,
-            &mut cell_for,
-        )?;
-        drop(cells);
-        drop(clients);
-        drop(runtime);
+            .carried
+            .snapshot(keys, accounts, &self.inner.keys.sealer)?;
         self.inner.snapshot.store(Arc::new(snapshot));
         Ok(())
     }
@@ -218,7 +191,7 @@ impl Gateway {
     ) -> Result<(), OpError> {
         let json = serde_json::to_vec(tokens)
             .map_err(|e| OpError::new(ErrorKind::Internal, e.to_string()))?;
-        let sealed = self.inner.sealer.seal(id, &json)?;
+        let sealed = self.inner.keys.sealer.seal(id, &json)?;
         let _guard = self.write_guard()?;
         self.inner
             .store

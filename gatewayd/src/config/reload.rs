@@ -9,27 +9,10 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::{Config, ConfigError, Live};
+use super::{Config, ConfigError, Live, LiveSettings};
 
 /// Re-reads the configuration the same way the daemon first read it.
 pub type Loader = Arc<dyn Fn() -> Result<Config, ConfigError> + Send + Sync>;
-
-/// The settings (dotted paths, and everything under them) that apply without a restart.
-const LIVE: [&str; 13] = [
-    "upstream.max_attempts",
-    "upstream.header_timeout",
-    "upstream.rate_limit_cooldown",
-    "upstream.unreachable_cooldown",
-    "upstream.overloaded_cooldown",
-    "max_body_bytes",
-    "control.allowed_uids",
-    "balance",
-    "health",
-    "limits",
-    "alerts",
-    "security",
-    "prices",
-];
 
 /// Words in a setting's path that mark its value as not for the audit log or a terminal.
 const SENSITIVE: [&str; 4] = ["secret", "token", "password", "webhook"];
@@ -65,15 +48,17 @@ pub struct ReloadReport {
 pub fn reload(loader: &Loader, running: &Config, live: &Live) -> Result<ReloadReport, ConfigError> {
     let new = loader()?;
     new.validate()?;
-    let last = leaves(&live.load().source);
+    let last = leaves(live.load().source.as_ref());
     let started = leaves(running);
     let now = leaves(&new);
+    // What is live is what the live settings hold.
+    let live_now = leaves(&LiveSettings::of(&new));
     let mut report = ReloadReport::default();
     for (setting, value) in &now {
         let missing = Value::Null;
         let before = last.get(setting).unwrap_or(&missing);
         report.changed |= before != value;
-        let (baseline, needs_restart) = match is_live(setting) {
+        let (baseline, needs_restart) = match live_now.contains_key(setting) {
             true => (before, false),
             false => (started.get(setting).unwrap_or(&missing), true),
         };
@@ -95,14 +80,6 @@ pub fn reload(loader: &Loader, running: &Config, live: &Live) -> Result<ReloadRe
     Ok(report)
 }
 
-fn is_live(setting: &str) -> bool {
-    LIVE.iter().any(|live| {
-        setting
-            .strip_prefix(live)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-    })
-}
-
 fn shown(setting: &str, value: &Value) -> String {
     if SENSITIVE.iter().any(|word| setting.contains(word)) {
         return "(hidden)".to_owned();
@@ -111,7 +88,7 @@ fn shown(setting: &str, value: &Value) -> String {
 }
 
 /// Every leaf setting of `config` by dotted path (arrays are one leaf).
-fn leaves(config: &Config) -> BTreeMap<String, Value> {
+fn leaves(config: &impl serde::Serialize) -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
     let value = serde_json::to_value(config).unwrap_or(Value::Null);
     flatten("", value, &mut out);
@@ -175,5 +152,18 @@ mod tests {
         assert!(again.applied.is_empty());
         assert_eq!(again.needs_restart, ["oauth.refresh_before"]);
         assert!(!again.changed);
+    }
+
+    #[test]
+    fn every_live_setting_is_a_setting_of_the_file() {
+        let config = Config::default();
+        let file = leaves(&config);
+        let live = leaves(&LiveSettings::of(&config));
+        for (setting, value) in &live {
+            assert_eq!(file.get(setting), Some(value), "{setting}");
+        }
+        assert!(live.contains_key("upstream.overloaded_cooldown"));
+        assert!(!live.contains_key("upstream.connect_timeout"));
+        assert!(live.contains_key("prices"));
     }
 }

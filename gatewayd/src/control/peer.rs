@@ -26,7 +26,7 @@ impl PeerCheck {
     }
 
     fn allows(&self, uid: u32) -> bool {
-        uid == self.own || uid == 0 || self.live.load().allowed_uids.contains(&uid)
+        uid == self.own || uid == 0 || self.live.load().control.allowed_uids.contains(&uid)
     }
 }
 

@@ -9,7 +9,7 @@ use http::{HeaderMap, StatusCode};
 use http_body_util::BodyExt;
 
 use super::headers::inject_credential;
-use crate::config::UpstreamConfig;
+use crate::config::UpstreamLive;
 use crate::model::CoolReason;
 use crate::state::Account;
 use crate::upstream_client::{send_proxied, Direct, SendError, UpstreamBody};
@@ -108,7 +108,7 @@ pub async fn attempt(
     client: &Direct,
     account: &Account,
     exchange: &Exchange,
-    cfg: &UpstreamConfig,
+    cfg: &UpstreamLive,
     bearer: Option<(http::HeaderValue, &str)>,
     clock: &crate::clock::Clock,
 ) -> Verdict {
@@ -218,7 +218,7 @@ fn effect_of(
     status: StatusCode,
     headers: &HeaderMap,
     body: &[u8],
-    cfg: &UpstreamConfig,
+    cfg: &UpstreamLive,
     now: u64,
 ) -> Effect {
     match status.as_u16() {

@@ -62,7 +62,7 @@ impl Gateway {
         let id = format!("{ACCOUNT_ID_PREFIX}{}", hex::encode(random_bytes::<6>()));
         let now = self.clock().now_secs();
         let mut record = AccountRecord {
-            credentials: self.inner.sealer.seal(&id, &credential)?,
+            credentials: self.inner.keys.sealer.seal(&id, &credential)?,
             id,
             name,
             provider: provider.as_str().to_owned(),
@@ -86,6 +86,7 @@ impl Gateway {
         if let Some(url) = &proxy {
             record.proxy_sealed = Some(
                 self.inner
+                    .keys
                     .sealer
                     .seal(&proxy_aad(&record.id), url.as_bytes())?,
             );
@@ -153,7 +154,11 @@ impl Gateway {
         let proxy = match &change.proxy {
             Some(Some(url)) => {
                 let url = input::proxy(url)?;
-                let sealed = self.inner.sealer.seal(&proxy_aad(id), url.as_bytes())?;
+                let sealed = self
+                    .inner
+                    .keys
+                    .sealer
+                    .seal(&proxy_aad(id), url.as_bytes())?;
                 Some((
                     Some(crate::upstream_client::redact_proxy(&url)),
                     Some(sealed),
@@ -167,9 +172,9 @@ impl Gateway {
                 let tokens = input::oauth_tokens(raw, self.clock().now_millis())?;
                 let json = serde_json::to_vec(&tokens)
                     .map_err(|e| OpError::new(ErrorKind::Internal, e.to_string()))?;
-                Some(self.inner.sealer.seal(id, &json)?)
+                Some(self.inner.keys.sealer.seal(id, &json)?)
             }
-            Some(raw) => Some(self.inner.sealer.seal(id, input::credential(raw)?)?),
+            Some(raw) => Some(self.inner.keys.sealer.seal(id, input::credential(raw)?)?),
             None => None,
         };
         if let Some(name) = &name {

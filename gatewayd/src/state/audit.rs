@@ -107,7 +107,7 @@ impl Gateway {
     /// to disk and the manifest rewritten to match it.
     pub fn commit(&self) -> Result<(), OpError> {
         let _chain = self.chain_lock();
-        Ok(self.inner.store.commit(&self.inner.manifest_key)?)
+        Ok(self.inner.store.commit(&self.inner.keys.manifest_key)?)
     }
 
     /// A configuration reload that changed something: each setting's old and new value
@@ -131,7 +131,7 @@ impl Gateway {
 
     /// The public half of the audit signing key, hex.
     pub fn audit_public_key(&self) -> String {
-        self.inner.signer.public_key_hex()
+        self.inner.keys.signer.public_key_hex()
     }
 
     /// Signs the chain head if entries were added since the last signature.
@@ -144,7 +144,11 @@ impl Gateway {
         if head.seq <= last {
             return Ok(());
         }
-        let signature = self.inner.signer.sign(&seal_message(head.seq, &head.hash));
+        let signature = self
+            .inner
+            .keys
+            .signer
+            .sign(&seal_message(head.seq, &head.hash));
         self.inner.store.put_audit_seal(&AuditSeal {
             seq: head.seq,
             hash: head.hash,
@@ -200,6 +204,7 @@ impl Gateway {
             let signed = hex::decode(&seal.signature).unwrap_or_default();
             let valid = self
                 .inner
+                .keys
                 .signer
                 .verify(&seal_message(seal.seq, &seal.hash), &signed);
             let matches = entries
@@ -224,7 +229,11 @@ impl Gateway {
     /// Whether the chain still reaches the head the manifest anchored outside sled, so
     /// a chain cut short (entries and seals alike) cannot verify.
     fn beyond_anchor(&self, entries: &[AuditEntry]) -> Result<Option<(u64, String)>, OpError> {
-        let Some(anchor) = self.inner.store.read_manifest(&self.inner.manifest_key)? else {
+        let Some(anchor) = self
+            .inner
+            .store
+            .read_manifest(&self.inner.keys.manifest_key)?
+        else {
             return Ok(None);
         };
         if anchor.audit_seq == 0 {
