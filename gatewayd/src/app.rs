@@ -139,14 +139,25 @@ pub async fn run_with_clock(
         recorder.clone(),
         clients,
         live,
+        proxy::body::BodyPace {
+            grace: config.client_timeout,
+            min_rate: config.min_body_rate,
+        },
+    );
+    let caps = proxy::connections::ConnectionCaps::new(
+        config.max_connections,
+        config.max_connections_per_ip,
+        &config.security.trusted_proxies,
+    );
+    tracing::info!(
+        max_connections = caps.max_total(),
+        "client connections capped"
     );
     let timing = proxy::listen::Timing {
         grace: config.shutdown_grace,
         client: config.client_timeout,
-        caps: proxy::connections::ConnectionCaps::new(
-            config.max_connections_per_ip,
-            &config.security.trusted_proxies,
-        ),
+        http2_keepalive: config.http2_keepalive,
+        caps,
     };
     proxy::listen::serve(listener, tls, proxy, shutdown, timing).await;
 

@@ -50,9 +50,22 @@ pub struct Config {
     #[serde(with = "humantime_serde")]
     pub shutdown_grace: Duration,
     /// How long a client connection may take to finish its TLS handshake, to send its
-    /// first bytes, and to send a whole request head; past it the connection is closed.
+    /// first bytes, and to send a whole request head, and how long it may sit with
+    /// nothing in flight (HTTP/1.1 between requests, HTTP/2 with no open stream); past it
+    /// the connection is closed.
     #[serde(with = "humantime_serde")]
     pub client_timeout: Duration,
+    /// A request body must arrive at this many bytes per second at least (after
+    /// `client_timeout` of grace); 0 = no minimum.
+    pub min_body_rate: u64,
+    /// HTTP/2 pings a silent client this often and closes the connection when a ping
+    /// goes unanswered as long; 0 = never.
+    #[serde(with = "humantime_serde")]
+    pub http2_keepalive: Duration,
+    /// Open client connections at most; past it (and a small reserve for `/healthz`)
+    /// new ones are answered 503. 0 = from the open-file limit (half of it, as each
+    /// proxied request holds an upstream connection too).
+    pub max_connections: u32,
     /// Open connections from one client address at most (trusted proxies exempt); 0 = no cap.
     pub max_connections_per_ip: u32,
     /// Log lines as JSON instead of text.
@@ -247,6 +260,9 @@ impl Default for Config {
             max_body_bytes: 32 * 1024 * 1024,
             shutdown_grace: Duration::from_secs(30),
             client_timeout: Duration::from_secs(30),
+            min_body_rate: 4_096,
+            http2_keepalive: Duration::from_secs(20),
+            max_connections: 0,
             max_connections_per_ip: 4_096,
             log_json: false,
             workers: 0,

@@ -6,6 +6,7 @@ mod admit;
 mod auth;
 mod balance;
 pub mod body;
+mod connection;
 pub mod connections;
 mod context;
 mod envelope;
@@ -55,6 +56,8 @@ struct Inner {
     direct: crate::upstream_client::Direct,
     balancer: Balancer,
     live: Live,
+    /// How fast request bodies must arrive.
+    pace: body::BodyPace,
 }
 
 impl Proxy {
@@ -66,6 +69,7 @@ impl Proxy {
         recorder: Recorder,
         clients: crate::upstream_client::Clients,
         live: Live,
+        pace: body::BodyPace,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -77,6 +81,7 @@ impl Proxy {
                 direct: clients.direct,
                 balancer: Balancer::default(),
                 live,
+                pace,
             }),
         }
     }
@@ -91,30 +96,10 @@ impl Proxy {
         let (parts, body) = request.into_parts();
         let query = parts.uri.query();
         let route = route::route(&parts.method, parts.uri.path(), &parts.headers, query);
-        let dialect = match &route {
-            Route::Api(api) | Route::Local(api, _) => api.dialect,
-            Route::NotFound(dialect) => *dialect,
-            // Not API requests: an id on the answer, no record.
-            Route::Health | Route::Metrics | Route::Probe => {
-                let id = crate::model::request_id(crate::model::next_request_id());
-                let id = http::HeaderValue::from_str(&id)
-                    .unwrap_or_else(|_| http::HeaderValue::from_static("req_gw_0"));
-                let mut response = match route {
-                    Route::Metrics => self.metrics(&parts, peer.ip(), &id),
-                    Route::Health => respond::health(),
-                    _ => respond::probe(),
-                };
-                response.headers_mut().insert(REQUEST_ID_HEADER, id);
-                return response;
-            }
+        let Some(dialect) = route.dialect() else {
+            return self.own_answer(&route, &parts, peer);
         };
-        let mut ctx = RequestContext::new(
-            dialect,
-            peer.ip(),
-            &parts.headers,
-            &self.inner.recorder,
-            self.inner.gateway.clock().now_millis(),
-        );
+        let mut ctx = self.context(dialect, &parts, peer);
         let span = tracing::info_span!("request", id = %ctx.shown.to_str().unwrap_or_default());
         let mut response = match route {
             Route::Api(api) => {
@@ -143,6 +128,74 @@ impl Proxy {
         };
         ctx.stamp(&mut response);
         response
+    }
+
+    /// The answer on a connection over the connection cap: `/healthz` as ever, anything
+    /// else a 503 in the client's dialect (recorded like any refusal), and the connection
+    /// closed after it.
+    pub fn overflow(
+        &self,
+        request: Request<Incoming>,
+        peer: std::net::SocketAddr,
+    ) -> Response<ProxyBody> {
+        let (parts, _body) = request.into_parts();
+        let query = parts.uri.query();
+        let route = route::route(&parts.method, parts.uri.path(), &parts.headers, query);
+        let mut response = match route.dialect() {
+            None => self.own_answer(&route, &parts, peer),
+            Some(dialect) => {
+                let mut ctx = self.context(dialect, &parts, peer);
+                let mut reject = respond::Reject::new(
+                    crate::model::Failure::Overloaded,
+                    http::StatusCode::SERVICE_UNAVAILABLE,
+                    "the gateway is at its connection limit; retry shortly",
+                );
+                reject.retry_after = Some(1);
+                let mut response = ctx.refuse(reject);
+                ctx.stamp(&mut response);
+                response
+            }
+        };
+        response.headers_mut().insert(
+            http::header::CONNECTION,
+            http::HeaderValue::from_static("close"),
+        );
+        response
+    }
+
+    /// The answer to the gateway's own routes (health, metrics, probe), which carry an
+    /// id and make no record.
+    fn own_answer(
+        &self,
+        route: &Route,
+        parts: &http::request::Parts,
+        peer: std::net::SocketAddr,
+    ) -> Response<ProxyBody> {
+        let id = crate::model::request_id(crate::model::next_request_id());
+        let id = http::HeaderValue::from_str(&id)
+            .unwrap_or_else(|_| http::HeaderValue::from_static("req_gw_0"));
+        let mut response = match route {
+            Route::Metrics => self.metrics(parts, peer.ip(), &id),
+            Route::Health => respond::health(),
+            _ => respond::probe(),
+        };
+        response.headers_mut().insert(REQUEST_ID_HEADER, id);
+        response
+    }
+
+    fn context(
+        &self,
+        dialect: route::Dialect,
+        parts: &http::request::Parts,
+        peer: std::net::SocketAddr,
+    ) -> RequestContext {
+        RequestContext::new(
+            dialect,
+            peer.ip(),
+            &parts.headers,
+            &self.inner.recorder,
+            self.inner.gateway.clock().now_millis(),
+        )
     }
 
     /// The Prometheus exposition, for addresses the network rules let in (404 when
@@ -221,10 +274,11 @@ impl Proxy {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok());
         let mut session = None;
-        let body = match body::read_request(body, declared, settings.max_body_bytes).await {
-            Ok(body) => body,
-            Err(reject) => return ctx.refuse(reject),
-        };
+        let body =
+            match body::read_request(body, declared, settings.max_body_bytes, inner.pace).await {
+                Ok(body) => body,
+                Err(reject) => return ctx.refuse(reject),
+            };
         let (model, gemini) = match peek::peek(&api, &body)
             .and_then(|peeked| {
                 session = peeked.session;

@@ -29,6 +29,10 @@ pub enum Failure {
     BodyTooLarge,
     /// The request body is not what the route needs (400).
     BadRequest,
+    /// The request body arrived slower than the minimum rate (408).
+    SlowBody,
+    /// The gateway is at its connection limit (503).
+    Overloaded,
     /// An upstream answered with an error, relayed as it came.
     UpstreamError,
     /// No account of the provider could take the request (503).
@@ -56,6 +60,8 @@ impl Failure {
             Failure::Concurrency => "concurrency",
             Failure::BodyTooLarge => "body_too_large",
             Failure::BadRequest => "bad_request",
+            Failure::SlowBody => "slow_body",
+            Failure::Overloaded => "overloaded",
             Failure::UpstreamError => "upstream_error",
             Failure::NoAccount => "no_account",
             Failure::Unreachable => "unreachable",

@@ -2,23 +2,21 @@
 //! over TLS by ALPN), and on shutdown stops accepting and gives in-flight requests —
 //! streams included — a grace period to finish. What is still open then is dropped, and
 //! every connection task has ended (its streams recorded with what they counted) before
-//! `serve` returns. TLS handshakes run in each connection's own task, so a slow client
-//! never holds up the accept loop; a client that does not finish its handshake, send its
-//! first bytes or a whole request head within `client_timeout` is disconnected.
+//! `serve` returns. Each connection runs in its own task (`connection`), so a slow client
+//! never holds up the accept loop; the caps (`connections`) decide which are served.
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::time::Duration;
 
-use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioTimer};
 use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use super::connection;
+use super::connections::Admit;
 use super::Proxy;
 
 /// Largest read buffer of a client connection, and so the largest request head (Node's
@@ -28,12 +26,14 @@ use super::Proxy;
 /// a 500 KB conversation, 512 KB held idle per connection.
 const MAX_READ_BUF: usize = 16 * 1024;
 
-/// The serving deadlines and the per-address connection cap.
+/// The serving deadlines and the connection caps.
 pub struct Timing {
     /// How long in-flight requests may run after the shutdown signal.
     pub grace: Duration,
-    /// For a TLS handshake, a connection's first bytes, and each request head.
+    /// For a TLS handshake, a connection's first bytes, each request head, and idling.
     pub client: Duration,
+    /// HTTP/2 ping interval and answer timeout; zero = no pings.
+    pub http2_keepalive: Duration,
     pub caps: super::connections::ConnectionCaps,
 }
 
@@ -48,21 +48,31 @@ pub async fn serve(
     let Timing {
         grace,
         client,
+        http2_keepalive,
         caps,
     } = timing;
     let mut builder = auto::Builder::new(TokioExecutor::new());
-    // A timer enables hyper's header-read timeout: a request head must arrive whole in time.
+    // A timer enables hyper's header-read timeout: a request head must arrive whole in
+    // time, and (from the end of an answer) the next one must start in time.
     builder.http1().timer(TokioTimer::new());
     builder.http1().header_read_timeout(client);
     builder.http1().max_buf_size(MAX_READ_BUF);
     builder.http2().timer(TokioTimer::new());
-    let graceful = GracefulShutdown::new();
+    if !http2_keepalive.is_zero() {
+        builder.http2().keep_alive_interval(http2_keepalive);
+        builder.http2().keep_alive_timeout(http2_keepalive);
+    }
+    // Connections still in their handshake or first-bytes wait give up as soon as the
+    // daemon stops; served ones are asked to close gracefully.
+    let stopping = CancellationToken::new();
+    let settings = connection::Settings {
+        builder,
+        tls,
+        client_timeout: client,
+        stopping: stopping.clone(),
+    };
     let connections = TaskTracker::new();
     let abandon = CancellationToken::new();
-    // Connections still in their handshake or first-bytes wait hold a graceful-shutdown
-    // watcher; they give it up as soon as the daemon stops, so the drain does not wait on
-    // clients that never asked for anything.
-    let stopping = CancellationToken::new();
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -77,68 +87,34 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let Some(slot) = caps.admit(peer.ip()) else {
-            tracing::debug!(client.addr = %peer, "connection refused: this address has its share open");
-            continue;
+        let (slot, overflow) = match caps.admit(peer.ip()) {
+            Admit::Serve(slot) => (slot, false),
+            Admit::Overflow(slot) => (slot, true),
+            Admit::Refuse => {
+                tracing::debug!(client.addr = %peer, "connection refused: over the connection caps");
+                continue;
+            }
         };
         let _ = stream.set_nodelay(true);
-        let proxy = proxy.clone();
-        let service = service_fn(move |request| {
-            let proxy = proxy.clone();
-            async move { Ok::<_, Infallible>(proxy.handle(request, peer).await) }
-        });
-        let builder = builder.clone();
-        let watcher = graceful.watcher();
-        let tls = tls.clone();
-        let stopping = stopping.clone();
-        connections.spawn(abandon.clone().run_until_cancelled_owned(async move {
-            let _slot = slot;
-            let served = match tls {
-                None => {
-                    // A client that never sends a byte never reaches hyper's head timeout.
-                    // (`peek`, not `readable`: readiness can be reported spuriously.)
-                    let mut first = [0u8; 1];
-                    let first_bytes = tokio::time::timeout(client, stream.peek(&mut first));
-                    let spoke = stopping.run_until_cancelled(first_bytes).await;
-                    if !matches!(spoke, Some(Ok(Ok(n))) if n > 0) {
-                        tracing::debug!(client.addr = %peer, "connection closed: nothing sent in time");
-                        return;
-                    }
-                    let conn = builder.serve_connection(TokioIo::new(stream), service);
-                    Box::pin(watcher.watch(conn.into_owned())).await
-                }
-                Some(tls) => {
-                    let handshake = tokio::time::timeout(client, tls.accept(stream));
-                    let stream = match stopping.run_until_cancelled(handshake).await {
-                        Some(Ok(Ok(stream))) => stream,
-                        Some(Ok(Err(e))) => {
-                            tracing::debug!(client.addr = %peer, error = %e, "TLS handshake failed");
-                            return;
-                        }
-                        Some(Err(_)) => {
-                            tracing::debug!(client.addr = %peer, "TLS handshake timed out");
-                            return;
-                        }
-                        None => return,
-                    };
-                    let conn = builder.serve_connection(TokioIo::new(stream), service);
-                    Box::pin(watcher.watch(conn.into_owned())).await
-                }
-            };
-            if let Err(e) = served {
-                tracing::debug!(client.addr = %peer, error = %e, "connection ended with an error");
-            }
-        }));
+        let serve = connection::serve(
+            stream,
+            peer,
+            proxy.clone(),
+            settings.clone(),
+            slot,
+            overflow,
+        );
+        connections.spawn(abandon.clone().run_until_cancelled_owned(serve));
     }
     drop(listener);
     stopping.cancel();
+    connections.close();
     tracing::info!("data plane stopped accepting; draining in-flight requests");
     tokio::select! {
-        () = graceful.shutdown() => tracing::info!("data plane drained"),
+        () = connections.wait() => tracing::info!("data plane drained"),
         () = tokio::time::sleep(grace) => tracing::warn!(grace = ?grace, "grace period over; abandoning in-flight requests"),
     }
     // Dropping what is left records each cut stream with the usage it counted.
     abandon.cancel();
-    connections.close();
     connections.wait().await;
 }

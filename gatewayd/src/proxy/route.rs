@@ -52,6 +52,17 @@ pub enum Route {
     NotFound(Dialect),
 }
 
+impl Route {
+    /// The client's dialect, for API routes (and misses); `None` for the gateway's own.
+    pub fn dialect(&self) -> Option<Dialect> {
+        match self {
+            Route::Api(api) | Route::Local(api, _) => Some(api.dialect),
+            Route::NotFound(dialect) => Some(*dialect),
+            Route::Health | Route::Metrics | Route::Probe => None,
+        }
+    }
+}
+
 /// A proxied call: its dialect, what it needs, and what the path says about the model.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiRoute {

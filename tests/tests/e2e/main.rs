@@ -8,6 +8,7 @@ mod audit;
 mod backup;
 mod bench;
 mod codeassist;
+mod connections;
 mod control;
 mod disk;
 mod disk_full;
