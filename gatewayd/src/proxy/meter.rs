@@ -102,11 +102,12 @@ impl Meter {
                     self.merge(event);
                 }
             }
-            // A non-SSE streamGenerateContent answer is a JSON array of responses.
+            // A non-SSE streamGenerateContent answer is a JSON array of responses; one cut
+            // short still counts the responses that arrived whole.
             Dialect::Gemini => match serde_json::from_slice::<OneOrMany>(body) {
                 Ok(OneOrMany::One(event)) => self.merge(*event),
                 Ok(OneOrMany::Many(events)) => events.into_iter().for_each(|e| self.merge(e)),
-                Err(_) => {}
+                Err(_) => whole_elements(body).for_each(|e| self.merge(e)),
             },
         }
     }
@@ -128,6 +129,25 @@ impl Meter {
             }
         }
     }
+}
+
+/// The elements of a JSON array that arrived whole, in order, up to where it was cut.
+fn whole_elements(body: &[u8]) -> impl Iterator<Item = Event> + '_ {
+    let start = body.iter().position(|b| !b.is_ascii_whitespace());
+    let mut rest = match start.map(|i| &body[i..]) {
+        Some([b'[', tail @ ..]) => tail,
+        _ => &[][..],
+    };
+    std::iter::from_fn(move || {
+        let skip = rest
+            .iter()
+            .position(|b| !(b.is_ascii_whitespace() || *b == b','))?;
+        rest = &rest[skip..];
+        let mut values = serde_json::Deserializer::from_slice(rest).into_iter::<Event>();
+        let event = values.next()?.ok()?;
+        rest = &rest[values.byte_offset()..];
+        Some(event)
+    })
 }
 
 /// `Many` first: a derived struct would also accept an array (as a tuple).

@@ -292,6 +292,17 @@ async fn a_stream_cut_after_the_headers_is_an_error_in_the_dialect_and_counts_ag
         .filter(|e| e["error"] == "incomplete")
         .count();
     assert_eq!(incomplete, 3, "{log}");
+    let gemini_cut = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["error"] == "incomplete" && e["dialect"] == "gemini")
+        .unwrap();
+    assert!(
+        gemini_cut["input_tokens"].as_u64() > Some(0)
+            && gemini_cut["output_tokens"].as_u64() > Some(0),
+        "a cut stream records what it counted: {gemini_cut}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

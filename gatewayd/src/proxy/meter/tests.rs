@@ -93,3 +93,20 @@ fn gemini_json_array_and_code_assist_envelope() {
     );
     assert_eq!(meter.finish().input_tokens, 8);
 }
+
+#[test]
+fn a_gemini_json_array_cut_short_counts_what_arrived_whole() {
+    let mut meter = Meter::new(Dialect::Gemini, false);
+    feed(
+        &mut meter,
+        r#"[{"usageMetadata":{"promptTokenCount":3,"candidatesTokenCount":1}},
+{"usageMetadata":{"promptTokenCount":3,"candidatesTokenCount":4}},
+{"usageMetadata":{"promptTokenCount":3,"candid"#,
+        7,
+    );
+    let usage = meter.finish();
+    assert_eq!((usage.input_tokens, usage.output_tokens), (3, 4));
+    let mut garbage = Meter::new(Dialect::Gemini, false);
+    feed(&mut garbage, "[{]]", 1);
+    assert_eq!(garbage.finish(), crate::model::TokenUsage::default());
+}
