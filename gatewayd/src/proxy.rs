@@ -16,6 +16,7 @@ mod health;
 pub mod listen;
 mod meter;
 mod names;
+mod opening;
 mod peek;
 mod respond;
 pub mod route;

@@ -97,13 +97,13 @@ impl Forwarder<'_> {
             )
             .await
             {
-                Verdict::Relay(response) => {
+                Verdict::Relay(response, opening) => {
                     let now = self.now();
                     let waited = sent.elapsed().as_micros() as u64;
                     account.runtime.observe_latency(waited, now);
                     // Judged when the answer ends: a stream cut later is a failure.
                     self.check_quota(account);
-                    let sse = is_sse(response.headers());
+                    let sse = super::upstream::is_event_stream(response.headers());
                     let failed = !response.status().is_success();
                     let model = caller.model.as_deref();
                     undecided.judge(!failed, &self.judge(), model);
@@ -134,7 +134,8 @@ impl Forwarder<'_> {
                         .as_ref()
                         .and_then(|call| call.reframe(account))
                         .filter(|_| !failed);
-                    return relay(response, caller.ctx.dialect, sse, pending, reframe);
+                    let answer = Answer { response, opening };
+                    return relay(answer, caller.ctx.dialect, sse, pending, reframe);
                 }
                 Verdict::Answer(answer) => {
                     drop(guard);
@@ -336,26 +337,36 @@ impl Forwarder<'_> {
     }
 }
 
-fn is_sse(headers: &http::HeaderMap) -> bool {
-    headers
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/event-stream"))
+/// An upstream answer to relay, and what was read of its body already.
+struct Answer {
+    response: http::Response<UpstreamBody>,
+    opening: bytes::Bytes,
 }
 
 fn relay(
-    response: http::Response<UpstreamBody>,
+    answer: Answer,
     dialect: Dialect,
     sse: bool,
     pending: Pending,
     reframe: Option<Reframe>,
 ) -> Response<ProxyBody> {
+    let Answer { response, opening } = answer;
     let status = response.status();
     let mut headers = downstream_response(response.headers());
     let body = response.into_body();
-    let mut length = body.size_hint().exact();
+    let mut length = body
+        .size_hint()
+        .exact()
+        .map(|rest| rest + opening.len() as u64);
     let meter = Meter::new(dialect, sse);
-    let mut stream: ByteStream = Box::pin(BodyDataStream::new(body));
+    let rest = BodyDataStream::new(body);
+    let mut stream: ByteStream = match opening.is_empty() {
+        true => Box::pin(rest),
+        false => Box::pin(futures_util::StreamExt::chain(
+            futures_util::stream::iter([Ok(opening)]),
+            rest,
+        )),
+    };
     if let Some(reframe) = reframe {
         // The envelope changes the length.
         headers.remove(http::header::CONTENT_LENGTH);

@@ -9,6 +9,7 @@ use http::{HeaderMap, StatusCode};
 use http_body_util::BodyExt;
 
 use super::headers::inject_credential;
+use super::opening::Opening;
 use crate::config::UpstreamLive;
 use crate::model::CoolReason;
 use crate::state::Account;
@@ -77,8 +78,9 @@ pub enum Effect {
 
 /// The verdict on one attempt.
 pub enum Verdict {
-    /// Send this answer to the client (a success, or an error that is the client's own).
-    Relay(http::Response<UpstreamBody>),
+    /// Send this answer to the client (a success, or an error that is the client's own);
+    /// the bytes were read from its body already and go first.
+    Relay(http::Response<UpstreamBody>, Bytes),
     /// The same, already read (a 400 had to be looked at first).
     Answer(Buffered),
     /// Nothing reached the client; try the next account.
@@ -158,8 +160,11 @@ pub async fn attempt(
                 .store(Some(std::sync::Arc::new(windows)));
         }
     }
+    if status.is_success() && is_event_stream(response.headers()) {
+        return judge_opening(response, account, cfg, clock).await;
+    }
     if !is_retryable(status) && status != StatusCode::BAD_REQUEST {
-        return Verdict::Relay(response);
+        return Verdict::Relay(response, Bytes::new());
     }
     let headers = response.headers().clone();
     let body = read_capped(response).await;
@@ -185,6 +190,59 @@ pub async fn attempt(
             body,
         }),
     }
+}
+
+/// A 2xx event stream is relayed once its first event shows it is not an error; one that
+/// opens with an error fails over as that error's status would (the client, if no other
+/// account serves it, gets the stream's opening as it came).
+async fn judge_opening(
+    response: http::Response<UpstreamBody>,
+    account: &Account,
+    cfg: &UpstreamLive,
+    clock: &crate::clock::Clock,
+) -> Verdict {
+    let (parts, mut body) = response.into_parts();
+    let opening = super::opening::read(&mut body, account.provider, cfg.header_timeout).await;
+    let (bytes, code) = match opening {
+        Opening::Fine(bytes) => {
+            return Verdict::Relay(http::Response::from_parts(parts, body), bytes)
+        }
+        Opening::Broken => {
+            tracing::warn!(account = %account.id, "upstream stream broke before its first event; failing over");
+            return Verdict::FailOver {
+                effect: Effect::None,
+                answer: None,
+                blame: Blame::Undecided,
+            };
+        }
+        Opening::Error { bytes, status } => (bytes, status),
+    };
+    let answer = Buffered {
+        status: parts.status,
+        headers: parts.headers,
+        body: bytes,
+    };
+    let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if !is_retryable(status) && !matches!(code, 401 | 403) {
+        // The request's own error: the client sees it as it came.
+        return Verdict::Answer(answer);
+    }
+    tracing::info!(account = %account.id, status = code, "upstream stream opened with an error; failing over");
+    Verdict::FailOver {
+        effect: effect_of(status, &answer.headers, b"", cfg, clock.now_millis()),
+        blame: match code {
+            500 | 502 | 504 => Blame::Undecided,
+            _ => Blame::Account,
+        },
+        answer: Some(answer),
+    }
+}
+
+pub fn is_event_stream(headers: &HeaderMap) -> bool {
+    headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/event-stream"))
 }
 
 fn is_retryable(status: StatusCode) -> bool {

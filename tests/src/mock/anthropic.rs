@@ -57,6 +57,9 @@ fn route(
     if let Some(Action::Status { code, retry_after }) = action {
         return status_fault(code, retry_after);
     }
+    if let Some(Action::StreamError { code }) = action {
+        return status_fault(code, None).into_stream_error(Some("error"));
+    }
     match (method.as_str(), path) {
         ("GET", "/v1/models") => Reply::json(
             StatusCode::OK,

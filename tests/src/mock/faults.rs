@@ -25,6 +25,10 @@ pub enum Action {
     },
     /// Send `after` stream events, then cut the connection.
     Drop { after: usize },
+    /// Answer 200 with an event stream whose first event is the error `code` would bring
+    /// (Anthropic's `event: error`, a Gemini error chunk), as upstreams do when a model
+    /// overloads after the headers went out.
+    StreamError { code: u16 },
     /// A Claude subscription's 5-hour window is used up: 429 with a short `retry-after`
     /// and `anthropic-ratelimit-unified-*` headers saying `rejected` until `reset_in`
     /// seconds from now. With `model_scoped`, only the model's weekly window (`7d_oi`) is
@@ -106,6 +110,9 @@ pub fn directive(body: &str) -> Option<Action> {
         }),
         "drop" => Some(Action::Drop {
             after: arg("after").unwrap_or(3) as usize,
+        }),
+        "stream_error" => Some(Action::StreamError {
+            code: arg("code").unwrap_or(529) as u16,
         }),
         code => Some(Action::Status {
             code: code.parse().ok()?,

@@ -35,6 +35,9 @@ pub(crate) fn reply(
     if let Some(Action::Status { code, retry_after }) = action {
         return status_fault(code, retry_after);
     }
+    if let Some(Action::StreamError { code }) = action {
+        return status_fault(code, None).into_stream_error(None);
+    }
     let rest = path
         .strip_prefix("/v1beta/")
         .or_else(|| path.strip_prefix("/v1/"))

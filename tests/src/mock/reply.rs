@@ -38,6 +38,26 @@ impl Reply {
     }
 }
 
+impl Reply {
+    /// This (JSON error) reply as some upstreams send it after the headers went out: a
+    /// 200 event stream whose first event is the error, named `event` when given.
+    pub fn into_stream_error(self, event: Option<&str>) -> Self {
+        let error = self.events.into_iter().next().unwrap_or_default();
+        let data = String::from_utf8_lossy(&error);
+        let text = match event {
+            Some(name) => format!("event: {name}\ndata: {data}\n\n"),
+            None => format!("data: {data}\n\n"),
+        };
+        Self {
+            status: StatusCode::OK,
+            headers: vec![("content-type", "text/event-stream".to_owned())],
+            events: vec![Bytes::from(text)],
+            interval: Duration::ZERO,
+            cut_after: None,
+        }
+    }
+}
+
 /// The knobs of one successful answer.
 pub(crate) struct Knobs {
     pub tokens: u64,

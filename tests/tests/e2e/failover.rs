@@ -520,3 +520,73 @@ async fn a_stream_that_goes_quiet_ends_at_the_idle_timeout() {
     });
     assert_eq!(entry["error"], "incomplete");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_that_opens_with_an_error_fails_over_before_the_client_sees_it() {
+    let p = pool();
+    for key in ["a", "b"] {
+        p.mock.fault(Fault::for_account(
+            key,
+            Action::StreamError { code: 529 },
+            1,
+        ));
+    }
+    // Round robin starts anywhere: two of the three open overloaded, once each.
+    for _ in 0..3 {
+        let text = p.claude(true).await.text().await.unwrap();
+        assert!(
+            text.contains("message_stop") && !text.contains("event: error"),
+            "the client sees only the served stream: {text}"
+        );
+    }
+    for key in ["a", "b"] {
+        let account = p.account(&format!("claude-{key}"));
+        assert_eq!(account["cooling_reason"], "overloaded", "{account}");
+    }
+
+    // Gemini: a rate-limit chunk first fails over to the other account.
+    p.mock.fault(Fault::for_account(
+        "g1",
+        Action::StreamError { code: 429 },
+        1,
+    ));
+    p.mock.fault(Fault::for_account(
+        "g2",
+        Action::StreamError { code: 429 },
+        1,
+    ));
+    let url = format!(
+        "{}/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse",
+        p.daemon.url
+    );
+    let text = post(&url, "x-goog-api-key", &p.secret, &gemini_body("hi"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains("\"error\"") && text.contains("RESOURCE_EXHAUSTED"),
+        "with every account limited, the last opening reaches the client as it came: {text}"
+    );
+    assert!(!p.account("gemini-g1")["cooling_until_ms"].is_null());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_that_opens_with_the_requests_own_error_is_relayed_without_blame() {
+    let p = pool();
+    for key in ["a", "b", "c"] {
+        p.mock.fault(Fault::for_account(
+            key,
+            Action::StreamError { code: 400 },
+            1,
+        ));
+    }
+    let text = p.claude(true).await.text().await.unwrap();
+    assert!(text.starts_with("event: error"), "{text}");
+    assert!(text.contains("invalid_request_error"), "{text}");
+    let tried: usize = ["a", "b", "c"].iter().map(|k| p.statuses(k).len()).sum();
+    assert_eq!(tried, 1, "no fail-over for the request's own error");
+    for key in ["a", "b", "c"] {
+        assert_eq!(p.account(&format!("claude-{key}"))["status"], "active");
+    }
+}
