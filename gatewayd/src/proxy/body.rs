@@ -59,6 +59,8 @@ enum End {
     Finished,
     /// The upstream failed mid-answer.
     Cut,
+    /// It ran to its end, but said mid-stream that it failed (an error event).
+    Failed,
     /// The client went away (or the server is shutting down).
     Abandoned,
 }
@@ -104,9 +106,14 @@ impl Relayed {
     }
 
     /// Judges the account by how its answer ended, and sends the record: an answer that
-    /// ran to its end is a success of its account, one the upstream cut is a failure like
-    /// any other, one the client abandoned says nothing about the account.
+    /// ran to its end is a success of its account, one the upstream cut (or ended with an
+    /// error event) is a failure like any other, one the client abandoned says nothing
+    /// about the account.
     fn end(&mut self, end: End) {
+        let end = match end {
+            End::Finished if self.meter.errored() => End::Failed,
+            end => end,
+        };
         if let Some(p) = &self.pending {
             let account = &p.source.account;
             let judge = super::health::Judge {
@@ -116,7 +123,7 @@ impl Relayed {
             };
             let outcome = match end {
                 End::Finished => Some(Outcome::Answered),
-                End::Cut => Some(Outcome::Failed(super::upstream::Effect::None)),
+                End::Cut | End::Failed => Some(Outcome::Failed(super::upstream::Effect::None)),
                 End::Abandoned => None,
             };
             match outcome {
@@ -124,10 +131,11 @@ impl Relayed {
                 None => account.runtime.settled(),
             }
         }
-        self.complete(end == End::Finished);
+        self.complete(end);
     }
 
-    fn complete(&mut self, finished: bool) {
+    fn complete(&mut self, end: End) {
+        let finished = end == End::Finished;
         if let Some(mut p) = self.pending.take() {
             p.record.tokens = self.meter.finish();
             if let Some(permit) = p.permit.take() {
@@ -140,7 +148,10 @@ impl Relayed {
                 facts.latency_ms = p.started.elapsed().as_millis() as u64;
                 facts.ttfb_ms = self.first_byte_ms.or(Some(facts.latency_ms));
                 if !finished && facts.error.is_none() {
-                    facts.error = Some(crate::model::Failure::Incomplete);
+                    facts.error = Some(match end {
+                        End::Failed => crate::model::Failure::UpstreamError,
+                        _ => crate::model::Failure::Incomplete,
+                    });
                 }
             }
             p.recorder.usage(p.record);

@@ -21,6 +21,8 @@ pub struct Meter {
     carry: Vec<u8>,
     overflow: bool,
     usage: Option<UsageFields>,
+    /// An SSE answer carried an error event (an upstream failing mid-stream).
+    errored: bool,
 }
 
 impl Meter {
@@ -32,6 +34,7 @@ impl Meter {
             carry: Vec::new(),
             overflow: false,
             usage: None,
+            errored: false,
         }
     }
 
@@ -79,10 +82,21 @@ impl Meter {
             .unwrap_or_default()
     }
 
+    /// Whether the stream carried an error event.
+    pub fn errored(&self) -> bool {
+        self.errored
+    }
+
     fn line(&mut self, line: &[u8]) {
         let Some(data) = line.strip_prefix(b"data:") else {
+            if line.starts_with(b"event: error") || line.starts_with(b"event:error") {
+                self.errored = true;
+            }
             return;
         };
+        if self.dialect == Dialect::Gemini && data.trim_ascii_start().starts_with(b"{\"error\"") {
+            self.errored = true;
+        }
         let marker: &[u8] = match self.dialect {
             Dialect::Anthropic => b"\"usage\"",
             Dialect::Gemini => b"\"usageMetadata\"",

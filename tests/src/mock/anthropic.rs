@@ -20,7 +20,17 @@ pub(crate) fn reply(
     body: &[u8],
     action: Option<Action>,
 ) -> Reply {
+    let midway = match action {
+        Some(Action::StreamError { code, after }) if after > 0 => Some((code, after)),
+        _ => None,
+    };
     let mut reply = route(state, seq, method, path, account, body, action);
+    if let Some((code, after)) = midway {
+        reply.fail_midway(
+            after,
+            status_fault(code, None).into_stream_error(Some("error")),
+        );
+    }
     reply
         .headers
         .push(("request-id", format!("req_mock_{seq}")));
@@ -57,7 +67,7 @@ fn route(
     if let Some(Action::Status { code, retry_after }) = action {
         return status_fault(code, retry_after);
     }
-    if let Some(Action::StreamError { code }) = action {
+    if let Some(Action::StreamError { code, after: 0 }) = action {
         return status_fault(code, None).into_stream_error(Some("error"));
     }
     match (method.as_str(), path) {

@@ -25,10 +25,15 @@ pub enum Action {
     },
     /// Send `after` stream events, then cut the connection.
     Drop { after: usize },
-    /// Answer 200 with an event stream whose first event is the error `code` would bring
-    /// (Anthropic's `event: error`, a Gemini error chunk), as upstreams do when a model
-    /// overloads after the headers went out.
-    StreamError { code: u16 },
+    /// Answer 200 with an event stream whose first event (or, with `after`, the event
+    /// after that many) is the error `code` would bring (Anthropic's `event: error`, a
+    /// Gemini error chunk), as upstreams do when a model overloads after the headers went
+    /// out; the stream ends there.
+    StreamError {
+        code: u16,
+        #[serde(default)]
+        after: usize,
+    },
     /// A Claude subscription's 5-hour window is used up: 429 with a short `retry-after`
     /// and `anthropic-ratelimit-unified-*` headers saying `rejected` until `reset_in`
     /// seconds from now. With `model_scoped`, only the model's weekly window (`7d_oi`) is
@@ -113,6 +118,7 @@ pub fn directive(body: &str) -> Option<Action> {
         }),
         "stream_error" => Some(Action::StreamError {
             code: arg("code").unwrap_or(529) as u16,
+            after: arg("after").unwrap_or(0) as usize,
         }),
         code => Some(Action::Status {
             code: code.parse().ok()?,

@@ -21,6 +21,28 @@ pub(crate) fn reply(
     body: &[u8],
     action: Option<Action>,
 ) -> Reply {
+    let midway = match action {
+        Some(Action::StreamError { code, after }) if after > 0 => Some((code, after)),
+        _ => None,
+    };
+    let mut reply = route(state, seq, method, path, query, account, body, action);
+    if let Some((code, after)) = midway {
+        reply.fail_midway(after, status_fault(code, None).into_stream_error(None));
+    }
+    reply
+}
+
+#[allow(clippy::too_many_arguments)]
+fn route(
+    state: &State,
+    seq: u64,
+    method: &Method,
+    path: &str,
+    query: Option<&str>,
+    account: Option<&str>,
+    body: &[u8],
+    action: Option<Action>,
+) -> Reply {
     if account.is_none() {
         return error(
             400,
@@ -35,7 +57,7 @@ pub(crate) fn reply(
     if let Some(Action::Status { code, retry_after }) = action {
         return status_fault(code, retry_after);
     }
-    if let Some(Action::StreamError { code }) = action {
+    if let Some(Action::StreamError { code, after: 0 }) = action {
         return status_fault(code, None).into_stream_error(None);
     }
     let rest = path

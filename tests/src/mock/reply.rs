@@ -58,6 +58,14 @@ impl Reply {
     }
 }
 
+impl Reply {
+    /// Ends this event stream after `after` events with `error`'s (single) event.
+    pub fn fail_midway(&mut self, after: usize, error: Reply) {
+        self.events.truncate(after);
+        self.events.extend(error.events);
+    }
+}
+
 /// The knobs of one successful answer.
 pub(crate) struct Knobs {
     pub tokens: u64,

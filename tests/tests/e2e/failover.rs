@@ -527,7 +527,10 @@ async fn a_stream_that_opens_with_an_error_fails_over_before_the_client_sees_it(
     for key in ["a", "b"] {
         p.mock.fault(Fault::for_account(
             key,
-            Action::StreamError { code: 529 },
+            Action::StreamError {
+                code: 529,
+                after: 0,
+            },
             1,
         ));
     }
@@ -547,12 +550,18 @@ async fn a_stream_that_opens_with_an_error_fails_over_before_the_client_sees_it(
     // Gemini: a rate-limit chunk first fails over to the other account.
     p.mock.fault(Fault::for_account(
         "g1",
-        Action::StreamError { code: 429 },
+        Action::StreamError {
+            code: 429,
+            after: 0,
+        },
         1,
     ));
     p.mock.fault(Fault::for_account(
         "g2",
-        Action::StreamError { code: 429 },
+        Action::StreamError {
+            code: 429,
+            after: 0,
+        },
         1,
     ));
     let url = format!(
@@ -577,7 +586,10 @@ async fn a_stream_that_opens_with_the_requests_own_error_is_relayed_without_blam
     for key in ["a", "b", "c"] {
         p.mock.fault(Fault::for_account(
             key,
-            Action::StreamError { code: 400 },
+            Action::StreamError {
+                code: 400,
+                after: 0,
+            },
             1,
         ));
     }
@@ -589,4 +601,36 @@ async fn a_stream_that_opens_with_the_requests_own_error_is_relayed_without_blam
     for key in ["a", "b", "c"] {
         assert_eq!(p.account(&format!("claude-{key}"))["status"], "active");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_error_event_midway_is_recorded_as_a_failure_of_its_account() {
+    let p = pool();
+    let midway = Action::StreamError {
+        code: 529,
+        after: 3,
+    };
+    for key in ["a", "b", "c"] {
+        p.mock.fault(Fault::for_account(key, midway.clone(), 1));
+    }
+    let text = p.claude(true).await.text().await.unwrap();
+    assert!(
+        text.contains("message_start") && text.contains("event: error"),
+        "the client sees the stream and its error as they came: {text}"
+    );
+    p.daemon.settle();
+    let log = p.daemon.ctl_json(&["log", "tail"]);
+    assert_eq!(log[0]["error"], "upstream_error", "{log}");
+    assert!(log[0]["input_tokens"].as_u64() > Some(0), "{log}");
+    let stats = p.daemon.ctl_json(&["stats", "--by", "account"]);
+    let errors: u64 = stats
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["errors"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(
+        errors, 1,
+        "the answer counts as its account's failure: {stats}"
+    );
 }

@@ -110,3 +110,29 @@ fn a_gemini_json_array_cut_short_counts_what_arrived_whole() {
     feed(&mut garbage, "[{]]", 1);
     assert_eq!(garbage.finish(), crate::model::TokenUsage::default());
 }
+
+#[test]
+fn an_error_event_midway_marks_the_stream_failed() {
+    let mut claude = Meter::new(Dialect::Anthropic, true);
+    feed(
+        &mut claude,
+        "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":5}}}\n\nevent: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\"}}\n\n",
+        13,
+    );
+    assert!(claude.errored());
+    assert_eq!(claude.finish().input_tokens, 5);
+    let mut gemini = Meter::new(Dialect::Gemini, true);
+    feed(
+        &mut gemini,
+        "data: {\"candidates\":[]}\n\ndata: {\"error\":{\"code\":503}}\n\n",
+        5,
+    );
+    assert!(gemini.errored());
+    let mut fine = Meter::new(Dialect::Gemini, true);
+    feed(
+        &mut fine,
+        "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"error\"}]}}]}\n\n",
+        4,
+    );
+    assert!(!fine.errored(), "the word in a text part is not an error");
+}
