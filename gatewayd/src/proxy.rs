@@ -11,9 +11,12 @@ pub mod connections;
 mod context;
 mod envelope;
 mod forward;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod headers;
 mod health;
 pub mod listen;
+mod malformed;
 mod meter;
 mod names;
 mod opening;

@@ -2,6 +2,7 @@
 //! `client_timeout`, then hyper; closed gracefully (HTTP/2 GOAWAY, HTTP/1.1 after the
 //! answer in progress) when the daemon stops or when it has had nothing in flight for
 //! `client_timeout`. Over the connection cap it is served by the overflow answer only.
+//! hyper's own answers to unparsable requests get a body on the way out (`malformed`).
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -22,6 +23,7 @@ use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 
 use super::connections::Slot;
+use super::malformed::Malformed;
 use super::Proxy;
 
 /// What every connection shares.
@@ -70,9 +72,8 @@ pub async fn serve(
                 tracing::debug!(client.addr = %peer, "connection closed: nothing sent in time");
                 return;
             }
-            let conn = settings
-                .builder
-                .serve_connection(TokioIo::new(stream), service);
+            let io = TokioIo::new(Malformed::new(stream));
+            let conn = settings.builder.serve_connection(io, service);
             drive(conn, &activity, limit, &settings.stopping).await
         }
         Some(tls) => {
@@ -89,9 +90,8 @@ pub async fn serve(
                 }
                 None => return,
             };
-            let conn = settings
-                .builder
-                .serve_connection(TokioIo::new(stream), service);
+            let io = TokioIo::new(Malformed::new(stream));
+            let conn = settings.builder.serve_connection(io, service);
             drive(conn, &activity, limit, &settings.stopping).await
         }
     };

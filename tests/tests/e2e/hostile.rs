@@ -423,3 +423,38 @@ async fn invented_model_names_are_counted_under_a_bounded_set() {
         "the log keeps each request's own name"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_too_malformed_to_parse_still_get_an_error_body() {
+    let daemon = Daemon::start();
+    let huge = "x".repeat(20_000);
+    let cases = [
+        (
+            "a head over the limit",
+            format!("GET /v1/models HTTP/1.1\r\nhost: gw\r\nx-big: {huge}\r\n\r\n"),
+            431,
+        ),
+        (
+            "a bad method",
+            "G@T /v1/models HTTP/1.1\r\nhost: gw\r\n\r\n".to_owned(),
+            400,
+        ),
+        (
+            "a bad header",
+            "GET /v1/models HTTP/1.1\r\nhost: gw\r\nbad header: x\r\n\r\n".to_owned(),
+            400,
+        ),
+        (
+            "a bad version",
+            "GET /v1/models HTTP/7.1\r\nhost: gw\r\n\r\n".to_owned(),
+            400,
+        ),
+    ];
+    for (what, request, status) in cases {
+        let (got, body) = raw(&daemon, request).await;
+        assert_eq!(got, status, "{what}: {body}");
+        let json: serde_json::Value = serde_json::from_str(&body)
+            .unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {body:?}"));
+        assert_eq!(json["error"]["type"], "invalid_request_error", "{what}");
+    }
+}
