@@ -33,6 +33,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 pub use app::{run, run_with_clock};
+#[cfg(feature = "fuzzing")]
+pub use proxy::fuzzing;
 pub use restore::{restore, Restored};
 
 /// Why the daemon could not start or stopped with an error.

@@ -59,7 +59,7 @@ pub async fn read(body: &mut UpstreamBody, provider: Provider, wait: Duration) -
 
 /// The first complete event that is not a ping or a comment: `Some(None)` when it is an
 /// ordinary one, `Some(Some(status))` when it is an error; `None` while there is none yet.
-fn first_event(seen: &[u8], provider: Provider) -> Option<Option<u16>> {
+pub(super) fn first_event(seen: &[u8], provider: Provider) -> Option<Option<u16>> {
     let text = std::str::from_utf8(seen).unwrap_or_else(|e| {
         // Judge what is whole; a character split across chunks completes later.
         std::str::from_utf8(&seen[..e.valid_up_to()]).unwrap_or_default()
