@@ -118,6 +118,7 @@ pub async fn run_with_clock(
         addr: config.listen,
         source,
     })?;
+    let control_stopping = tokio_util::sync::CancellationToken::new();
     let control = Control {
         gateway: gateway.clone(),
         probe_client: clients.shared.clone(),
@@ -128,6 +129,7 @@ pub async fn run_with_clock(
         running: Arc::new(config.clone()),
         loader,
         logins: Arc::default(),
+        stopping: control_stopping.clone(),
     };
     let (stop_control, control_thread) = spawn_control(socket, control)?;
     tracing::info!(listen.addr = %local, control.socket = %config.socket.display(), data_dir = %config.data_dir.display(), "gatewayd ready");
@@ -176,6 +178,7 @@ pub async fn run_with_clock(
     if let Err(e) = gateway.seal_audit() {
         tracing::error!(error = %e, "cannot sign the audit chain head");
     }
+    control_stopping.cancel();
     let _ = stop_control.send(());
     let _ = tokio::task::spawn_blocking(move || control_thread.join()).await;
     let _ = std::fs::remove_file(&config.socket);

@@ -49,6 +49,8 @@ pub struct Control {
     pub loader: Option<Loader>,
     /// Logins in progress.
     pub logins: Arc<crate::login::Logins>,
+    /// Cancelled when the daemon stops: streams that would run on (a followed log) end.
+    pub stopping: tokio_util::sync::CancellationToken,
 }
 
 /// The control socket could not be set up.

@@ -34,7 +34,9 @@ impl Logs for Control {
         let (entries, mut cursor) = self.gateway.log_tail(limit, &filter).await?;
         let (tx, rx) = tokio::sync::mpsc::channel(64);
         let gateway = self.gateway.clone();
-        // Ends when the caller hangs up, or after the tail when not following.
+        let stopping = self.stopping.clone();
+        // Ends when the caller hangs up, after the tail when not following, or when the
+        // daemon stops.
         tokio::spawn(async move {
             for e in entries {
                 if tx.send(Ok(entry(e))).await.is_err() {
@@ -45,7 +47,13 @@ impl Logs for Control {
                 return;
             }
             loop {
-                tokio::time::sleep(FOLLOW_POLL).await;
+                if stopping
+                    .run_until_cancelled(tokio::time::sleep(FOLLOW_POLL))
+                    .await
+                    .is_none()
+                {
+                    return;
+                }
                 let (entries, next) = match gateway.log_after(cursor, &filter).await {
                     Ok(found) => found,
                     Err(e) => return drop(tx.send(Err(e.into())).await),

@@ -160,3 +160,50 @@ async fn a_stream_cut_at_the_end_of_the_grace_is_recorded_with_what_it_counted()
     assert_eq!(stats[0]["requests"], 1, "{stats}");
     assert_eq!(stats[0]["errors"], 1, "{stats}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_ends_a_followed_log_within_the_grace() {
+    use std::io::BufRead;
+    let daemon = Daemon::start_with_config("shutdown_grace = \"2s\"\n");
+    let mut follower = std::process::Command::new(gateway_tests::harness::bin("gatewayctl"))
+        .arg("--socket")
+        .arg(daemon.socket())
+        .args(["--json", "log", "tail", "--follow"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = follower.stdout.take().unwrap();
+    let (lines, got) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let _ = lines.send(line);
+        }
+    });
+    // Refusals are logged too: once one shows up, the follower is following.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let _ = reqwest::get(format!("{}/v1/nothing-here", daemon.url)).await;
+        if got
+            .recv_timeout(std::time::Duration::from_millis(300))
+            .is_ok()
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the follower never followed"
+        );
+    }
+    let started = std::time::Instant::now();
+    let (_, status) = tokio::task::spawn_blocking(move || daemon.stop())
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    assert!(status.success(), "{status:?}");
+    assert!(
+        took < std::time::Duration::from_secs(5),
+        "a followed log held up the shutdown for {took:?}"
+    );
+    let ended = follower.wait().unwrap();
+    assert!(ended.success(), "the follower ends cleanly: {ended:?}");
+}

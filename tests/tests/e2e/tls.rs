@@ -153,3 +153,35 @@ fn plain_http_on_a_public_address_is_refused_unless_allowed() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tls_handshake_that_stalls_is_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let certs = tempfile::tempdir().unwrap();
+    let _ = certificates(certs.path());
+    let file = |name: &str| certs.path().join(name).to_str().unwrap().to_owned();
+    let daemon = Daemon::start_with_config(&format!(
+        "client_timeout = \"300ms\"\n[tls]\ncert = \"{}\"\nkey = \"{}\"\n",
+        file("server.pem"),
+        file("server.key")
+    ));
+    let address = daemon.url.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    // The first bytes of a ClientHello, then nothing.
+    stream
+        .write_all(&[0x16, 0x03, 0x01, 0x02, 0x00])
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut sink = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_end(&mut sink),
+    )
+    .await;
+    assert!(
+        read.is_ok(),
+        "the stalled handshake was still open after 10 s"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+}
