@@ -2,6 +2,13 @@
 //! call to gatewayd plus rendering. The clap tree is public so completions can be built
 //! from it.
 
+/// `println!` for stdout that ends quietly on a closed pipe (see [`output::emit`]).
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::output::emit(format_args!($($arg)*))
+    };
+}
+
 pub mod cli;
 pub mod client;
 mod cmd;

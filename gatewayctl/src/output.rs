@@ -1,5 +1,10 @@
 //! Output contract: stdout is the answer (a table, or one JSON document with --json);
-//! stderr carries errors and notes.
+//! stderr carries errors and notes. Everything on stdout goes through [`emit`] (the
+//! `say!` macro): a reader that has gone away (`| head -1`) ends gatewayctl quietly with
+//! success instead of a panic. Text from the daemon is shown with control characters
+//! escaped, so no stored name can drive an operator's terminal.
+
+use std::io::Write;
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
@@ -19,7 +24,7 @@ impl Printer {
 
     /// Prints one JSON document.
     pub fn json(&self, value: &Value) {
-        println!(
+        say!(
             "{}",
             serde_json::to_string_pretty(value).unwrap_or_default()
         );
@@ -33,9 +38,9 @@ impl Printer {
             .set_content_arrangement(ContentArrangement::Dynamic)
             .set_header(headers.iter().map(|h| h.to_uppercase()));
         for row in rows {
-            table.add_row(row);
+            table.add_row(row.iter().map(|cell| printable(cell)));
         }
-        println!("{table}");
+        say!("{table}");
     }
 
     /// A note for a person, on stderr (never in JSON mode).
@@ -59,4 +64,44 @@ pub fn print_error(e: &CtlError, json: bool) {
 /// Unix seconds for a table cell.
 pub fn time(secs: Option<i64>) -> String {
     secs.map_or_else(|| "-".to_owned(), gateway_shared::duration::format_unix)
+}
+
+/// Writes one line to stdout. A closed pipe ends the program with success: the reader
+/// has what it wanted. Any other write failure ends it with the failure code.
+pub fn emit(line: std::fmt::Arguments<'_>) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(line).and_then(|()| out.write_all(b"\n")) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("gatewayctl: cannot write the output: {e}");
+        std::process::exit(i32::from(crate::exit::FAILURE));
+    }
+}
+
+/// `text` with control characters (ANSI escapes included) shown as `\u{..}` escapes.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let escaped = text
+        .chars()
+        .map(|c| match c.is_control() {
+            true => c.escape_unicode().to_string(),
+            false => c.to_string(),
+        })
+        .collect();
+    std::borrow::Cow::Owned(escaped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::printable;
+
+    #[test]
+    fn control_characters_are_escaped_and_plain_text_is_kept() {
+        assert_eq!(printable("claude-1 ü"), "claude-1 ü");
+        assert_eq!(printable("a\u{1b}[31mred"), "a\\u{1b}[31mred");
+        assert_eq!(printable("two\nlines"), "two\\u{a}lines");
+    }
 }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 mod admission;
 mod live;
+mod parse;
 mod pool;
 mod reload;
 
@@ -322,10 +323,7 @@ impl Config {
             path: path.to_owned(),
             source,
         })?;
-        toml::from_str(&text).map_err(|e| ConfigError::Parse {
-            path: path.to_owned(),
-            message: e.message().to_owned(),
-        })
+        parse::parse(path, &text)
     }
 
     /// Rejects values that cannot work, naming the setting.

@@ -44,6 +44,10 @@ struct Args {
     /// Serve Prometheus /metrics on this address instead of the data-plane port.
     #[arg(long, value_name = "ADDR")]
     metrics_listen: Option<SocketAddr>,
+    /// Check the configuration (file, flags, TLS files) and exit: 0 when it is usable,
+    /// 64 with the reason when not.
+    #[arg(long)]
+    check_config: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -69,6 +73,9 @@ fn main() -> ExitCode {
     };
     if let Some(Command::Restore { file }) = &args.command {
         return restore(file, &config);
+    }
+    if args.check_config {
+        return check(&args, &config);
     }
     raise_fd_limit();
     let runtime = match build_runtime(config.workers) {
@@ -99,6 +106,23 @@ fn main() -> ExitCode {
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// `gatewayd --check-config`: the configuration was read and validated; the TLS files
+/// must load too.
+fn check(args: &Args, config: &Config) -> ExitCode {
+    let source = args
+        .config
+        .as_ref()
+        .map_or_else(|| "the defaults".to_owned(), |p| p.display().to_string());
+    if let Err(e) =
+        gatewayd::tls::acceptor(&config.tls, config.listen, config.security.allow_plain_http)
+    {
+        eprintln!("gatewayd: {e}");
+        return ExitCode::from(64);
+    }
+    println!("configuration OK: {source}");
+    ExitCode::SUCCESS
 }
 
 /// `gatewayd restore FILE`: prints what was restored, or why not.

@@ -32,3 +32,40 @@ fn version_and_bad_config() {
         "nothing is created for a bad config"
     );
 }
+
+#[test]
+fn check_config_validates_and_exits() {
+    let exe = env!("CARGO_BIN_EXE_gatewayd");
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml");
+    let out = Command::new(exe)
+        .args(["--check-config", "--config", example])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("configuration OK"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[upstream]\nmax_attempts = 0\n").unwrap();
+    let out = Command::new(exe)
+        .args(["--check-config", "--config"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(64));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("upstream.max_attempts"));
+
+    let missing_cert = dir.path().join("tls.toml");
+    std::fs::write(
+        &missing_cert,
+        "[tls]\ncert = \"/nonexistent/cert.pem\"\nkey = \"/nonexistent/key.pem\"\n",
+    )
+    .unwrap();
+    let out = Command::new(exe)
+        .args(["--check-config", "--config"])
+        .arg(&missing_cert)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(64), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/cert.pem"));
+}

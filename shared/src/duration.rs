@@ -2,9 +2,12 @@
 
 use std::time::Duration;
 
+/// The furthest an expiry may lie ahead: a hundred years.
+pub const MAX_EXPIRY_SECS: i64 = 100 * 365 * 86_400;
+
 /// A duration that could not be read.
 #[derive(Debug, thiserror::Error)]
-#[error("invalid duration {input:?}: expected a number and a unit, like 30d, 12h or 90s")]
+#[error("invalid duration {input:?}: expected a number and a unit, like 30d, 12h or 90s (at most 100 years ahead)")]
 pub struct DurationError {
     input: String,
 }
@@ -46,11 +49,23 @@ pub fn parse_expiry(input: &str, now_secs: i64) -> Result<i64, DurationError> {
             .as_secs();
         return Ok(secs as i64);
     }
-    Ok(now_secs + parse(input)?.as_secs() as i64)
+    let ahead = parse(input)?.as_secs();
+    if ahead > MAX_EXPIRY_SECS as u64 {
+        return Err(DurationError {
+            input: input.to_owned(),
+        });
+    }
+    Ok(now_secs + ahead as i64)
 }
 
 /// Unix seconds as an RFC 3339 UTC time, for display.
 pub fn format_unix(secs: i64) -> String {
+    // RFC 3339 ends with the year 9999; a later time (which no input allows) is shown as
+    // its number rather than failing.
+    const LAST: i64 = 253_402_300_799;
+    if secs > LAST {
+        return format!("@{secs}");
+    }
     let at = std::time::UNIX_EPOCH + Duration::from_secs(secs.max(0) as u64);
     humantime::format_rfc3339_seconds(at).to_string()
 }
@@ -58,6 +73,14 @@ pub fn format_unix(secs: i64) -> String {
 #[cfg(test)]
 mod expiry_tests {
     use super::*;
+
+    #[test]
+    fn absurd_expiries_are_refused_and_any_time_can_be_shown() {
+        assert!(parse_expiry("100000000000d", 1_000).is_err());
+        assert!(parse_expiry("101y", 1_000).is_err());
+        assert!(parse_expiry("99y", 1_000).is_ok());
+        assert_eq!(format_unix(i64::MAX), format!("@{}", i64::MAX));
+    }
 
     #[test]
     fn expiry_takes_durations_and_timestamps() {

@@ -118,9 +118,9 @@ async fn test(client: &Client, out: &Printer, id: String) -> Result<(), CtlError
     if out.json {
         out.json(&json!({"ok": result.ok, "status": result.status, "latency_ms": result.latency_ms, "message": result.message}));
     } else if result.ok {
-        println!("ok: HTTP {} in {} ms", result.status, result.latency_ms);
+        say!("ok: HTTP {} in {} ms", result.status, result.latency_ms);
     } else {
-        println!("failed after {} ms: {}", result.latency_ms, result.message);
+        say!("failed after {} ms: {}", result.latency_ms, result.message);
     }
     if result.ok {
         Ok(())

@@ -147,7 +147,7 @@ pub fn print_usage(out: &Printer, usage: &pb::GetAccountUsageResponse) {
         return;
     }
     if a.windows.is_empty() {
-        println!("no rate-limit windows reported for {} yet", a.id);
+        say!("no rate-limit windows reported for {} yet", a.id);
         return;
     }
     let rows = a

@@ -39,9 +39,11 @@ pub async fn run(args: AuditArgs, client: &mut Client, out: &Printer) -> Result<
                 ))),
                 None => {
                     if !out.json {
-                        println!(
+                        say!(
                             "audit chain intact: {} entries, signed through entry {} (key {})",
-                            r.entries, r.signed_through, r.public_key
+                            r.entries,
+                            r.signed_through,
+                            r.public_key
                         );
                     }
                     Ok(())

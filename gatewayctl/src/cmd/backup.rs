@@ -54,7 +54,7 @@ pub async fn run(file: &Path, client: &mut Client, out: &Printer) -> Result<(), 
             "master_key_included": false,
         }));
     } else {
-        println!(
+        say!(
             "wrote {} ({} bytes): {} keys, {} accounts, {} audit entries",
             file.display(),
             summary.bytes,

@@ -56,9 +56,9 @@ pub async fn run(
     if out.json {
         out.json(&json!({"id": id, "draining": true, "in_flight": left}));
     } else if wait {
-        println!("drained {id}: nothing in flight");
+        say!("drained {id}: nothing in flight");
     } else {
-        println!("draining {id}: {left} in flight");
+        say!("draining {id}: {left} in flight");
     }
     Ok(())
 }

@@ -136,7 +136,7 @@ fn print_secret(out: &Printer, key: pb::Key, secret: String, verb: &str) {
         out.json(&doc);
         return;
     }
-    println!("{secret}");
+    say!("{secret}");
     out.note(&format!(
         "{verb} key {} ({}). The secret above is shown only now: store it safely.",
         key.id, key.name
@@ -147,7 +147,11 @@ fn print_done(out: &Printer, key: &pb::Key, verb: &str) {
     if out.json {
         out.json(&key_json(key));
     } else {
-        println!("{verb} {} ({})", key.id, key.name);
+        say!(
+            "{verb} {} ({})",
+            key.id,
+            crate::output::printable(&key.name)
+        );
     }
 }
 

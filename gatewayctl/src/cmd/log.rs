@@ -29,9 +29,9 @@ pub async fn run(args: LogArgs, client: &mut Client, out: &Printer) -> Result<()
     while let Some(entry) = stream.message().await? {
         match (out.json, follow) {
             // Followed JSON is one object per line, so scripts can read it as it comes.
-            (true, true) => println!("{}", entry_json(&entry)),
+            (true, true) => say!("{}", entry_json(&entry)),
             (true, false) => batch.push(entry_json(&entry)),
-            (false, _) => println!("{}", line(&entry)),
+            (false, _) => say!("{}", crate::output::printable(&line(&entry))),
         }
     }
     if out.json && !follow {

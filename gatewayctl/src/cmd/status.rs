@@ -87,7 +87,7 @@ pub async fn config(args: ConfigArgs, client: &mut Client, out: &Printer) -> Res
         return Ok(());
     }
     if r.changes.is_empty() {
-        println!("configuration reloaded: nothing changed");
+        say!("configuration reloaded: nothing changed");
         return Ok(());
     }
     let rows = r
@@ -125,12 +125,12 @@ pub async fn alerts(args: AlertsArgs, client: &mut Client, out: &Printer) -> Res
             .collect();
         out.json(&json!(all));
     } else if r.deliveries.is_empty() {
-        println!("no webhooks configured ([alerts] webhooks in the config)");
+        say!("no webhooks configured ([alerts] webhooks in the config)");
     } else {
         for d in &r.deliveries {
             match d.ok {
-                true => println!("{}: delivered", d.webhook),
-                false => println!("{}: failed ({})", d.webhook, d.error),
+                true => say!("{}: delivered", d.webhook),
+                false => say!("{}: failed ({})", d.webhook, d.error),
             }
         }
     }

@@ -97,6 +97,9 @@ pub(super) fn expiry(at: Option<UnixSecs>, now: UnixSecs) -> Result<Option<UnixS
     if at.is_some_and(|at| at <= now) {
         return Err(OpError::invalid("expiry must be in the future"));
     }
+    if at.is_some_and(|at| at - now > gateway_shared::duration::MAX_EXPIRY_SECS) {
+        return Err(OpError::invalid("expiry must be at most 100 years ahead"));
+    }
     Ok(at)
 }
 

@@ -181,3 +181,49 @@ async fn delete_needs_yes_off_a_terminal_and_unknown_ids_exit_3() {
         "revoked keys hide without --all"
     );
 }
+
+#[test]
+fn absurd_input_is_refused_and_names_cannot_drive_a_terminal() {
+    let daemon = gateway_tests::harness::Daemon::start();
+    let far = daemon.ctl(&[
+        "key",
+        "create",
+        "--name",
+        "far",
+        "--expires",
+        "100000000000d",
+    ]);
+    assert_eq!(far.status.code(), Some(2), "{far:?}");
+    assert!(String::from_utf8_lossy(&far.stderr).contains("100 years"));
+    let (id, _) = daemon.create_key("\u{1b}[31mred\u{1b}[0m", &[]);
+    let shown = daemon.ctl(&["key", "list"]);
+    assert!(shown.status.success());
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        !text.contains('\u{1b}'),
+        "an escape reached the terminal: {text:?}"
+    );
+    assert!(text.contains("\\u{1b}[31mred"), "{text}");
+    assert!(daemon.ctl(&["key", "show", &id]).status.success());
+}
+
+#[test]
+fn a_closed_pipe_ends_gatewayctl_quietly() {
+    // The script is larger than a pipe's buffer, so gatewayctl is still writing when
+    // `head` has its line and goes away.
+    let ctl = gateway_tests::harness::bin("gatewayctl");
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "set -o pipefail; '{}' completions bash | head -1 >/dev/null",
+            ctl.display()
+        ))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
