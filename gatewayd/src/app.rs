@@ -230,6 +230,12 @@ fn master_key(config: &Config, store: &Store) -> Result<MasterKey, RunError> {
     match store.setting(KEY_CHECK)? {
         None => {
             let master = source.load(true)?;
+            if let MasterKeySource::DataDir(path) = &source {
+                tracing::warn!(
+                    path = %path.display(),
+                    "master key in use for this data directory: back it up now and keep the copy apart from the data directory's backups; without it no sealed credential can be read"
+                );
+            }
             store.set_setting(KEY_CHECK, &master.check_value())?;
             Ok(master)
         }

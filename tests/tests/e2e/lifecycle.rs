@@ -21,6 +21,10 @@ async fn restart_keeps_keys_and_accounts_and_no_secret_is_written_or_logged() {
         key_id,
         ..
     } = w;
+    assert!(
+        daemon.log().contains("back it up now"),
+        "the first start tells the operator to back up the new master key"
+    );
 
     let (dir, status) = daemon.stop();
     assert!(
