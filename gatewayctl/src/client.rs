@@ -62,8 +62,12 @@ impl Client {
         &self,
         rpc: impl Future<Output = Result<tonic::Response<T>, tonic::Status>>,
     ) -> Result<T, CtlError> {
-        if !self.path.exists() {
-            return Err(self.unreachable("no socket there".to_owned()));
+        match std::fs::metadata(&self.path) {
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                return Err(CtlError::NoAccess(self.path.clone()))
+            }
+            Err(_) => return Err(self.unreachable("no socket there".to_owned())),
+            Ok(_) => {}
         }
         match tokio::time::timeout(self.timeout, rpc).await {
             Err(_) => Err(CtlError::Timeout(self.timeout)),
@@ -74,6 +78,9 @@ impl Client {
             {
                 let reason = std::error::Error::source(&status)
                     .map_or_else(|| status.message().to_owned(), source_message);
+                if reason.contains("Permission denied") {
+                    return Err(CtlError::NoAccess(self.path.clone()));
+                }
                 Err(self.unreachable(reason))
             }
             Ok(Err(status)) => Err(status.into()),

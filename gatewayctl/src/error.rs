@@ -11,6 +11,8 @@ use crate::exit;
 pub enum CtlError {
     #[error("cannot reach gatewayd at {path}: {reason}; is it running? (start it with `gatewayd`, or pass --socket)")]
     Unreachable { path: PathBuf, reason: String },
+    #[error("permission denied on {0}: this user may not use gatewayd's control socket (an operator grants it with [control] socket_group and allowed_uids; see docs/operations.md)")]
+    NoAccess(PathBuf),
     #[error("gatewayd did not answer within {0:?}")]
     Timeout(std::time::Duration),
     #[error("{message}")]
@@ -28,6 +30,7 @@ impl CtlError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CtlError::Unreachable { .. } => exit::UNAVAILABLE,
+            CtlError::NoAccess(_) => exit::NO_PERMISSION,
             CtlError::Timeout(_) => exit::TIMEOUT,
             CtlError::Usage(_) => exit::USAGE,
             CtlError::Local(_) => exit::FAILURE,
@@ -48,6 +51,7 @@ impl CtlError {
     pub fn code_name(&self) -> &'static str {
         match self {
             CtlError::Unreachable { .. } => "UNAVAILABLE",
+            CtlError::NoAccess(_) => "PERMISSION_DENIED",
             CtlError::Timeout(_) => "DEADLINE_EXCEEDED",
             CtlError::Usage(_) => "INVALID_ARGUMENT",
             CtlError::Local(_) => "LOCAL",

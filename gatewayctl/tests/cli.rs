@@ -106,3 +106,21 @@ fn json_errors_are_one_object_on_stderr() {
     let err: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
     assert_eq!(err["error"]["code"], "UNAVAILABLE");
 }
+
+#[test]
+fn the_readme_lists_every_exit_code() {
+    let codes = |text: &str, prefix: &str| -> Vec<u32> {
+        text.lines()
+            .filter_map(|l| l.strip_prefix(prefix))
+            .filter_map(|l| l.split('|').next()?.trim().parse().ok())
+            .collect()
+    };
+    let source = include_str!("../src/exit.rs");
+    let readme = include_str!("../../README.md");
+    let table = readme
+        .split("| exit code | meaning |")
+        .nth(1)
+        .expect("the README's exit code table");
+    let table = &table[..table.find("\n\n").unwrap_or(table.len())];
+    assert_eq!(codes(source, "//! | "), codes(table, "| "));
+}

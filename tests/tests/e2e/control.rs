@@ -223,3 +223,15 @@ fn status_summarises_account_health() {
         .unwrap()
         .starts_with("127.0.0.1:"));
 }
+
+#[test]
+fn a_user_without_access_is_told_it_is_a_permission_problem() {
+    let daemon = Daemon::start();
+    let Some(out) = status_as_nobody(&daemon) else {
+        return;
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(77), "{stderr}");
+    assert!(stderr.contains("permission denied"), "{stderr}");
+    assert!(stderr.contains("allowed_uids"), "{stderr}");
+}
