@@ -99,3 +99,19 @@ fn the_example_names_every_setting_and_marks_the_live_ones() {
         "(live) marks differ from what reload applies"
     );
 }
+
+#[test]
+fn the_readme_sample_config_works_as_it_is() {
+    let readme = include_str!("../../README.md");
+    let section = readme.split("\n## gatewayd\n").nth(1).expect("the gatewayd section");
+    let sample = section
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a toml sample");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sample.toml");
+    std::fs::write(&path, sample).unwrap();
+    let config = Config::from_file(&path).expect("the README's sample parses");
+    config.validate().expect("the README's sample is valid");
+}
