@@ -62,12 +62,7 @@ pub async fn check(
             let beta = gateway.oauth_beta(account);
             crate::probe::probe(client, account, beta, timeout).await
         }
-        Err(e) => crate::probe::ProbeResult {
-            ok: false,
-            status: 0,
-            latency: Duration::ZERO,
-            message: e.to_string(),
-        },
+        Err(e) => crate::probe::ProbeResult::unanswered(e.to_string(), Duration::ZERO),
     };
     let at_ms = gateway.clock().now_millis();
     account.runtime.last_check.store(Some(Arc::new(HealthCheck {
@@ -81,6 +76,12 @@ pub async fn check(
     }
     if !result.ok {
         tracing::info!(account = %account.id, status = result.status, reason = %result.message, "health check failed");
+        // An account pointed at the wrong place can serve nothing: out of rotation until
+        // an operator fixes it (a later passing probe brings it back).
+        if result.misconfigured && account.runtime.fail() {
+            let id = std::sync::Arc::from(account.id.as_str());
+            recorder.account_failed(id, result.message);
+        }
         return;
     }
     let now = gateway.clock().now_millis();

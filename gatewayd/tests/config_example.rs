@@ -103,7 +103,10 @@ fn the_example_names_every_setting_and_marks_the_live_ones() {
 #[test]
 fn the_readme_sample_config_works_as_it_is() {
     let readme = include_str!("../../README.md");
-    let section = readme.split("\n## gatewayd\n").nth(1).expect("the gatewayd section");
+    let section = readme
+        .split("\n## gatewayd\n")
+        .nth(1)
+        .expect("the gatewayd section");
     let sample = section
         .split("```toml\n")
         .nth(1)

@@ -28,6 +28,7 @@ pub async fn run(
     let mut accounts = client.accounts.clone();
     let shown = match args.verb {
         AccountVerb::Add(add) => {
+            warn_base_url(out, add.base_url.as_deref());
             client
                 .call(accounts.add_account(add_request(add)?))
                 .await?
@@ -47,6 +48,7 @@ pub async fn run(
                 .account
         }
         AccountVerb::Update(update) => {
+            warn_base_url(out, update.base_url.as_deref());
             client
                 .call(accounts.update_account(update_request(update)?))
                 .await?
@@ -73,6 +75,7 @@ pub async fn run(
         }
         AccountVerb::Test { id } => return test(client, out, id).await,
         AccountVerb::Import(import) => {
+            warn_base_url(out, import.base_url.as_deref());
             client
                 .call(accounts.add_account(import_request(import)?))
                 .await?
@@ -129,6 +132,24 @@ async fn test(client: &Client, out: &Printer, id: String) -> Result<(), CtlError
             "account test failed: {}",
             result.message
         )))
+    }
+}
+
+/// A base URL that already ends in an API version (`/v1`, `/v1beta`, `/v1internal`)
+/// doubles it: gatewayd appends the whole API path itself.
+fn warn_base_url(out: &Printer, url: Option<&str>) {
+    let Some(url) = url else {
+        return;
+    };
+    let last = url
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
+    if matches!(last, "v1" | "v1beta" | "v1internal") {
+        out.note(&format!(
+            "warning: the base URL {url} ends in /{last}: gatewayd adds the API path itself, so requests would go to …/{last}/{last}/…; give the URL without it"
+        ));
     }
 }
 

@@ -634,3 +634,88 @@ async fn an_error_event_midway_is_recorded_as_a_failure_of_its_account() {
         "the answer counts as its account's failure: {stats}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_with_a_wrong_base_url_is_taken_out_and_the_operator_warned() {
+    let mock = MockHandle::start(MockConfig::default());
+    let daemon = Daemon::start_with_config("[balance]\nsticky_sessions = false\n");
+    let (_, secret) = daemon.create_key("dev", &[]);
+    let wrong = format!("{}/v1", mock.url());
+    let added = daemon.ctl_stdin(
+        &[
+            "account",
+            "add",
+            "--name",
+            "wrong",
+            "--type",
+            "claude-code",
+            "--auth",
+            "api-key",
+            "--api-key-stdin",
+            "--base-url",
+            &wrong,
+        ],
+        b"sk-wrong",
+    );
+    assert!(added.status.success());
+    assert!(
+        String::from_utf8_lossy(&added.stderr).contains("ends in /v1"),
+        "account add warns: {}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    daemon.add_account("right", "claude-code", "sk-right", &mock.url(), &[]);
+    let url = format!("{}/v1/messages", daemon.url);
+    for i in 0..4 {
+        let response = post(
+            &url,
+            "x-api-key",
+            &secret,
+            &claude_body(false, &format!("q {i}")),
+        )
+        .await;
+        assert_eq!(response.status(), 200, "every request is served");
+    }
+    let list = daemon.ctl_json(&["account", "list"]);
+    let wrong = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "wrong")
+        .unwrap();
+    assert_eq!(wrong["status"], "error", "{wrong}");
+    assert!(
+        wrong["status_reason"]
+            .as_str()
+            .unwrap()
+            .contains("wrong base URL"),
+        "{wrong}"
+    );
+    let tested = daemon.ctl(&["account", "test", wrong["id"].as_str().unwrap()]);
+    assert!(
+        String::from_utf8_lossy(&tested.stdout).contains("wrong base URL")
+            || String::from_utf8_lossy(&tested.stderr).contains("wrong base URL"),
+        "{tested:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_health_probe_that_finds_a_wrong_base_url_takes_the_account_out() {
+    let mock = MockHandle::start(MockConfig::default());
+    let daemon = Daemon::start_with_config("[health]\ncheck_interval = \"300ms\"\n");
+    let wrong = format!("{}/v1", mock.url());
+    daemon.add_account("wrong", "claude-code", "sk-wrong", &wrong, &[]);
+    let failed = gateway_tests::harness::eventually("the probe to take it out", || {
+        let list = daemon.ctl_json(&["account", "list"]);
+        let account = list.as_array().unwrap()[0].clone();
+        (account["status"] == "error").then_some(account)
+    });
+    assert!(
+        failed["status_reason"]
+            .as_str()
+            .unwrap()
+            .contains("wrong base URL"),
+        "{failed}"
+    );
+    let status = daemon.ctl_json(&["status"]);
+    assert_eq!(status["accounts_usable"], 0, "{status}");
+}
