@@ -12,6 +12,7 @@ mod key_input;
 mod keys;
 mod log;
 mod marks;
+mod names;
 mod oauth_cell;
 mod runtime;
 mod snapshot;

@@ -18,39 +18,62 @@ pub enum AccountVerb {
     #[command(visible_alias = "ls")]
     List,
     /// Show one account.
-    Show { id: String },
+    Show {
+        #[arg(value_name = "ID|NAME")]
+        id: String,
+    },
     /// Change an account's settings or credential.
     Update(AccountUpdateArgs),
     /// Remove an account from the pool for good (asks on a terminal; scripts pass --yes).
     #[command(visible_alias = "rm")]
     Remove {
+        #[arg(value_name = "ID|NAME")]
         id: String,
         #[arg(long)]
         yes: bool,
     },
     /// Take an account out of rotation.
-    Disable { id: String },
+    Disable {
+        #[arg(value_name = "ID|NAME")]
+        id: String,
+    },
     /// Put an account back into rotation, clearing errors and cool-downs.
-    Enable { id: String },
+    Enable {
+        #[arg(value_name = "ID|NAME")]
+        id: String,
+    },
     /// Stop new requests to an account; with --wait, follow its in-flight requests to zero.
     Drain {
+        #[arg(value_name = "ID|NAME")]
         id: String,
         /// Wait until nothing is in flight (bounded by --timeout, default 10m).
         #[arg(long)]
         wait: bool,
     },
     /// Return a drained account to service.
-    Undrain { id: String },
+    Undrain {
+        #[arg(value_name = "ID|NAME")]
+        id: String,
+    },
     /// One live call through the account; prints latency and result.
-    Test { id: String },
+    Test {
+        #[arg(value_name = "ID|NAME")]
+        id: String,
+    },
     /// Add a subscription account from an existing login (Claude Code's
     /// ~/.claude/.credentials.json, Gemini CLI's ~/.gemini/oauth_creds.json, a token JSON,
     /// or a long-lived setup token).
     Import(AccountImport),
     /// Refresh an OAuth account's access token now.
-    Refresh { id: String },
+    Refresh {
+        #[arg(value_name = "ID|NAME")]
+        id: String,
+    },
     /// A subscription's rate-limit windows (5h/7d utilisation and resets) as last reported.
-    Usage { id: String },
+    Usage {
+        #[arg(value_name = "ID|NAME")]
+        id: String,
+    },
     /// Log in to a Claude subscription or a Google account (Gemini CLI) in a browser and
     /// add it (authorization code + PKCE, code pasted back).
     Login(AccountLogin),
@@ -108,6 +131,7 @@ pub struct CredentialSource {
 
 #[derive(Args, Debug)]
 pub struct AccountUpdateArgs {
+    #[arg(value_name = "ID|NAME")]
     pub id: String,
     #[arg(long)]
     pub name: Option<String>,

@@ -24,14 +24,16 @@ pub enum KeyVerb {
     },
     /// Show one key.
     Show {
-        /// The key id (key_…).
+        /// The key: its id (key_…) or its name.
+        #[arg(value_name = "ID|NAME")]
         id: String,
     },
     /// Change a key's settings; its secret stays the same.
     Update(KeyUpdateArgs),
     /// Issue a new secret for the same key; printed once.
     Rotate {
-        /// The key id (key_…).
+        /// The key: its id (key_…) or its name.
+        #[arg(value_name = "ID|NAME")]
         id: String,
         /// How long the old secret keeps working (0 = it stops at once).
         #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_grace)]
@@ -39,12 +41,14 @@ pub enum KeyVerb {
     },
     /// Revoke a key at once.
     Revoke {
-        /// The key id (key_…).
+        /// The key: its id (key_…) or its name.
+        #[arg(value_name = "ID|NAME")]
         id: String,
     },
     /// Delete a key for good (asks on a terminal; scripts pass --yes).
     Delete {
-        /// The key id (key_…).
+        /// The key: its id (key_…) or its name.
+        #[arg(value_name = "ID|NAME")]
         id: String,
         /// Do not ask for confirmation.
         #[arg(long)]
@@ -110,7 +114,8 @@ pub struct KeyScope {
 
 #[derive(Args, Debug)]
 pub struct KeyUpdateArgs {
-    /// The key id (key_…).
+    /// The key: its id (key_…) or its name.
+    #[arg(value_name = "ID|NAME")]
     pub id: String,
     /// A new name.
     #[arg(long)]

@@ -30,9 +30,13 @@ pub async fn run(
         bar
     });
     let mut in_flight = None;
+    let mut id = id;
     let followed = tokio::time::timeout(timeout, async {
         while let Some(progress) = stream.message().await? {
             in_flight = Some(progress.in_flight);
+            if !progress.id.is_empty() {
+                id.clone_from(&progress.id);
+            }
             if let Some(bar) = &bar {
                 bar.set_message(format!("draining {id}: {} in flight", progress.in_flight));
             }

@@ -129,10 +129,12 @@ impl Accounts for Control {
     ) -> Reply<Self::DrainAccountStream> {
         let r = request.into_inner();
         let view = self.gateway.set_account_draining(&r.id, true)?;
+        let id = view.record.id.clone();
         let (tx, rx) = tokio::sync::mpsc::channel(4);
         if !r.wait {
             let _ = tx.try_send(Ok(pb::DrainProgress {
                 in_flight: view.in_flight,
+                id,
             }));
             return Ok(Response::new(Box::pin(ReceiverStream::new(rx))));
         }
@@ -141,10 +143,12 @@ impl Accounts for Control {
         tokio::spawn(async move {
             let mut last = None;
             loop {
-                let in_flight = gateway.account_in_flight(&r.id);
-                if last != Some(in_flight)
-                    && tx.send(Ok(pb::DrainProgress { in_flight })).await.is_err()
-                {
+                let in_flight = gateway.account_in_flight(&id);
+                let progress = pb::DrainProgress {
+                    in_flight,
+                    id: id.clone(),
+                };
+                if last != Some(in_flight) && tx.send(Ok(progress)).await.is_err() {
                     return;
                 }
                 if in_flight == 0 {

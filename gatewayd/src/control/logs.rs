@@ -26,8 +26,14 @@ impl Logs for Control {
     ) -> Result<Response<Self::TailLogStream>, Status> {
         let r = request.into_inner();
         let filter = LogFilter {
-            key_id: Some(r.key_id).filter(|k| !k.is_empty()),
-            account_id: Some(r.account_id).filter(|a| !a.is_empty()),
+            // A name works as well as an id; an id no longer known (a deleted key) still
+            // finds its old entries.
+            key_id: Some(r.key_id)
+                .filter(|k| !k.is_empty())
+                .map(|k| self.gateway.key_id(&k).unwrap_or(k)),
+            account_id: Some(r.account_id)
+                .filter(|a| !a.is_empty())
+                .map(|a| self.gateway.account_id(&a).unwrap_or(a)),
             request_id: Some(r.request_id).filter(|a| !a.is_empty()),
         };
         let limit = if r.limit == 0 { 20 } else { r.limit as usize };

@@ -107,6 +107,8 @@ impl Gateway {
 
     /// One account with its live health and its recent transitions.
     pub fn get_account(&self, id: &str) -> Result<AccountView, OpError> {
+        let id = self.account_id(id)?;
+        let id = id.as_str();
         let record = self
             .inner
             .store
@@ -137,6 +139,8 @@ impl Gateway {
 
     /// Changes an account's settings (and optionally its credential).
     pub fn update_account(&self, id: &str, change: AccountUpdate) -> Result<AccountView, OpError> {
+        let id = self.account_id(id)?;
+        let id = id.as_str();
         let current = self.get_account(id)?.record;
         let provider = input::provider(&current.provider)?;
         let auth = current.auth_kind().unwrap_or(AuthKind::ApiKey);
@@ -197,6 +201,8 @@ impl Gateway {
 
     /// Removes an account from the pool for good.
     pub fn remove_account(&self, id: &str) -> Result<AccountRecord, OpError> {
+        let id = self.account_id(id)?;
+        let id = id.as_str();
         let _guard = self.write_guard()?;
         let record = self
             .inner
@@ -212,6 +218,8 @@ impl Gateway {
     /// Takes the account out of rotation (`inactive`) or puts it back (`active`, clearing
     /// any error, failure or cool-down).
     pub fn set_account_enabled(&self, id: &str, enabled: bool) -> Result<AccountView, OpError> {
+        let id = self.account_id(id)?;
+        let id = id.as_str();
         let view = self.change_account(id, "Accounts/SetAccountEnabled", |a| {
             a.status = if enabled {
                 AccountStatus::Active
@@ -235,6 +243,8 @@ impl Gateway {
 
     /// The account as the data plane sees it now.
     pub fn live_account(&self, id: &str) -> Result<std::sync::Arc<super::Account>, OpError> {
+        let id = self.account_id(id)?;
+        let id = id.as_str();
         self.snapshot()
             .accounts
             .iter()
@@ -245,6 +255,8 @@ impl Gateway {
 
     /// Starts or ends draining: a draining account takes no new requests.
     pub fn set_account_draining(&self, id: &str, draining: bool) -> Result<AccountView, OpError> {
+        let id = self.account_id(id)?;
+        let id = id.as_str();
         let rpc = match draining {
             true => "Accounts/DrainAccount",
             false => "Accounts/UndrainAccount",
@@ -409,5 +421,7 @@ fn stored_state(record: &AccountRecord) -> AccountState {
 }
 
 fn no_account(id: &str) -> OpError {
-    OpError::not_found(format!("no account with id {id}"))
+    OpError::not_found(format!(
+        "no account with id {id} (`gatewayctl account list` shows them)"
+    ))
 }

@@ -34,6 +34,7 @@ impl Gateway {
             denied_ips: input::networks(&new.denied_ips)?,
         };
         let _guard = self.write_guard()?;
+        self.ensure_unique_key_name(&record.name, None)?;
         self.inner.store.put_key(&record)?;
         self.republish()?;
         self.audit_change("Keys/CreateKey", &record.id, None, Some(&record))?;
@@ -57,14 +58,21 @@ impl Gateway {
 
     /// One key.
     pub fn get_key(&self, id: &str) -> Result<KeyRecord, OpError> {
+        let id = self.key_id(id)?;
+        let id = id.as_str();
         let key = self.inner.store.key(id)?.ok_or_else(|| no_key(id))?;
         Ok(self.with_key_marks(key))
     }
 
     /// Changes a key's settings; its secret stays the same.
     pub fn update_key(&self, id: &str, change: KeyUpdate) -> Result<KeyRecord, OpError> {
+        let id = self.key_id(id)?;
+        let id = id.as_str();
         let now = self.clock().now_secs();
         let name = change.name.as_deref().map(input::name).transpose()?;
+        if let Some(name) = &name {
+            self.ensure_unique_key_name(name, Some(id))?;
+        }
         let permissions = change
             .permissions
             .as_deref()
@@ -108,6 +116,8 @@ impl Gateway {
 
     /// Issues a new secret for the same key; the old one keeps working for `grace_secs`.
     pub fn rotate_key(&self, id: &str, grace_secs: u64) -> Result<(KeyRecord, String), OpError> {
+        let id = self.key_id(id)?;
+        let id = id.as_str();
         let now = self.clock().now_secs();
         let (secret, digest) = self.new_secret();
         let mut refused = None;
@@ -135,6 +145,8 @@ impl Gateway {
 
     /// Revokes a key at once; its secret stops working on the next request.
     pub fn revoke_key(&self, id: &str) -> Result<KeyRecord, OpError> {
+        let id = self.key_id(id)?;
+        let id = id.as_str();
         let now = self.clock().now_secs();
         self.change_key(id, "Keys/RevokeKey", |k| {
             k.revoked_at.get_or_insert(now);
@@ -144,6 +156,8 @@ impl Gateway {
 
     /// Removes a key for good (its usage rows stay, under its id).
     pub fn delete_key(&self, id: &str) -> Result<KeyRecord, OpError> {
+        let id = self.key_id(id)?;
+        let id = id.as_str();
         let _guard = self.write_guard()?;
         let record = self.inner.store.delete_key(id)?.ok_or_else(|| no_key(id))?;
         self.republish()?;
@@ -190,7 +204,9 @@ fn hint(secret: &str) -> String {
 }
 
 fn no_key(id: &str) -> OpError {
-    OpError::not_found(format!("no key with id {id}"))
+    OpError::not_found(format!(
+        "no key with id {id} (`gatewayctl key list` shows them)"
+    ))
 }
 
 pub(super) fn random_bytes<const N: usize>() -> [u8; N] {

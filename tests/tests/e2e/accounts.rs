@@ -309,3 +309,33 @@ async fn an_account_can_reach_its_upstream_through_its_own_proxy() {
         );
     }
 }
+
+#[test]
+fn names_work_wherever_ids_do_and_stay_unique() {
+    let daemon = gateway_tests::harness::Daemon::start();
+    let mock = gateway_tests::mock::MockHandle::start(gateway_tests::mock::MockConfig::default());
+    let id = daemon.add_account("claude-1", "claude-code", "sk-1", &mock.url(), &[]);
+    let shown = daemon.ctl_json(&["account", "show", "claude-1"]);
+    assert_eq!(shown["id"], id.as_str());
+    let drained = daemon.ctl_json(&["account", "drain", "claude-1"]);
+    assert_eq!(drained["id"], id.as_str(), "{drained}");
+    let missing = daemon.ctl(&["account", "show", "claude-9"]);
+    assert_eq!(missing.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("gatewayctl account list"));
+
+    let (key, _) = daemon.create_key("ci", &[]);
+    let again = daemon.ctl(&["key", "create", "--name", "ci"]);
+    assert_eq!(
+        again.status.code(),
+        Some(4),
+        "a second key named ci is refused"
+    );
+    assert_eq!(daemon.ctl_json(&["key", "show", "ci"])["id"], key.as_str());
+    daemon.ctl_json(&["key", "revoke", "ci"]);
+    let (fresh, _) = daemon.create_key("ci", &[]);
+    assert_eq!(
+        daemon.ctl_json(&["key", "show", "ci"])["id"],
+        fresh.as_str(),
+        "the name now means the key in force"
+    );
+}

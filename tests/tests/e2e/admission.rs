@@ -11,6 +11,8 @@ use crate::support::{claude_body, gemini_body, World};
 struct Gate {
     mock: MockHandle,
     daemon: Daemon,
+    /// Keys issued so far, for unique names.
+    keys: std::sync::atomic::AtomicUsize,
 }
 
 /// A daemon under `config` with one Claude and one Gemini account.
@@ -19,12 +21,20 @@ fn gate(config: &str) -> Gate {
     let daemon = Daemon::start_with_config(config);
     daemon.add_account("claude", "claude-code", "sk-up", &mock.url(), &[]);
     daemon.add_account("gemini", "gemini-cli", "AIza-up", &mock.url(), &[]);
-    Gate { mock, daemon }
+    Gate {
+        mock,
+        daemon,
+        keys: Default::default(),
+    }
 }
 
 impl Gate {
     fn key(&self, flags: &[&str]) -> String {
-        self.daemon.create_key("k", flags).1
+        let name = format!(
+            "k{}",
+            self.keys.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
+        self.daemon.create_key(&name, flags).1
     }
 
     fn claude(&self, secret: &str, text: &str) -> reqwest::RequestBuilder {
@@ -169,10 +179,10 @@ async fn budgets_and_windows_survive_a_restart() {
     }
     assert_eq!(g.claude(&hourly, "h").send().await.unwrap().status(), 429);
 
-    let Gate { mock, daemon } = g;
+    let Gate { mock, daemon, keys } = g;
     let (dir, _) = daemon.stop();
     let daemon = Daemon::start_in(dir, &[]);
-    let g = Gate { mock, daemon };
+    let g = Gate { mock, daemon, keys };
     assert_eq!(
         g.claude(&budget, "after").send().await.unwrap().status(),
         429,
