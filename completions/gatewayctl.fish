@@ -71,7 +71,7 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fis
 oauth\t'A subscription login; use `account import` to bring one in'"
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l api-key-file -d 'Read the upstream API key from this file' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l base-url -d 'Upstream base URL [default: the provider\'s public API]' -r
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l weight -d 'Share of traffic relative to other accounts' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l weight -d 'Share of traffic under weighted-round-robin (1 or more)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l priority -d 'Lower numbers are used first; higher ones only when those are unusable' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l models -d 'Comma-separated model patterns this account serves (`*` wildcard) [default: all]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l max-concurrency -d 'Requests in flight at most; a full account is skipped (0 = unlimited)' -r
@@ -101,7 +101,7 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fis
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l name -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l base-url -r
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l weight -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l weight -d 'Share of traffic under weighted-round-robin (1 or more)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l priority -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l models -d 'Comma-separated model patterns this account serves (`*` wildcard)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l max-concurrency -d 'Requests in flight at most (0 = unlimited)' -r
@@ -156,7 +156,7 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fis
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from import" -l type -d 'Which clients the account serves' -r -f -a "claude-code\t''
 gemini-cli\t''"
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from import" -l base-url -d 'Upstream base URL [default: the provider\'s public API]' -r
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from import" -l weight -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from import" -l weight -d 'Share of traffic under weighted-round-robin (1 or more)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from import" -l priority -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from import" -l project -d 'gemini-cli: the Google Cloud project to bill [default: discovered from the login]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from import" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
@@ -227,7 +227,7 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fi
 oauth\t'A subscription login; use `account import` to bring one in'"
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l api-key-file -d 'Read the upstream API key from this file' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l base-url -d 'Upstream base URL [default: the provider\'s public API]' -r
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l weight -d 'Share of traffic relative to other accounts' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l weight -d 'Share of traffic under weighted-round-robin (1 or more)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l priority -d 'Lower numbers are used first; higher ones only when those are unusable' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l models -d 'Comma-separated model patterns this account serves (`*` wildcard) [default: all]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l max-concurrency -d 'Requests in flight at most; a full account is skipped (0 = unlimited)' -r
@@ -257,7 +257,7 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fi
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l name -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l base-url -r
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l weight -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l weight -d 'Share of traffic under weighted-round-robin (1 or more)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l priority -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l models -d 'Comma-separated model patterns this account serves (`*` wildcard)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l max-concurrency -d 'Requests in flight at most (0 = unlimited)' -r
@@ -312,7 +312,7 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fi
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from import" -l type -d 'Which clients the account serves' -r -f -a "claude-code\t''
 gemini-cli\t''"
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from import" -l base-url -d 'Upstream base URL [default: the provider\'s public API]' -r
-complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from import" -l weight -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from import" -l weight -d 'Share of traffic under weighted-round-robin (1 or more)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from import" -l priority -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from import" -l project -d 'gemini-cli: the Google Cloud project to bill [default: discovered from the login]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from import" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F

@@ -109,7 +109,8 @@ pub struct AccountImport {
     /// Upstream base URL [default: the provider's public API].
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
-    #[arg(long, default_value_t = 1)]
+    /// Share of traffic under weighted-round-robin (1 or more).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub weight: u32,
     #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
     pub priority: i32,
@@ -137,7 +138,8 @@ pub struct AccountUpdateArgs {
     pub name: Option<String>,
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
-    #[arg(long)]
+    /// Share of traffic under weighted-round-robin (1 or more).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub weight: Option<u32>,
     #[arg(long, allow_hyphen_values = true)]
     pub priority: Option<i32>,
@@ -169,8 +171,8 @@ pub struct AccountAdd {
     /// Upstream base URL [default: the provider's public API].
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
-    /// Share of traffic relative to other accounts.
-    #[arg(long, default_value_t = 1)]
+    /// Share of traffic under weighted-round-robin (1 or more).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub weight: u32,
     /// Lower numbers are used first; higher ones only when those are unusable.
     #[arg(long, default_value_t = 0, allow_hyphen_values = true)]

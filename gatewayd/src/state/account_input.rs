@@ -44,7 +44,37 @@ pub(super) fn name(name: &str) -> Result<String, OpError> {
     if name.is_empty() {
         return Err(OpError::invalid("an account needs a name"));
     }
-    Ok(name.to_owned())
+    super::key_input::text("an account name", name, super::key_input::MAX_NAME)
+}
+
+/// Refuses a weight of 0: an account that never takes a turn is a disabled one.
+pub(super) fn weight(weight: u32) -> Result<u32, OpError> {
+    match weight {
+        0 => Err(OpError::invalid(
+            "a weight is at least 1 (to keep an account out of rotation, disable it)",
+        )),
+        w => Ok(w),
+    }
+}
+
+/// Refuses model patterns no model of `provider` can match (a Gemini account limited to
+/// `claude-*`, or the reverse).
+pub(super) fn models_for(provider: Provider, patterns: &[String]) -> Result<(), OpError> {
+    let other = match provider {
+        Provider::ClaudeCode => "gemini",
+        Provider::GeminiCli => "claude",
+    };
+    let own = match provider {
+        Provider::ClaudeCode => "claude",
+        Provider::GeminiCli => "gemini",
+    };
+    match patterns.iter().find(|p| p.starts_with(other)) {
+        Some(bad) => Err(OpError::invalid(format!(
+            "model pattern {bad:?} can never match a {} model ({own}-…)",
+            provider.as_str()
+        ))),
+        None => Ok(()),
+    }
 }
 
 pub(super) fn credential(raw: &[u8]) -> Result<&[u8], OpError> {
@@ -134,6 +164,12 @@ pub fn oauth_tokens(raw: &[u8], now_ms: u64) -> Result<crate::model::OAuthTokens
         .map_err(|_| OpError::invalid("the credentials are not UTF-8"))?
         .trim();
     if !text.starts_with('{') {
+        // A bare access token: one word, of a token's length.
+        if text.len() < 20 || text.contains(char::is_whitespace) {
+            return Err(OpError::invalid(
+                "the credentials are neither a JSON credentials file nor an access token",
+            ));
+        }
         credential(text.as_bytes())?;
         return Ok(crate::model::OAuthTokens {
             access_token: text.to_owned(),

@@ -56,6 +56,7 @@ impl Gateway {
         let project = input::project(provider, auth, new.project.as_deref())?;
         let base_url = input::base_url(&new.base_url, self.default_base_url(provider, auth))?;
         let models = key_input::models(&new.models)?;
+        input::models_for(provider, &models)?;
         let proxy = new.proxy.as_deref().map(input::proxy).transpose()?;
         let _guard = self.write_guard()?;
         self.ensure_unique_name(&name, None)?;
@@ -155,6 +156,10 @@ impl Gateway {
             .as_deref()
             .map(key_input::models)
             .transpose()?;
+        if let Some(models) = &models {
+            input::models_for(provider, models)?;
+        }
+        let weight = change.weight.map(input::weight).transpose()?;
         let proxy = match &change.proxy {
             Some(Some(url)) => {
                 let url = input::proxy(url)?;
@@ -188,7 +193,7 @@ impl Gateway {
             set(&mut a.name, name.clone());
             set(&mut a.base_url, base_url.clone());
             set(&mut a.credentials, sealed.clone());
-            set(&mut a.weight, change.weight.map(|w| w.max(1)));
+            set(&mut a.weight, weight);
             set(&mut a.priority, change.priority);
             set(&mut a.models, models.clone());
             set(&mut a.max_concurrency, change.max_concurrency);

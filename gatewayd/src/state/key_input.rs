@@ -90,7 +90,43 @@ pub(super) fn name(name: &str) -> Result<String, OpError> {
     if name.is_empty() {
         return Err(OpError::invalid("a key needs a name"));
     }
-    Ok(name.to_owned())
+    text("a key name", name, MAX_NAME)
+}
+
+/// The longest name of a key or an account, in characters.
+pub(super) const MAX_NAME: usize = 64;
+/// The longest note or model pattern.
+const MAX_TEXT: usize = 1_024;
+
+/// `value` when it is at most `max` characters with no control characters (which would
+/// reach operators' terminals and logs as they are).
+pub(super) fn text(what: &str, value: &str, max: usize) -> Result<String, OpError> {
+    if value.chars().count() > max {
+        return Err(OpError::invalid(format!(
+            "{what} is longer than {max} characters"
+        )));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(OpError::invalid(format!(
+            "{what} contains control characters"
+        )));
+    }
+    Ok(value.to_owned())
+}
+
+/// A note as stored: trimmed and checked.
+pub(super) fn note(note: &str) -> Result<String, OpError> {
+    text("the note", note.trim(), MAX_TEXT)
+}
+
+/// Refuses limits that cannot mean what was asked: a burst with no rate to refill it.
+pub(super) fn limits(limits: RateLimit) -> Result<RateLimit, OpError> {
+    if limits.burst > 0 && limits.requests_per_second == 0 {
+        return Err(OpError::invalid(
+            "a burst needs a requests-per-second rate to refill it (--rps with --burst)",
+        ));
+    }
+    Ok(limits)
 }
 
 pub(super) fn expiry(at: Option<UnixSecs>, now: UnixSecs) -> Result<Option<UnixSecs>, OpError> {
@@ -146,6 +182,9 @@ pub(super) fn models(patterns: &[String]) -> Result<Vec<String>, OpError> {
         return Err(OpError::invalid(format!(
             "model pattern {bad:?} is empty or has spaces"
         )));
+    }
+    for pattern in &out {
+        text("a model pattern", pattern, MAX_TEXT)?;
     }
     out.sort();
     out.dedup();

@@ -22,9 +22,9 @@ impl Gateway {
             permissions: input::permissions(&new.permissions)?,
             providers: input::providers(&new.providers)?,
             models: input::models(&new.models)?,
-            rate_limit: new.rate_limit,
+            rate_limit: input::limits(new.rate_limit)?,
             expires_at: input::expiry(new.expires_at, now)?,
-            note: new.note.trim().to_owned(),
+            note: input::note(&new.note)?,
             created_at: now,
             last_used: None,
             revoked_at: None,
@@ -98,19 +98,20 @@ impl Gateway {
             .expires_at
             .map(|at| input::expiry(at, now))
             .transpose()?;
+        let note = change.note.as_deref().map(input::note).transpose()?;
+        let mut limits = self.get_key(id)?.rate_limit;
+        change.limits.apply(&mut limits);
+        let limits = input::limits(limits)?;
         self.change_key(id, "Keys/UpdateKey", |k| {
             set(&mut k.name, name.clone());
             set(&mut k.permissions, permissions.clone());
             set(&mut k.providers, providers.clone());
             set(&mut k.models, models.clone());
             set(&mut k.expires_at, expires_at);
-            change.limits.apply(&mut k.rate_limit);
+            k.rate_limit = limits;
             set(&mut k.allowed_ips, allowed_ips.clone());
             set(&mut k.denied_ips, denied_ips.clone());
-            set(
-                &mut k.note,
-                change.note.as_ref().map(|n| n.trim().to_owned()),
-            );
+            set(&mut k.note, note.clone());
         })
     }
 

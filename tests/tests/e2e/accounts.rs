@@ -339,3 +339,85 @@ fn names_work_wherever_ids_do_and_stay_unique() {
         "the name now means the key in force"
     );
 }
+
+#[test]
+fn inputs_that_cannot_mean_what_was_asked_are_refused() {
+    let daemon = gateway_tests::harness::Daemon::start();
+    let mock = gateway_tests::mock::MockHandle::start(gateway_tests::mock::MockConfig::default());
+    let refused = |args: &[&str], stdin: &[u8], why: &str| {
+        let out = daemon.ctl_stdin(args, stdin);
+        assert_eq!(out.status.code(), Some(2), "{why}: {out:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    fn with<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+        let mut args = vec![
+            "account",
+            "add",
+            "--type",
+            "gemini-cli",
+            "--auth",
+            "api-key",
+            "--api-key-stdin",
+            "--base-url",
+            "http://127.0.0.1:9",
+        ];
+        args.extend_from_slice(extra);
+        args
+    }
+    let why = refused(
+        &with(&["--name", "g", "--models", "claude-*"]),
+        b"AIza-1",
+        "claude models on gemini",
+    );
+    assert!(why.contains("can never match"), "{why}");
+    refused(
+        &with(&["--name", "g", "--weight", "0"]),
+        b"AIza-1",
+        "weight 0",
+    );
+    let long = "n".repeat(65);
+    let why = refused(&with(&["--name", &long]), b"AIza-1", "a 65-character name");
+    assert!(why.contains("longer than 64"), "{why}");
+    let why = refused(
+        &with(&["--name", "bell\u{7}"]),
+        b"AIza-1",
+        "a control character",
+    );
+    assert!(why.contains("control characters"), "{why}");
+    let why = refused(
+        &["key", "create", "--name", "b", "--burst", "5"],
+        b"",
+        "burst without rps",
+    );
+    assert!(why.contains("--rps"), "{why}");
+
+    let file = daemon.dir.path().join("not-json");
+    std::fs::write(&file, "not json").unwrap();
+    let why = refused(
+        &[
+            "account",
+            "import",
+            file.to_str().unwrap(),
+            "--name",
+            "sub",
+            "--type",
+            "claude-code",
+            "--base-url",
+            &mock.url(),
+        ],
+        b"",
+        "a credentials file that is not one",
+    );
+    assert!(
+        why.contains("neither a JSON credentials file nor an access token"),
+        "{why}"
+    );
+    assert_eq!(
+        daemon
+            .ctl_json(&["account", "list"])
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+}
