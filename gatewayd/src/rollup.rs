@@ -1,4 +1,4 @@
-//! Usage rollups: per key, account, model and dialect, per hour and per day, the counted
+//! Usage rollups: per key, account, model and dialect, per minute, hour and day, the counted
 //! requests, tokens and cost with histograms of latency and time to first byte. The
 //! recorder sums them in memory and merges them into the store in batches; `stats`
 //! merges the buckets of a window and reads percentiles from the merged histograms.
@@ -8,9 +8,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::model::UsageCounters;
 
-/// Hour or day.
+/// Minute, hour or day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Grain {
+    Minute,
     Hour,
     Day,
 }
@@ -18,6 +19,7 @@ pub enum Grain {
 impl Grain {
     pub fn secs(self) -> u64 {
         match self {
+            Grain::Minute => 60,
             Grain::Hour => 3_600,
             Grain::Day => 86_400,
         }
@@ -25,6 +27,7 @@ impl Grain {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Grain::Minute => "m",
             Grain::Hour => "h",
             Grain::Day => "d",
         }

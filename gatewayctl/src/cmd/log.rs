@@ -56,7 +56,7 @@ fn line(e: &pb::LogEntry) -> String {
         }
     };
     format!(
-        "{at} {} {} {} {}{} {}ms ttfb={}ms in={} out={} cache_r={} attempts={} id={}",
+        "{at} {} {} {} {}{} {}ms ttfb={}ms in={} out={} cache_r={} cost={} attempts={} id={}",
         or_dash(&e.key_id),
         or_dash(&e.account_id),
         or_dash(&e.model),
@@ -67,6 +67,7 @@ fn line(e: &pb::LogEntry) -> String {
         t.input_tokens,
         t.output_tokens,
         t.cache_read_tokens,
+        cost(t.cost_usd),
         e.attempts,
         or_dash(&e.request_id),
     )
@@ -94,5 +95,14 @@ fn entry_json(e: &pb::LogEntry) -> Value {
         "client_ip": e.client_ip,
         "user_agent": e.user_agent,
         "request_id": e.request_id,
+        "cost_usd": t.cost_usd,
     })
+}
+
+/// A request's estimated cost; `-` when nothing was priced.
+fn cost(usd: f64) -> String {
+    match usd {
+        0.0 => "-".to_owned(),
+        usd => format!("${usd:.4}"),
+    }
 }

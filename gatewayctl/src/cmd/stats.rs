@@ -33,7 +33,7 @@ pub async fn run(args: StatsArgs, client: &mut Client, out: &Printer) -> Result<
                 u.output_tokens.to_string(),
                 u.cache_creation_tokens.to_string(),
                 u.cache_read_tokens.to_string(),
-                format!("${:.4}", u.cost_usd),
+                cost(&u),
                 format!(
                     "{}/{}/{}",
                     r.latency_p50_ms, r.latency_p95_ms, r.latency_p99_ms
@@ -58,7 +58,32 @@ pub async fn run(args: StatsArgs, client: &mut Client, out: &Printer) -> Result<
         ],
         rows,
     );
+    let unpriced: Vec<&str> = usage
+        .rows
+        .iter()
+        .filter(|r| r.usage.as_ref().is_some_and(|u| cost(u) == "—"))
+        .map(|r| r.id.as_str())
+        .collect();
+    if args.by.as_str() == "model" && !unpriced.is_empty() {
+        out.note(&format!(
+            "no price for {} (cost shown as —): add [[prices]] rows to the config",
+            unpriced.join(", ")
+        ));
+    }
+    if let Some(ms) = usage.since_ms {
+        let from = gateway_shared::duration::format_unix((ms / 1000) as i64);
+        out.note(&format!("counted from {from} (whole buckets)"));
+    }
     Ok(())
+}
+
+/// The estimated cost, or `—` when tokens were counted but nothing priced them.
+fn cost(u: &pb::Usage) -> String {
+    let tokens = u.input_tokens + u.output_tokens + u.cache_read_tokens + u.cache_creation_tokens;
+    match (u.cost_usd, tokens) {
+        (0.0, 1..) => "—".to_owned(),
+        (usd, _) => format!("${usd:.4}"),
+    }
 }
 
 fn row_json(r: &pb::UsageRow) -> Value {

@@ -94,6 +94,7 @@ fn entry(e: RequestLogEntry) -> pb::LogEntry {
         latency_ms: e.latency_ms,
         tokens: Some(super::convert::usage(crate::model::UsageCounters {
             tokens: e.tokens,
+            cost_micros: e.cost_micros,
             ..Default::default()
         })),
         client_ip: e.client_ip,

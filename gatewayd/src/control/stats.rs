@@ -29,9 +29,9 @@ impl Stats for Control {
             0 => None,
             secs => Some((self.gateway.clock().now_millis() / 1000).saturating_sub(secs)),
         };
-        let groups = self.gateway.usage_stats(scope, since).await?;
+        let (groups, start) = self.gateway.usage_stats(scope, since).await?;
         let names = self.names(scope)?;
-        let rows = groups
+        let mut rows: Vec<pb::UsageRow> = groups
             .into_iter()
             .map(|(id, g)| pb::UsageRow {
                 scope: scope.as_str().to_owned(),
@@ -46,7 +46,18 @@ impl Stats for Control {
                 id,
             })
             .collect();
-        Ok(Response::new(pb::GetUsageResponse { rows }))
+        // A stable order: the busiest first, then by name and id.
+        rows.sort_by(|a, b| {
+            let requests = |r: &pb::UsageRow| r.usage.as_ref().map_or(0, |u| u.requests);
+            requests(b)
+                .cmp(&requests(a))
+                .then_with(|| a.name.cmp(&b.name))
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        Ok(Response::new(pb::GetUsageResponse {
+            rows,
+            since_ms: start.map(|secs| secs * 1000),
+        }))
     }
 }
 

@@ -58,7 +58,7 @@ pub fn add(
             .entry((scope, Arc::clone(&id)))
             .or_default()
             .add(&counters);
-        for grain in [Grain::Hour, Grain::Day] {
+        for grain in [Grain::Minute, Grain::Hour, Grain::Day] {
             let bucket = grain.bucket(at_secs);
             let rollup = pending
                 .rollups

@@ -53,40 +53,47 @@ impl Gateway {
     }
 
     /// Usage grouped by `scope` with latency histograms: all time (the totals, with the
-    /// daily rollups' histograms), or the window from `since_secs` (hourly rollups up to
-    /// eight days back, daily beyond; whole buckets).
+    /// daily rollups' histograms), or the window from `since_secs` (minute rollups up to
+    /// two days back, hourly up to eight, daily beyond; whole buckets).
+    /// Also the window's true start, its first bucket's.
     pub async fn usage_stats(
         &self,
         scope: UsageScope,
         since_secs: Option<u64>,
-    ) -> Result<HashMap<String, Rollup>, OpError> {
+    ) -> Result<(HashMap<String, Rollup>, Option<u64>), OpError> {
         let ledger = &self.inner.ledger;
         let Some(since) = since_secs else {
             let mut rows = ledger.rollup_window(scope, Grain::Day, 0).await?;
             for (id, totals) in ledger.totals(scope).await? {
                 rows.entry(id).or_default().counters = totals;
             }
-            return Ok(rows);
+            return Ok((rows, None));
         };
         let age = (self.clock().now_secs() as u64).saturating_sub(since);
-        let grain = if age <= HOURLY_KEPT_SECS {
-            Grain::Hour
-        } else {
-            Grain::Day
+        let grain = match age {
+            age if age <= MINUTES_KEPT_SECS => Grain::Minute,
+            age if age <= HOURLY_KEPT_SECS => Grain::Hour,
+            _ => Grain::Day,
         };
-        Ok(ledger.rollup_window(scope, grain, since).await?)
+        let rows = ledger.rollup_window(scope, grain, since).await?;
+        Ok((rows, Some(grain.bucket(since))))
     }
 
-    /// Drops hourly rollups past their retention.
+    /// Drops minute and hourly rollups past their retention.
     pub async fn prune_rollups(&self) -> Result<(), OpError> {
         let now = self.clock().now_secs() as u64;
-        Ok(self
-            .inner
-            .ledger
+        let ledger = &self.inner.ledger;
+        ledger
+            .prune_rollups(Grain::Minute, now.saturating_sub(MINUTES_KEPT_SECS))
+            .await?;
+        Ok(ledger
             .prune_rollups(Grain::Hour, now.saturating_sub(HOURLY_KEPT_SECS))
             .await?)
     }
 }
+
+/// Minute rollups are kept two days (windows shorter than that are counted by the minute).
+const MINUTES_KEPT_SECS: u64 = 2 * 86_400;
 
 /// Hourly rollups are kept eight days (enough for a 7-day window); daily ones for good.
 const HOURLY_KEPT_SECS: u64 = 8 * 86_400;

@@ -112,6 +112,16 @@ impl InProcess {
         self.ctl.call(one).await.unwrap().account.unwrap()
     }
 
+    /// Usage grouped by `by` over the last `since_seconds` (0 = all time), as `stats`.
+    pub async fn usage(&self, by: &str, since_seconds: u64) -> pb::GetUsageResponse {
+        let mut stats = self.ctl.stats.clone();
+        let request = pb::GetUsageRequest {
+            by: by.to_owned(),
+            since_seconds,
+        };
+        self.ctl.call(stats.get_usage(request)).await.unwrap()
+    }
+
     /// The request log as `log tail` prints it.
     pub async fn log(&self) -> Vec<pb::LogEntry> {
         let mut logs = self.ctl.logs.clone();

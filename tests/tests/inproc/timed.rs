@@ -232,3 +232,34 @@ async fn a_steady_trickle_never_gets_more_than_the_limit_into_any_minute() {
     }
     assert!(admitted.len() >= 36, "{} admitted", admitted.len());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn short_windows_count_by_the_minute_and_rows_come_busiest_first() {
+    let toml = "[record]\nflush_interval = \"50ms\"\n";
+    let (gw, _mock, _) = two_accounts(toml).await;
+    let busy = gw.key("busy", pb::Limits::default(), None).await;
+    let quiet = gw.key("quiet", pb::Limits::default(), None).await;
+    assert_eq!(gw.claude(&busy, "long ago").await.0, 200);
+    gw.clock.advance(30 * MINUTE);
+    for i in 0..3 {
+        assert_eq!(gw.claude(&busy, &format!("now {i}")).await.0, 200);
+    }
+    assert_eq!(gw.claude(&quiet, "now").await.0, 200);
+    let all = eventually("every request counted", || async {
+        let all = gw.usage("key", 0).await;
+        let total: u64 = all.rows.iter().map(|r| r.usage.unwrap().requests).sum();
+        (total == 5).then_some(all)
+    })
+    .await;
+    let names: Vec<&str> = all.rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["busy", "quiet"], "the busiest first");
+    let recent = gw.usage("key", 10 * 60).await;
+    let busy_recent = recent.rows.iter().find(|r| r.name == "busy").unwrap();
+    assert_eq!(
+        busy_recent.usage.unwrap().requests,
+        3,
+        "the request 30 minutes ago is outside a 10-minute window"
+    );
+    let start = recent.since_ms.expect("the window's start");
+    assert!(gw.clock.now_millis() - start <= 11 * 60_000, "whole minutes");
+}
