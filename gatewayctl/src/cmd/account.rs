@@ -56,10 +56,17 @@ pub async fn run(
         }
         AccountVerb::Remove { id, yes } => {
             confirm(&format!("Remove account {id} from the pool for good?"), yes)?;
-            client
+            let removed = client
                 .call(accounts.remove_account(pb::RemoveAccountRequest { id }))
                 .await?
                 .account
+                .unwrap_or_default();
+            if !out.json {
+                let name = crate::output::printable(&removed.name);
+                say!("removed account {} ({name})", removed.id);
+                return Ok(());
+            }
+            Some(removed)
         }
         AccountVerb::Disable { id } => enable(client, id, false).await?,
         AccountVerb::Enable { id } => enable(client, id, true).await?,

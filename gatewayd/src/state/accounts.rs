@@ -233,11 +233,16 @@ impl Gateway {
             };
             a.status_reason.clear();
         })?;
-        if enabled {
-            if let Some(live) = self.snapshot().accounts.iter().find(|a| a.id == id) {
-                live.runtime.reset();
+        let view = match enabled {
+            true => {
+                if let Some(live) = self.snapshot().accounts.iter().find(|a| a.id == id) {
+                    live.runtime.reset();
+                }
+                // As it is now: no cool-down, no failure.
+                self.view(view.record)
             }
-        }
+            false => view,
+        };
         let (state, why) = match enabled {
             true => (AccountState::Active, "enabled by an operator"),
             false => (AccountState::Disabled, "disabled by an operator"),

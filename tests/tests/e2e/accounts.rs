@@ -421,3 +421,45 @@ fn inputs_that_cannot_mean_what_was_asked_are_refused() {
         0
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mutations_say_what_they_did() {
+    use gateway_tests::mock::{Action, Fault};
+    let daemon = gateway_tests::harness::Daemon::start();
+    let mock = gateway_tests::mock::MockHandle::start(gateway_tests::mock::MockConfig::default());
+    let (_, secret) = daemon.create_key("dev", &[]);
+    daemon.add_account("solo", "claude-code", "sk-solo", &mock.url(), &[]);
+    let limited = Action::Status {
+        code: 429,
+        retry_after: Some(600),
+    };
+    mock.fault(Fault::for_account("sk-solo", limited, 1));
+    let url = format!("{}/v1/messages", daemon.url);
+    let _ = crate::support::post(
+        &url,
+        "x-api-key",
+        &secret,
+        &crate::support::claude_body(false, "x"),
+    )
+    .await;
+    let cooling = daemon.ctl_json(&["account", "show", "solo"]);
+    assert!(cooling["cooling_until_ms"].is_i64(), "{cooling}");
+    let enabled = daemon.ctl_json(&["account", "enable", "solo"]);
+    assert_eq!(
+        enabled["state"], "active",
+        "enable shows the state it left: {enabled}"
+    );
+    assert!(enabled["cooling_until_ms"].is_null(), "{enabled}");
+
+    let removed = daemon.ctl(&["account", "remove", "solo", "--yes"]);
+    assert!(removed.status.success());
+    assert!(
+        String::from_utf8_lossy(&removed.stdout).starts_with("removed account acc_"),
+        "{removed:?}"
+    );
+    let audit = daemon.ctl(&["audit", "list"]);
+    assert!(
+        String::from_utf8_lossy(&audit.stdout).contains("removed"),
+        "{audit:?}"
+    );
+}

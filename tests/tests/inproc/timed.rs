@@ -261,5 +261,8 @@ async fn short_windows_count_by_the_minute_and_rows_come_busiest_first() {
         "the request 30 minutes ago is outside a 10-minute window"
     );
     let start = recent.since_ms.expect("the window's start");
-    assert!(gw.clock.now_millis() - start <= 11 * 60_000, "whole minutes");
+    assert!(
+        gw.clock.now_millis() - start <= 11 * 60_000,
+        "whole minutes"
+    );
 }
