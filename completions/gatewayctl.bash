@@ -49,6 +49,9 @@ _gatewayctl() {
             gatewayctl,log)
                 cmd="gatewayctl__subcmd__log"
                 ;;
+            gatewayctl,prices)
+                cmd="gatewayctl__subcmd__prices"
+                ;;
             gatewayctl,stats)
                 cmd="gatewayctl__subcmd__stats"
                 ;;
@@ -220,6 +223,9 @@ _gatewayctl() {
             gatewayctl__subcmd__help,log)
                 cmd="gatewayctl__subcmd__help__subcmd__log"
                 ;;
+            gatewayctl__subcmd__help,prices)
+                cmd="gatewayctl__subcmd__help__subcmd__prices"
+                ;;
             gatewayctl__subcmd__help,stats)
                 cmd="gatewayctl__subcmd__help__subcmd__stats"
                 ;;
@@ -374,7 +380,7 @@ _gatewayctl() {
 
     case "${cmd}" in
         gatewayctl)
-            opts="-h -V --socket --json --timeout --help --version account accounts key keys stats log audit alerts status backup config completions help"
+            opts="-h -V --socket --json --timeout --help --version account accounts key keys stats log audit alerts status prices backup config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1420,7 +1426,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__help)
-            opts="account key stats log audit alerts status backup config completions help"
+            opts="account key stats log audit alerts status prices backup config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1912,6 +1918,20 @@ _gatewayctl() {
         gatewayctl__subcmd__help__subcmd__log__subcmd__tail)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__help__subcmd__prices)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2464,6 +2484,28 @@ _gatewayctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__prices)
+            opts="-h -V --socket --json --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --socket)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

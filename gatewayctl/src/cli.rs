@@ -63,6 +63,8 @@ pub enum Noun {
     Alerts(AlertsArgs),
     /// Daemon version, uptime, address and counts.
     Status,
+    /// The price table cost is estimated from (the config's rows, then the shipped ones).
+    Prices,
     /// Write a consistent backup of all state to FILE while the daemon runs (the master
     /// key is not included; restore with `gatewayd restore FILE --data-dir DIR`).
     Backup {

@@ -35,6 +35,7 @@ pub async fn run(cli: Cli) -> Result<(), CtlError> {
         Noun::Audit(args) => cmd::audit::run(args, &mut client, &out).await,
         Noun::Alerts(args) => cmd::status::alerts(args, &mut client, &out).await,
         Noun::Status => cmd::status::run(&mut client, &out).await,
+        Noun::Prices => cmd::status::prices(&mut client, &out).await,
         Noun::Backup { file } => cmd::backup::run(&file, &mut client, &out).await,
         Noun::Config(args) => cmd::status::config(args, &mut client, &out).await,
         Noun::Completions { shell } => cmd::completion::print(shell),

@@ -24,10 +24,16 @@ pub struct Price {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PriceTable(Vec<Price>);
 
-/// (pattern, input, output, cache write, cache read), USD per million tokens.
+/// When the shipped rows were last checked against Anthropic's and Google's list prices.
+pub const SHIPPED_AS_OF: &str = "2026-12-03";
+
+/// (pattern, input, output, cache write, cache read), USD per million tokens. Opus 4 and
+/// 4.1 kept the old price; every Opus from 4.5 on costs a third of it.
 const SHIPPED: &[(&str, f64, f64, f64, f64)] = &[
-    ("claude-opus-4-5*", 5.0, 25.0, 6.25, 0.50),
-    ("claude-opus-4*", 15.0, 75.0, 18.75, 1.50),
+    ("claude-opus-4-0*", 15.0, 75.0, 18.75, 1.50),
+    ("claude-opus-4-1*", 15.0, 75.0, 18.75, 1.50),
+    ("claude-opus-4-2025*", 15.0, 75.0, 18.75, 1.50),
+    ("claude-opus-4*", 5.0, 25.0, 6.25, 0.50),
     ("claude-3-opus*", 15.0, 75.0, 18.75, 1.50),
     ("claude-sonnet-4*", 3.0, 15.0, 3.75, 0.30),
     ("claude-3-7-sonnet*", 3.0, 15.0, 3.75, 0.30),
@@ -40,6 +46,7 @@ const SHIPPED: &[(&str, f64, f64, f64, f64)] = &[
     ("gemini-2.5-flash*", 0.30, 2.50, 0.0, 0.075),
     ("gemini-2.0-flash*", 0.10, 0.40, 0.0, 0.025),
     ("gemini-3-pro*", 2.0, 12.0, 0.0, 0.20),
+    ("gemini-3-flash*", 0.50, 3.0, 0.0, 0.05),
 ];
 
 impl PriceTable {
@@ -55,6 +62,11 @@ impl PriceTable {
                 cache_read,
             });
         Self(overrides.iter().cloned().chain(shipped).collect())
+    }
+
+    /// The rows in the order they are tried.
+    pub fn rows(&self) -> &[Price] {
+        &self.0
     }
 
     /// What `tokens` of `model` cost, in micro-dollars; 0 for a model with no price.
@@ -74,6 +86,22 @@ impl PriceTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_opus_from_4_5_on_has_the_new_price_and_4_1_the_old() {
+        let table = PriceTable::new(&[]);
+        let million_in = TokenUsage {
+            input_tokens: 1_000_000,
+            ..Default::default()
+        };
+        let price = |model| table.cost_micros(model, &million_in);
+        assert_eq!(price("claude-opus-4-8"), 5_000_000);
+        assert_eq!(price("claude-opus-4-5-20251101"), 5_000_000);
+        assert_eq!(price("claude-opus-4-1-20250805"), 15_000_000);
+        assert_eq!(price("claude-opus-4-20250514"), 15_000_000);
+        assert_eq!(price("gemini-3-flash-preview"), 500_000);
+        assert_eq!(price("claude-haiku-4-5"), 1_000_000);
+    }
 
     #[test]
     fn first_matching_row_prices_each_kind_of_token() {

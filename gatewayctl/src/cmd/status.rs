@@ -142,3 +142,54 @@ pub async fn alerts(args: AlertsArgs, client: &mut Client, out: &Printer) -> Res
         None => Ok(()),
     }
 }
+
+/// `gatewayctl prices`: the rows in the order they are tried, and the shipped rows' date.
+pub async fn prices(client: &mut Client, out: &Printer) -> Result<(), CtlError> {
+    let mut system = client.system.clone();
+    let table = client
+        .call(system.list_prices(pb::ListPricesRequest {}))
+        .await?;
+    if out.json {
+        let rows: Vec<Value> = table
+            .rows
+            .iter()
+            .map(|r| {
+                json!({"model": r.model, "input": r.input, "output": r.output,
+                       "cache_write": r.cache_write, "cache_read": r.cache_read, "source": r.source})
+            })
+            .collect();
+        out.json(&json!({"rows": rows, "shipped_as_of": table.shipped_as_of}));
+        return Ok(());
+    }
+    let usd = |v: f64| format!("${v:.3}");
+    let rows = table
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.model.clone(),
+                usd(r.input),
+                usd(r.output),
+                usd(r.cache_write),
+                usd(r.cache_read),
+                r.source.clone(),
+            ]
+        })
+        .collect();
+    out.table(
+        &[
+            "model",
+            "input",
+            "output",
+            "cache write",
+            "cache read",
+            "source",
+        ],
+        rows,
+    );
+    out.note(&format!(
+        "USD per million tokens; first matching row wins; shipped rows as of {}",
+        table.shipped_as_of
+    ));
+    Ok(())
+}

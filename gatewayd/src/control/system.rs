@@ -59,6 +59,32 @@ impl System for Control {
         }))
     }
 
+    async fn list_prices(
+        &self,
+        _request: Request<pb::ListPricesRequest>,
+    ) -> Result<Response<pb::ListPricesResponse>, Status> {
+        let settings = self.live.load();
+        let configured = settings.price_rows.len();
+        let rows = settings
+            .prices
+            .rows()
+            .iter()
+            .enumerate()
+            .map(|(i, p)| pb::PriceRow {
+                model: p.model.clone(),
+                input: p.input,
+                output: p.output,
+                cache_write: p.cache_write,
+                cache_read: p.cache_read,
+                source: if i < configured { "config" } else { "shipped" }.to_owned(),
+            })
+            .collect();
+        Ok(Response::new(pb::ListPricesResponse {
+            rows,
+            shipped_as_of: crate::prices::SHIPPED_AS_OF.to_owned(),
+        }))
+    }
+
     async fn send_test_alert(
         &self,
         _request: Request<pb::SendTestAlertRequest>,

@@ -445,3 +445,23 @@ async fn webhooks_hear_about_failing_accounts() {
         "{stderr}"
     );
 }
+
+#[test]
+fn prices_lists_the_table_in_the_order_it_is_tried() {
+    let daemon = gateway_tests::harness::Daemon::start_with_config(
+        "[[prices]]\nmodel = \"claude-opus-4-8*\"\ninput = 4.0\noutput = 20.0\n",
+    );
+    let table = daemon.ctl_json(&["prices"]);
+    let rows = table["rows"].as_array().unwrap();
+    assert_eq!(rows[0]["model"], "claude-opus-4-8*");
+    assert_eq!(rows[0]["source"], "config");
+    let opus = rows
+        .iter()
+        .find(|r| r["model"] == "claude-opus-4*")
+        .expect("the shipped Opus row");
+    assert_eq!(
+        (opus["input"].as_f64(), opus["source"].as_str()),
+        (Some(5.0), Some("shipped"))
+    );
+    assert!(table["shipped_as_of"].as_str().unwrap().starts_with("20"));
+}
