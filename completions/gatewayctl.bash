@@ -380,7 +380,7 @@ _gatewayctl() {
 
     case "${cmd}" in
         gatewayctl)
-            opts="-h -V --socket --json --timeout --help --version account accounts key keys stats log audit alerts status prices backup config completions help"
+            opts="-h -V --socket --json --wide --timeout --help --version account accounts key keys stats log audit alerts status prices backup config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -402,7 +402,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account)
-            opts="-h -V --socket --json --timeout --help --version add list ls show update remove rm disable enable drain undrain test import refresh usage login help"
+            opts="-h -V --socket --json --wide --timeout --help --version add list ls show update remove rm disable enable drain undrain test import refresh usage login help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -424,7 +424,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account__subcmd__add)
-            opts="-h -V --name --type --auth --api-key-file --api-key-stdin --base-url --weight --priority --models --max-concurrency --proxy --proxy-file --project --socket --json --timeout --help --version"
+            opts="-h -V --name --type --auth --api-key-file --api-key-stdin --base-url --weight --priority --models --max-concurrency --proxy --proxy-file --project --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -494,7 +494,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account__subcmd__disable)
-            opts="-h -V --socket --json --timeout --help --version"
+            opts="-h -V --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -516,7 +516,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account__subcmd__drain)
-            opts="-h -V --wait --socket --json --timeout --help --version"
+            opts="-h -V --wait --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -538,7 +538,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account__subcmd__enable)
-            opts="-h -V --socket --json --timeout --help --version"
+            opts="-h -V --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -784,7 +784,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account__subcmd__import)
-            opts="-h -V --name --type --base-url --weight --priority --project --socket --json --timeout --help --version"
+            opts="-h -V --name --type --base-url --weight --priority --project --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -830,7 +830,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account__subcmd__list)
-            opts="-h -V --socket --json --timeout --help --version"
+            opts="-h -V --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -852,7 +852,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account__subcmd__login)
-            opts="-h -V --name --base-url --priority --project --socket --json --timeout --help --version claude-code gemini-cli"
+            opts="-h -V --name --base-url --priority --project --socket --json --wide --timeout --help --version claude-code gemini-cli"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -890,7 +890,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account__subcmd__refresh)
-            opts="-h -V --socket --json --timeout --help --version"
+            opts="-h -V --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -912,7 +912,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account__subcmd__remove)
-            opts="-h -V --yes --socket --json --timeout --help --version"
+            opts="-h -V --yes --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -934,7 +934,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account__subcmd__show)
-            opts="-h -V --socket --json --timeout --help --version"
+            opts="-h -V --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -956,7 +956,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account__subcmd__test)
-            opts="-h -V --socket --json --timeout --help --version"
+            opts="-h -V --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -978,7 +978,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account__subcmd__undrain)
-            opts="-h -V --socket --json --timeout --help --version"
+            opts="-h -V --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1000,7 +1000,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account__subcmd__update)
-            opts="-h -V --name --base-url --weight --priority --models --max-concurrency --api-key-file --api-key-stdin --proxy --proxy-file --socket --json --timeout --help --version"
+            opts="-h -V --name --base-url --weight --priority --models --max-concurrency --api-key-file --api-key-stdin --proxy --proxy-file --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1058,7 +1058,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account__subcmd__usage)
-            opts="-h -V --socket --json --timeout --help --version"
+            opts="-h -V --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1080,7 +1080,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__alerts)
-            opts="-h -V --socket --json --timeout --help --version test help"
+            opts="-h -V --socket --json --wide --timeout --help --version test help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1144,7 +1144,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__alerts__subcmd__test)
-            opts="-h -V --socket --json --timeout --help --version"
+            opts="-h -V --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1166,7 +1166,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__audit)
-            opts="-h -V --socket --json --timeout --help --version list verify help"
+            opts="-h -V --socket --json --wide --timeout --help --version list verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1244,7 +1244,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__audit__subcmd__list)
-            opts="-h -V --since --limit --socket --json --timeout --help --version"
+            opts="-h -V --since --limit --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1274,7 +1274,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__audit__subcmd__verify)
-            opts="-h -V --socket --json --timeout --help --version"
+            opts="-h -V --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1296,7 +1296,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__backup)
-            opts="-h -V --socket --json --timeout --help --version"
+            opts="-h -V --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1318,7 +1318,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__completions)
-            opts="-h -V --socket --json --timeout --help --version bash elvish fish powershell zsh"
+            opts="-h -V --socket --json --wide --timeout --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1340,7 +1340,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__config)
-            opts="-h -V --socket --json --timeout --help --version reload help"
+            opts="-h -V --socket --json --wide --timeout --help --version reload help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1404,7 +1404,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__config__subcmd__reload)
-            opts="-h -V --socket --json --timeout --help --version"
+            opts="-h -V --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1972,7 +1972,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__key)
-            opts="-h -V --socket --json --timeout --help --version create list ls show update rotate revoke delete help"
+            opts="-h -V --socket --json --wide --timeout --help --version create list ls show update rotate revoke delete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1994,7 +1994,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__key__subcmd__create)
-            opts="-h -V --name --permissions --expires --providers --models --rpm --rph --tpm --tpd --rps --burst --max-concurrent --allow-ip --deny-ip --note --socket --json --timeout --help --version"
+            opts="-h -V --name --permissions --expires --providers --models --rpm --rph --tpm --tpd --rps --burst --max-concurrent --allow-ip --deny-ip --note --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2076,7 +2076,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__key__subcmd__delete)
-            opts="-h -V --yes --socket --json --timeout --help --version"
+            opts="-h -V --yes --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2224,7 +2224,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__key__subcmd__list)
-            opts="-h -V --all --socket --json --timeout --help --version"
+            opts="-h -V --all --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2246,7 +2246,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__key__subcmd__revoke)
-            opts="-h -V --socket --json --timeout --help --version"
+            opts="-h -V --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2268,7 +2268,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__key__subcmd__rotate)
-            opts="-h -V --grace --socket --json --timeout --help --version"
+            opts="-h -V --grace --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2294,7 +2294,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__key__subcmd__show)
-            opts="-h -V --socket --json --timeout --help --version"
+            opts="-h -V --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2316,7 +2316,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__key__subcmd__update)
-            opts="-h -V --name --permissions --expires --providers --models --rpm --rph --tpm --tpd --rps --burst --max-concurrent --allow-ip --deny-ip --note --socket --json --timeout --help --version"
+            opts="-h -V --name --permissions --expires --providers --models --rpm --rph --tpm --tpd --rps --burst --max-concurrent --allow-ip --deny-ip --note --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2398,7 +2398,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__log)
-            opts="-h -V --socket --json --timeout --help --version tail help"
+            opts="-h -V --socket --json --wide --timeout --help --version tail help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2462,7 +2462,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__log__subcmd__tail)
-            opts="-f -h -V --follow --key --account --request --limit --socket --json --timeout --help --version"
+            opts="-f -h -V --follow --key --account --request --limit --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2500,7 +2500,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__prices)
-            opts="-h -V --socket --json --timeout --help --version"
+            opts="-h -V --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2522,7 +2522,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__stats)
-            opts="-h -V --by --since --socket --json --timeout --help --version"
+            opts="-h -V --by --since --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2552,7 +2552,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__status)
-            opts="-h -V --socket --json --timeout --help --version"
+            opts="-h -V --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

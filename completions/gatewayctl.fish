@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_gatewayctl_global_optspecs
-    string join \n socket= json timeout= h/help V/version
+    string join \n socket= json wide timeout= h/help V/version
 end
 
 function __fish_gatewayctl_needs_command
@@ -27,6 +27,7 @@ end
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "account" -d 'Upstream accounts in the pool'
@@ -46,6 +47,7 @@ complete -c gatewayctl -n "__fish_gatewayctl_needs_command" -f -a "help" -d 'Pri
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test import refresh usage login help" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test import refresh usage login help" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test import refresh usage login help" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test import refresh usage login help" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test import refresh usage login help" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test import refresh usage login help" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test import refresh usage login help" -f -a "add" -d 'Add an upstream account; its credential is read from a file, stdin or a hidden prompt'
@@ -83,21 +85,25 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fis
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l api-key-stdin -d 'Read the upstream API key from standard input'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from list" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from list" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from list" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from ls" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from ls" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from ls" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from ls" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from show" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from show" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from show" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l name -r
@@ -113,44 +119,52 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fis
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l api-key-stdin -d 'Read the upstream API key from standard input'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from remove" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from remove" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from remove" -l yes
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from remove" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from remove" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from rm" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from rm" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from rm" -l yes
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from rm" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from rm" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from disable" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from disable" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from disable" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from disable" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from disable" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from enable" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from enable" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from enable" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from enable" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from enable" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from drain" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from drain" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from drain" -l wait -d 'Wait until nothing is in flight (bounded by --timeout, default 10m)'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from drain" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from drain" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from drain" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from drain" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from undrain" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from undrain" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from undrain" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from undrain" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from undrain" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from undrain" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from test" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from test" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from test" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from test" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from test" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from import" -l name -d 'A name unique among accounts (asked for on a terminal if missing)' -r
@@ -163,16 +177,19 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fis
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from import" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from import" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from import" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from import" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from refresh" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from refresh" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from refresh" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from refresh" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from refresh" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from refresh" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from usage" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from usage" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from usage" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from usage" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from usage" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from usage" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from login" -l name -d 'A name unique among accounts (asked for on a terminal if missing)' -r
@@ -182,6 +199,7 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fis
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from login" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from login" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from login" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from login" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from login" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from login" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add an upstream account; its credential is read from a file, stdin or a hidden prompt'
@@ -202,6 +220,7 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fis
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test import refresh usage login help" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test import refresh usage login help" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test import refresh usage login help" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test import refresh usage login help" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test import refresh usage login help" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test import refresh usage login help" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and not __fish_seen_subcommand_from add list ls show update remove rm disable enable drain undrain test import refresh usage login help" -f -a "add" -d 'Add an upstream account; its credential is read from a file, stdin or a hidden prompt'
@@ -239,21 +258,25 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fi
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l api-key-stdin -d 'Read the upstream API key from standard input'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from list" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from list" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from list" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from ls" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from ls" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from ls" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from ls" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from show" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from show" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from show" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l name -r
@@ -269,44 +292,52 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fi
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l api-key-stdin -d 'Read the upstream API key from standard input'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from remove" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from remove" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from remove" -l yes
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from remove" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from remove" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from rm" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from rm" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from rm" -l yes
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from rm" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from rm" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from disable" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from disable" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from disable" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from disable" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from disable" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from enable" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from enable" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from enable" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from enable" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from enable" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from drain" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from drain" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from drain" -l wait -d 'Wait until nothing is in flight (bounded by --timeout, default 10m)'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from drain" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from drain" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from drain" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from drain" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from undrain" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from undrain" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from undrain" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from undrain" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from undrain" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from undrain" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from test" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from test" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from test" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from test" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from test" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from import" -l name -d 'A name unique among accounts (asked for on a terminal if missing)' -r
@@ -319,16 +350,19 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fi
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from import" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from import" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from import" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from import" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from refresh" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from refresh" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from refresh" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from refresh" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from refresh" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from refresh" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from usage" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from usage" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from usage" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from usage" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from usage" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from usage" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from login" -l name -d 'A name unique among accounts (asked for on a terminal if missing)' -r
@@ -338,6 +372,7 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fi
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from login" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from login" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from login" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from login" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from login" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from login" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add an upstream account; its credential is read from a file, stdin or a hidden prompt'
@@ -358,6 +393,7 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fi
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -f -a "create" -d 'Issue a key; its secret is printed once, here'
@@ -387,23 +423,27 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_se
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from list" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from list" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from list" -l all
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from list" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from ls" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from ls" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from ls" -l all
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from ls" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from ls" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from show" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from show" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from show" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l name -d 'A new name' -r
@@ -424,23 +464,27 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_se
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from rotate" -l grace -d 'How long the old secret keeps working (0 = it stops at once)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from rotate" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from rotate" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from rotate" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from rotate" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from rotate" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from rotate" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from revoke" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from revoke" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from revoke" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from revoke" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from revoke" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from delete" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from delete" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from delete" -l yes -d 'Do not ask for confirmation'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from delete" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from delete" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "create" -d 'Issue a key; its secret is printed once, here'
@@ -454,6 +498,7 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_se
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and not __fish_seen_subcommand_from create list ls show update rotate revoke delete help" -f -a "create" -d 'Issue a key; its secret is printed once, here'
@@ -483,23 +528,27 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_s
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from list" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from list" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from list" -l all
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from list" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from ls" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from ls" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from ls" -l all
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from ls" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from ls" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from show" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from show" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from show" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l name -d 'A new name' -r
@@ -520,23 +569,27 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_s
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l grace -d 'How long the old secret keeps working (0 = it stops at once)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from rotate" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from rotate" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from revoke" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from delete" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from delete" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from delete" -l yes -d 'Do not ask for confirmation'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from delete" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from delete" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "create" -d 'Issue a key; its secret is printed once, here'
@@ -555,11 +608,13 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand stats" -l since -d
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand stats" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand stats" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand stats" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand stats" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand stats" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand stats" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and not __fish_seen_subcommand_from tail help" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and not __fish_seen_subcommand_from tail help" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and not __fish_seen_subcommand_from tail help" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and not __fish_seen_subcommand_from tail help" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and not __fish_seen_subcommand_from tail help" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and not __fish_seen_subcommand_from tail help" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and not __fish_seen_subcommand_from tail help" -f -a "tail" -d 'The newest entries; with --follow, new ones as they come (JSON lines with --json)'
@@ -572,6 +627,7 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and __fish_se
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and __fish_seen_subcommand_from tail" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and __fish_seen_subcommand_from tail" -s f -l follow
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and __fish_seen_subcommand_from tail" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and __fish_seen_subcommand_from tail" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and __fish_seen_subcommand_from tail" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and __fish_seen_subcommand_from tail" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "tail" -d 'The newest entries; with --follow, new ones as they come (JSON lines with --json)'
@@ -579,6 +635,7 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand log; and __fish_se
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and not __fish_seen_subcommand_from list verify help" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and not __fish_seen_subcommand_from list verify help" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and not __fish_seen_subcommand_from list verify help" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and not __fish_seen_subcommand_from list verify help" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and not __fish_seen_subcommand_from list verify help" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and not __fish_seen_subcommand_from list verify help" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and not __fish_seen_subcommand_from list verify help" -f -a "list" -d 'Control-plane changes and security events, oldest first'
@@ -589,11 +646,13 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and __fish_
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "list" -d 'Control-plane changes and security events, oldest first'
@@ -602,6 +661,7 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand audit; and __fish_
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand alerts; and not __fish_seen_subcommand_from test help" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand alerts; and not __fish_seen_subcommand_from test help" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand alerts; and not __fish_seen_subcommand_from test help" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand alerts; and not __fish_seen_subcommand_from test help" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand alerts; and not __fish_seen_subcommand_from test help" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand alerts; and not __fish_seen_subcommand_from test help" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand alerts; and not __fish_seen_subcommand_from test help" -f -a "test" -d 'Send a test alert to every configured webhook now; exit 1 if any fails'
@@ -609,6 +669,7 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand alerts; and not __
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand alerts; and __fish_seen_subcommand_from test" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand alerts; and __fish_seen_subcommand_from test" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand alerts; and __fish_seen_subcommand_from test" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand alerts; and __fish_seen_subcommand_from test" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand alerts; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand alerts; and __fish_seen_subcommand_from test" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand alerts; and __fish_seen_subcommand_from help" -f -a "test" -d 'Send a test alert to every configured webhook now; exit 1 if any fails'
@@ -616,21 +677,25 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand alerts; and __fish
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand status" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand status" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand status" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand status" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand status" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand status" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand prices" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand prices" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand prices" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand prices" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand prices" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand prices" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand backup" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand backup" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand backup" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand backup" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand backup" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand backup" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand config; and not __fish_seen_subcommand_from reload help" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand config; and not __fish_seen_subcommand_from reload help" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand config; and not __fish_seen_subcommand_from reload help" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand config; and not __fish_seen_subcommand_from reload help" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand config; and not __fish_seen_subcommand_from reload help" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand config; and not __fish_seen_subcommand_from reload help" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand config; and not __fish_seen_subcommand_from reload help" -f -a "reload" -d 'Re-read the file gatewayd was started with; connections stay up'
@@ -638,6 +703,7 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand config; and not __
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand config; and __fish_seen_subcommand_from reload" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand config; and __fish_seen_subcommand_from reload" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand config; and __fish_seen_subcommand_from reload" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand config; and __fish_seen_subcommand_from reload" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand config; and __fish_seen_subcommand_from reload" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand config; and __fish_seen_subcommand_from reload" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "reload" -d 'Re-read the file gatewayd was started with; connections stay up'
@@ -645,6 +711,7 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand config; and __fish
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completions" -l socket -d 'Control socket of the daemon [default: $XDG_RUNTIME_DIR/gatewayd.sock or ~/.local/share/gatewayd/gatewayd.sock]' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completions" -l timeout -d 'How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completions" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completions" -l wide -d 'Tables as wide as their content (no wrapping), for wide terminals and pipes'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand help; and not __fish_seen_subcommand_from account key stats log audit alerts status prices backup config completions help" -f -a "account" -d 'Upstream accounts in the pool'

@@ -24,6 +24,9 @@ pub struct Cli {
     /// Print one JSON document on stdout instead of tables.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Tables as wide as their content (no wrapping), for wide terminals and pipes.
+    #[arg(long, global = true)]
+    pub wide: bool,
     /// How long to wait for the daemon [default: 10s; for `account drain --wait`, 10m].
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<Duration>,

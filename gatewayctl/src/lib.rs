@@ -23,7 +23,7 @@ use client::Client;
 
 /// Runs one parsed command line.
 pub async fn run(cli: Cli) -> Result<(), CtlError> {
-    let out = output::Printer::new(cli.json);
+    let out = output::Printer::new(cli.json).wide(cli.wide);
     let timeout = cli.timeout.unwrap_or(client::DEFAULT_TIMEOUT);
     // Nothing is dialled until a command makes its first call.
     let mut client = Client::new(&cli.socket_path(), timeout)?;

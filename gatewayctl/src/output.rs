@@ -15,11 +15,18 @@ use crate::CtlError;
 /// Renders answers as tables or JSON.
 pub struct Printer {
     pub json: bool,
+    /// Tables at their content's width instead of the terminal's.
+    wide: bool,
 }
 
 impl Printer {
     pub fn new(json: bool) -> Self {
-        Self { json }
+        Self { json, wide: false }
+    }
+
+    /// With `--wide`, tables are never wrapped to the terminal.
+    pub fn wide(self, wide: bool) -> Self {
+        Self { wide, ..self }
     }
 
     /// Prints one JSON document.
@@ -30,15 +37,30 @@ impl Printer {
         );
     }
 
-    /// Prints a table with upper-case headers.
+    /// Prints a table with upper-case headers, fitted to the terminal: only columns of
+    /// free text (cells with spaces) wrap; ids, numbers and times never break mid-word.
     pub fn table(&self, headers: &[&str], rows: Vec<Vec<String>>) {
         let mut table = Table::new();
+        let arrangement = match self.wide {
+            true => ContentArrangement::Disabled,
+            false => ContentArrangement::Dynamic,
+        };
         table
             .load_preset(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_content_arrangement(arrangement)
             .set_header(headers.iter().map(|h| h.to_uppercase()));
-        for row in rows {
+        let words = |i: usize| {
+            rows.iter()
+                .all(|r| r.get(i).is_none_or(|c| !c.contains(' ')))
+        };
+        let whole: Vec<bool> = (0..headers.len()).map(words).collect();
+        for row in &rows {
             table.add_row(row.iter().map(|cell| printable(cell)));
+        }
+        for (column, whole) in table.column_iter_mut().zip(whole) {
+            if whole {
+                column.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+            }
         }
         say!("{table}");
     }
