@@ -12,6 +12,7 @@ mod connections;
 mod control;
 mod disk;
 mod disk_full;
+mod docs;
 mod durability;
 mod errors;
 mod failover;
