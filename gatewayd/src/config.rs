@@ -16,7 +16,7 @@ mod reload;
 pub use admission::{LimitsConfig, SecurityConfig};
 pub use live::{ControlLive, Live, LiveSettings, UpstreamLive};
 pub use pool::{BalanceConfig, HealthConfig, StrategyName};
-pub use reload::{reload, Change, Loader, ReloadReport};
+pub use reload::{leaves, reload, Change, Loader, ReloadReport};
 
 /// A configuration that cannot be used.
 #[derive(Debug, thiserror::Error)]

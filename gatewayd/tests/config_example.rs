@@ -6,27 +6,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use gatewayd::config::{Config, Live};
-use serde_json::Value;
+use gatewayd::config::{leaves, Config, Live};
 
 const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml");
-
-fn leaves(value: Value, prefix: &str, out: &mut BTreeMap<String, Value>) {
-    match value {
-        Value::Object(fields) => {
-            for (name, value) in fields {
-                let path = match prefix {
-                    "" => name,
-                    _ => format!("{prefix}.{name}"),
-                };
-                leaves(value, &path, out);
-            }
-        }
-        leaf => {
-            out.insert(prefix.to_owned(), leaf);
-        }
-    }
-}
 
 /// Every `name =` line of the file (commented or not) by dotted path, and whether the
 /// line says (live).
@@ -69,15 +51,8 @@ fn the_example_parses_to_exactly_the_defaults() {
 
 #[test]
 fn the_example_names_every_setting_and_marks_the_live_ones() {
-    let mut settings = BTreeMap::new();
-    leaves(
-        serde_json::to_value(Config::default()).unwrap(),
-        "",
-        &mut settings,
-    );
-    let mut live = BTreeMap::new();
-    let settings_now = Live::new(&Config::default()).load();
-    leaves(serde_json::to_value(&*settings_now).unwrap(), "", &mut live);
+    let settings = leaves(&Config::default());
+    let live = leaves(&*Live::new(&Config::default()).load());
     let named = mentioned();
     let missing: Vec<&String> = settings
         .keys()

@@ -87,8 +87,9 @@ fn shown(setting: &str, value: &Value) -> String {
     value.to_string()
 }
 
-/// Every leaf setting of `config` by dotted path (arrays are one leaf).
-fn leaves(config: &impl serde::Serialize) -> BTreeMap<String, Value> {
+/// Every leaf setting of `config` (or of anything shaped like it) by dotted path; arrays
+/// are one leaf.
+pub fn leaves(config: &impl serde::Serialize) -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
     let value = serde_json::to_value(config).unwrap_or(Value::Null);
     flatten("", value, &mut out);
