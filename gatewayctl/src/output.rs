@@ -24,6 +24,15 @@ impl Printer {
         Self { json, wide: false }
     }
 
+    /// An id as a table shows it: whole with `--wide`, else its first ten characters
+    /// (`acc_d58f0e`), which every command also takes.
+    pub fn id(&self, id: &str) -> String {
+        match self.wide {
+            true => id.to_owned(),
+            false => id.chars().take(10).collect(),
+        }
+    }
+
     /// With `--wide`, tables are never wrapped to the terminal.
     pub fn wide(self, wide: bool) -> Self {
         Self { wide, ..self }

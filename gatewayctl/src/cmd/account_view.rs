@@ -15,7 +15,7 @@ pub fn print_list(out: &Printer, accounts: &[pb::Account]) {
         .iter()
         .map(|a| {
             vec![
-                a.id.clone(),
+                out.id(&a.id),
                 a.name.clone(),
                 a.r#type.clone(),
                 state(a),

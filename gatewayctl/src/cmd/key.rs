@@ -164,7 +164,7 @@ fn print_list(out: &Printer, keys: &[pb::Key]) {
         .iter()
         .map(|k| {
             vec![
-                k.id.clone(),
+                out.id(&k.id),
                 k.name.clone(),
                 format!("…{}", k.hint),
                 k.permissions.join(","),

@@ -1,6 +1,7 @@
 //! What an operator typed → an id: every control call that names a key or an account
-//! takes its id or its (unique) name. Key and account names are unique among the keys
-//! still in force and among accounts, so a name never means two things.
+//! takes its id, its (unique) name, or the start of its id as short tables show it (at
+//! least 8 characters, when only one id starts so). Key and account names are unique
+//! among the keys still in force and among accounts, so a name never means two things.
 
 use super::{ErrorKind, Gateway, OpError};
 
@@ -46,14 +47,18 @@ impl Gateway {
     }
 }
 
+/// The shortest start of an id that names it.
+const MIN_PREFIX: usize = 8;
+
 /// `wanted` among (id, name, in force): an exact id first, then the one name match (the
-/// one in force, when several match).
+/// one in force, when several match), then the one id starting with it.
 fn resolve<'a>(
     wanted: &str,
     items: impl Iterator<Item = (&'a str, &'a str, bool)>,
     noun: &str,
 ) -> Result<String, OpError> {
     let mut named = Vec::new();
+    let mut prefixed = Vec::new();
     for (id, name, in_force) in items {
         if id == wanted {
             return Ok(id.to_owned());
@@ -61,9 +66,15 @@ fn resolve<'a>(
         if name == wanted {
             named.push((id, in_force));
         }
+        if id.starts_with(wanted) {
+            prefixed.push((id, in_force));
+        }
     }
     if named.len() > 1 {
         named.retain(|(_, in_force)| *in_force);
+    }
+    if named.is_empty() && wanted.len() >= MIN_PREFIX {
+        named = prefixed;
     }
     match named.as_slice() {
         [(id, _)] => Ok((*id).to_owned()),
@@ -97,6 +108,18 @@ mod tests {
         assert_eq!(find("acc_1").unwrap(), "acc_1", "an id, not the name");
         assert_eq!(find("claude-1").unwrap(), "acc_1");
         assert_eq!(find("old").unwrap(), "acc_4");
+        let long = [
+            ("acc_d58f0e9b16ed", "a", true),
+            ("acc_d58f11111111", "b", true),
+        ];
+        let find = |w| resolve(w, long.iter().copied(), "account");
+        assert_eq!(
+            find("acc_d58f0e").unwrap(),
+            "acc_d58f0e9b16ed",
+            "a short id"
+        );
+        assert!(find("acc_d58f").is_err(), "two ids start so");
+        assert!(find("acc_d5").is_err(), "too short to be an id");
         let missing = find("claude-9").unwrap_err().to_string();
         assert!(missing.contains("gatewayctl account list"), "{missing}");
     }

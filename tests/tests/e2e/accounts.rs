@@ -319,6 +319,17 @@ fn names_work_wherever_ids_do_and_stay_unique() {
     assert_eq!(shown["id"], id.as_str());
     let drained = daemon.ctl_json(&["account", "drain", "claude-1"]);
     assert_eq!(drained["id"], id.as_str(), "{drained}");
+    let table = daemon.ctl(&["account", "list"]);
+    let short = &id[..10];
+    let listed = String::from_utf8_lossy(&table.stdout);
+    assert!(listed.contains(short) && !listed.contains(&id), "{listed}");
+    assert_eq!(
+        daemon.ctl_json(&["account", "show", short])["id"],
+        id.as_str(),
+        "the short id a table shows names the account"
+    );
+    let wide = daemon.ctl(&["--wide", "account", "list"]);
+    assert!(String::from_utf8_lossy(&wide.stdout).contains(&id));
     let missing = daemon.ctl(&["account", "show", "claude-9"]);
     assert_eq!(missing.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("gatewayctl account list"));
