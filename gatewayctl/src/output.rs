@@ -46,6 +46,26 @@ impl Printer {
         );
     }
 
+    /// Prints a table, narrowed to the columns at `narrow` (indexes) unless `--wide` asks
+    /// for everything: a listing fits an 80-column terminal.
+    pub fn listing(&self, headers: &[&str], rows: Vec<Vec<String>>, narrow: &[usize]) {
+        if self.wide {
+            return self.table(headers, rows);
+        }
+        let pick = |cells: &[String]| {
+            narrow
+                .iter()
+                .filter_map(|&i| cells.get(i).cloned())
+                .collect()
+        };
+        let headers: Vec<&str> = narrow
+            .iter()
+            .filter_map(|&i| headers.get(i).copied())
+            .collect();
+        let rows = rows.iter().map(|r| pick(r)).collect();
+        self.table(&headers, rows);
+    }
+
     /// Prints a table with upper-case headers, fitted to the terminal: only columns of
     /// free text (cells with spaces) wrap; ids, numbers and times never break mid-word.
     pub fn table(&self, headers: &[&str], rows: Vec<Vec<String>>) {

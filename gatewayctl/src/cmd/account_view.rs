@@ -27,7 +27,7 @@ pub fn print_list(out: &Printer, accounts: &[pb::Account]) {
             ]
         })
         .collect();
-    out.table(
+    out.listing(
         &[
             "id",
             "name",
@@ -40,6 +40,7 @@ pub fn print_list(out: &Printer, accounts: &[pb::Account]) {
             "last check",
         ],
         rows,
+        &[0, 1, 2, 3, 6, 7],
     );
 }
 

@@ -176,7 +176,7 @@ fn print_list(out: &Printer, keys: &[pb::Key]) {
             ]
         })
         .collect();
-    out.table(
+    out.listing(
         &[
             "id",
             "name",
@@ -189,6 +189,7 @@ fn print_list(out: &Printer, keys: &[pb::Key]) {
             "last used",
         ],
         rows,
+        &[0, 1, 3, 6, 7],
     );
 }
 

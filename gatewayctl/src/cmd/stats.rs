@@ -25,7 +25,10 @@ pub async fn run(args: StatsArgs, client: &mut Client, out: &Printer) -> Result<
         .map(|r| {
             let u = r.usage.unwrap_or_default();
             vec![
-                r.id.clone(),
+                match args.by.as_str() {
+                    "key" | "account" => out.id(&r.id),
+                    _ => r.id.clone(),
+                },
                 r.name.clone(),
                 u.requests.to_string(),
                 u.errors.to_string(),
@@ -42,7 +45,7 @@ pub async fn run(args: StatsArgs, client: &mut Client, out: &Printer) -> Result<
             ]
         })
         .collect();
-    out.table(
+    out.listing(
         &[
             args.by.as_str(),
             "name",
@@ -57,6 +60,7 @@ pub async fn run(args: StatsArgs, client: &mut Client, out: &Printer) -> Result<
             "first byte p50/95/99 ms",
         ],
         rows,
+        &[0, 1, 2, 3, 4, 5, 8],
     );
     let unpriced: Vec<&str> = usage
         .rows
