@@ -136,6 +136,9 @@ pub struct OAuthConfig {
     /// Refresh this long before the access token expires.
     #[serde(with = "humantime_serde")]
     pub refresh_before: Duration,
+    /// Where a Claude subscription's window usage is read, after the account's base URL
+    /// (what Claude Code's `/usage` shows); asked to bring a benched account back early.
+    pub claude_usage_path: String,
     /// How often idle and cooling-down accounts are checked for a due refresh.
     #[serde(with = "humantime_serde")]
     pub refresh_check_interval: Duration,
@@ -166,6 +169,7 @@ impl Default for OAuthConfig {
             claude_token_url: "https://platform.claude.com/v1/oauth/token".to_owned(),
             claude_client_id: "9d1c250a-e61b-44d9-88ed-5944d1962f5e".to_owned(),
             claude_beta: "oauth-2025-04-20".to_owned(),
+            claude_usage_path: "/api/oauth/usage".to_owned(),
             refresh_before: Duration::from_secs(300),
             refresh_check_interval: Duration::from_secs(60),
             google_authorize_url: "https://accounts.google.com/o/oauth2/v2/auth".to_owned(),

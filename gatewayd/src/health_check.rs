@@ -2,7 +2,8 @@
 //! `health.check_interval`, spread over the interval with jitter so probes never burst.
 //! Each result is kept with the account (latency, outcome, time); a passing probe brings
 //! an account back from `error` or from a circuit-breaker or unreachable cool-down. A
-//! rate-limit cool-down is left alone: a listing answering says nothing about quota.
+//! rate-limit cool-down is left to `recovery`: a listing answering says nothing about
+//! quota, the subscription's own usage read does.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,6 +38,11 @@ pub async fn run(gateway: Gateway, client: reqwest::Client, recorder: Recorder, 
         for account in accounts {
             tokio::time::sleep(jittered(spacing)).await;
             check(&gateway, &client, &recorder, &account, health.check_timeout).await;
+            if crate::recovery::due(&account, gateway.clock().now_millis()) {
+                let (first, timeout) = (health.check_interval, health.check_timeout);
+                crate::recovery::check(&gateway, &client, &recorder, &account, first, timeout)
+                    .await;
+            }
         }
     }
 }

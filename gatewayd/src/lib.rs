@@ -19,6 +19,7 @@ mod prices;
 mod probe;
 mod proxy;
 mod recorder;
+mod recovery;
 mod restore;
 mod rollup;
 pub mod secrets;

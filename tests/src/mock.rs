@@ -64,6 +64,9 @@ pub(crate) struct State {
     pub oauth_calls: std::sync::atomic::AtomicU64,
     /// A Google login has called `onboardUser`.
     pub onboarded: std::sync::atomic::AtomicBool,
+    /// The 5-hour window's utilisation (0..1) the usage endpoint reports, when set;
+    /// `config.utilization_5h` otherwise.
+    pub usage_5h: Mutex<Option<f64>>,
 }
 
 impl State {
@@ -90,6 +93,11 @@ impl MockHandle {
     /// `http://127.0.0.1:PORT`.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Sets the 5-hour utilisation (0..1) `GET /api/oauth/usage` reports from now on.
+    pub fn set_usage(&self, utilization_5h: f64) {
+        *self.state.usage_5h.lock().unwrap() = Some(utilization_5h);
     }
 
     /// Queues a fault rule.

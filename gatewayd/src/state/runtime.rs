@@ -48,6 +48,8 @@ pub struct AccountRuntime {
     pub wrr_current: std::sync::atomic::AtomicI64,
     /// The last active health check.
     pub last_check: arc_swap::ArcSwapOption<HealthCheck>,
+    /// When a benched subscription's windows are next asked about.
+    pub recovery: recovery::RecoverySchedule,
 }
 
 /// A half-open circuit's trial that never reported back is given up after this long.
@@ -156,6 +158,7 @@ impl AccountRuntime {
 
     /// Back in rotation: no failure, no cool-down (an operator enabled the account).
     pub fn reset(&self) {
+        self.recovery.clear();
         self.failed.store(false, Ordering::Relaxed);
         self.cooling_until_ms.store(0, Ordering::Relaxed);
         self.consecutive_failures.store(0, Ordering::Relaxed);
@@ -265,6 +268,8 @@ pub fn model_family(model: &str) -> &str {
         .find(|f| model.contains(f))
         .unwrap_or(model)
 }
+
+mod recovery;
 
 #[cfg(test)]
 mod tests;

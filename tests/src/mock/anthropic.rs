@@ -188,7 +188,7 @@ fn event(name: &str, data: &Value) -> Bytes {
     Bytes::from(format!("event: {name}\ndata: {data}\n\n"))
 }
 
-fn status_fault(code: u16, retry_after: Option<u64>) -> Reply {
+pub(crate) fn status_fault(code: u16, retry_after: Option<u64>) -> Reply {
     let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let (kind, message) = match code {
         400 => (

@@ -151,3 +151,39 @@ pub(crate) fn allowed_windows(state: &State) -> Vec<(&'static str, String)> {
         ),
     ]
 }
+
+/// `GET /api/oauth/usage`, as Claude Code's `/usage` reads it: each window's utilisation in
+/// percent and its reset. OAuth bearer and beta required.
+pub(crate) fn usage(state: &State, headers: &HeaderMap) -> Reply {
+    if !headers.contains_key("authorization") {
+        return Reply::json(
+            StatusCode::UNAUTHORIZED,
+            &json!({"type": "error", "error": {"type": "authentication_error", "message": "OAuth token required"}}),
+        );
+    }
+    if let Some(refusal) = check_bearer(headers) {
+        return refusal;
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let at = |secs: u64| {
+        humantime::format_rfc3339_seconds(
+            std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs),
+        )
+        .to_string()
+    };
+    let u5 = state
+        .usage_5h
+        .lock()
+        .unwrap()
+        .unwrap_or(state.config.utilization_5h);
+    Reply::json(
+        StatusCode::OK,
+        &json!({
+            "five_hour": {"utilization": (u5 * 100.0).round(), "resets_at": at(now + 3 * 3600)},
+            "seven_day": {"utilization": 12.0, "resets_at": at(now + 4 * 86_400)},
+            "seven_day_opus": null,
+        }),
+    )
+}

@@ -169,7 +169,13 @@ async fn handle(req: Request<Incoming>, state: Arc<State>, connection: u64) -> R
     if ttfb > 0 {
         tokio::time::sleep(Duration::from_millis(ttfb)).await;
     }
-    let reply = if path == "/v1/oauth/token" {
+    let reply = if let Some(Action::Status { code, retry_after }) =
+        action.clone().filter(|_| path == "/api/oauth/usage")
+    {
+        anthropic::status_fault(code, retry_after)
+    } else if path == "/api/oauth/usage" {
+        oauth::usage(&state, &parts.headers)
+    } else if path == "/v1/oauth/token" {
         oauth::token(&state, seq, &body)
     } else if path == "/token" {
         codeassist::token(&state, seq, &body)

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use gateway_tests::harness::Daemon;
-use gateway_tests::mock::{MockConfig, MockHandle};
+use gateway_tests::mock::{Action, Fault, MockConfig, MockHandle};
 
 use crate::support::{assert_secret_free, claude_body, login, param, World};
 
@@ -317,5 +317,97 @@ async fn idle_accounts_are_refreshed_in_the_background() {
     assert!(
         mock.requests().iter().all(|r| r.path == "/v1/oauth/token"),
         "no client traffic was needed"
+    );
+}
+
+/// A subscription benched by an exhausted window (reset in an hour), in a daemon that
+/// probes every 200 ms.
+async fn benched(mock: &MockHandle, dir: &tempfile::TempDir) -> (Daemon, String) {
+    let config = dir.path().join("gatewayd.toml");
+    let url = format!("{}/v1/oauth/token", mock.url());
+    std::fs::write(
+        &config,
+        format!("[oauth]\nclaude_token_url = \"{url}\"\n[health]\ncheck_interval = \"200ms\"\n"),
+    )
+    .unwrap();
+    let daemon = Daemon::start_with(&["--config", config.to_str().unwrap()]);
+    let (_, secret) = daemon.create_key("dev", &[]);
+    let id = import(&daemon, mock, "max-1", "at-1", "rt-1", now_ms() + 3_600_000);
+    // On the Messages route only: the health probes use the same login.
+    mock.fault(Fault {
+        path: Some("/v1/messages".to_owned()),
+        account: Some("at-1".to_owned()),
+        action: Action::Exhausted {
+            reset_in: 3_600,
+            model_scoped: false,
+        },
+        times: 1,
+    });
+    assert_eq!(send(&daemon, &secret).await, 429);
+    let shown = daemon.ctl_json(&["account", "show", &id]);
+    assert_eq!(
+        shown["cooling_reason"], "subscription window exhausted",
+        "{shown}"
+    );
+    (daemon, id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_window_with_room_again_brings_its_account_back_early() {
+    let mock = MockHandle::start(MockConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    mock.set_usage(1.0);
+    let (daemon, id) = benched(&mock, &dir).await;
+    // Still exhausted: a few rounds pass and it stays benched, asked less and less often.
+    let asked = || {
+        mock.requests()
+            .iter()
+            .filter(|r| r.path == "/api/oauth/usage")
+            .count()
+    };
+    gateway_tests::harness::eventually("two usage reads", || (asked() >= 2).then_some(()));
+    assert!(daemon.ctl_json(&["account", "show", &id])["cooling_until_ms"].is_i64());
+
+    mock.set_usage(0.3);
+    let back = gateway_tests::harness::eventually("the account back early", || {
+        let shown = daemon.ctl_json(&["account", "show", &id]);
+        shown["cooling_until_ms"].is_null().then_some(shown)
+    });
+    let history = back["history"].as_array().unwrap();
+    assert!(
+        history.iter().any(|e| e["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("quota back early")),
+        "{back}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_usage_read_leaves_the_account_benched() {
+    let mock = MockHandle::start(MockConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let failing = Fault {
+        path: Some("/api/oauth/usage".to_owned()),
+        account: None,
+        action: Action::Status {
+            code: 500,
+            retry_after: None,
+        },
+        times: 1_000,
+    };
+    mock.fault(failing);
+    let (daemon, id) = benched(&mock, &dir).await;
+    let asked = || {
+        mock.requests()
+            .iter()
+            .filter(|r| r.path == "/api/oauth/usage")
+            .count()
+    };
+    gateway_tests::harness::eventually("two usage reads", || (asked() >= 2).then_some(()));
+    let shown = daemon.ctl_json(&["account", "show", &id]);
+    assert!(
+        shown["cooling_until_ms"].is_i64(),
+        "still benched until its reset: {shown}"
     );
 }
