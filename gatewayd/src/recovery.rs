@@ -69,12 +69,10 @@ pub async fn check(
                 }
             }
         }
-        Windows::Exhausted => {
-            let (first, max) = (ms(first_wait), ms(MAX_WAIT));
-            account.runtime.recovery.wait_longer(now, first, max);
-        }
-        Windows::Unreadable(why) => {
-            tracing::info!(account = %account.id, reason = %why, "cannot read the subscription's windows; it stays benched");
+        still => {
+            if let Windows::Unreadable(why) = still {
+                tracing::info!(account = %account.id, reason = %why, "cannot read the subscription's windows; it stays benched");
+            }
             let (first, max) = (ms(first_wait), ms(MAX_WAIT));
             account.runtime.recovery.wait_longer(now, first, max);
         }

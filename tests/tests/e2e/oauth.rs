@@ -352,13 +352,8 @@ async fn benched(mock: &MockHandle, dir: &tempfile::TempDir) -> (Daemon, String)
     (daemon, id)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_window_with_room_again_brings_its_account_back_early() {
-    let mock = MockHandle::start(MockConfig::default());
-    let dir = tempfile::tempdir().unwrap();
-    mock.set_usage(1.0);
-    let (daemon, id) = benched(&mock, &dir).await;
-    // Still exhausted: a few rounds pass and it stays benched, asked less and less often.
+/// Waits until the daemon has read the usage endpoint twice.
+fn two_usage_reads(mock: &MockHandle) {
     let asked = || {
         mock.requests()
             .iter()
@@ -366,6 +361,16 @@ async fn a_window_with_room_again_brings_its_account_back_early() {
             .count()
     };
     gateway_tests::harness::eventually("two usage reads", || (asked() >= 2).then_some(()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_window_with_room_again_brings_its_account_back_early() {
+    let mock = MockHandle::start(MockConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    mock.set_usage(1.0);
+    let (daemon, id) = benched(&mock, &dir).await;
+    // Still exhausted: a few rounds pass and it stays benched, asked less and less often.
+    two_usage_reads(&mock);
     assert!(daemon.ctl_json(&["account", "show", &id])["cooling_until_ms"].is_i64());
 
     mock.set_usage(0.3);
@@ -398,13 +403,7 @@ async fn a_failing_usage_read_leaves_the_account_benched() {
     };
     mock.fault(failing);
     let (daemon, id) = benched(&mock, &dir).await;
-    let asked = || {
-        mock.requests()
-            .iter()
-            .filter(|r| r.path == "/api/oauth/usage")
-            .count()
-    };
-    gateway_tests::harness::eventually("two usage reads", || (asked() >= 2).then_some(()));
+    two_usage_reads(&mock);
     let shown = daemon.ctl_json(&["account", "show", &id]);
     assert!(
         shown["cooling_until_ms"].is_i64(),
