@@ -17,7 +17,7 @@ pub struct UsageDelta {
     pub last_used: HashMap<Arc<str>, UnixSecs>,
     /// Request log entries, oldest first.
     pub log: Vec<RequestLogEntry>,
-    /// Hourly and daily rollups: (scope, id, grain, bucket start in Unix seconds).
+    /// Minute, hourly and daily rollups: (scope, id, grain, bucket start in Unix seconds).
     pub rollups: HashMap<(UsageScope, Arc<str>, Grain, u64), Rollup>,
     /// Account id → when its binding subscription window resets (Unix seconds), as the
     /// upstream last reported it.

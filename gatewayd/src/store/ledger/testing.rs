@@ -81,3 +81,47 @@ mod tests {
         assert_eq!(times(&tail), [102, 103, 104]);
     }
 }
+
+#[cfg(test)]
+mod rollup_tests {
+    use std::sync::Arc;
+
+    use crate::model::UsageScope;
+    use crate::rollup::{Grain, Rollup};
+    use crate::store::{Ledger, UsageDelta, UsageMarks};
+
+    /// Minute rollups are the finest and the most numerous: they are pruned on their own
+    /// schedule and the coarser ones of the same time stay.
+    #[tokio::test]
+    async fn minute_rollups_are_pruned_and_coarser_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open(dir.path()).await.unwrap();
+        let mut delta = UsageDelta::default();
+        let id: Arc<str> = Arc::from("key_1");
+        for (grain, at) in [
+            (Grain::Minute, 60),
+            (Grain::Minute, 7_200),
+            (Grain::Hour, 0),
+        ] {
+            let mut rollup = Rollup::default();
+            rollup.counters.requests = 1;
+            let key = (UsageScope::Key, Arc::clone(&id), grain, grain.bucket(at));
+            delta.rollups.insert(key, rollup);
+        }
+        ledger.write(&delta, &UsageMarks::default()).await.unwrap();
+        ledger.prune_rollups(Grain::Minute, 3_600).await.unwrap();
+        let minutes = ledger
+            .rollup_window(UsageScope::Key, Grain::Minute, 0)
+            .await
+            .unwrap();
+        assert_eq!(
+            minutes["key_1"].counters.requests, 1,
+            "only the recent minute"
+        );
+        let hours = ledger
+            .rollup_window(UsageScope::Key, Grain::Hour, 0)
+            .await
+            .unwrap();
+        assert_eq!(hours["key_1"].counters.requests, 1, "the hour stays");
+    }
+}
