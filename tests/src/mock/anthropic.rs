@@ -20,10 +20,7 @@ pub(crate) fn reply(
     body: &[u8],
     action: Option<Action>,
 ) -> Reply {
-    let midway = match action {
-        Some(Action::StreamError { code, after }) if after > 0 => Some((code, after)),
-        _ => None,
-    };
+    let midway = action.as_ref().and_then(Action::fails_midway);
     let mut reply = route(state, seq, method, path, account, body, action);
     if let Some((code, after)) = midway {
         reply.fail_midway(

@@ -45,6 +45,17 @@ pub enum Action {
     },
 }
 
+impl Action {
+    /// For a stream that fails after some events: the error's status and how many events
+    /// go first.
+    pub fn fails_midway(&self) -> Option<(u16, usize)> {
+        match *self {
+            Action::StreamError { code, after } if after > 0 => Some((code, after)),
+            _ => None,
+        }
+    }
+}
+
 /// A rule: requests whose path contains `path` and whose credential is `account`
 /// (either may be omitted) get `action`, `times` times.
 #[derive(Debug, Clone, Serialize, Deserialize)]
