@@ -37,7 +37,8 @@ pub use key_input::{KeyUpdate, LimitsPatch, NewKey};
 pub use log::LogFilter;
 pub use oauth_cell::TokenCell;
 pub use runtime::{
-    model_family, AccountRuntime, CircuitPolicy, HealthCheck, InFlightGuard, QuotaWindows,
+    model_family, AccountRuntime, CircuitPolicy, HealthCheck, InFlightGuard, QuotaCheck,
+    QuotaFinding, QuotaWindows,
 };
 pub use snapshot::{Account, ActiveKey, Snapshot};
 

@@ -64,8 +64,9 @@ pub(crate) struct State {
     pub oauth_calls: std::sync::atomic::AtomicU64,
     /// A Google login has called `onboardUser`.
     pub onboarded: std::sync::atomic::AtomicBool,
-    /// The 5-hour window's utilisation (0..1) the usage endpoint reports, when set;
-    /// `config.utilization_5h` otherwise.
+    /// The utilisation (0..1) the usage reads report, when set: Claude's 5-hour window
+    /// (`config.utilization_5h` otherwise) and the Code Assist bucket (1 - it remains;
+    /// 0.25 used otherwise).
     pub usage_5h: Mutex<Option<f64>>,
 }
 
@@ -95,7 +96,8 @@ impl MockHandle {
         format!("http://{}", self.addr)
     }
 
-    /// Sets the 5-hour utilisation (0..1) `GET /api/oauth/usage` reports from now on.
+    /// Sets the utilisation (0..1) the usage reads report from now on: the 5-hour window
+    /// of `GET /api/oauth/usage`, and `retrieveUserQuota`'s bucket (1 - it remains).
     pub fn set_usage(&self, utilization_5h: f64) {
         *self.state.usage_5h.lock().unwrap() = Some(utilization_5h);
     }

@@ -50,6 +50,22 @@ fn latency(a: &pb::Account) -> String {
         .map_or_else(|| "-".to_owned(), |ms| format!("{ms:.1} ms"))
 }
 
+/// The last early-recovery read of the windows: when, what it found, when the next runs.
+fn quota_check(a: &pb::Account) -> String {
+    let Some(c) = &a.quota_check else {
+        return "-".to_owned();
+    };
+    let at = time(Some(c.at_ms / 1000));
+    let next = c.next_ms.map_or_else(String::new, |ms| {
+        format!("; next {}", time(Some(ms / 1000)))
+    });
+    match c.finding.as_str() {
+        "room" => format!("{at} room: back in the pool"),
+        "unreadable" => format!("{at} unreadable: {}{next}", c.message),
+        finding => format!("{at} {finding}{next}"),
+    }
+}
+
 /// The last health check: when, and how it went.
 fn last_check(a: &pb::Account) -> String {
     match &a.last_check {
@@ -91,6 +107,7 @@ pub fn print_account(out: &Printer, a: &pb::Account) {
         vec!["in flight".to_owned(), a.in_flight.to_string()],
         vec!["latency".to_owned(), latency(a)],
         vec!["last check".to_owned(), last_check(a)],
+        vec!["quota check".to_owned(), quota_check(a)],
         vec!["updated".to_owned(), time(Some(a.updated_at))],
     ];
     out.table(&["account", ""], rows);
@@ -121,8 +138,12 @@ pub fn print_usage(out: &Printer, usage: &pb::GetAccountUsageResponse) {
         .collect();
     if out.json {
         out.json(&json!({"id": a.id, "status": a.limit_status, "claim": a.limit_claim, "windows": windows,
-                         "buckets": buckets, "buckets_error": usage.buckets_error}));
+                         "buckets": buckets, "buckets_error": usage.buckets_error,
+                         "quota_check": quota_check_json(&a)}));
         return;
+    }
+    if a.quota_check.is_some() {
+        out.note(&format!("last quota check: {}", quota_check(&a)));
     }
     if !usage.buckets_error.is_empty() {
         out.note(&format!(
@@ -238,11 +259,18 @@ fn account_json(a: &pb::Account) -> Value {
         "circuit_open": a.circuit_open,
         "latency_ms": a.latency_ms,
         "last_check": a.last_check.as_ref().map(|c| json!({"at_ms": c.at_ms, "ok": c.ok, "latency_ms": c.latency_ms, "message": c.message})),
+        "quota_check": quota_check_json(a),
         "benched": a.benched.iter().map(|b| json!({"family": b.family, "until_ms": b.until_ms})).collect::<Vec<_>>(),
         "history": a.history.iter().map(|e| json!({"at_ms": e.at_ms, "state": e.state, "reason": e.reason, "until_ms": e.until_ms})).collect::<Vec<_>>(),
         "created_at": a.created_at,
         "updated_at": a.updated_at,
         "last_health_check": a.last_health_check,
         "quota": a.quota.as_ref().map(|q| json!({"used": q.used, "reset_time": q.reset_time})),
+    })
+}
+
+fn quota_check_json(a: &pb::Account) -> Value {
+    a.quota_check.as_ref().map_or(Value::Null, |c| {
+        json!({"at_ms": c.at_ms, "finding": c.finding, "message": c.message, "next_ms": c.next_ms})
     })
 }

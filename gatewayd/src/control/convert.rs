@@ -112,6 +112,15 @@ pub fn account(view: AccountView) -> pb::Account {
             latency_ms: c.latency_ms,
             message: c.message.clone(),
         }),
+        quota_check: view.quota_check.map(|c| pb::QuotaCheck {
+            at_ms: c.at_ms as i64,
+            finding: c.finding.as_str().to_owned(),
+            message: match &c.finding {
+                crate::state::QuotaFinding::Unreadable(why) => why.clone(),
+                _ => String::new(),
+            },
+            next_ms: view.next_quota_check_ms.map(|ms| ms as i64),
+        }),
         history: view
             .history
             .into_iter()

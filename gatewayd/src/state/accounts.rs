@@ -32,6 +32,9 @@ pub struct AccountView {
     pub latency_us: Option<u64>,
     pub circuit_open: bool,
     pub last_check: Option<std::sync::Arc<super::HealthCheck>>,
+    /// The last early-recovery read of its windows, and when the next may run.
+    pub quota_check: Option<std::sync::Arc<super::QuotaCheck>>,
+    pub next_quota_check_ms: Option<u64>,
     /// State transitions, oldest first (filled for one account, empty in listings).
     pub history: Vec<AccountEvent>,
 }
@@ -377,6 +380,8 @@ impl Gateway {
             latency_us: live.and_then(|a| a.runtime.latency()).map(|(us, _)| us),
             circuit_open: live.is_some_and(|a| a.runtime.circuit_open()),
             last_check: live.and_then(|a| a.runtime.last_check.load_full()),
+            quota_check: live.and_then(|a| a.runtime.recovery.last()),
+            next_quota_check_ms: live.and_then(|a| a.runtime.recovery.next_ms()),
             history: Vec::new(),
             record: self.with_account_marks(record),
         }

@@ -159,6 +159,7 @@ impl AccountRuntime {
     /// Back in rotation: no failure, no cool-down (an operator enabled the account).
     pub fn reset(&self) {
         self.recovery.clear();
+        self.benched.store(Arc::new(Vec::new()));
         self.failed.store(false, Ordering::Relaxed);
         self.cooling_until_ms.store(0, Ordering::Relaxed);
         self.consecutive_failures.store(0, Ordering::Relaxed);
@@ -270,6 +271,7 @@ pub fn model_family(model: &str) -> &str {
 }
 
 mod recovery;
+pub use recovery::{QuotaCheck, QuotaFinding};
 
 #[cfg(test)]
 mod tests;

@@ -89,11 +89,14 @@ pub(crate) fn reply(
         "listExperiments" | "fetchAdminControls" | "recordCodeAssistMetrics" => {
             Reply::json(StatusCode::OK, &json!({}))
         }
-        "retrieveUserQuota" => Reply::json(
-            StatusCode::OK,
-            &json!({"buckets": [{"modelId": "gemini-2.5-pro", "tokenType": "REQUESTS",
-                "remainingFraction": 0.75, "resetTime": "2026-11-29T00:00:00Z"}]}),
-        ),
+        "retrieveUserQuota" => {
+            let used = state.usage_5h.lock().unwrap().unwrap_or(0.25);
+            Reply::json(
+                StatusCode::OK,
+                &json!({"buckets": [{"modelId": "gemini-2.5-pro", "tokenType": "REQUESTS",
+                    "remainingFraction": 1.0 - used, "resetTime": "2026-11-29T00:00:00Z"}]}),
+            )
+        }
         _ => error(404, "Not found", "NOT_FOUND", None),
     }
 }

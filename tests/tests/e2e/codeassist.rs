@@ -19,11 +19,16 @@ fn now_ms() -> u64 {
 
 /// A daemon whose Google token endpoint is the mock's, polling onboarding quickly.
 fn daemon_for(mock: &MockHandle, dir: &tempfile::TempDir) -> Daemon {
+    daemon_with(mock, dir, "")
+}
+
+/// The same, with more settings after `[oauth]`'s.
+fn daemon_with(mock: &MockHandle, dir: &tempfile::TempDir, more: &str) -> Daemon {
     let config = dir.path().join("gatewayd.toml");
     std::fs::write(
         &config,
         format!(
-            "[oauth]\ngoogle_token_url = \"{}/token\"\nonboard_poll_interval = \"20ms\"\n",
+            "[oauth]\ngoogle_token_url = \"{}/token\"\nonboard_poll_interval = \"20ms\"\n{more}",
             mock.url()
         ),
     )
@@ -343,6 +348,73 @@ async fn quota_exhausted_cools_the_login_until_its_reset() {
         mock.requests().pop().unwrap().account.as_deref(),
         Some("AIza-key"),
         "the exhausted login is skipped"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_whose_quota_is_back_returns_early_and_usage_shows_the_check() {
+    let mock = MockHandle::start(MockConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let daemon = daemon_with(&mock, &dir, "[health]\ncheck_interval = \"200ms\"\n");
+    let (_, secret) = daemon.create_key("dev", &[]);
+    let id = import(&daemon, &mock, "ya29.fresh", (now_ms() + 3_600_000) as f64)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    mock.set_usage(1.0);
+    mock.fault(Fault {
+        path: Some("/v1internal:generateContent".into()),
+        account: None,
+        action: Action::Exhausted {
+            reset_in: 7200,
+            model_scoped: false,
+        },
+        times: 1,
+    });
+    let url = format!(
+        "{}/v1beta/models/gemini-2.5-pro:generateContent",
+        daemon.url
+    );
+    let sent = World::client()
+        .post(&url)
+        .header("x-goog-api-key", &secret)
+        .json(&gemini_body("hi"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 429, "the only login is exhausted");
+    let reads = || {
+        let asked = mock.requests();
+        asked
+            .iter()
+            .filter(|r| r.path == "/v1internal:retrieveUserQuota")
+            .count()
+    };
+    gateway_tests::harness::eventually("two quota reads", || (reads() >= 2).then_some(()));
+    let usage = daemon.ctl_json(&["account", "usage", &id]);
+    assert_eq!(usage["quota_check"]["finding"], "exhausted", "{usage}");
+    assert!(usage["quota_check"]["next_ms"].is_i64(), "{usage}");
+
+    mock.set_usage(0.4);
+    let back = gateway_tests::harness::eventually("the login back early", || {
+        let shown = daemon.ctl_json(&["account", "show", &id]);
+        shown["cooling_until_ms"].is_null().then_some(shown)
+    });
+    let reasons: Vec<&str> = back["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["reason"].as_str())
+        .collect();
+    assert!(
+        reasons.iter().any(|r| r.starts_with("quota back early")),
+        "{back}"
+    );
+    let usage = daemon.ctl(&["account", "usage", &id]);
+    let shown = String::from_utf8_lossy(&usage.stderr);
+    assert!(
+        shown.contains("last quota check") && shown.contains("room"),
+        "{shown}"
     );
 }
 

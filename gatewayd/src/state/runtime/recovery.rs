@@ -1,7 +1,38 @@
 //! When a benched subscription account's windows are next asked about: at the first
-//! health round, then backing off (doubling up to a cap) while they stay exhausted.
+//! health round, then backing off (doubling up to a cap) while they stay exhausted; and
+//! what the last such check found.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// What one early-recovery check found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum QuotaFinding {
+    /// Every window reported has room: the account went back into the pool.
+    Room,
+    /// At least one window is still used up.
+    Exhausted,
+    /// The read failed or said nothing usable; why.
+    Unreadable(String),
+}
+
+impl QuotaFinding {
+    /// The stable name, as sent to gatewayctl.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            QuotaFinding::Room => "room",
+            QuotaFinding::Exhausted => "exhausted",
+            QuotaFinding::Unreadable(_) => "unreadable",
+        }
+    }
+}
+
+/// One early-recovery check: when, and what it found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuotaCheck {
+    pub at_ms: u64,
+    pub finding: QuotaFinding,
+}
 
 /// The early-recovery schedule of one account.
 #[derive(Default)]
@@ -10,12 +41,30 @@ pub struct RecoverySchedule {
     next_ms: AtomicU64,
     /// The wait after the next check that finds the window still exhausted.
     delay_ms: AtomicU64,
+    /// The latest check, kept after the account is back.
+    last: arc_swap::ArcSwapOption<QuotaCheck>,
 }
 
 impl RecoverySchedule {
     /// Whether a check is due at `now_ms`.
     pub fn due(&self, now_ms: u64) -> bool {
         now_ms >= self.next_ms.load(Ordering::Relaxed)
+    }
+
+    /// When the next check may run, Unix ms, while one is scheduled.
+    pub fn next_ms(&self) -> Option<u64> {
+        Some(self.next_ms.load(Ordering::Relaxed)).filter(|&ms| ms > 0)
+    }
+
+    /// Keeps what a check found.
+    pub fn found(&self, at_ms: u64, finding: QuotaFinding) {
+        self.last
+            .store(Some(Arc::new(QuotaCheck { at_ms, finding })));
+    }
+
+    /// The latest check, if any ran.
+    pub fn last(&self) -> Option<Arc<QuotaCheck>> {
+        self.last.load_full()
     }
 
     /// A check found no room (or failed): wait longer before the next, from `first_ms`
