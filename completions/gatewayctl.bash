@@ -1000,7 +1000,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account__subcmd__update)
-            opts="-h -V --name --base-url --weight --priority --models --max-concurrency --api-key-file --api-key-stdin --proxy --proxy-file --socket --json --wide --timeout --help --version"
+            opts="-h -V --name --base-url --weight --priority --models --max-concurrency --serves --pause-at --api-key-file --api-key-stdin --proxy --proxy-file --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1027,6 +1027,14 @@ _gatewayctl() {
                     return 0
                     ;;
                 --max-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --serves)
+                    COMPREPLY=($(compgen -W "claude-code any default" -- "${cur}"))
+                    return 0
+                    ;;
+                --pause-at)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -112,6 +112,10 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fis
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l priority -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l models -d 'Comma-separated model patterns this account serves (`*` wildcard)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l max-concurrency -d 'Requests in flight at most (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l serves -d 'Which clients it serves: claude-code (the default of Claude subscriptions), any, or default (the account type\'s own rule)' -r -f -a "claude-code\t''
+any\t''
+default\t''"
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l pause-at -d 'Pause new sessions on it once a subscription window is this used: 95%, 0.95, or off' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l api-key-file -d 'Read the upstream API key from this file' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l proxy -d 'Upstream proxy for this account, http(s)://host:port (`none` removes it on update)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand account; and __fish_seen_subcommand_from update" -l proxy-file -d 'Read the proxy URL from a file, for URLs that carry a password' -r -F
@@ -285,6 +289,10 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fi
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l priority -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l models -d 'Comma-separated model patterns this account serves (`*` wildcard)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l max-concurrency -d 'Requests in flight at most (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l serves -d 'Which clients it serves: claude-code (the default of Claude subscriptions), any, or default (the account type\'s own rule)' -r -f -a "claude-code\t''
+any\t''
+default\t''"
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l pause-at -d 'Pause new sessions on it once a subscription window is this used: 95%, 0.95, or off' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l api-key-file -d 'Read the upstream API key from this file' -r -F
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l proxy -d 'Upstream proxy for this account, http(s)://host:port (`none` removes it on update)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand accounts; and __fish_seen_subcommand_from update" -l proxy-file -d 'Read the proxy URL from a file, for URLs that carry a password' -r -F

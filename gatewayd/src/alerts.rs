@@ -10,7 +10,10 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
 use crate::admission::Window;
+
+mod refusals;
 use crate::config::Live;
+pub use refusals::ClientRefusals;
 
 /// `[alerts]`; applies on `config reload`.
 #[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
@@ -47,9 +50,13 @@ impl Default for AlertsConfig {
 /// One alert as webhooks receive it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Alert {
-    /// `account_error`, `quota_threshold`, `error_rate`, `security`, `test`.
+    /// `account_error`, `quota_threshold`, `error_rate`, `client_refusal`, `security`,
+    /// `test`.
     pub kind: &'static str,
     pub account: Option<String>,
+    /// The gateway key concerned, for alerts about one key's requests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     pub message: String,
     pub at_ms: u64,
     pub source: &'static str,
@@ -66,6 +73,7 @@ impl Alert {
         Self {
             kind,
             account: account.map(str::to_owned),
+            key: None,
             message: message.into(),
             at_ms,
             source: "llm-gateway",

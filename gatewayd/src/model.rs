@@ -2,9 +2,11 @@
 //! describes them plus what routing needs. Plain data; no I/O here.
 
 mod account_state;
+mod clients;
 mod failure;
 
 pub use account_state::{AccountState, CoolReason};
+pub use clients::{Client, Clients};
 pub use failure::Failure;
 
 use gateway_shared::provider::{AuthKind, Provider};
@@ -202,6 +204,13 @@ pub struct AccountRecord {
     /// The Google Cloud project a Code Assist account calls under.
     #[serde(default)]
     pub project: Option<String>,
+    /// Which clients it serves; unset = its type's default (see [`Clients::default_for`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serves: Option<Clients>,
+    /// Leaves new sessions to other accounts once a subscription window is this many
+    /// percent used; unset = never.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pause_at: Option<u8>,
 }
 
 impl AccountRecord {
@@ -213,6 +222,15 @@ impl AccountRecord {
     /// The auth kind, if the stored name is one this build knows.
     pub fn auth_kind(&self) -> Option<AuthKind> {
         self.auth.parse().ok()
+    }
+
+    /// The clients it serves: its own rule, or its type's default.
+    pub fn serves(&self) -> Clients {
+        self.serves
+            .unwrap_or_else(|| match (self.provider(), self.auth_kind()) {
+                (Some(provider), Some(auth)) => Clients::default_for(provider, auth),
+                _ => Clients::Any,
+            })
     }
 }
 

@@ -92,6 +92,7 @@ pub struct RecorderTask {
     metrics: crate::metrics::Metrics,
     alerter: crate::alerts::Alerter,
     error_rates: crate::alerts::ErrorRates,
+    client_refusals: crate::alerts::ClientRefusals,
     /// The disk side; `None` only while a write is in progress (or after it panicked).
     writer: Option<Writer>,
     /// A batch the ledger refused (disk full, I/O error), retried with the next ones.
@@ -132,6 +133,7 @@ pub fn channel(
         metrics,
         alerter,
         error_rates: Default::default(),
+        client_refusals: Default::default(),
         held: flush::Held::default(),
         config: config.clone(),
         counts,
@@ -213,6 +215,32 @@ impl Recorder {
 }
 
 impl RecorderTask {
+    /// Counts `r` towards its account's error rate (a client refusal is not the
+    /// account's) and its key's client refusals; raises what crosses a line.
+    fn alert(&mut self, r: &UsageRecord, now: u64) {
+        let refusal = r
+            .request
+            .as_ref()
+            .and_then(|f| f.error)
+            .filter(|f| f.is_client_refusal());
+        if let Some(account) = &r.account_id {
+            let settings = self.live.load();
+            let failed = r.failed && refusal.is_none();
+            if let Some(alert) = self
+                .error_rates
+                .count(account, failed, now, &settings.alerts)
+            {
+                self.alerter.raise(alert);
+            }
+        }
+        if let (Some(key), Some(refusal)) = (&r.key_id, refusal) {
+            if let Some(alert) = self.client_refusals.count(key, refusal, now) {
+                tracing::warn!(key = %key, reason = %refusal, "a subscription turned a client away");
+                self.alerter.raise(alert);
+            }
+        }
+    }
+
     /// Sums records and writes them every interval and on the way out (a stop request,
     /// or every sender gone); the event writer runs beside it.
     pub async fn run(mut self) {
@@ -226,12 +254,7 @@ impl RecorderTask {
                 message = self.rx.recv() => match message {
                     Some(Message::Usage(r)) => {
                         let now = self.gateway.clock().now_millis();
-                        if let Some(account) = &r.account_id {
-                            let settings = self.live.load();
-                            if let Some(alert) = self.error_rates.count(account, r.failed, now, &settings.alerts) {
-                                self.alerter.raise(alert);
-                            }
-                        }
+                        self.alert(&r, now);
                         tally::add(&mut pending, r, now / 1000, &self.live.load().prices, &self.metrics, &mut self.models);
                     }
                     Some(Message::Stop(done)) => {

@@ -149,10 +149,37 @@ pub struct AccountUpdateArgs {
     /// Requests in flight at most (0 = unlimited).
     #[arg(long)]
     pub max_concurrency: Option<u32>,
+    /// Which clients it serves: claude-code (the default of Claude subscriptions), any,
+    /// or default (the account type's own rule).
+    #[arg(long, value_parser = ["claude-code", "any", "default"])]
+    pub serves: Option<String>,
+    /// Pause new sessions on it once a subscription window is this used: 95%, 0.95,
+    /// or off.
+    #[arg(long, value_name = "SHARE", value_parser = pause_at)]
+    pub pause_at: Option<u32>,
     #[command(flatten)]
     pub credential: CredentialSource,
     #[command(flatten)]
     pub proxy: ProxySource,
+}
+
+/// `95%`, `95`, `0.95` or `off`, as a percentage (0 = off).
+fn pause_at(text: &str) -> Result<u32, String> {
+    let bad = || format!("{text:?} is not a share of a window: use e.g. 95%, 0.95 or off");
+    let text = text.trim();
+    if text == "off" {
+        return Ok(0);
+    }
+    let number: f64 = text.trim_end_matches('%').parse().map_err(|_| bad())?;
+    let percent = if number > 0.0 && number <= 1.0 && !text.ends_with('%') {
+        number * 100.0
+    } else {
+        number
+    };
+    match percent.round() {
+        p if (1.0..=100.0).contains(&p) => Ok(p as u32),
+        _ => Err(bad()),
+    }
 }
 
 #[derive(Args, Debug)]

@@ -242,6 +242,8 @@ fn update_request(args: AccountUpdateArgs) -> Result<pb::UpdateAccountRequest, C
         models: args.models.map(|values| pb::StringList { values }),
         max_concurrency: args.max_concurrency,
         proxy: read_proxy(&args.proxy)?,
+        serves: args.serves,
+        pause_at: args.pause_at,
     })
 }
 

@@ -103,6 +103,7 @@ pub fn print_account(out: &Printer, a: &pb::Account) {
         ],
         vec!["models".to_owned(), models],
         vec!["max concurrency".to_owned(), concurrency],
+        vec!["serves".to_owned(), serves(a)],
         vec!["proxy".to_owned(), or_dash(&a.proxy)],
         vec!["in flight".to_owned(), a.in_flight.to_string()],
         vec!["latency".to_owned(), latency(a)],
@@ -112,6 +113,18 @@ pub fn print_account(out: &Printer, a: &pb::Account) {
     ];
     out.table(&["account", ""], rows);
     print_history(out, a);
+}
+
+/// The clients it serves and when it pauses.
+fn serves(a: &pb::Account) -> String {
+    let clients = match a.serves.as_str() {
+        "claude-code" => "Claude Code only",
+        _ => "any client",
+    };
+    match a.pause_at {
+        0 => clients.to_owned(),
+        p => format!("{clients}; new sessions pause at {p}% of a window"),
+    }
 }
 
 /// The value, or `-` when it is empty.
@@ -250,6 +263,8 @@ fn account_json(a: &pb::Account) -> Value {
         "priority": a.priority,
         "models": a.models,
         "max_concurrency": a.max_concurrency,
+        "serves": a.serves,
+        "pause_at": a.pause_at,
         "proxy": a.proxy,
         "project": a.project,
         "limit_status": a.limit_status,

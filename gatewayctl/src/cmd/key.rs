@@ -31,7 +31,7 @@ pub async fn run(args: KeyArgs, client: &mut Client, out: &Printer) -> Result<()
         }
         KeyVerb::Show { id } => {
             let shown = client.call(keys.get_key(pb::GetKeyRequest { id })).await?;
-            print_key(out, &shown.key.unwrap_or_default());
+            print_shown(out, &shown);
         }
         KeyVerb::Update(update) => {
             let updated = client
@@ -198,6 +198,39 @@ fn print_key(out: &Printer, k: &pb::Key) {
         out.json(&key_json(k));
         return;
     }
+    out.table(&["key", ""], key_rows(k));
+}
+
+/// `key show`: the key, and what a subscription rule turned away of its requests.
+fn print_shown(out: &Printer, shown: &pb::GetKeyResponse) {
+    let k = shown.key.clone().unwrap_or_default();
+    let refusals: Vec<String> = shown
+        .client_refusals
+        .iter()
+        .map(|r| format!("{} {}", r.reason, r.count))
+        .collect();
+    if out.json {
+        let mut value = key_json(&k);
+        value["client_refusals"] = shown
+            .client_refusals
+            .iter()
+            .map(|r| (r.reason.clone(), Value::from(r.count)))
+            .collect::<serde_json::Map<_, _>>()
+            .into();
+        out.json(&value);
+        return;
+    }
+    let mut rows = key_rows(&k);
+    let refused = match refusals.is_empty() {
+        true => "none".to_owned(),
+        false => refusals.join(", "),
+    };
+    rows.push(vec!["client refusals".to_owned(), refused]);
+    out.table(&["key", ""], rows);
+}
+
+/// The key's settings as table rows.
+fn key_rows(k: &pb::Key) -> Vec<Vec<String>> {
     let limit = |n: u64| {
         if n == 0 {
             "unlimited".to_owned()
@@ -212,7 +245,7 @@ fn print_key(out: &Printer, k: &pb::Key) {
         (rate, 0) => format!("{rate}/s"),
         (rate, burst) => format!("{rate}/s, burst {burst}"),
     };
-    let rows = vec![
+    vec![
         vec!["id".to_owned(), k.id.clone()],
         vec!["name".to_owned(), k.name.clone()],
         vec!["secret".to_owned(), format!("…{}", k.hint)],
@@ -242,8 +275,7 @@ fn print_key(out: &Printer, k: &pb::Key) {
             time(k.previous_valid_until),
         ],
         vec!["note".to_owned(), k.note.clone()],
-    ];
-    out.table(&["key", ""], rows);
+    ]
 }
 
 /// Where the key may be used from.

@@ -89,6 +89,8 @@ impl Accounts for Control {
             models: r.models.map(|l| l.values),
             max_concurrency: r.max_concurrency,
             proxy: r.proxy.map(|p| Some(p).filter(|p| !p.is_empty())),
+            serves: r.serves,
+            pause_at: r.pause_at,
         };
         let view = self.gateway.update_account(&r.id, change)?;
         Ok(Response::new(pb::UpdateAccountResponse {

@@ -59,6 +59,7 @@ pub fn limits_patch(l: Option<pb::Limits>) -> LimitsPatch {
 
 pub fn account(view: AccountView) -> pb::Account {
     let r = view.record;
+    let serves = r.serves().as_str().to_owned();
     let quota = view.quota.as_deref();
     let windows = quota
         .map(|q| {
@@ -132,6 +133,8 @@ pub fn account(view: AccountView) -> pb::Account {
             })
             .collect(),
         in_flight: view.in_flight,
+        serves,
+        pause_at: r.pause_at.map_or(0, u32::from),
         models: r.models,
         max_concurrency: r.max_concurrency,
         draining: r.draining,

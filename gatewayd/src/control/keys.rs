@@ -51,7 +51,17 @@ impl Keys for Control {
 
     async fn get_key(&self, request: Request<pb::GetKeyRequest>) -> Reply<pb::GetKeyResponse> {
         let record = self.gateway.get_key(&request.into_inner().id)?;
-        Ok(Response::new(pb::GetKeyResponse { key: key(record) }))
+        let client_refusals = self
+            .gateway
+            .client_refusals(&record.id)
+            .await?
+            .into_iter()
+            .map(|(reason, count)| pb::ReasonCount { reason, count })
+            .collect();
+        Ok(Response::new(pb::GetKeyResponse {
+            key: key(record),
+            client_refusals,
+        }))
     }
 
     async fn update_key(

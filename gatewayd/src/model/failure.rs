@@ -37,6 +37,15 @@ pub enum Failure {
     UpstreamError,
     /// No account of the provider could take the request (503).
     NoAccount,
+    /// Only accounts that serve other clients could (a Claude subscription serves
+    /// Claude Code only unless widened) (403).
+    ClientNotServed,
+    /// Anthropic refused a subscription request as third-party traffic, or billed it as
+    /// extra usage; relayed as it came, the account not blamed.
+    ThirdPartyBilling,
+    /// The client is older than the minimum version the model needs; relayed as it
+    /// came, the account not blamed.
+    ClientTooOld,
     /// Every account tried was unreachable (502).
     Unreachable,
     /// The answer was cut before its end.
@@ -64,6 +73,9 @@ impl Failure {
             Failure::Overloaded => "overloaded",
             Failure::UpstreamError => "upstream_error",
             Failure::NoAccount => "no_account",
+            Failure::ClientNotServed => "client_not_served",
+            Failure::ThirdPartyBilling => "third_party_billing",
+            Failure::ClientTooOld => "client_too_old",
             Failure::Unreachable => "unreachable",
             Failure::Incomplete => "incomplete",
             Failure::ClientAborted => "client_aborted",
@@ -75,10 +87,23 @@ impl Failure {
         !matches!(
             self,
             Failure::UpstreamError
+                | Failure::ThirdPartyBilling
+                | Failure::ClientTooOld
                 | Failure::NoAccount
                 | Failure::Unreachable
                 | Failure::Incomplete
                 | Failure::ClientAborted
+        )
+    }
+}
+
+impl Failure {
+    /// What the pool's subscription rules turned away: the client's doing, never the
+    /// account's; counted per key and alerted.
+    pub fn is_client_refusal(self) -> bool {
+        matches!(
+            self,
+            Failure::ClientNotServed | Failure::ThirdPartyBilling | Failure::ClientTooOld
         )
     }
 }

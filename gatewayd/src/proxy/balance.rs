@@ -16,6 +16,7 @@ use std::sync::Arc;
 use gateway_shared::provider::Provider;
 
 use crate::config::{BalanceConfig, StrategyName};
+use crate::model::Client;
 use crate::state::{Account, Snapshot};
 
 /// One way to order a priority group. A new strategy is one more file.
@@ -37,6 +38,8 @@ pub struct Balancer {
 /// What one plan is for.
 pub struct Want<'a> {
     pub provider: Provider,
+    /// Who sent it: an account serves only the clients its rule admits.
+    pub client: Client,
     pub model: Option<&'a str>,
     /// The conversation, for sticky sessions.
     pub session: Option<u64>,
@@ -59,6 +62,7 @@ impl Balancer {
             .filter(|a| {
                 a.provider == want.provider
                     && a.serves(want.model)
+                    && a.clients.admit(want.client)
                     && a.usable(now_ms)
                     && !a.runtime.benched_for(want.model, now_ms)
             })
@@ -101,6 +105,7 @@ impl Balancer {
             .filter(|a| {
                 a.provider == want.provider
                     && a.serves(want.model)
+                    && a.clients.admit(want.client)
                     && a.status == crate::model::AccountStatus::Active
                     && !a.draining
                     && !a.runtime.failed()
@@ -120,6 +125,16 @@ impl Balancer {
                 }
             })
             .min()
+    }
+
+    /// Whether an enabled account could serve `want` but for its client rule.
+    pub fn refuses_client(snapshot: &Snapshot, want: &Want<'_>) -> bool {
+        snapshot.accounts.iter().any(|a| {
+            a.provider == want.provider
+                && a.serves(want.model)
+                && a.status == crate::model::AccountStatus::Active
+                && !a.clients.admit(want.client)
+        })
     }
 
     /// Pins the conversation to the account that served it.

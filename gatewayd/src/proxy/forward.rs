@@ -54,6 +54,7 @@ impl Forwarder<'_> {
     pub async fn forward(&self, mut caller: Caller<'_>, exchange: Exchange) -> Response<ProxyBody> {
         let want = Want {
             provider: caller.ctx.dialect.provider(),
+            client: crate::model::Client::of(&exchange.headers),
             model: caller.model.as_deref(),
             session: caller.session,
             limit: self.settings.upstream.max_attempts as usize,
@@ -142,12 +143,14 @@ impl Forwarder<'_> {
                     self.apply(account, Outcome::Answered, None);
                     let model = caller.model.as_deref();
                     undecided.judge(false, &self.judge(), model);
+                    let failure = super::upstream::client_refusal(&answer.body)
+                        .unwrap_or(Failure::UpstreamError);
                     return self.answer_now(
                         &mut caller,
                         Some(account),
                         buffered(answer),
                         attempts,
-                        Failure::UpstreamError,
+                        failure,
                     );
                 }
                 Verdict::FailOver {
@@ -172,23 +175,29 @@ impl Forwarder<'_> {
         }
         let model = caller.model.as_deref();
         undecided.judge(false, &self.judge(), model);
-        let next_free = match attempts {
-            0 => Balancer::next_free(&self.gateway.snapshot(), &want, self.now()),
-            _ => None,
+        let snapshot = self.gateway.snapshot();
+        let (next_free, refuses_client) = match attempts {
+            0 => (
+                Balancer::next_free(&snapshot, &want, self.now()),
+                Balancer::refuses_client(&snapshot, &want),
+            ),
+            _ => (None, false),
         };
-        self.give_up(caller, last, attempts, next_free)
+        self.give_up(caller, last, attempts, next_free.ok_or(refuses_client))
     }
 
     /// Every attempt failed (or none could be made): relay the last upstream error, or
     /// answer in the client's dialect. With no account to try, a pool that is only
     /// cooling down says when its first account is back (429 with that `retry-after`);
-    /// one where nothing will come back by itself answers 503.
+    /// one whose accounts serve other clients only says so (403); one where nothing will
+    /// come back by itself answers 503. `next_free` is when an account is back, or
+    /// whether one turned the client away.
     fn give_up(
         &self,
         mut caller: Caller<'_>,
         last: Option<(Arc<Account>, Buffered)>,
         attempts: u32,
-        next_free: Option<u64>,
+        next_free: Result<u64, bool>,
     ) -> Response<ProxyBody> {
         let provider = caller.ctx.dialect.provider();
         let reject = match last {
@@ -198,7 +207,7 @@ impl Forwarder<'_> {
                 return self.answer_now(&mut caller, Some(&account), response, attempts, failure);
             }
             None if attempts == 0 => match next_free {
-                Some(at) => {
+                Ok(at) => {
                     let secs = at.saturating_sub(self.now()).div_ceil(1000).max(1);
                     let mut reject = Reject::new(
                         Failure::NoAccount,
@@ -208,7 +217,12 @@ impl Forwarder<'_> {
                     reject.retry_after = Some(secs);
                     reject
                 }
-                None => Reject::new(
+                Err(true) => Reject::new(
+                    Failure::ClientNotServed,
+                    StatusCode::FORBIDDEN,
+                    format!("the {provider} accounts that could serve this request take Claude Code traffic only (a subscription bills other clients as extra usage); use an API-key account, or ask the operator to widen one with `gatewayctl account update ID --serves any`"),
+                ),
+                Err(false) => Reject::new(
                     Failure::NoAccount,
                     StatusCode::SERVICE_UNAVAILABLE,
                     format!("no usable {provider} account: all are failing, disabled, draining or absent"),

@@ -14,7 +14,7 @@ use crate::state::Account;
 use crate::upstream_client::{send_proxied, Direct, SendError, UpstreamBody};
 
 mod signals;
-pub use signals::unified_windows;
+pub use signals::{client_refusal, unified_windows};
 use signals::{effect_of, is_banned};
 
 /// Largest error body read before deciding to fail over.
@@ -173,7 +173,8 @@ pub async fn attempt(
     }
     let headers = response.headers().clone();
     let body = read_capped(response).await;
-    if status == StatusCode::BAD_REQUEST && !is_banned(&body) {
+    let clients_own = client_refusal(&body).is_some();
+    if clients_own || (status == StatusCode::BAD_REQUEST && !is_banned(&body)) {
         return Verdict::Answer(Buffered {
             status,
             headers,
@@ -228,7 +229,8 @@ async fn judge_opening(
         body: bytes,
     };
     let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    if !is_retryable(status) && !matches!(code, 401 | 403) {
+    let clients_own = client_refusal(&answer.body).is_some();
+    if clients_own || (!is_retryable(status) && !matches!(code, 401 | 403)) {
         // The request's own error: the client sees it as it came.
         return Verdict::Answer(answer);
     }

@@ -118,8 +118,9 @@ impl RecorderTask {
                 if housekept {
                     self.prune_ledger().await;
                     let settings = self.live.load();
-                    self.error_rates
-                        .sweep(self.gateway.clock().now_millis(), &settings.alerts);
+                    let now = self.gateway.clock().now_millis();
+                    self.error_rates.sweep(now, &settings.alerts);
+                    self.client_refusals.sweep(now);
                 }
             }
             // Only a panic in the store code gets here; recording stops, serving does not.

@@ -33,6 +33,14 @@ pub fn add(
         cost_micros,
     };
     let facts = r.request.as_deref();
+    // A client refusal counts as the key's error, never the account's.
+    let refused = facts
+        .and_then(|f| f.error)
+        .is_some_and(|f| f.is_client_refusal());
+    let account_counters = UsageCounters {
+        errors: u64::from(r.failed && !refused),
+        ..counters
+    };
     // Ids are shared, not copied: a key already in the batch costs a hash, no allocation.
     let mut groups: Vec<(UsageScope, Arc<str>)> = Vec::with_capacity(4);
     if let Some(account) = &r.account_id {
@@ -53,18 +61,22 @@ pub fn add(
     }
     let at_secs = facts.map_or(now_secs, |f| f.at_ms / 1000);
     for (scope, id) in groups {
+        let counters = match scope {
+            UsageScope::Account => &account_counters,
+            _ => &counters,
+        };
         pending
             .counters
             .entry((scope, Arc::clone(&id)))
             .or_default()
-            .add(&counters);
+            .add(counters);
         for grain in [Grain::Minute, Grain::Hour, Grain::Day] {
             let bucket = grain.bucket(at_secs);
             let rollup = pending
                 .rollups
                 .entry((scope, Arc::clone(&id), grain, bucket))
                 .or_default();
-            rollup.counters.add(&counters);
+            rollup.counters.add(counters);
             if let Some(f) = facts {
                 rollup.latency.record(f.latency_ms);
                 if let Some(ttfb) = f.ttfb_ms {

@@ -37,6 +37,29 @@ pub struct AccountUpdate {
     pub max_concurrency: Option<u32>,
     /// `Some(None)` removes the proxy.
     pub proxy: Option<Option<String>>,
+    /// `claude-code`, `any`, or `default` (the account type's own rule).
+    pub serves: Option<String>,
+    /// Percent of a subscription window; 0 = never pause.
+    pub pause_at: Option<u32>,
+}
+
+/// An account's client rule: `Some(rule)`, or `None` for the type's default.
+pub(super) fn serves(rule: &str) -> Result<Option<crate::model::Clients>, OpError> {
+    match rule.trim() {
+        "default" => Ok(None),
+        rule => rule.parse().map(Some).map_err(OpError::invalid),
+    }
+}
+
+/// A pause threshold in percent: 1 to 100, or 0 for none.
+pub(super) fn pause_at(percent: u32) -> Result<Option<u8>, OpError> {
+    match percent {
+        0 => Ok(None),
+        1..=100 => Ok(Some(percent as u8)),
+        _ => Err(OpError::invalid(format!(
+            "pause-at is a share of the window from 1% to 100%, not {percent}%"
+        ))),
+    }
 }
 
 pub(super) fn name(name: &str) -> Result<String, OpError> {

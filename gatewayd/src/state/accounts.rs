@@ -86,6 +86,8 @@ impl Gateway {
             proxy: proxy.as_deref().map(crate::upstream_client::redact_proxy),
             proxy_sealed: None,
             project,
+            serves: None,
+            pause_at: None,
         };
         if let Some(url) = &proxy {
             record.proxy_sealed = Some(
@@ -189,10 +191,14 @@ impl Gateway {
             Some(raw) => Some(self.inner.keys.sealer.seal(id, input::credential(raw)?)?),
             None => None,
         };
+        let serves = change.serves.as_deref().map(input::serves).transpose()?;
+        let pause_at = change.pause_at.map(input::pause_at).transpose()?;
         if let Some(name) = &name {
             self.ensure_unique_name(name, Some(id))?;
         }
         self.change_account(id, "Accounts/UpdateAccount", |a| {
+            set(&mut a.serves, serves);
+            set(&mut a.pause_at, pause_at);
             set(&mut a.name, name.clone());
             set(&mut a.base_url, base_url.clone());
             set(&mut a.credentials, sealed.clone());

@@ -39,6 +39,19 @@ impl Gateway {
         Ok(self.inner.ledger.log_tail(limit, &filter.query()).await?)
     }
 
+    /// The client refusals (see [`crate::model::Failure::is_client_refusal`]) among
+    /// `key`'s requests still in the log, by kind.
+    pub async fn client_refusals(&self, key: &str) -> Result<Vec<(String, u64)>, OpError> {
+        use crate::model::Failure;
+        let kinds = [
+            Failure::ThirdPartyBilling,
+            Failure::ClientTooOld,
+            Failure::ClientNotServed,
+        ]
+        .map(Failure::as_str);
+        Ok(self.inner.ledger.errors_of_key(key, &kinds).await?)
+    }
+
     /// Entries recorded after `cursor`.
     pub async fn log_after(
         &self,

@@ -71,6 +71,10 @@ pub struct Account {
     pub max_concurrency: u32,
     /// Model patterns; empty = all.
     pub models: Vec<String>,
+    /// The clients it takes requests from.
+    pub clients: crate::model::Clients,
+    /// Percent of a subscription window at which new sessions go elsewhere.
+    pub pause_at: Option<u8>,
     /// The credential as a header value, marked sensitive.
     pub credential: HeaderValue,
     /// A client that goes through the account's own proxy, if it has one.
@@ -265,6 +269,7 @@ fn account(
         }
         None => None,
     };
+    let clients = record.serves();
     Ok(Some(Account {
         client,
         oauth,
@@ -278,6 +283,8 @@ fn account(
         status: record.status,
         draining: record.draining,
         max_concurrency: record.max_concurrency,
+        clients,
+        pause_at: record.pause_at,
         models: record.models,
         credential,
         runtime,

@@ -25,6 +25,8 @@ pub fn account_with(id: &str, change: impl FnOnce(&mut Account)) -> Arc<Account>
         draining: false,
         max_concurrency: 0,
         models: Vec::new(),
+        clients: crate::model::Clients::Any,
+        pause_at: None,
         credential: http::HeaderValue::from_static("test"),
         client: None,
         oauth: None,

@@ -64,6 +64,14 @@ fn route(
     if let Some(Action::Status { code, retry_after }) = action {
         return status_fault(code, retry_after);
     }
+    if let Some(Action::Refuse {
+        code,
+        message,
+        error_code,
+    }) = &action
+    {
+        return refusal(*code, message, error_code.as_deref());
+    }
     if let Some(Action::StreamError { code, after: 0 }) = action {
         return status_fault(code, None).into_stream_error(Some("error"));
     }
@@ -216,6 +224,21 @@ fn error(status: StatusCode, kind: &str, message: &str, retry_after: Option<u64>
         reply.headers.push(("retry-after", secs.to_string()));
         reply.headers.push(("x-should-retry", "true".to_owned()));
     }
+    reply.interval = Duration::ZERO;
+    reply
+}
+
+/// A refusal of the client, with the error code in `details` when there is one.
+fn refusal(code: u16, message: &str, error_code: Option<&str>) -> Reply {
+    let mut error = json!({"type": "invalid_request_error", "message": message});
+    if let Some(code) = error_code {
+        error["details"] = json!({"error_code": code});
+    }
+    let status = StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_REQUEST);
+    let mut reply = Reply::json(
+        status,
+        &json!({"type": "error", "error": error, "request_id": "req_mock"}),
+    );
     reply.interval = Duration::ZERO;
     reply
 }

@@ -43,6 +43,35 @@ pub enum Action {
         #[serde(default)]
         model_scoped: bool,
     },
+    /// Anthropic's refusal of a subscription's client: `code` with an
+    /// `invalid_request_error` saying `message` and, when set, `details.error_code`
+    /// (as for third-party billing and a client below the model's minimum version).
+    Refuse {
+        code: u16,
+        message: String,
+        #[serde(default)]
+        error_code: Option<String>,
+    },
+}
+
+impl Action {
+    /// What Anthropic answers a third-party client on a subscription.
+    pub fn third_party_billing() -> Self {
+        Action::Refuse {
+            code: 400,
+            message: "Third-party apps now draw from your extra usage, not your plan limits. Add more at claude.ai/settings/usage and keep going.".to_owned(),
+            error_code: None,
+        }
+    }
+
+    /// What Anthropic answers a Claude Code older than the model needs.
+    pub fn client_too_old() -> Self {
+        Action::Refuse {
+            code: 400,
+            message: "Claude Code 2.1.224 does not support this model; version 2.1.251 or newer is required.".to_owned(),
+            error_code: Some("claude_code_version_too_old".to_owned()),
+        }
+    }
 }
 
 impl Action {
@@ -127,6 +156,8 @@ pub fn directive(body: &str) -> Option<Action> {
         "drop" => Some(Action::Drop {
             after: arg("after").unwrap_or(3) as usize,
         }),
+        "third_party" => Some(Action::third_party_billing()),
+        "too_old" => Some(Action::client_too_old()),
         "stream_error" => Some(Action::StreamError {
             code: arg("code").unwrap_or(529) as u16,
             after: arg("after").unwrap_or(0) as usize,

@@ -37,7 +37,7 @@ fn daemon_with(mock: &MockHandle, dir: &tempfile::TempDir, oauth: &str) -> (Daem
 }
 
 /// Writes a Claude Code credentials file and imports it; returns the account id.
-fn import(
+pub(crate) fn import(
     daemon: &Daemon,
     mock: &MockHandle,
     name: &str,
@@ -64,11 +64,16 @@ fn import(
     account["id"].as_str().unwrap().to_owned()
 }
 
+/// The user agent Claude Code sends: subscription accounts serve it only.
+pub(crate) const CLAUDE_CODE: &str = "claude-cli/2.1.251 (external, cli)";
+
+/// Sends a Messages request as Claude Code would; the status.
 async fn send(daemon: &Daemon, secret: &str) -> u16 {
     let response = World::client()
         .post(format!("{}/v1/messages", daemon.url))
         .header("x-api-key", secret)
         .header("anthropic-beta", "claude-code-20250219")
+        .header("user-agent", CLAUDE_CODE)
         .json(&claude_body(false, "hi"))
         .send()
         .await

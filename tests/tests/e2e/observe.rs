@@ -334,7 +334,7 @@ async fn prometheus_metrics_parse_and_carry_the_series() {
 }
 
 /// A webhook receiver on loopback: every JSON body POSTed to it.
-fn receiver(fail: bool) -> (String, Arc<Mutex<Vec<Value>>>) {
+pub(crate) fn receiver(fail: bool) -> (String, Arc<Mutex<Vec<Value>>>) {
     let got = Arc::new(Mutex::new(Vec::new()));
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();

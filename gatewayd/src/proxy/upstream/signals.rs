@@ -8,7 +8,7 @@ use http::{HeaderMap, StatusCode};
 
 use super::Effect;
 use crate::config::UpstreamLive;
-use crate::model::CoolReason;
+use crate::model::{CoolReason, Failure};
 
 /// Anthropic's answer for a disabled organisation: the account is banned, not the request wrong.
 pub(super) fn is_banned(body: &[u8]) -> bool {
@@ -188,6 +188,39 @@ pub fn google_quota(body: &[u8], now_ms: u64) -> Option<(u64, bool)> {
 }
 
 /// The upstream's error message (either dialect), shortened for logs and status reasons.
+/// What Anthropic's refusals of a subscription's client say about the request: billed
+/// to "extra usage" (or refused) as third-party traffic, or from a client older than the
+/// model needs. Both are the client's doing: relayed as they came, retried nowhere, the
+/// account not blamed. `body` is a JSON error or an event stream that opened with one.
+pub fn client_refusal(body: &[u8]) -> Option<Failure> {
+    let error = error_object(body)?;
+    let code = error
+        .pointer("/error/details/error_code")
+        .and_then(|c| c.as_str());
+    let message = error
+        .pointer("/error/message")
+        .and_then(|m| m.as_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if code == Some("claude_code_version_too_old") {
+        return Some(Failure::ClientTooOld);
+    }
+    let third_party = message.contains("extra usage")
+        || message.contains("only authorized for use with claude code");
+    third_party.then_some(Failure::ThirdPartyBilling)
+}
+
+/// The error object of a JSON body, or of the first `data:` line of an event stream.
+fn error_object(body: &[u8]) -> Option<serde_json::Value> {
+    let parsed = |bytes: &[u8]| serde_json::from_slice::<serde_json::Value>(bytes).ok();
+    let value = parsed(body).or_else(|| {
+        body.split(|&b| b == b'\n')
+            .find_map(|line| line.strip_prefix(b"data:"))
+            .and_then(|data| parsed(data.trim_ascii()))
+    })?;
+    value.get("error").is_some().then_some(value)
+}
+
 fn error_message(body: &[u8]) -> String {
     let parsed: Option<serde_json::Value> = serde_json::from_slice(body).ok();
     let message = parsed
@@ -202,6 +235,18 @@ fn error_message(body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn subscription_refusals_are_the_clients_own() {
+        let billing = br#"{"type":"error","error":{"type":"invalid_request_error","message":"Third-party apps now draw from your extra usage, not your plan limits."}}"#;
+        assert_eq!(client_refusal(billing), Some(Failure::ThirdPartyBilling));
+        let old = br#"{"type":"error","error":{"type":"invalid_request_error","message":"Claude Code 2.1.224 does not support this model","details":{"error_code":"claude_code_version_too_old"}}}"#;
+        assert_eq!(client_refusal(old), Some(Failure::ClientTooOld));
+        let streamed = b"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"You're out of extra usage.\"}}\n\n";
+        assert_eq!(client_refusal(streamed), Some(Failure::ThirdPartyBilling));
+        let plain = br#"{"type":"error","error":{"type":"invalid_request_error","message":"max_tokens: too large"}}"#;
+        assert_eq!(client_refusal(plain), None);
+    }
 
     #[test]
     fn rejected_windows_bench_until_the_latest_reset() {

@@ -138,6 +138,24 @@ impl Ledger {
         Ok((out, newest.unwrap_or(0)))
     }
 
+    /// How many of `key`'s logged requests ended with each of `errors` (as stored).
+    pub async fn errors_of_key(
+        &self,
+        key: &str,
+        errors: &[&str],
+    ) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut sql =
+            QueryBuilder::<Sqlite>::new("SELECT error, COUNT(*) FROM requests WHERE key_id = ");
+        sql.push_bind(key.to_owned()).push(" AND error IN (");
+        let mut list = sql.separated(", ");
+        for error in errors {
+            list.push_bind(error.to_string());
+        }
+        sql.push(") GROUP BY error ORDER BY error");
+        let rows: Vec<(String, i64)> = sql.build_query_as().fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(|(e, n)| (e, n as u64)).collect())
+    }
+
     /// Entries after `cursor` matching `query` (at most `limit`), and the new cursor.
     pub async fn log_after(
         &self,
