@@ -52,6 +52,9 @@ _gatewayctl() {
             gatewayctl,prices)
                 cmd="gatewayctl__subcmd__prices"
                 ;;
+            gatewayctl,route)
+                cmd="gatewayctl__subcmd__route"
+                ;;
             gatewayctl,stats)
                 cmd="gatewayctl__subcmd__stats"
                 ;;
@@ -226,6 +229,9 @@ _gatewayctl() {
             gatewayctl__subcmd__help,prices)
                 cmd="gatewayctl__subcmd__help__subcmd__prices"
                 ;;
+            gatewayctl__subcmd__help,route)
+                cmd="gatewayctl__subcmd__help__subcmd__route"
+                ;;
             gatewayctl__subcmd__help,stats)
                 cmd="gatewayctl__subcmd__help__subcmd__stats"
                 ;;
@@ -310,6 +316,9 @@ _gatewayctl() {
             gatewayctl__subcmd__help__subcmd__log,tail)
                 cmd="gatewayctl__subcmd__help__subcmd__log__subcmd__tail"
                 ;;
+            gatewayctl__subcmd__help__subcmd__route,explain)
+                cmd="gatewayctl__subcmd__help__subcmd__route__subcmd__explain"
+                ;;
             gatewayctl__subcmd__key,create)
                 cmd="gatewayctl__subcmd__key__subcmd__create"
                 ;;
@@ -373,6 +382,18 @@ _gatewayctl() {
             gatewayctl__subcmd__log__subcmd__help,tail)
                 cmd="gatewayctl__subcmd__log__subcmd__help__subcmd__tail"
                 ;;
+            gatewayctl__subcmd__route,explain)
+                cmd="gatewayctl__subcmd__route__subcmd__explain"
+                ;;
+            gatewayctl__subcmd__route,help)
+                cmd="gatewayctl__subcmd__route__subcmd__help"
+                ;;
+            gatewayctl__subcmd__route__subcmd__help,explain)
+                cmd="gatewayctl__subcmd__route__subcmd__help__subcmd__explain"
+                ;;
+            gatewayctl__subcmd__route__subcmd__help,help)
+                cmd="gatewayctl__subcmd__route__subcmd__help__subcmd__help"
+                ;;
             *)
                 ;;
         esac
@@ -380,7 +401,7 @@ _gatewayctl() {
 
     case "${cmd}" in
         gatewayctl)
-            opts="-h -V --socket --json --wide --timeout --help --version account accounts key keys stats log audit alerts status prices backup config completions help"
+            opts="-h -V --socket --json --wide --timeout --help --version account accounts key keys route stats log audit alerts status prices backup config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1434,7 +1455,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__help)
-            opts="account key stats log audit alerts status prices backup config completions help"
+            opts="account key route stats log audit alerts status prices backup config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1940,6 +1961,34 @@ _gatewayctl() {
         gatewayctl__subcmd__help__subcmd__prices)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__help__subcmd__route)
+            opts="explain"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__help__subcmd__route__subcmd__explain)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2522,6 +2571,108 @@ _gatewayctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__route)
+            opts="-h -V --socket --json --wide --timeout --help --version explain help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__route__subcmd__explain)
+            opts="-h -V --model --type --key --client --socket --json --wide --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --type)
+                    COMPREPLY=($(compgen -W "claude-code gemini-cli" -- "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client)
+                    COMPREPLY=($(compgen -W "claude-code other" -- "${cur}"))
+                    return 0
+                    ;;
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__route__subcmd__help)
+            opts="explain help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__route__subcmd__help__subcmd__explain)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gatewayctl__subcmd__route__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

@@ -56,6 +56,8 @@ pub enum Noun {
     /// Gateway keys that clients present.
     #[command(visible_alias = "keys")]
     Key(KeyArgs),
+    /// How requests are placed on the pool.
+    Route(RouteArgs),
     /// Counted requests and tokens.
     Stats(StatsArgs),
     /// The request log (redacted: ids, statuses, timings, tokens).

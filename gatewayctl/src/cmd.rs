@@ -9,6 +9,7 @@ pub mod drain;
 pub mod key;
 pub mod log;
 pub mod login;
+pub mod route;
 pub mod stats;
 pub mod status;
 

@@ -30,6 +30,7 @@ pub async fn run(cli: Cli) -> Result<(), CtlError> {
     match cli.command {
         Noun::Account(args) => cmd::account::run(args, &mut client, &out, cli.timeout).await,
         Noun::Key(args) => cmd::key::run(args, &mut client, &out).await,
+        Noun::Route(args) => cmd::route::run(args, &mut client, &out).await,
         Noun::Stats(args) => cmd::stats::run(args, &mut client, &out).await,
         Noun::Log(args) => cmd::log::run(args, &mut client, &out).await,
         Noun::Audit(args) => cmd::audit::run(args, &mut client, &out).await,

@@ -119,7 +119,9 @@ pub async fn run_with_clock(
         source,
     })?;
     let control_stopping = tokio_util::sync::CancellationToken::new();
+    let balancer = Arc::new(crate::balance::Balancer::default());
     let control = Control {
+        balancer: Arc::clone(&balancer),
         gateway: gateway.clone(),
         probe_client: clients.shared.clone(),
         recorder: recorder.clone(),
@@ -136,7 +138,7 @@ pub async fn run_with_clock(
 
     let proxy = Proxy::new(
         gateway.clone(),
-        Arc::clone(&admission),
+        (Arc::clone(&admission), balancer),
         metrics_listener.is_none().then_some(metrics),
         recorder.clone(),
         clients,

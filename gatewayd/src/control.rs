@@ -10,6 +10,7 @@ mod convert;
 mod keys;
 mod logs;
 mod peer;
+mod route;
 mod stats;
 mod status;
 mod system;
@@ -49,6 +50,8 @@ pub struct Control {
     pub loader: Option<Loader>,
     /// Logins in progress.
     pub logins: Arc<crate::login::Logins>,
+    /// The data plane's balancer, for `route explain`.
+    pub balancer: Arc<crate::balance::Balancer>,
     /// Cancelled when the daemon stops: streams that would run on (a followed log) end.
     pub stopping: tokio_util::sync::CancellationToken,
 }

@@ -5,6 +5,7 @@
 mod admission;
 mod alerts;
 mod app;
+mod balance;
 pub mod clock;
 mod codeassist;
 pub mod config;

@@ -4,7 +4,6 @@
 
 mod admit;
 mod auth;
-mod balance;
 pub mod body;
 mod connection;
 pub mod connections;
@@ -31,13 +30,13 @@ use http::{Request, Response};
 use hyper::body::Incoming;
 use tracing::Instrument;
 
-use self::balance::Balancer;
 use self::body::ProxyBody;
 use self::context::{RequestContext, REQUEST_ID_HEADER};
 use self::forward::{Caller, Forwarder};
 use self::route::{ApiRoute, Route};
 use self::upstream::Exchange;
 use crate::admission::Admission;
+use crate::balance::Balancer;
 use crate::config::Live;
 use crate::recorder::Recorder;
 use crate::state::Gateway;
@@ -58,17 +57,18 @@ struct Inner {
     client: reqwest::Client,
     /// For upstream requests of accounts without a proxy.
     direct: crate::upstream_client::Direct,
-    balancer: Balancer,
+    balancer: Arc<Balancer>,
     live: Live,
     /// How fast request bodies must arrive.
     pace: body::BodyPace,
 }
 
 impl Proxy {
-    /// Builds the data plane with a pooled upstream client.
+    /// Builds the data plane with a pooled upstream client; `admission` and `balancer`
+    /// are shared with the rest of the daemon.
     pub fn new(
         gateway: Gateway,
-        admission: Arc<Admission>,
+        (admission, balancer): (Arc<Admission>, Arc<Balancer>),
         metrics: Option<crate::metrics::Metrics>,
         recorder: Recorder,
         clients: crate::upstream_client::Clients,
@@ -83,7 +83,7 @@ impl Proxy {
                 recorder,
                 client: clients.shared,
                 direct: clients.direct,
-                balancer: Balancer::default(),
+                balancer,
                 live,
                 pace,
             }),

@@ -68,6 +68,9 @@ pub(crate) struct State {
     /// (`config.utilization_5h` otherwise) and the Code Assist bucket (1 - it remains;
     /// 0.25 used otherwise).
     pub usage_5h: Mutex<Option<f64>>,
+    /// Per subscription (its access token): the 5-hour window's utilisation and reset
+    /// (seconds from now) its answers report, instead of the config's.
+    pub windows: Mutex<std::collections::HashMap<String, (f64, u64)>>,
 }
 
 impl State {
@@ -100,6 +103,13 @@ impl MockHandle {
     /// of `GET /api/oauth/usage`, and `retrieveUserQuota`'s bucket (1 - it remains).
     pub fn set_usage(&self, utilization_5h: f64) {
         *self.state.usage_5h.lock().unwrap() = Some(utilization_5h);
+    }
+
+    /// Makes the answers to the subscription whose access token is `account` report its
+    /// 5-hour window `utilization` (0..1) used, resetting `reset_in` seconds from now.
+    pub fn set_windows(&self, account: &str, utilization: f64, reset_in: u64) {
+        let mut windows = self.state.windows.lock().unwrap();
+        windows.insert(account.to_owned(), (utilization, reset_in));
     }
 
     /// Queues a fault rule.

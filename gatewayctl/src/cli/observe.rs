@@ -106,3 +106,31 @@ pub enum AlertsVerb {
     /// Send a test alert to every configured webhook now; exit 1 if any fails.
     Test,
 }
+
+#[derive(Args, Debug)]
+pub struct RouteArgs {
+    #[command(subcommand)]
+    pub verb: RouteVerb,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RouteVerb {
+    /// Where a new conversation would go now, and why: every account of the pool with
+    /// its place in the plan or why it is left out, and the strategy's view of it.
+    /// Takes no turn: explaining changes nothing.
+    Explain {
+        /// The model the request names [default: none].
+        #[arg(long)]
+        model: Option<String>,
+        /// The pool: claude-code or gemini-cli [default: gemini-cli for a gemini model,
+        /// else claude-code].
+        #[arg(long = "type", value_name = "TYPE", value_parser = ["claude-code", "gemini-cli"])]
+        kind: Option<String>,
+        /// Also check that this key (id or name) may send it.
+        #[arg(long, value_name = "ID|NAME")]
+        key: Option<String>,
+        /// Who sends it: claude-code or other.
+        #[arg(long, default_value = "claude-code", value_parser = ["claude-code", "other"])]
+        client: String,
+    },
+}

@@ -206,7 +206,7 @@ pub fn print_usage(out: &Printer, usage: &pb::GetAccountUsageResponse) {
 
 /// One line for the account's state, as the daemon derived it, with its details: error
 /// (why), cooling down (until, why), rate-limited model families, near its limit.
-fn state(a: &pb::Account) -> String {
+pub(crate) fn state(a: &pb::Account) -> String {
     match a.state.as_str() {
         "error" => format!("error: {}", or_dash(&a.status_reason)),
         "cooling_down" | "circuit_open" => format!(

@@ -14,6 +14,21 @@ pub enum StrategyName {
     WeightedRoundRobin,
     LeastConnections,
     FastestResponse,
+    /// Subscriptions whose binding window resets soonest with room first.
+    SoonestReset,
+}
+
+impl StrategyName {
+    /// As the config spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StrategyName::RoundRobin => "round-robin",
+            StrategyName::WeightedRoundRobin => "weighted-round-robin",
+            StrategyName::LeastConnections => "least-connections",
+            StrategyName::FastestResponse => "fastest-response",
+            StrategyName::SoonestReset => "soonest-reset",
+        }
+    }
 }
 
 /// Balancing and stickiness; applies on `config reload`.

@@ -280,6 +280,13 @@ impl Accounts for Control {
         }))
     }
 
+    async fn explain_route(
+        &self,
+        request: Request<pb::ExplainRouteRequest>,
+    ) -> Reply<pb::ExplainRouteResponse> {
+        Ok(Response::new(self.explain_route(request.into_inner())?))
+    }
+
     async fn test_account(
         &self,
         request: Request<pb::TestAccountRequest>,

@@ -148,12 +148,5 @@ fn strategy(
     own: Option<crate::config::StrategyName>,
     default: crate::config::StrategyName,
 ) -> String {
-    use crate::config::StrategyName::*;
-    match own.unwrap_or(default) {
-        RoundRobin => "round-robin",
-        WeightedRoundRobin => "weighted-round-robin",
-        LeastConnections => "least-connections",
-        FastestResponse => "fastest-response",
-    }
-    .to_owned()
+    own.unwrap_or(default).as_str().to_owned()
 }

@@ -9,7 +9,6 @@ use http::{Response, StatusCode};
 use http_body::Body as _;
 use http_body_util::BodyDataStream;
 
-use super::balance::{Balancer, Want};
 use super::body::{ByteStream, Pending, ProxyBody, Relayed, Source};
 use super::context::RequestContext;
 use super::envelope::{Reframe, Reframed};
@@ -19,6 +18,7 @@ use super::meter::Meter;
 use super::respond::Reject;
 use super::route::Dialect;
 use super::upstream::{attempt, Blame, Buffered, Effect, Exchange, Verdict};
+use crate::balance::{Balancer, Want};
 use crate::model::Failure;
 use crate::oauth;
 use crate::recorder::{Recorder, UsageRecord};
@@ -225,7 +225,7 @@ impl Forwarder<'_> {
                 Err(false) => Reject::new(
                     Failure::NoAccount,
                     StatusCode::SERVICE_UNAVAILABLE,
-                    format!("no usable {provider} account: all are failing, disabled, draining or absent"),
+                    format!("no usable {provider} account: all are failing, disabled, draining, paused at their quota threshold or absent"),
                 ),
             },
             None => Reject::new(

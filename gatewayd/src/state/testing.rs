@@ -37,6 +37,33 @@ pub fn account_with(id: &str, change: impl FnOnce(&mut Account)) -> Arc<Account>
     Arc::new(account)
 }
 
+/// A Claude subscription whose windows were last reported as `windows`: (name,
+/// utilisation 0..1, reset Unix seconds).
+pub fn subscription(id: &str, windows: &[(&str, f64, Option<u64>)]) -> Arc<Account> {
+    let tokens = crate::model::OAuthTokens {
+        access_token: format!("at-{id}"),
+        refresh_token: None,
+        expires_at_ms: None,
+        scopes: Vec::new(),
+    };
+    let account = account_with(id, |a| {
+        a.auth = AuthKind::OAuth;
+        a.oauth = super::TokenCell::new(tokens).ok();
+    });
+    if !windows.is_empty() {
+        let windows = windows
+            .iter()
+            .map(|(name, used, reset)| (name.to_string(), "allowed".to_owned(), *used, *reset))
+            .collect();
+        let quota = super::QuotaWindows {
+            windows,
+            ..Default::default()
+        };
+        account.runtime.quota.store(Some(Arc::new(quota)));
+    }
+    account
+}
+
 #[cfg(test)]
 mod tests {
     use super::{account, account_with};

@@ -107,12 +107,14 @@ pub(crate) fn pkce_matches(code: &str, verifier: &str) -> bool {
 }
 
 /// The unified rate-limit headers a subscription answer carries while within its limits
-/// (`utilization_5h` from the config, so tests can push it past the warning line).
-pub(crate) fn allowed_windows(state: &State) -> Vec<(&'static str, String)> {
+/// (`utilization_5h` from the config, so tests can push it past the warning line, or
+/// the account's own from `set_windows`).
+pub(crate) fn allowed_windows(state: &State, account: Option<&str>) -> Vec<(&'static str, String)> {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let u5 = state.config.utilization_5h;
+    let own = account.and_then(|a| state.windows.lock().unwrap().get(a).copied());
+    let (u5, reset_5h) = own.unwrap_or((state.config.utilization_5h, 3 * 3600));
     let status = if u5 >= 0.8 {
         "allowed_warning"
     } else {
@@ -126,7 +128,7 @@ pub(crate) fn allowed_windows(state: &State) -> Vec<(&'static str, String)> {
         ),
         (
             "anthropic-ratelimit-unified-reset",
-            (now + 3 * 3600).to_string(),
+            (now + reset_5h).to_string(),
         ),
         ("anthropic-ratelimit-unified-5h-status", status.to_owned()),
         (
@@ -135,7 +137,7 @@ pub(crate) fn allowed_windows(state: &State) -> Vec<(&'static str, String)> {
         ),
         (
             "anthropic-ratelimit-unified-5h-reset",
-            (now + 3 * 3600).to_string(),
+            (now + reset_5h).to_string(),
         ),
         (
             "anthropic-ratelimit-unified-7d-status",

@@ -226,7 +226,9 @@ async fn handle(req: Request<Incoming>, state: Arc<State>, connection: u64) -> R
             .iter()
             .any(|(n, _)| n.starts_with("anthropic-ratelimit-unified"));
         if is_bearer(&parts.headers) && !unified {
-            reply.headers.extend(oauth::allowed_windows(&state));
+            reply
+                .headers
+                .extend(oauth::allowed_windows(&state, account.as_deref()));
         }
         reply
     };

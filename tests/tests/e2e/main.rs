@@ -24,6 +24,7 @@ mod log;
 mod oauth;
 mod observe;
 mod pool;
+mod route;
 mod safety;
 mod support;
 mod tls;

@@ -5,7 +5,7 @@
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
-use super::Strategy;
+use super::{Strategy, Turn};
 use crate::config::BalanceConfig;
 use crate::state::Account;
 
@@ -16,8 +16,14 @@ pub struct Weighted {
 }
 
 impl Strategy for Weighted {
-    fn order(&self, group: &mut [&Arc<Account>], _now_ms: u64, _cfg: &BalanceConfig) {
+    fn order(&self, group: &mut [&Arc<Account>], _now_ms: u64, _cfg: &BalanceConfig, turn: Turn) {
         if group.len() < 2 {
+            return;
+        }
+        let current = |a: &Account| a.runtime.wrr_current.load(Ordering::Relaxed);
+        if turn == Turn::Peek {
+            // The order the next turn would give, changing nothing.
+            group.sort_by_key(|a| std::cmp::Reverse(current(a) + i64::from(a.weight)));
             return;
         }
         let total: i64 = group.iter().map(|a| i64::from(a.weight)).sum();
@@ -28,10 +34,15 @@ impl Strategy for Weighted {
                 .fetch_add(i64::from(a.weight), Ordering::Relaxed);
         }
         // Richest first; the rest are the failover order.
-        group.sort_by_key(|a| std::cmp::Reverse(a.runtime.wrr_current.load(Ordering::Relaxed)));
+        group.sort_by_key(|a| std::cmp::Reverse(current(a)));
         group[0]
             .runtime
             .wrr_current
             .fetch_sub(total, Ordering::Relaxed);
+    }
+
+    fn describe(&self, account: &Account, _now_ms: u64) -> String {
+        let current = account.runtime.wrr_current.load(Ordering::Relaxed);
+        format!("weight {}, credit {current}", account.weight)
     }
 }

@@ -21,7 +21,7 @@ fn firsts(
     (0..n)
         .map(|_| {
             let mut group: Vec<&Arc<Account>> = accounts.iter().collect();
-            strategy.order(&mut group, 0, cfg);
+            strategy.order(&mut group, 0, cfg, super::Turn::Take);
             group[0].id.clone()
         })
         .collect()

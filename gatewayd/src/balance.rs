@@ -1,11 +1,16 @@
 //! Balance: the order in which accounts are tried for one request. Lower priority
 //! numbers first: a group is reached only when every account of the groups before it is
 //! unusable. Within a group, the pool's strategy orders the accounts, after the account a
-//! sticky conversation is pinned to. Failover walks the plan in order.
+//! sticky conversation is pinned to. Failover walks the plan in order. Shared by the data
+//! plane (plans) and the control plane (`route explain`, which looks without taking a
+//! turn).
 
+mod eligible;
+mod explain;
 mod fastest;
 mod least_connections;
 mod round_robin;
+mod soonest_reset;
 mod sticky;
 #[cfg(test)]
 mod tests;
@@ -15,14 +20,27 @@ use std::sync::Arc;
 
 use gateway_shared::provider::Provider;
 
+pub use eligible::Exclusion;
+pub use soonest_reset::binding;
+
 use crate::config::{BalanceConfig, StrategyName};
 use crate::model::Client;
 use crate::state::{Account, Snapshot};
 
+/// Whether ordering a group takes a turn (a request) or only looks (`route explain`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Turn {
+    Take,
+    Peek,
+}
+
 /// One way to order a priority group. A new strategy is one more file.
 pub trait Strategy: Send + Sync {
     /// Puts `group` (usable accounts of one priority) in the order to try them.
-    fn order(&self, group: &mut [&Arc<Account>], now_ms: u64, cfg: &BalanceConfig);
+    fn order(&self, group: &mut [&Arc<Account>], now_ms: u64, cfg: &BalanceConfig, turn: Turn);
+
+    /// What this strategy sees in `account`, for `route explain`.
+    fn describe(&self, account: &Account, now_ms: u64) -> String;
 }
 
 /// The strategies (each keeps its own state across config reloads) and the sticky table.
@@ -32,6 +50,7 @@ pub struct Balancer {
     weighted: weighted::Weighted,
     least_connections: least_connections::LeastConnections,
     fastest: fastest::Fastest,
+    soonest_reset: soonest_reset::SoonestReset,
     sessions: sticky::Sessions,
 }
 
@@ -56,31 +75,43 @@ impl Balancer {
         now_ms: u64,
         cfg: &BalanceConfig,
     ) -> Vec<Arc<Account>> {
+        let pinned = want
+            .session
+            .filter(|_| cfg.sticky_sessions)
+            .and_then(|s| self.sessions.get(s, now_ms, cfg.session_ttl));
+        self.order(snapshot, want, now_ms, cfg, pinned.as_deref(), Turn::Take)
+    }
+
+    /// The plan's order; `pinned` is the account a conversation is pinned to.
+    fn order(
+        &self,
+        snapshot: &Snapshot,
+        want: &Want<'_>,
+        now_ms: u64,
+        cfg: &BalanceConfig,
+        pinned: Option<&str>,
+        turn: Turn,
+    ) -> Vec<Arc<Account>> {
         let usable: Vec<&Arc<Account>> = snapshot
             .accounts
             .iter()
             .filter(|a| {
                 a.provider == want.provider
-                    && a.serves(want.model)
-                    && a.clients.admit(want.client)
-                    && a.usable(now_ms)
-                    && !a.runtime.benched_for(want.model, now_ms)
+                    && eligible::check(a, want, now_ms).is_ok()
+                    // A paused account keeps the conversations it has; it takes no new ones.
+                    && (eligible::paused(a).is_none() || Some(&*a.id) == pinned)
             })
             .collect();
-        let pinned = want
-            .session
-            .filter(|_| cfg.sticky_sessions)
-            .and_then(|s| self.sessions.get(s, now_ms, cfg.session_ttl));
-        let strategy = self.strategy(want.provider, cfg);
+        let strategy = self.strategy(want.provider, cfg).1;
         let mut plan = Vec::with_capacity(want.limit.min(usable.len()));
         // `usable` is sorted by priority: walk it group by group.
         for group in usable.chunk_by(|a, b| a.priority == b.priority) {
             let mut group = group.to_vec();
-            strategy.order(&mut group, now_ms, cfg);
+            strategy.order(&mut group, now_ms, cfg, turn);
             // A pinned conversation stays on its account while that account is in the
             // best usable group.
             if plan.is_empty() {
-                if let Some(at) = group.iter().position(|a| Some(&*a.id) == pinned.as_deref()) {
+                if let Some(at) = group.iter().position(|a| Some(&*a.id) == pinned) {
                     group[..=at].rotate_right(1);
                 }
             }
@@ -151,17 +182,20 @@ impl Balancer {
         }
     }
 
-    fn strategy(&self, provider: Provider, cfg: &BalanceConfig) -> &dyn Strategy {
+    /// The pool's strategy, by name and by implementation.
+    fn strategy(&self, provider: Provider, cfg: &BalanceConfig) -> (StrategyName, &dyn Strategy) {
         let name = match provider {
             Provider::ClaudeCode => cfg.claude_code,
             Provider::GeminiCli => cfg.gemini_cli,
         }
         .unwrap_or(cfg.strategy);
-        match name {
+        let strategy: &dyn Strategy = match name {
             StrategyName::RoundRobin => &self.round_robin,
             StrategyName::WeightedRoundRobin => &self.weighted,
             StrategyName::LeastConnections => &self.least_connections,
             StrategyName::FastestResponse => &self.fastest,
-        }
+            StrategyName::SoonestReset => &self.soonest_reset,
+        };
+        (name, strategy)
     }
 }

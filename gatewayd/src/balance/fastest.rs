@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use super::round_robin::RoundRobin;
-use super::Strategy;
+use super::{Strategy, Turn};
 use crate::config::BalanceConfig;
 use crate::state::Account;
 
@@ -16,8 +16,8 @@ pub struct Fastest {
 }
 
 impl Strategy for Fastest {
-    fn order(&self, group: &mut [&Arc<Account>], _now_ms: u64, cfg: &BalanceConfig) {
-        let turn = self.turns.turn();
+    fn order(&self, group: &mut [&Arc<Account>], _now_ms: u64, cfg: &BalanceConfig, turn: Turn) {
+        let turn = self.turns.turn(turn);
         // Never measured: 0, so first.
         group.sort_by_key(|a| a.runtime.latency().map_or(0, |(ewma, _)| ewma));
         let explore = turn % cfg.explore_every.max(1) as usize == 0;
@@ -27,5 +27,12 @@ impl Strategy for Fastest {
                 .unwrap_or(0);
             group[..=stalest].rotate_right(1);
         }
+    }
+
+    fn describe(&self, account: &Account, _now_ms: u64) -> String {
+        account.runtime.latency().map_or_else(
+            || "never measured".to_owned(),
+            |(us, _)| format!("{:.1} ms to headers", us as f64 / 1000.0),
+        )
     }
 }
