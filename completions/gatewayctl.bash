@@ -2051,7 +2051,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__key__subcmd__create)
-            opts="-h -V --name --permissions --expires --providers --models --rpm --rph --tpm --tpd --rps --burst --max-concurrent --allow-ip --deny-ip --note --socket --json --wide --timeout --help --version"
+            opts="-h -V --name --permissions --expires --providers --models --rpm --rph --tpm --tpd --rps --burst --max-concurrent --budget-usd --allow-ip --deny-ip --note --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2102,6 +2102,10 @@ _gatewayctl() {
                     return 0
                     ;;
                 --max-concurrent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --budget-usd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2373,7 +2377,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__key__subcmd__update)
-            opts="-h -V --name --permissions --expires --providers --models --rpm --rph --tpm --tpd --rps --burst --max-concurrent --allow-ip --deny-ip --note --socket --json --wide --timeout --help --version"
+            opts="-h -V --name --permissions --expires --providers --models --rpm --rph --tpm --tpd --rps --burst --max-concurrent --budget-usd --allow-ip --deny-ip --note --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2424,6 +2428,10 @@ _gatewayctl() {
                     return 0
                     ;;
                 --max-concurrent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --budget-usd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

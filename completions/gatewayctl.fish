@@ -426,6 +426,7 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_se
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l rps -d 'Token bucket: sustained requests per second (0 = none)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l burst -d 'Token bucket: burst above the sustained rate (0 = the rate)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l max-concurrent -d 'Requests in flight at most (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l budget-usd -d 'Spend budgets in US dollars per calendar day, week (from Monday) and month (UTC) and in total, any subset: day=5,week=20,month=60,total=500 (0 removes one)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l allow-ip -d 'Comma-separated networks (CIDR) the key may be used from [default: anywhere]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l deny-ip -d 'Comma-separated networks (CIDR) the key is refused from' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from create" -l note -d 'Free text for operators' -r
@@ -467,6 +468,7 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_se
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l rps -d 'Token bucket: sustained requests per second (0 = none)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l burst -d 'Token bucket: burst above the sustained rate (0 = the rate)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l max-concurrent -d 'Requests in flight at most (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l budget-usd -d 'Spend budgets in US dollars per calendar day, week (from Monday) and month (UTC) and in total, any subset: day=5,week=20,month=60,total=500 (0 removes one)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l allow-ip -d 'Comma-separated networks (CIDR) the key may be used from [default: anywhere]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l deny-ip -d 'Comma-separated networks (CIDR) the key is refused from' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand key; and __fish_seen_subcommand_from update" -l note -d 'Free text for operators' -r
@@ -531,6 +533,7 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_s
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l rps -d 'Token bucket: sustained requests per second (0 = none)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l burst -d 'Token bucket: burst above the sustained rate (0 = the rate)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l max-concurrent -d 'Requests in flight at most (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l budget-usd -d 'Spend budgets in US dollars per calendar day, week (from Monday) and month (UTC) and in total, any subset: day=5,week=20,month=60,total=500 (0 removes one)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l allow-ip -d 'Comma-separated networks (CIDR) the key may be used from [default: anywhere]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l deny-ip -d 'Comma-separated networks (CIDR) the key is refused from' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from create" -l note -d 'Free text for operators' -r
@@ -572,6 +575,7 @@ complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_s
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l rps -d 'Token bucket: sustained requests per second (0 = none)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l burst -d 'Token bucket: burst above the sustained rate (0 = the rate)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l max-concurrent -d 'Requests in flight at most (0 = unlimited)' -r
+complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l budget-usd -d 'Spend budgets in US dollars per calendar day, week (from Monday) and month (UTC) and in total, any subset: day=5,week=20,month=60,total=500 (0 removes one)' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l allow-ip -d 'Comma-separated networks (CIDR) the key may be used from [default: anywhere]' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l deny-ip -d 'Comma-separated networks (CIDR) the key is refused from' -r
 complete -c gatewayctl -n "__fish_gatewayctl_using_subcommand keys; and __fish_seen_subcommand_from update" -l note -d 'Free text for operators' -r

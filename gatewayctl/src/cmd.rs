@@ -4,6 +4,7 @@ pub mod account;
 mod account_view;
 pub mod audit;
 pub mod backup;
+pub mod budget;
 pub mod completion;
 pub mod drain;
 pub mod key;

@@ -2,7 +2,9 @@
 //! touched. Per key: sliding-window requests per minute and hour, a token bucket
 //! (sustained rate plus burst, GCRA via `governor`), token budgets per minute and day, and
 //! a cap on requests in flight. A budget reserves the key's usual cost at admission and
-//! settles the real count when the answer ends, so parallel requests see each other. Per client IP: the allow and deny lists, a sliding
+//! settles the real count when the answer ends, so parallel requests see each other; spend
+//! budgets in dollars do the same with the answer's cost ([`spend`]). Per client IP: the
+//! allow and deny lists, a sliding
 //! window, a token bucket, and a lock-out after repeated failed key attempts. Each check
 //! and its count happen under one short lock, so concurrent requests never get past a
 //! limit together. State is constant-size per active key or IP and idle entries are swept;
@@ -10,6 +12,7 @@
 
 mod ip;
 mod shards;
+pub mod spend;
 mod window;
 
 use std::net::IpAddr;
@@ -24,7 +27,8 @@ use shards::Shards;
 pub use window::Window;
 
 use crate::config::LimitsConfig;
-use crate::model::{Failure, RateLimit};
+use crate::model::{Failure, RateLimit, SpendBudgets};
+use spend::SpendWindows;
 
 const MINUTE: u64 = 60_000;
 const HOUR: u64 = 3_600_000;
@@ -88,6 +92,20 @@ pub struct KeyWindows {
     /// admission; `None` until one has been measured.
     #[serde(default)]
     pub estimate: Option<u64>,
+    /// Dollars spent per period, and the usual cost of an answer.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub spend: SpendWindows,
+}
+
+fn is_default(spend: &SpendWindows) -> bool {
+    *spend == SpendWindows::default()
+}
+
+/// A key's spend budget that crossed the alert fraction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BudgetAlert {
+    pub key: Arc<str>,
+    pub crossed: spend::Crossed,
 }
 
 #[derive(Default)]
@@ -100,6 +118,9 @@ struct KeyState {
     reserved: u64,
     /// Admitted answers not yet settled while the key had no estimate: one at a time.
     unmeasured: u32,
+    /// The same for spend budgets, in micro-dollars.
+    reserved_cost: u64,
+    unmeasured_cost: u32,
     /// The token bucket and the (rate, burst) it was built for.
     bucket: Option<((u32, u32), DefaultDirectRateLimiter)>,
     last_ms: u64,
@@ -108,7 +129,11 @@ struct KeyState {
 impl KeyState {
     /// Admitted answers still hold a slot or a reservation here.
     fn holds_permits(&self) -> bool {
-        self.in_flight > 0 || self.reserved > 0 || self.unmeasured > 0
+        self.in_flight > 0
+            || self.reserved > 0
+            || self.unmeasured > 0
+            || self.reserved_cost > 0
+            || self.unmeasured_cost > 0
     }
 }
 
@@ -126,6 +151,8 @@ pub struct Admission {
     ips: Shards<IpAddr, IpState>,
     /// The per-IP token bucket and the (rate, burst) it was built for.
     ip_bucket: arc_swap::ArcSwapOption<((u32, u32), DefaultKeyedRateLimiter<IpAddr>)>,
+    /// Spend budgets that crossed their alert fraction, for the recorder to raise.
+    budget_alerts: std::sync::Mutex<Vec<BudgetAlert>>,
 }
 
 /// Holds a key's in-flight slot and its budget reservation until the answer is over.
@@ -135,14 +162,23 @@ pub struct Permit {
     in_flight: bool,
     /// The tokens reserved against the key's budgets (`Some(0)`: not yet measured).
     reserved: Option<u64>,
-    /// The real count, once the answer has ended, and when.
-    spent: Option<(u64, u64)>,
+    /// The cost reserved against its spend budgets, with the budgets and the fraction
+    /// that alerts.
+    reserved_cost: Option<(u64, SpendBudgets, f64)>,
+    /// The real count and cost, once the answer has ended, and when.
+    spent: Option<(u64, u64, u64)>,
 }
 
 impl Permit {
-    /// Settles the answer's real token count at `now_ms` in place of its reservation.
-    pub fn settle(mut self, tokens: u64, now_ms: u64) {
-        self.spent = Some((tokens, now_ms));
+    /// Settles the answer's real token count and cost (micro-dollars) at `now_ms` in
+    /// place of its reservations.
+    pub fn settle(mut self, tokens: u64, cost_micros: u64, now_ms: u64) {
+        self.spent = Some((tokens, cost_micros, now_ms));
+    }
+
+    /// Whether the answer's cost is wanted (the key has spend budgets).
+    pub fn wants_cost(&self) -> bool {
+        self.reserved_cost.is_some()
     }
 }
 
@@ -154,10 +190,32 @@ impl Drop for Permit {
                 s.reserved = s.reserved.saturating_sub(reserved);
                 s.unmeasured = s.unmeasured.saturating_sub(u32::from(reserved == 0));
             }
+            if let Some((reserved, _, _)) = self.reserved_cost {
+                s.reserved_cost = s.reserved_cost.saturating_sub(reserved);
+                s.unmeasured_cost = s.unmeasured_cost.saturating_sub(u32::from(reserved == 0));
+            }
             // An answer that never ended (refused, failed, abandoned before any count)
             // costs nothing; its reservation is simply released.
-            if let (Some(_), Some((tokens, now_ms))) = (self.reserved, self.spent) {
+            let Some((tokens, cost, now_ms)) = self.spent else {
+                return;
+            };
+            if self.reserved.is_some() {
                 spend(&mut s.windows, tokens, now_ms);
+            }
+            if let Some((_, budgets, alert_at)) = self.reserved_cost {
+                let crossed = s.windows.spend.spend(&budgets, cost, now_ms, alert_at);
+                if !crossed.is_empty() {
+                    let key = Arc::clone(&self.key);
+                    let mut alerts = self
+                        .admission
+                        .budget_alerts
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner());
+                    alerts.extend(crossed.into_iter().map(|crossed| BudgetAlert {
+                        key: Arc::clone(&key),
+                        crossed,
+                    }));
+                }
             }
         });
     }
@@ -254,19 +312,19 @@ impl Admission {
     }
 
     /// Checks and counts one request with `key_id`'s `limits`; the permit holds its
-    /// in-flight slot when the key caps concurrency, and its reservation when it has
-    /// token budgets.
+    /// in-flight slot when the key caps concurrency, and its reservations when it has
+    /// token or spend budgets (`alert_at`: the fraction of a spend budget that alerts).
     pub fn admit_key(
         self: &Arc<Self>,
         key_id: &Arc<str>,
         limits: &RateLimit,
         now_ms: u64,
-        storm_at: u32,
+        (storm_at, alert_at): (u32, f64),
     ) -> Result<Option<Permit>, Refusal> {
         if !limits.any() {
             return Ok(None);
         }
-        let reserved = self.keys.with(key_id, |s| {
+        let (reserved, reserved_cost) = self.keys.with(key_id, |s| {
             admit(s, limits, now_ms).map_err(|mut refusal| {
                 let before = s.refusals.used(now_ms, MINUTE);
                 s.refusals.add(now_ms, MINUTE, 1);
@@ -276,11 +334,14 @@ impl Admission {
             })
         })?;
         let in_flight = limits.max_concurrent > 0;
-        Ok((in_flight || reserved.is_some()).then(|| Permit {
+        let reserved_cost = reserved_cost.map(|cost| (cost, limits.budget_usd, alert_at));
+        let holds = in_flight || reserved.is_some() || reserved_cost.is_some();
+        Ok(holds.then(|| Permit {
             admission: Arc::clone(self),
             key: Arc::clone(key_id),
             in_flight,
             reserved,
+            reserved_cost,
             spent: None,
         }))
     }
@@ -296,6 +357,31 @@ impl Admission {
             bucket.1.retain_recent();
             bucket.1.shrink_to_fit();
         }
+    }
+
+    /// Spend budgets that crossed their alert fraction since the last call.
+    pub fn take_budget_alerts(&self) -> Vec<BudgetAlert> {
+        std::mem::take(&mut *self.budget_alerts.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Each of `key`'s spend budgets as it stands at `now_ms`.
+    pub fn budgets(&self, key: &str, budgets: &SpendBudgets, now_ms: u64) -> Vec<spend::BudgetUse> {
+        let (mut spent, mut reserved) = (SpendWindows::default(), 0);
+        self.keys.with_existing(&Arc::from(key), |s| {
+            spent = s.windows.spend.clone();
+            reserved = s.reserved_cost;
+        });
+        spend::Period::ALL
+            .into_iter()
+            .filter(|p| p.limit(budgets) > 0)
+            .map(|period| spend::BudgetUse {
+                period,
+                limit: period.limit(budgets),
+                spent: spent.spent(period, now_ms),
+                reserved,
+                resets_at_ms: period.bounds(now_ms).1,
+            })
+            .collect()
     }
 
     /// Every key's counters, to save.
@@ -331,10 +417,21 @@ fn lockout(s: &mut IpState, now_ms: u64, limit: u64) -> Result<(), Refusal> {
 }
 
 /// One key's checks, in order, then its counts; nothing is counted for a refusal.
-/// The reservation made against the budgets, if the key has any.
-fn admit(s: &mut KeyState, l: &RateLimit, now_ms: u64) -> Result<Option<u64>, Refusal> {
+/// The reservations made against the token and the spend budgets, if the key has any.
+fn admit(
+    s: &mut KeyState,
+    l: &RateLimit,
+    now_ms: u64,
+) -> Result<(Option<u64>, Option<u64>), Refusal> {
     s.last_ms = now_ms;
     let (reserved, unmeasured) = (s.reserved, s.unmeasured);
+    let spend_budgeted = !l.budget_usd.is_none();
+    if spend_budgeted {
+        let measuring = s.windows.spend.estimate.is_none() && s.unmeasured_cost > 0;
+        s.windows
+            .spend
+            .check(&l.budget_usd, s.reserved_cost, measuring, now_ms)?;
+    }
     let w = &mut s.windows;
     let estimate = w.estimate;
     if l.max_concurrent > 0 && s.in_flight >= l.max_concurrent {
@@ -404,13 +501,20 @@ fn admit(s: &mut KeyState, l: &RateLimit, now_ms: u64) -> Result<Option<u64>, Re
         window.add(now_ms, len, 1);
     }
     s.in_flight += u32::from(l.max_concurrent > 0);
-    if !budgeted {
-        return Ok(None);
-    }
-    let reservation = estimate.unwrap_or(0);
-    s.reserved += reservation;
-    s.unmeasured += u32::from(estimate.is_none());
-    Ok(Some(reservation))
+    let tokens = budgeted.then(|| {
+        let reservation = estimate.unwrap_or(0);
+        s.reserved += reservation;
+        s.unmeasured += u32::from(estimate.is_none());
+        reservation
+    });
+    let cost = spend_budgeted.then(|| {
+        let estimate = s.windows.spend.estimate;
+        let reservation = estimate.unwrap_or(0);
+        s.reserved_cost += reservation;
+        s.unmeasured_cost += u32::from(estimate.is_none());
+        reservation
+    });
+    Ok((tokens, cost))
 }
 
 #[cfg(test)]

@@ -32,6 +32,8 @@ pub struct AlertsConfig {
     pub error_rate_window: Duration,
     /// Delivery attempts per webhook (backoff 1 s, 2 s, 4 s, …).
     pub attempts: u32,
+    /// The fraction of a key's spend budget (per period) that raises an alert once.
+    pub budget_threshold: f64,
 }
 
 impl Default for AlertsConfig {
@@ -43,6 +45,7 @@ impl Default for AlertsConfig {
             error_rate_min_requests: 10,
             error_rate_window: Duration::from_secs(300),
             attempts: 4,
+            budget_threshold: 0.8,
         }
     }
 }

@@ -121,6 +121,7 @@ pub async fn run_with_clock(
     let control_stopping = tokio_util::sync::CancellationToken::new();
     let balancer = Arc::new(crate::balance::Balancer::default());
     let control = Control {
+        admission: Arc::clone(&admission),
         balancer: Arc::clone(&balancer),
         gateway: gateway.clone(),
         probe_client: clients.shared.clone(),

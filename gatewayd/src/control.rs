@@ -50,6 +50,8 @@ pub struct Control {
     pub loader: Option<Loader>,
     /// Logins in progress.
     pub logins: Arc<crate::login::Logins>,
+    /// The key windows and budgets, for `key show` and `stats`.
+    pub admission: Arc<crate::admission::Admission>,
     /// The data plane's balancer, for `route explain`.
     pub balancer: Arc<crate::balance::Balancer>,
     /// Cancelled when the daemon stops: streams that would run on (a followed log) end.

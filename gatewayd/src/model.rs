@@ -68,6 +68,25 @@ pub struct RateLimit {
     /// Requests in flight at most; 0 = unlimited.
     #[serde(default)]
     pub max_concurrent: u32,
+    /// What the key may cost per calendar period (UTC) and in total.
+    #[serde(default, skip_serializing_if = "SpendBudgets::is_none")]
+    pub budget_usd: SpendBudgets,
+}
+
+/// Spend budgets in micro-dollars; 0 = none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SpendBudgets {
+    pub day: u64,
+    pub week: u64,
+    pub month: u64,
+    pub total: u64,
+}
+
+impl SpendBudgets {
+    pub fn is_none(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 impl RateLimit {

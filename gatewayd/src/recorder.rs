@@ -93,6 +93,8 @@ pub struct RecorderTask {
     alerter: crate::alerts::Alerter,
     error_rates: crate::alerts::ErrorRates,
     client_refusals: crate::alerts::ClientRefusals,
+    /// Where spend budgets that crossed their alert fraction wait to be raised.
+    admission: Arc<Admission>,
     /// The disk side; `None` only while a write is in progress (or after it panicked).
     writer: Option<Writer>,
     /// A batch the ledger refused (disk full, I/O error), retried with the next ones.
@@ -127,6 +129,7 @@ pub fn channel(
             gateway: gateway.clone(),
             alerter: alerter.clone(),
         }),
+        admission: Arc::clone(&admission),
         writer: Some(Writer::new(gateway.clone(), admission, config.clone())),
         gateway,
         live,

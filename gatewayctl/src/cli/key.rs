@@ -67,6 +67,10 @@ impl KeyScope {
             requests_per_second: self.rps,
             burst: self.burst,
             max_concurrent: self.max_concurrent,
+            budget_usd_micros_day: self.budget_usd.and_then(|b| b[0]),
+            budget_usd_micros_week: self.budget_usd.and_then(|b| b[1]),
+            budget_usd_micros_month: self.budget_usd.and_then(|b| b[2]),
+            budget_usd_micros_total: self.budget_usd.and_then(|b| b[3]),
         }
     }
 }
@@ -101,6 +105,10 @@ pub struct KeyScope {
     /// Requests in flight at most (0 = unlimited).
     #[arg(long)]
     pub max_concurrent: Option<u32>,
+    /// Spend budgets in US dollars per calendar day, week (from Monday) and month (UTC)
+    /// and in total, any subset: day=5,week=20,month=60,total=500 (0 removes one).
+    #[arg(long, value_name = "PERIOD=USD,…", value_parser = crate::cmd::budget::parse)]
+    pub budget_usd: Option<[Option<u64>; 4]>,
     /// Comma-separated networks (CIDR) the key may be used from [default: anywhere].
     #[arg(long, value_delimiter = ',', value_name = "CIDRS")]
     pub allow_ip: Option<Vec<String>>,

@@ -211,6 +211,7 @@ fn print_shown(out: &Printer, shown: &pb::GetKeyResponse) {
         .collect();
     if out.json {
         let mut value = key_json(&k);
+        value["budgets"] = crate::cmd::budget::json(&shown.budgets);
         value["client_refusals"] = shown
             .client_refusals
             .iter()
@@ -226,6 +227,9 @@ fn print_shown(out: &Printer, shown: &pb::GetKeyResponse) {
         false => refusals.join(", "),
     };
     rows.push(vec!["client refusals".to_owned(), refused]);
+    for budget in &shown.budgets {
+        rows.push(vec!["spent".to_owned(), crate::cmd::budget::shown(budget)]);
+    }
     out.table(&["key", ""], rows);
 }
 
@@ -265,6 +269,7 @@ fn key_rows(k: &pb::Key) -> Vec<Vec<String>> {
             limit(l.tokens_per_day.unwrap_or(0)),
         ],
         vec!["in flight".to_owned(), limit(n(l.max_concurrent))],
+        vec!["spend budgets".to_owned(), crate::cmd::budget::limits(&l)],
         vec!["from".to_owned(), networks(&k.allowed_ips, &k.denied_ips)],
         vec!["expires".to_owned(), time(k.expires_at)],
         vec!["created".to_owned(), time(Some(k.created_at))],
@@ -325,6 +330,12 @@ fn key_json(k: &pb::Key) -> Value {
         "requests_per_second": l.requests_per_second.unwrap_or(0),
         "burst": l.burst.unwrap_or(0),
         "max_concurrent": l.max_concurrent.unwrap_or(0),
+        "budget_usd": {
+            "day": l.budget_usd_micros_day.unwrap_or(0) as f64 / 1e6,
+            "week": l.budget_usd_micros_week.unwrap_or(0) as f64 / 1e6,
+            "month": l.budget_usd_micros_month.unwrap_or(0) as f64 / 1e6,
+            "total": l.budget_usd_micros_total.unwrap_or(0) as f64 / 1e6,
+        },
         "allowed_ips": k.allowed_ips,
         "denied_ips": k.denied_ips,
         "note": k.note,

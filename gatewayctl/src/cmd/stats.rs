@@ -42,6 +42,7 @@ pub async fn run(args: StatsArgs, client: &mut Client, out: &Printer) -> Result<
                     r.latency_p50_ms, r.latency_p95_ms, r.latency_p99_ms
                 ),
                 format!("{}/{}/{}", r.ttfb_p50_ms, r.ttfb_p95_ms, r.ttfb_p99_ms),
+                budgets(r),
             ]
         })
         .collect();
@@ -58,9 +59,10 @@ pub async fn run(args: StatsArgs, client: &mut Client, out: &Printer) -> Result<
             "cost",
             "latency p50/95/99 ms",
             "first byte p50/95/99 ms",
+            "budgets",
         ],
         rows,
-        &[0, 1, 2, 3, 4, 5, 8],
+        &[0, 1, 2, 3, 4, 5, 8, 11],
     );
     let unpriced: Vec<&str> = usage
         .rows
@@ -79,6 +81,19 @@ pub async fn run(args: StatsArgs, client: &mut Client, out: &Printer) -> Result<
         out.note(&format!("counted from {from} (whole buckets)"));
     }
     Ok(())
+}
+
+/// A key's spend budgets, one line each; `-` without.
+fn budgets(r: &pb::UsageRow) -> String {
+    match r.budgets.is_empty() {
+        true => "-".to_owned(),
+        false => r
+            .budgets
+            .iter()
+            .map(crate::cmd::budget::shown)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
 }
 
 /// The estimated cost, or `—` when tokens were counted but nothing priced them.
@@ -110,5 +125,6 @@ fn row_json(r: &pb::UsageRow) -> Value {
         "ttfb_p50_ms": r.ttfb_p50_ms,
         "ttfb_p95_ms": r.ttfb_p95_ms,
         "ttfb_p99_ms": r.ttfb_p99_ms,
+        "budgets": crate::cmd::budget::json(&r.budgets),
     })
 }

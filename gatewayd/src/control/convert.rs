@@ -40,6 +40,10 @@ fn limits(p: LimitsPatch) -> pb::Limits {
         requests_per_second: p.requests_per_second,
         burst: p.burst,
         max_concurrent: p.max_concurrent,
+        budget_usd_micros_day: p.budget_usd[0],
+        budget_usd_micros_week: p.budget_usd[1],
+        budget_usd_micros_month: p.budget_usd[2],
+        budget_usd_micros_total: p.budget_usd[3],
     }
 }
 
@@ -54,6 +58,12 @@ pub fn limits_patch(l: Option<pb::Limits>) -> LimitsPatch {
         requests_per_second: l.requests_per_second,
         burst: l.burst,
         max_concurrent: l.max_concurrent,
+        budget_usd: [
+            l.budget_usd_micros_day,
+            l.budget_usd_micros_week,
+            l.budget_usd_micros_month,
+            l.budget_usd_micros_total,
+        ],
     }
 }
 
@@ -159,4 +169,17 @@ pub fn usage(c: UsageCounters) -> pb::Usage {
         thoughts_tokens: c.tokens.thoughts_tokens,
         cost_usd: c.cost_micros as f64 / 1_000_000.0,
     }
+}
+
+/// Spend budgets as they stand, to the wire.
+pub fn budgets(uses: Vec<crate::admission::spend::BudgetUse>) -> Vec<pb::BudgetUse> {
+    uses.into_iter()
+        .map(|u| pb::BudgetUse {
+            period: u.period.as_str().to_owned(),
+            limit_micros: u.limit,
+            spent_micros: u.spent,
+            reserved_micros: u.reserved,
+            resets_at: u.resets_at_ms.map(|ms| (ms / 1000) as i64),
+        })
+        .collect()
 }

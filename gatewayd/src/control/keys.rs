@@ -58,9 +58,14 @@ impl Keys for Control {
             .into_iter()
             .map(|(reason, count)| pb::ReasonCount { reason, count })
             .collect();
+        let now = self.gateway.clock().now_millis();
+        let budgets = self
+            .admission
+            .budgets(&record.id, &record.rate_limit.budget_usd, now);
         Ok(Response::new(pb::GetKeyResponse {
             key: key(record),
             client_refusals,
+            budgets: convert::budgets(budgets),
         }))
     }
 

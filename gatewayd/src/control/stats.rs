@@ -31,6 +31,10 @@ impl Stats for Control {
         };
         let (groups, start) = self.gateway.usage_stats(scope, since).await?;
         let names = self.names(scope)?;
+        let mut budgets = match scope {
+            UsageScope::Key => self.key_budgets()?,
+            _ => HashMap::new(),
+        };
         let mut rows: Vec<pb::UsageRow> = groups
             .into_iter()
             .map(|(id, g)| pb::UsageRow {
@@ -43,6 +47,7 @@ impl Stats for Control {
                 ttfb_p50_ms: g.ttfb.quantile(0.50),
                 ttfb_p95_ms: g.ttfb.quantile(0.95),
                 ttfb_p99_ms: g.ttfb.quantile(0.99),
+                budgets: budgets.remove(&id).unwrap_or_default(),
                 id,
             })
             .collect();
@@ -62,6 +67,21 @@ impl Stats for Control {
 }
 
 impl Control {
+    /// Each key's spend budgets as they stand, for keys that have any.
+    fn key_budgets(&self) -> Result<HashMap<String, Vec<pb::BudgetUse>>, Status> {
+        let now = self.gateway.clock().now_millis();
+        Ok(self
+            .gateway
+            .list_keys(true)?
+            .into_iter()
+            .filter(|k| !k.rate_limit.budget_usd.is_none())
+            .map(|k| {
+                let uses = self.admission.budgets(&k.id, &k.rate_limit.budget_usd, now);
+                (k.id, convert::budgets(uses))
+            })
+            .collect())
+    }
+
     fn names(&self, scope: UsageScope) -> Result<HashMap<String, String>, Status> {
         Ok(match scope {
             UsageScope::Key => self

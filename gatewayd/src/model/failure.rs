@@ -23,6 +23,8 @@ pub enum Failure {
     RateLimited,
     /// The key's token budget per minute or day (429).
     TokenBudget,
+    /// The key's spend budget in dollars per day, week, month or in total (429).
+    SpendBudget,
     /// The key's cap on requests in flight (429).
     Concurrency,
     /// The request body is over the size limit (413).
@@ -66,6 +68,7 @@ impl Failure {
             Failure::AuthLockout => "auth_lockout",
             Failure::RateLimited => "rate_limited",
             Failure::TokenBudget => "token_budget",
+            Failure::SpendBudget => "spend_budget",
             Failure::Concurrency => "concurrency",
             Failure::BodyTooLarge => "body_too_large",
             Failure::BadRequest => "bad_request",

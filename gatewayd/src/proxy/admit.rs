@@ -93,8 +93,12 @@ impl Gate<'_> {
             );
         }
         let storm_at = self.settings.limits.refusal_storm_per_minute;
+        let alert_at = self.settings.alerts.budget_threshold;
         let limits = &key.record.rate_limit;
-        match self.admission.admit_key(&key.id, limits, now, storm_at) {
+        match self
+            .admission
+            .admit_key(&key.id, limits, now, (storm_at, alert_at))
+        {
             Ok(permit) => Ok(Admitted { key, permit }),
             Err(refusal) => {
                 if refusal.storm {

@@ -141,7 +141,15 @@ impl Relayed {
             if let Some(permit) = p.permit.take() {
                 // What the answer used, cut or not, in place of its reservation.
                 let used = p.record.tokens.input_tokens + p.record.tokens.output_tokens;
-                permit.settle(used, p.source.clock.now_millis());
+                let cost = match (&p.record.model, permit.wants_cost()) {
+                    (Some(model), true) => p
+                        .source
+                        .settings
+                        .prices
+                        .cost_micros(model, &p.record.tokens),
+                    _ => 0,
+                };
+                permit.settle(used, cost, p.source.clock.now_millis());
             }
             p.record.failed |= !finished;
             if let Some(facts) = &mut p.record.request {

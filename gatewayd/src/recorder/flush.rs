@@ -78,6 +78,7 @@ impl RecorderTask {
     /// Writes the pending batch (and any held one) and does the housekeeping when due.
     /// The runtime thread serves requests meanwhile; new records queue in the channel.
     pub(super) async fn write(&mut self, pending: &mut UsageDelta) {
+        self.raise_budget_alerts();
         let fresh = (!pending.is_empty()).then(|| {
             let mut batch = std::mem::take(pending);
             batch.quota_resets = self.gateway.quota_resets();
@@ -152,6 +153,32 @@ impl RecorderTask {
                 lost,
                 "the usage ledger refused the final write; these request log entries are lost"
             );
+        }
+    }
+}
+
+impl RecorderTask {
+    /// Raises an alert for each key spend budget that crossed its alert fraction.
+    fn raise_budget_alerts(&self) {
+        use crate::admission::spend::usd;
+        for alert in self.admission.take_budget_alerts() {
+            let crossed = &alert.crossed;
+            let message = format!(
+                "key {} has spent {} of its {} budget of {}",
+                alert.key,
+                usd(crossed.micros),
+                crossed.period.as_str(),
+                usd(crossed.limit)
+            );
+            tracing::warn!(key = %alert.key, period = crossed.period.as_str(), "a key's spend budget is nearly used up");
+            let mut raised = crate::alerts::Alert::new(
+                self.gateway.clock().now_millis(),
+                "budget_threshold",
+                None,
+                message,
+            );
+            raised.key = Some(alert.key.to_string());
+            self.alerter.raise(raised);
         }
     }
 }

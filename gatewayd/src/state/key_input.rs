@@ -49,6 +49,8 @@ pub struct LimitsPatch {
     pub requests_per_second: Option<u32>,
     pub burst: Option<u32>,
     pub max_concurrent: Option<u32>,
+    /// Spend budgets in micro-dollars per day, week, month and in total.
+    pub budget_usd: [Option<u64>; 4],
 }
 
 impl LimitsPatch {
@@ -62,6 +64,13 @@ impl LimitsPatch {
         set(&mut limits.max_concurrent, self.max_concurrent);
         limits.tokens_per_minute = self.tokens_per_minute.unwrap_or(limits.tokens_per_minute);
         limits.tokens_per_day = self.tokens_per_day.unwrap_or(limits.tokens_per_day);
+        let b = &mut limits.budget_usd;
+        for (to, value) in [&mut b.day, &mut b.week, &mut b.month, &mut b.total]
+            .into_iter()
+            .zip(self.budget_usd)
+        {
+            *to = value.unwrap_or(*to);
+        }
     }
 
     /// A new key's limits: what is set, 0 elsewhere.
@@ -81,6 +90,10 @@ impl LimitsPatch {
             requests_per_second: Some(limits.requests_per_second),
             burst: Some(limits.burst),
             max_concurrent: Some(limits.max_concurrent),
+            budget_usd: {
+                let b = &limits.budget_usd;
+                [b.day, b.week, b.month, b.total].map(Some)
+            },
         }
     }
 }
@@ -221,11 +234,16 @@ mod tests {
         let patch = LimitsPatch {
             requests_per_minute: Some(0),
             max_concurrent: Some(2),
+            budget_usd: [Some(5_000_000), None, None, Some(1)],
             ..LimitsPatch::default()
         };
         patch.apply(&mut limits);
         assert_eq!(limits.requests_per_minute, 0, "set to unlimited");
         assert_eq!(limits.max_concurrent, 2);
+        assert_eq!(
+            (limits.budget_usd.day, limits.budget_usd.total),
+            (5_000_000, 1)
+        );
         assert_eq!((limits.tokens_per_day, limits.burst), (5_000, 3), "kept");
         assert_eq!(LimitsPatch::of(&limits).to_limits(), limits);
         assert_eq!(LimitsPatch::default().to_limits(), RateLimit::default());

@@ -7,6 +7,7 @@ mod anthropic;
 mod audit;
 mod backup;
 mod bench;
+mod budgets;
 mod codeassist;
 mod connections;
 mod control;
