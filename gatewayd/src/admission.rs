@@ -13,6 +13,7 @@
 mod ip;
 mod shards;
 pub mod spend;
+mod standing;
 mod window;
 
 use std::net::IpAddr;

@@ -70,6 +70,12 @@ pub async fn run_with_clock(
     let clients = crate::upstream_client::Clients::new(&config.upstream)?;
     let (alerter, alert_task) = crate::alerts::channel(clients.shared.clone(), live.clone());
     let alert_task = tokio::spawn(alert_task);
+    let periods = Arc::new(recorder::periods::KeyPeriods::default());
+    let now = clock.now_millis();
+    for (index, period) in recorder::periods::PERIODS.into_iter().enumerate() {
+        let start = period.bounds(now).0;
+        periods.seed(index, start, gateway.key_sums_since(start / 1000).await?);
+    }
     let (recorder, recorder_task) = recorder::channel(
         gateway.clone(),
         Arc::clone(&admission),
@@ -77,6 +83,7 @@ pub async fn run_with_clock(
         metrics.clone(),
         alerter,
         &config.record,
+        Arc::clone(&periods),
     );
     let metrics_listener = match config.metrics.listen {
         Some(addr) => {
@@ -139,7 +146,11 @@ pub async fn run_with_clock(
 
     let proxy = Proxy::new(
         gateway.clone(),
-        (Arc::clone(&admission), balancer),
+        proxy::Shared {
+            admission: Arc::clone(&admission),
+            balancer,
+            periods,
+        },
         metrics_listener.is_none().then_some(metrics),
         recorder.clone(),
         clients,

@@ -19,6 +19,7 @@ mod malformed;
 mod meter;
 mod names;
 mod opening;
+mod own_usage;
 mod peek;
 mod respond;
 pub mod route;
@@ -38,8 +39,16 @@ use self::upstream::Exchange;
 use crate::admission::Admission;
 use crate::balance::Balancer;
 use crate::config::Live;
+use crate::recorder::periods::KeyPeriods;
 use crate::recorder::Recorder;
 use crate::state::Gateway;
+
+/// What the data plane shares with the rest of the daemon.
+pub struct Shared {
+    pub admission: Arc<Admission>,
+    pub balancer: Arc<Balancer>,
+    pub periods: Arc<KeyPeriods>,
+}
 
 /// The data plane's shared handle; cheap to clone.
 #[derive(Clone)]
@@ -58,17 +67,18 @@ struct Inner {
     /// For upstream requests of accounts without a proxy.
     direct: crate::upstream_client::Direct,
     balancer: Arc<Balancer>,
+    /// Each key's usage this day, week and month (kept by the recorder).
+    periods: Arc<KeyPeriods>,
     live: Live,
     /// How fast request bodies must arrive.
     pace: body::BodyPace,
 }
 
 impl Proxy {
-    /// Builds the data plane with a pooled upstream client; `admission` and `balancer`
-    /// are shared with the rest of the daemon.
+    /// Builds the data plane with a pooled upstream client.
     pub fn new(
         gateway: Gateway,
-        (admission, balancer): (Arc<Admission>, Arc<Balancer>),
+        shared: Shared,
         metrics: Option<crate::metrics::Metrics>,
         recorder: Recorder,
         clients: crate::upstream_client::Clients,
@@ -78,12 +88,13 @@ impl Proxy {
         Self {
             inner: Arc::new(Inner {
                 gateway,
-                admission,
+                admission: shared.admission,
+                periods: shared.periods,
                 metrics,
                 recorder,
                 client: clients.shared,
                 direct: clients.direct,
-                balancer,
+                balancer: shared.balancer,
                 live,
                 pace,
             }),
@@ -110,6 +121,21 @@ impl Proxy {
                 self.api(api, parts, body, peer, &mut ctx)
                     .instrument(span)
                     .await
+            }
+            Route::OwnUsage(_) => {
+                let settings = self.inner.live.load();
+                let inner = &*self.inner;
+                match self
+                    .gate_with(&settings)
+                    .identify(None, &parts, peer.ip(), &mut ctx)
+                {
+                    Ok(key) => {
+                        let now = inner.gateway.clock().now_millis();
+                        let answer = own_usage::answer(&key, &inner.admission, &inner.periods, now);
+                        ctx.answered_unrecorded(answer)
+                    }
+                    Err(reject) => ctx.refuse(reject),
+                }
             }
             Route::Local(api, answer) => {
                 let settings = self.inner.live.load();
@@ -243,14 +269,18 @@ impl Proxy {
         ctx: &mut RequestContext,
         settings: &crate::config::LiveSettings,
     ) -> Result<admit::Admitted, respond::Reject> {
+        self.gate_with(settings).admit(api, parts, peer, ctx)
+    }
+
+    /// Admission under `settings`.
+    fn gate_with<'a>(&'a self, settings: &'a crate::config::LiveSettings) -> admit::Gate<'a> {
         let inner = &*self.inner;
-        let gate = admit::Gate {
+        admit::Gate {
             gateway: &inner.gateway,
             admission: &inner.admission,
             recorder: &inner.recorder,
             settings,
-        };
-        gate.admit(api, parts, peer, ctx)
+        }
     }
 
     async fn api(

@@ -17,6 +17,7 @@ use crate::store::UsageDelta;
 mod events;
 mod flush;
 mod models;
+pub mod periods;
 mod tally;
 mod writer;
 
@@ -95,6 +96,8 @@ pub struct RecorderTask {
     client_refusals: crate::alerts::ClientRefusals,
     /// Where spend budgets that crossed their alert fraction wait to be raised.
     admission: Arc<Admission>,
+    /// Each key's usage this day, week and month, for the key holder's own view.
+    periods: Arc<periods::KeyPeriods>,
     /// The disk side; `None` only while a write is in progress (or after it panicked).
     writer: Option<Writer>,
     /// A batch the ledger refused (disk full, I/O error), retried with the next ones.
@@ -113,6 +116,7 @@ pub fn channel(
     metrics: crate::metrics::Metrics,
     alerter: crate::alerts::Alerter,
     config: &RecordConfig,
+    periods: Arc<periods::KeyPeriods>,
 ) -> (Recorder, RecorderTask) {
     let (tx, rx) = mpsc::channel(config.queue);
     let (events_tx, events_rx) = mpsc::channel(events::QUEUE);
@@ -130,6 +134,7 @@ pub fn channel(
             alerter: alerter.clone(),
         }),
         admission: Arc::clone(&admission),
+        periods,
         writer: Some(Writer::new(gateway.clone(), admission, config.clone())),
         gateway,
         live,
@@ -258,7 +263,7 @@ impl RecorderTask {
                     Some(Message::Usage(r)) => {
                         let now = self.gateway.clock().now_millis();
                         self.alert(&r, now);
-                        tally::add(&mut pending, r, now / 1000, &self.live.load().prices, &self.metrics, &mut self.models);
+                        tally::add(&mut pending, r, now / 1000, &self.live.load().prices, &self.metrics, &mut self.models, &self.periods);
                     }
                     Some(Message::Stop(done)) => {
                         stopped = Some(done);

@@ -42,6 +42,37 @@ impl Gate<'_> {
         peer: IpAddr,
         ctx: &mut RequestContext,
     ) -> Result<Admitted, Reject> {
+        let key = self.identify(Some(api), parts, peer, ctx)?;
+        let now = self.gateway.clock().now_millis();
+        let storm_at = self.settings.limits.refusal_storm_per_minute;
+        let alert_at = self.settings.alerts.budget_threshold;
+        let limits = &key.record.rate_limit;
+        match self
+            .admission
+            .admit_key(&key.id, limits, now, (storm_at, alert_at))
+        {
+            Ok(permit) => Ok(Admitted { key, permit }),
+            Err(refusal) => {
+                if refusal.storm {
+                    self.recorder.security(
+                        "rate_limit_storm",
+                        format!("key {} refused {storm_at} times in a minute", key.id),
+                    );
+                }
+                Err(refusal.into())
+            }
+        }
+    }
+
+    /// Everything but the key's own limits: the address, the origin, the key (authorised
+    /// for `api`, if given) and the key's networks.
+    pub fn identify(
+        &self,
+        api: Option<&ApiRoute>,
+        parts: &Parts,
+        peer: IpAddr,
+        ctx: &mut RequestContext,
+    ) -> Result<Arc<ActiveKey>, Reject> {
         let now = self.gateway.clock().now_millis();
         let rules = &self.settings.ip_rules;
         let client_ip = rules.client_ip(peer, &parts.headers);
@@ -92,24 +123,7 @@ impl Gate<'_> {
                 Refusal::forbidden("this gateway key may not be used from your address").into(),
             );
         }
-        let storm_at = self.settings.limits.refusal_storm_per_minute;
-        let alert_at = self.settings.alerts.budget_threshold;
-        let limits = &key.record.rate_limit;
-        match self
-            .admission
-            .admit_key(&key.id, limits, now, (storm_at, alert_at))
-        {
-            Ok(permit) => Ok(Admitted { key, permit }),
-            Err(refusal) => {
-                if refusal.storm {
-                    self.recorder.security(
-                        "rate_limit_storm",
-                        format!("key {} refused {storm_at} times in a minute", key.id),
-                    );
-                }
-                Err(refusal.into())
-            }
-        }
+        Ok(key)
     }
 
     /// A browser may call only from an allowed origin; clients without `Origin` pass.

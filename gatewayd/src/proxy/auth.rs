@@ -41,13 +41,14 @@ fn query_key(query: Option<&str>) -> Option<&str> {
         .filter(|v| !v.is_empty())
 }
 
-/// Authenticates and authorises one request.
+/// Authenticates one request and, for an API `route`, authorises it (without one, any
+/// valid key passes: a key holder reading its own usage).
 pub fn authenticate(
     snapshot: &Snapshot,
     hasher: &KeyHasher,
     headers: &HeaderMap,
     query: Option<&str>,
-    route: &ApiRoute,
+    route: Option<&ApiRoute>,
     now_ms: u64,
 ) -> Result<Arc<ActiveKey>, Reject> {
     let secret = presented(headers, query).ok_or_else(|| {
@@ -71,6 +72,9 @@ pub fn authenticate(
     if key.record.is_expired(now) {
         return Err(Reject::forbidden("this gateway key has expired"));
     }
+    let Some(route) = route else {
+        return Ok(Arc::clone(key));
+    };
     if !key.allows(route.permission) {
         return Err(Reject::forbidden(format!(
             "this gateway key lacks the {} permission",

@@ -137,6 +137,13 @@ impl RequestContext {
         response
     }
 
+    /// An answer that is no request of the key's (a key holder reading its own usage):
+    /// nothing is recorded, so looking never changes what is shown.
+    pub fn answered_unrecorded(&mut self, response: Response<ProxyBody>) -> Response<ProxyBody> {
+        self.open = false;
+        response
+    }
+
     /// Puts the id on the answer.
     pub fn stamp(&self, response: &mut Response<ProxyBody>) {
         response

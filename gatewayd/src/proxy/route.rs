@@ -48,6 +48,9 @@ pub enum Route {
     /// A Code Assist housekeeping call (Gemini CLI's Google-login mode), answered by the
     /// gateway itself once the key is checked.
     Local(ApiRoute, LocalAnswer),
+    /// `GET /gateway/usage`: the presented key's own usage, limits and budgets; errors in
+    /// the dialect its credential's place suggests.
+    OwnUsage(Dialect),
     /// Nothing here; answered 404 in the guessed dialect.
     NotFound(Dialect),
 }
@@ -57,7 +60,7 @@ impl Route {
     pub fn dialect(&self) -> Option<Dialect> {
         match self {
             Route::Api(api) | Route::Local(api, _) => Some(api.dialect),
-            Route::NotFound(dialect) => Some(*dialect),
+            Route::NotFound(dialect) | Route::OwnUsage(dialect) => Some(*dialect),
             Route::Health | Route::Metrics | Route::Probe => None,
         }
     }
@@ -109,6 +112,9 @@ pub fn route(method: &Method, path: &str, headers: &HeaderMap, query: Option<&st
         return Route::Metrics;
     }
     let google_credential = headers.contains_key("x-goog-api-key") || has_key_param(query);
+    if method == Method::GET && path == "/gateway/usage" {
+        return Route::OwnUsage(guess(google_credential));
+    }
     if let Some(rest) = path.strip_prefix("/v1beta/") {
         return gemini(method, rest);
     }

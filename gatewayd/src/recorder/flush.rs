@@ -122,6 +122,7 @@ impl RecorderTask {
                     let now = self.gateway.clock().now_millis();
                     self.error_rates.sweep(now, &settings.alerts);
                     self.client_refusals.sweep(now);
+                    self.periods.sweep(now);
                 }
             }
             // Only a panic in the store code gets here; recording stops, serving does not.

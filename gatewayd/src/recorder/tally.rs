@@ -5,6 +5,7 @@
 use std::sync::{Arc, LazyLock};
 
 use super::models::ModelNames;
+use super::periods::KeyPeriods;
 use super::{RequestFacts, UsageRecord};
 use crate::metrics::{Metrics, Observation};
 use crate::model::{RequestLogEntry, UsageCounters, UsageScope};
@@ -20,6 +21,7 @@ pub fn add(
     prices: &PriceTable,
     metrics: &Metrics,
     models: &mut ModelNames,
+    periods: &KeyPeriods,
 ) {
     pending.records += 1;
     let cost_micros = r
@@ -60,6 +62,9 @@ pub fn add(
         groups.push((UsageScope::Dialect, dialect_id(f.dialect)));
     }
     let at_secs = facts.map_or(now_secs, |f| f.at_ms / 1000);
+    if let Some(key) = &r.key_id {
+        periods.add(key, at_secs * 1000, &counters);
+    }
     for (scope, id) in groups {
         let counters = match scope {
             UsageScope::Account => &account_counters,
@@ -204,6 +209,7 @@ mod tests {
     #[test]
     fn a_record_counts_in_every_scope_once_and_logs_its_failure_by_name() {
         let (prices, metrics) = (PriceTable::new(&[]), Metrics::default());
+        let periods = KeyPeriods::default();
         let mut models = ModelNames::new(10);
         let mut pending = UsageDelta::default();
         add(
@@ -213,6 +219,7 @@ mod tests {
             &prices,
             &metrics,
             &mut models,
+            &periods,
         );
         add(
             &mut pending,
@@ -221,6 +228,7 @@ mod tests {
             &prices,
             &metrics,
             &mut models,
+            &periods,
         );
         assert_eq!(pending.records, 2);
         for (scope, id) in [
@@ -239,11 +247,39 @@ mod tests {
         assert_eq!(pending.log[1].error.as_deref(), Some("rate_limited"));
         assert_eq!(pending.log[1].request_id, "req_gw_000000000000002a");
         assert!(pending.last_used.contains_key("key_1"));
+        let today = periods.get("key_1", 7_200_500)[0];
+        assert_eq!(
+            (today.requests, today.errors),
+            (2, 1),
+            "the key's running day"
+        );
+    }
+
+    #[test]
+    fn a_client_refusal_is_the_keys_error_not_the_accounts() {
+        let (prices, metrics) = (PriceTable::new(&[]), Metrics::default());
+        let periods = KeyPeriods::default();
+        let mut models = ModelNames::new(10);
+        let mut pending = UsageDelta::default();
+        let refused = record(Some("key_1"), Some(Failure::ThirdPartyBilling));
+        add(
+            &mut pending,
+            refused,
+            1_700_000_000,
+            &prices,
+            &metrics,
+            &mut models,
+            &periods,
+        );
+        let errors = |scope, id: &str| pending.counters[&(scope, Arc::from(id))].errors;
+        assert_eq!(errors(UsageScope::Key, "key_1"), 1);
+        assert_eq!(errors(UsageScope::Account, "acc_1"), 0);
     }
 
     #[test]
     fn a_keyless_refusal_counts_for_its_dialect_only() {
         let (prices, metrics) = (PriceTable::new(&[]), Metrics::default());
+        let periods = KeyPeriods::default();
         let mut models = ModelNames::new(10);
         let mut pending = UsageDelta::default();
         let mut refused = record(None, Some(Failure::Unauthorized));
@@ -256,6 +292,7 @@ mod tests {
             &prices,
             &metrics,
             &mut models,
+            &periods,
         );
         let scopes: Vec<UsageScope> = pending.counters.keys().map(|(scope, _)| *scope).collect();
         assert_eq!(scopes, [UsageScope::Dialect]);

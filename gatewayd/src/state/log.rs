@@ -92,6 +92,20 @@ impl Gateway {
         Ok((rows, Some(grain.bucket(since))))
     }
 
+    /// Each key's usage summed over the daily rollups since `since_secs` (a UTC
+    /// midnight), to seed the in-memory periods at start.
+    pub async fn key_sums_since(
+        &self,
+        since_secs: u64,
+    ) -> Result<HashMap<String, crate::model::UsageCounters>, OpError> {
+        let rows = self
+            .inner
+            .ledger
+            .rollup_window(UsageScope::Key, Grain::Day, since_secs)
+            .await?;
+        Ok(rows.into_iter().map(|(id, r)| (id, r.counters)).collect())
+    }
+
     /// Drops minute and hourly rollups past their retention.
     pub async fn prune_rollups(&self) -> Result<(), OpError> {
         let now = self.clock().now_secs() as u64;

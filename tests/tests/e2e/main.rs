@@ -24,6 +24,7 @@ mod lifecycle;
 mod log;
 mod oauth;
 mod observe;
+mod own_usage;
 mod pool;
 mod route;
 mod safety;

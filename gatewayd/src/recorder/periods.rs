@@ -1,0 +1,96 @@
+//! Each key's usage and cost this calendar day, week and month (UTC), kept in memory by
+//! the recorder as records arrive and seeded from the ledger's daily rollups at start,
+//! so a key holder's `GET /gateway/usage` reads no store.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::admission::spend::Period;
+use crate::model::UsageCounters;
+
+/// The periods kept, in this order.
+pub const PERIODS: [Period; 3] = [Period::Day, Period::Week, Period::Month];
+
+/// Per period: when it began (Unix ms) and what it counted.
+type Slots = [(u64, UsageCounters); 3];
+
+/// Every key's current periods; shared by the recorder (writes) and the data plane.
+#[derive(Default)]
+pub struct KeyPeriods {
+    keys: Mutex<HashMap<Arc<str>, Slots>>,
+}
+
+impl KeyPeriods {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Arc<str>, Slots>> {
+        self.keys.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Counts `c` for `key` at `at_ms`.
+    pub fn add(&self, key: &Arc<str>, at_ms: u64, c: &UsageCounters) {
+        let starts = PERIODS.map(|p| p.bounds(at_ms).0);
+        let mut keys = self.lock();
+        let slots = keys.entry(Arc::clone(key)).or_default();
+        for (slot, start) in slots.iter_mut().zip(starts) {
+            if slot.0 != start {
+                *slot = (start, UsageCounters::default());
+            }
+            slot.1.add(c);
+        }
+    }
+
+    /// `key`'s usage this day, week and month as of `now_ms`.
+    pub fn get(&self, key: &str, now_ms: u64) -> [UsageCounters; 3] {
+        let starts = PERIODS.map(|p| p.bounds(now_ms).0);
+        let keys = self.lock();
+        let Some(slots) = keys.get(key) else {
+            return Default::default();
+        };
+        let mut out = [UsageCounters::default(); 3];
+        for ((out, slot), start) in out.iter_mut().zip(slots).zip(starts) {
+            if slot.0 == start {
+                *out = slot.1;
+            }
+        }
+        out
+    }
+
+    /// Takes the ledger's sums for period `index` (of [`PERIODS`]) that began at `start`.
+    pub fn seed(&self, index: usize, start: u64, sums: HashMap<String, UsageCounters>) {
+        let mut keys = self.lock();
+        for (key, counters) in sums {
+            let slots = keys.entry(Arc::from(key.as_str())).or_default();
+            slots[index] = (start, counters);
+        }
+    }
+
+    /// Forgets keys with nothing counted this month.
+    pub fn sweep(&self, now_ms: u64) {
+        let month = Period::Month.bounds(now_ms).0;
+        self.lock().retain(|_, slots| slots[2].0 == month);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::KeyPeriods;
+    use crate::model::UsageCounters;
+
+    #[test]
+    fn a_new_day_starts_from_nothing_while_the_month_goes_on() {
+        // 2026-12-03 12:00 UTC.
+        let noon = 1_796_299_200_000;
+        let key = std::sync::Arc::from("k");
+        let one = UsageCounters {
+            requests: 1,
+            cost_micros: 10,
+            ..Default::default()
+        };
+        let periods = KeyPeriods::default();
+        periods.add(&key, noon, &one);
+        periods.add(&key, noon + 86_400_000, &one);
+        let [day, week, month] = periods.get("k", noon + 86_400_000);
+        assert_eq!((day.requests, week.requests, month.requests), (1, 2, 2));
+        assert_eq!(month.cost_micros, 20);
+        assert_eq!(periods.get("other", noon)[2], UsageCounters::default());
+    }
+}
