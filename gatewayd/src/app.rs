@@ -147,6 +147,14 @@ pub async fn run_with_clock(
     let proxy = Proxy::new(
         gateway.clone(),
         proxy::Shared {
+            dashboard: Arc::new(crate::dashboard::Dashboard::new(
+                gateway.clone(),
+                Arc::clone(&admission),
+                Arc::clone(&periods),
+                recorder.clone(),
+                live.clone(),
+                tls.is_some(),
+            )),
             admission: Arc::clone(&admission),
             balancer,
             periods,

@@ -88,6 +88,27 @@ pub struct Config {
     pub alerts: crate::alerts::AlertsConfig,
     pub telemetry: crate::telemetry::TelemetryConfig,
     pub backup: BackupConfig,
+    pub dashboard: DashboardConfig,
+}
+
+/// The web dashboard under `/ui/` on the data-plane port; applies on `config reload`.
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DashboardConfig {
+    /// Serve it; off, `/ui/` answers 404.
+    pub enabled: bool,
+    /// A session unused this long is signed out.
+    #[serde(with = "humantime_serde")]
+    pub session_idle: Duration,
+}
+
+impl Default for DashboardConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            session_idle: Duration::from_secs(15 * 60),
+        }
+    }
 }
 
 /// Periodic backups (off unless `interval` is set).
@@ -283,6 +304,7 @@ impl Default for Config {
             prices: Vec::new(),
             metrics: MetricsConfig::default(),
             backup: BackupConfig::default(),
+            dashboard: DashboardConfig::default(),
             alerts: crate::alerts::AlertsConfig::default(),
             telemetry: crate::telemetry::TelemetryConfig::default(),
         }

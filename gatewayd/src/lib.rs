@@ -10,6 +10,7 @@ pub mod clock;
 mod codeassist;
 pub mod config;
 mod control;
+mod dashboard;
 mod health_check;
 mod login;
 mod metrics;

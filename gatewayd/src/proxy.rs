@@ -48,6 +48,8 @@ pub struct Shared {
     pub admission: Arc<Admission>,
     pub balancer: Arc<Balancer>,
     pub periods: Arc<KeyPeriods>,
+    /// Answers `/ui/…`.
+    pub dashboard: Arc<crate::dashboard::Dashboard>,
 }
 
 /// The data plane's shared handle; cheap to clone.
@@ -69,6 +71,7 @@ struct Inner {
     balancer: Arc<Balancer>,
     /// Each key's usage this day, week and month (kept by the recorder).
     periods: Arc<KeyPeriods>,
+    dashboard: Arc<crate::dashboard::Dashboard>,
     live: Live,
     /// How fast request bodies must arrive.
     pace: body::BodyPace,
@@ -90,6 +93,7 @@ impl Proxy {
                 gateway,
                 admission: shared.admission,
                 periods: shared.periods,
+                dashboard: shared.dashboard,
                 metrics,
                 recorder,
                 client: clients.shared,
@@ -108,6 +112,10 @@ impl Proxy {
         request: Request<Incoming>,
         peer: std::net::SocketAddr,
     ) -> Response<ProxyBody> {
+        let path = request.uri().path();
+        if path == "/ui" || path.starts_with("/ui/") {
+            return self.dashboard(request, peer).await;
+        }
         let (parts, body) = request.into_parts();
         let query = parts.uri.query();
         let route = route::route(&parts.method, parts.uri.path(), &parts.headers, query);
@@ -157,6 +165,32 @@ impl Proxy {
             }
         };
         ctx.stamp(&mut response);
+        response
+    }
+
+    /// `/ui/…`: the dashboard when it is on (with the request's id), else a 404.
+    async fn dashboard(
+        &self,
+        request: Request<Incoming>,
+        peer: std::net::SocketAddr,
+    ) -> Response<ProxyBody> {
+        let settings = self.inner.live.load();
+        let id = crate::model::request_id(crate::model::next_request_id());
+        let id = http::HeaderValue::from_str(&id)
+            .unwrap_or_else(|_| http::HeaderValue::from_static("req_gw_0"));
+        let mut response = match settings.dashboard.enabled {
+            true => {
+                let client = settings.ip_rules.client_ip(peer.ip(), request.headers());
+                self.inner.dashboard.handle(request, client).await
+            }
+            false => respond::Reject::new(
+                crate::model::Failure::NotFound,
+                http::StatusCode::NOT_FOUND,
+                "the dashboard is off (dashboard.enabled = false)",
+            )
+            .into_response(route::Dialect::Anthropic, &id),
+        };
+        response.headers_mut().insert(REQUEST_ID_HEADER, id);
         response
     }
 

@@ -22,6 +22,7 @@ pub struct LiveSettings {
     pub limits: LimitsConfig,
     pub security: SecurityConfig,
     pub alerts: crate::alerts::AlertsConfig,
+    pub dashboard: super::DashboardConfig,
     /// The `[[prices]]` rows as written.
     #[serde(rename = "prices")]
     pub price_rows: Vec<crate::prices::Price>,
@@ -77,6 +78,7 @@ impl LiveSettings {
             limits: config.limits.clone(),
             security: config.security.clone(),
             alerts: config.alerts.clone(),
+            dashboard: config.dashboard.clone(),
             price_rows: config.prices.clone(),
             prices: Arc::new(crate::prices::PriceTable::new(&config.prices)),
             ip_rules: Arc::new(crate::admission::IpRules::new(

@@ -11,6 +11,7 @@ mod budgets;
 mod codeassist;
 mod connections;
 mod control;
+mod dashboard;
 mod disk;
 mod disk_full;
 mod docs;

@@ -1,0 +1,263 @@
+//! The web dashboard under `/ui/`: server-rendered pages for operators (a key with the
+//! `admin` permission) and for key holders (their own usage), signed in with a gateway
+//! key. Sessions live in memory behind an HttpOnly, SameSite=Strict cookie; every form
+//! carries the session's CSRF token; every answer carries a strict Content-Security-Policy
+//! (no inline script or style), `X-Frame-Options: DENY` and `Cache-Control: no-store`.
+//! Actions go through the same domain operations as the control plane and are audited
+//! with the signed-in key as the actor. Neither plane imports this module's internals:
+//! the data plane hands it `/ui/` requests.
+
+mod actions;
+mod layout;
+mod operator;
+mod own;
+mod session;
+mod signin;
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{header, HeaderValue, Method, Request, Response, StatusCode};
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+
+use crate::admission::Admission;
+use crate::config::Live;
+use crate::model::Permission;
+use crate::proxy::body::ProxyBody;
+use crate::recorder::periods::KeyPeriods;
+use crate::recorder::Recorder;
+use crate::state::{ActiveKey, Gateway};
+
+/// Largest form accepted.
+const MAX_FORM: usize = 16 * 1024;
+
+/// The Content-Security-Policy of every page: nothing but this origin's own files.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// What the dashboard reads and acts through; shared with the data plane.
+pub struct Dashboard {
+    pub gateway: Gateway,
+    pub admission: Arc<Admission>,
+    pub periods: Arc<KeyPeriods>,
+    pub recorder: Recorder,
+    pub live: Live,
+    /// Served over TLS: cookies are `Secure`.
+    pub secure: bool,
+    sessions: session::Sessions,
+}
+
+/// A signed-in request: the session and the key behind it, as it stands now.
+pub struct Viewer {
+    pub key: Arc<ActiveKey>,
+    pub csrf: String,
+}
+
+impl Viewer {
+    pub fn admin(&self) -> bool {
+        self.key.allows(Permission::Admin)
+    }
+}
+
+impl Dashboard {
+    pub fn new(
+        gateway: Gateway,
+        admission: Arc<Admission>,
+        periods: Arc<KeyPeriods>,
+        recorder: Recorder,
+        live: Live,
+        secure: bool,
+    ) -> Self {
+        Self {
+            gateway,
+            admission,
+            periods,
+            recorder,
+            live,
+            secure,
+            sessions: Default::default(),
+        }
+    }
+
+    /// Answers one `/ui/…` request from `peer` (the client's address as the network
+    /// rules see it).
+    pub async fn handle(&self, request: Request<Incoming>, client: IpAddr) -> Response<ProxyBody> {
+        let (parts, body) = request.into_parts();
+        let mut response = self.route(&parts, body, client).await;
+        harden(response.headers_mut());
+        response
+    }
+
+    async fn route(
+        &self,
+        parts: &http::request::Parts,
+        body: Incoming,
+        client: IpAddr,
+    ) -> Response<ProxyBody> {
+        let path = parts.uri.path();
+        if path == "/ui/static/app.css" {
+            return layout::stylesheet();
+        }
+        let settings = self.live.load();
+        if !settings.ip_rules.admits(client) {
+            return layout::status(
+                StatusCode::FORBIDDEN,
+                "Your address may not use this gateway.",
+            );
+        }
+        let post = parts.method == Method::POST;
+        if post && !same_origin(parts) {
+            return layout::status(
+                StatusCode::FORBIDDEN,
+                "Forms are accepted from this dashboard's own pages only.",
+            );
+        }
+        match (post, path) {
+            (false, "/ui/login") => return signin::form(None),
+            (true, "/ui/login") => {
+                let form = read_form(body).await;
+                return signin::sign_in(self, &form, client, &settings.limits);
+            }
+            _ => {}
+        }
+        let viewer = match self.viewer(parts) {
+            Some(viewer) => viewer,
+            None if post => return layout::status(StatusCode::UNAUTHORIZED, "Sign in first."),
+            None => return layout::redirect("/ui/login"),
+        };
+        if post {
+            let form = read_form(body).await;
+            if !csrf_matches(&form, &viewer.csrf) {
+                return layout::status(
+                    StatusCode::FORBIDDEN,
+                    "This form has expired; reload the page and try again.",
+                );
+            }
+            if path == "/ui/logout" {
+                return signin::sign_out(self, parts);
+            }
+            if !viewer.admin() {
+                return layout::status(
+                    StatusCode::FORBIDDEN,
+                    "Only an admin key may act on the pool.",
+                );
+            }
+            return actions::act(self, &viewer, path);
+        }
+        match (path, viewer.admin()) {
+            ("/ui" | "/ui/", true) => operator::overview(self, &viewer).await,
+            ("/ui" | "/ui/", false) => own::page_for(self, &viewer).await,
+            ("/ui/accounts", true) => operator::accounts(self, &viewer),
+            ("/ui/keys", true) => operator::keys(self, &viewer),
+            ("/ui/log", true) => operator::log(self, &viewer, parts.uri.query()).await,
+            ("/ui/audit", true) => operator::audit(self, &viewer),
+            ("/ui/accounts" | "/ui/keys" | "/ui/log" | "/ui/audit", false) => layout::status(
+                StatusCode::FORBIDDEN,
+                "This page is for operators (a key with the admin permission).",
+            ),
+            _ => layout::status(StatusCode::NOT_FOUND, "No such page."),
+        }
+    }
+
+    /// The signed-in key of this request, if its session is live and its key still is.
+    fn viewer(&self, parts: &http::request::Parts) -> Option<Viewer> {
+        let token = session::token(&parts.headers)?;
+        let now = self.gateway.clock().now_millis();
+        let session = self.sessions.touch(token, now, self.idle_ms())?;
+        let snapshot = self.gateway.snapshot();
+        let key = snapshot.key(&session.key_digest, (now / 1000) as i64)?;
+        if key.record.is_expired((now / 1000) as i64) {
+            return None;
+        }
+        Some(Viewer {
+            key: Arc::clone(key),
+            csrf: session.csrf,
+        })
+    }
+
+    fn idle_ms(&self) -> u64 {
+        self.live.load().dashboard.session_idle.as_millis() as u64
+    }
+
+    /// Drops idle sessions (at each sign-in: they are rare, and the count is capped).
+    fn sweep(&self) {
+        self.sessions
+            .sweep(self.gateway.clock().now_millis(), self.idle_ms());
+    }
+}
+
+/// A POST must come from a page of this origin: `Sec-Fetch-Site` (which browsers send
+/// and pages cannot forge) says same-origin; without it, `Origin` (when present) must name
+/// this host.
+fn same_origin(parts: &http::request::Parts) -> bool {
+    let headers = &parts.headers;
+    match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        Some("same-origin") => return true,
+        Some(_) => return false,
+        None => {}
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| parts.uri.authority().map(|a| a.as_str()));
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest);
+    host.is_some() && origin_host == host
+}
+
+/// The form fields of a POST body (at most [`MAX_FORM`] bytes; more reads as empty).
+async fn read_form(body: Incoming) -> Vec<(String, String)> {
+    let limited = http_body_util::Limited::new(body, MAX_FORM);
+    let Ok(collected) = limited.collect().await else {
+        return Vec::new();
+    };
+    let bytes: Bytes = collected.to_bytes();
+    form_urlencoded::parse(&bytes).into_owned().collect()
+}
+
+/// The form's value of `name`.
+pub fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Whether the form carries the session's CSRF token (compared in constant time).
+fn csrf_matches(form: &[(String, String)], expected: &str) -> bool {
+    let given = field(form, "csrf").unwrap_or("");
+    given.len() == expected.len()
+        && given
+            .bytes()
+            .zip(expected.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
+/// The headers every dashboard answer carries.
+fn harden(headers: &mut http::HeaderMap) {
+    let set = |headers: &mut http::HeaderMap, name: &'static str, value: &'static str| {
+        headers.insert(name, HeaderValue::from_static(value));
+    };
+    set(headers, "content-security-policy", CSP);
+    set(headers, "x-frame-options", "DENY");
+    set(headers, "x-content-type-options", "nosniff");
+    set(headers, "referrer-policy", "same-origin");
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        set(headers, "cache-control", "no-store");
+    }
+}
+
+/// A response with `body` as HTML.
+pub fn html(status: StatusCode, body: String) -> Response<ProxyBody> {
+    let mut response = Response::new(ProxyBody::full(Bytes::from(body)));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
+}

@@ -1,0 +1,320 @@
+//! The operator pages: the pool at a glance, accounts with their windows and actions,
+//! keys with their usage and limits, the request log with filters, and the audit chain.
+
+use http::{Response, StatusCode};
+use maud::{html, Markup};
+
+use super::layout::{page, page_with, usd, when};
+use super::{Dashboard, Viewer};
+use crate::model::{AccountState, UsageScope};
+use crate::proxy::body::ProxyBody;
+use crate::rollup::Rollup;
+use crate::state::{AccountView, LogFilter};
+
+/// Requests the log page shows at most.
+const LOG_ROWS: usize = 200;
+/// Audit entries the audit page shows at most.
+const AUDIT_ROWS: usize = 200;
+
+/// Live pages reload this often.
+const REFRESH_SECS: u32 = 5;
+
+fn render(title: &str, viewer: &Viewer, body: Markup) -> Response<ProxyBody> {
+    super::html(
+        StatusCode::OK,
+        page(title, Some(viewer), body).into_string(),
+    )
+}
+
+/// A page that shows live state and reloads itself.
+fn render_live(title: &str, viewer: &Viewer, body: Markup) -> Response<ProxyBody> {
+    let page = page_with(title, Some(viewer), body, Some(REFRESH_SECS));
+    super::html(StatusCode::OK, page.into_string())
+}
+
+fn failed(viewer: &Viewer, what: &str, error: impl std::fmt::Display) -> Response<ProxyBody> {
+    let body = html! { h1 { (what) } p.problem { "Could not read it: " (error) } };
+    super::html(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        page(what, Some(viewer), body).into_string(),
+    )
+}
+
+/// `/ui/`: the pool's state counts and the traffic of the last hour and week.
+pub async fn overview(d: &Dashboard, viewer: &Viewer) -> Response<ProxyBody> {
+    let now = d.gateway.clock().now_millis();
+    let snapshot = d.gateway.snapshot();
+    let states = [
+        AccountState::Active,
+        AccountState::CoolingDown,
+        AccountState::CircuitOpen,
+        AccountState::Draining,
+        AccountState::Error,
+        AccountState::Disabled,
+    ];
+    let count = |state: AccountState| {
+        snapshot
+            .accounts
+            .iter()
+            .filter(|a| a.state(now) == state)
+            .count()
+    };
+    let in_flight: u32 = snapshot
+        .accounts
+        .iter()
+        .map(|a| a.runtime.in_flight())
+        .sum();
+    let mut windows = Vec::new();
+    for (label, secs) in [("Last hour", 3_600), ("Last 7 days", 7 * 86_400)] {
+        let since = (now / 1000).saturating_sub(secs);
+        match d
+            .gateway
+            .usage_stats(UsageScope::Dialect, Some(since))
+            .await
+        {
+            Ok((rows, _)) => {
+                let mut all = Rollup::default();
+                rows.values().for_each(|r| all.merge(r));
+                windows.push((label, all));
+            }
+            Err(e) => return failed(viewer, "Overview", e),
+        }
+    }
+    let body = html! {
+        h1 { "Overview" }
+        h2 { "Accounts" }
+        div.cards {
+            @for state in states {
+                div.card { div.label { (state.as_str()) } div.value data-state=(state.as_str()) { (count(state)) } }
+            }
+            div.card { div.label { "in flight" } div.value { (in_flight) } }
+        }
+        @for (label, r) in &windows {
+            h2 { (label) }
+            div.cards {
+                (card("requests", r.counters.requests.to_string()))
+                (card("errors", r.counters.errors.to_string()))
+                (card("tokens", (r.counters.tokens.input_tokens + r.counters.tokens.output_tokens).to_string()))
+                (card("cost", usd(r.counters.cost_micros)))
+                (card("latency p50/p95/p99", format!("{}/{}/{} ms", r.latency.quantile(0.5), r.latency.quantile(0.95), r.latency.quantile(0.99))))
+                (card("first byte p50/p95/p99", format!("{}/{}/{} ms", r.ttfb.quantile(0.5), r.ttfb.quantile(0.95), r.ttfb.quantile(0.99))))
+            }
+        }
+    };
+    render_live("Overview", viewer, body)
+}
+
+fn card(label: &str, value: String) -> Markup {
+    html! { div.card { div.label { (label) } div.value { (value) } } }
+}
+
+/// `/ui/accounts`: every account with its state, windows, load and actions.
+pub fn accounts(d: &Dashboard, viewer: &Viewer) -> Response<ProxyBody> {
+    let accounts = match d.gateway.list_accounts() {
+        Ok(accounts) => accounts,
+        Err(e) => return failed(viewer, "Accounts", e),
+    };
+    let body = html! {
+        h1 { "Accounts" }
+        div.table-wrap { table #accounts {
+            thead { tr { th { "name" } th { "type" } th { "state" } th { "windows" } th { "in flight" } th { "latency" } th { "last check" } th { "actions" } } }
+            tbody {
+                @for a in &accounts { (account_row(a, &viewer.csrf)) }
+            }
+        } }
+    };
+    render_live("Accounts", viewer, body)
+}
+
+fn account_row(a: &AccountView, csrf: &str) -> Markup {
+    let r = &a.record;
+    let state = a.state.as_str();
+    let why = match a.state {
+        AccountState::Error => r.status_reason.clone(),
+        AccountState::CoolingDown | AccountState::CircuitOpen => {
+            format!("{} until {}", a.cooling_reason, when(a.cooling_until_ms))
+        }
+        _ => String::new(),
+    };
+    let (toggle, toggled) = match r.status {
+        crate::model::AccountStatus::Inactive => ("enable", "Enable"),
+        _ => ("disable", "Disable"),
+    };
+    let (drain, drained) = match r.draining {
+        true => ("undrain", "Undrain"),
+        false => ("drain", "Drain"),
+    };
+    html! {
+        tr data-id=(r.id) {
+            td { (r.name) br; span.muted { (r.id) } }
+            td { (r.provider) " " span.muted { (r.auth) } }
+            td.wrap { span.state.(state) { (state) } @if !why.is_empty() { br; span.muted { (why) } } }
+            td {
+                @if let Some(q) = &a.quota {
+                    @for (name, _, used, reset) in &q.windows {
+                        div { (name) " " meter min="0" max="1" value=(used) {} " " (format!("{:.0}%", used * 100.0))
+                              span.muted { " resets " (when(reset.map(|s| s * 1000))) } }
+                    }
+                } @else { span.muted { "-" } }
+            }
+            td.in-flight { (a.in_flight) }
+            td { (a.latency_us.map_or_else(|| "-".to_owned(), |us| format!("{:.1} ms", us as f64 / 1000.0))) }
+            td { (a.last_check.as_ref().map_or_else(|| "-".to_owned(), |c| format!("{} {}", when(Some(c.at_ms)), if c.ok { "ok" } else { "failed" }))) }
+            td { div.actions {
+                (action(&r.id, toggle, toggled, csrf))
+                (action(&r.id, drain, drained, csrf))
+            } }
+        }
+    }
+}
+
+fn action(id: &str, verb: &str, label: &str, csrf: &str) -> Markup {
+    html! {
+        form method="post" action=(format!("/ui/accounts/{id}/{verb}")) {
+            input type="hidden" name="csrf" value=(csrf);
+            button.secondary type="submit" name="verb" value=(verb) { (label) }
+        }
+    }
+}
+
+/// `/ui/keys`: every active key with its limits, budgets and usage today.
+pub fn keys(d: &Dashboard, viewer: &Viewer) -> Response<ProxyBody> {
+    let keys = match d.gateway.list_keys(false) {
+        Ok(keys) => keys,
+        Err(e) => return failed(viewer, "Keys", e),
+    };
+    let now = d.gateway.clock().now_millis();
+    let body = html! {
+        h1 { "Keys" }
+        div.table-wrap { table #keys {
+            thead { tr { th { "name" } th { "permissions" } th { "today" } th { "this month" } th { "limits" } th { "budgets" } th { "expires" } th { "last used" } } }
+            tbody {
+                @for k in &keys {
+                    @let [today, _, month] = d.periods.get(&k.id, now);
+                    @let budgets = d.admission.budgets(&k.id, &k.rate_limit.budget_usd, now);
+                    tr data-id=(k.id) {
+                        td { (k.name) br; span.muted { (k.id) " …" (k.hint) } }
+                        td { (k.permissions.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ")) }
+                        td { (today.requests) " req · " (usd(today.cost_micros)) }
+                        td { (month.requests) " req · " (usd(month.cost_micros)) }
+                        td.wrap { (limits(&k.rate_limit)) }
+                        td.wrap {
+                            @for b in &budgets {
+                                div { (b.period.as_str()) " " meter min="0" max=(b.limit) value=(b.spent) {} " " (usd(b.spent)) " of " (usd(b.limit)) }
+                            }
+                            @if budgets.is_empty() { span.muted { "-" } }
+                        }
+                        td { (when(k.expires_at.map(|s| s.max(0) as u64 * 1000))) }
+                        td { (when(k.last_used.map(|s| s.max(0) as u64 * 1000))) }
+                    }
+                }
+            }
+        } }
+    };
+    render("Keys", viewer, body)
+}
+
+fn limits(l: &crate::model::RateLimit) -> String {
+    let set: Vec<String> = [
+        (u64::from(l.requests_per_minute), "req/min"),
+        (u64::from(l.requests_per_hour), "req/h"),
+        (l.tokens_per_minute, "tok/min"),
+        (l.tokens_per_day, "tok/day"),
+        (u64::from(l.max_concurrent), "in flight"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, unit)| format!("{n} {unit}"))
+    .collect();
+    if set.is_empty() {
+        "none".to_owned()
+    } else {
+        set.join(", ")
+    }
+}
+
+/// `/ui/log?key=…&account=…`: the newest requests, filtered.
+pub async fn log(d: &Dashboard, viewer: &Viewer, query: Option<&str>) -> Response<ProxyBody> {
+    let params: Vec<(String, String)> = form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .into_owned()
+        .collect();
+    let param = |name: &str| {
+        super::field(&params, name)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let filter = LogFilter {
+        key_id: param("key"),
+        account_id: param("account"),
+        request_id: param("request"),
+    };
+    let entries = match d.gateway.log_tail(LOG_ROWS, &filter).await {
+        Ok((entries, _)) => entries,
+        Err(e) => return failed(viewer, "Requests", e),
+    };
+    let body = html! {
+        h1 { "Requests" }
+        form.filters method="get" action="/ui/log" {
+            input type="text" name="key" placeholder="key id" value=(filter.key_id.clone().unwrap_or_default());
+            input type="text" name="account" placeholder="account id" value=(filter.account_id.clone().unwrap_or_default());
+            input type="text" name="request" placeholder="request id" value=(filter.request_id.clone().unwrap_or_default());
+            button type="submit" { "Filter" }
+        }
+        (log_table(&entries, true))
+    };
+    render("Requests", viewer, body)
+}
+
+/// Request log entries, newest first; `with_key` adds the key column.
+pub fn log_table(entries: &[crate::model::RequestLogEntry], with_key: bool) -> Markup {
+    html! {
+        div.table-wrap { table #log {
+            thead { tr {
+                th { "when" } th { "request" } @if with_key { th { "key" } } th { "account" } th { "model" }
+                th { "status" } th { "latency" } th { "tokens in/out" } th { "cost" }
+            } }
+            tbody {
+                @for e in entries.iter().rev() {
+                    tr {
+                        td { (when(Some(e.at_ms))) }
+                        td { (e.request_id) }
+                        @if with_key { td { (e.key_id.as_deref().unwrap_or("-")) } }
+                        td { (e.account_id.as_deref().unwrap_or("-")) }
+                        td { (e.model.as_deref().unwrap_or("-")) }
+                        td { (e.status) @if let Some(error) = &e.error { " " span.muted { (error) } } }
+                        td { (e.latency_ms) " ms" }
+                        td { (e.tokens.input_tokens) " / " (e.tokens.output_tokens) }
+                        td { (usd(e.cost_micros)) }
+                    }
+                }
+            }
+        } }
+    }
+}
+
+/// `/ui/audit`: the newest audit entries and whether the chain verifies.
+pub fn audit(d: &Dashboard, viewer: &Viewer) -> Response<ProxyBody> {
+    let (entries, report) = match (
+        d.gateway.audit_entries(0, AUDIT_ROWS),
+        d.gateway.verify_audit(),
+    ) {
+        (Ok(entries), Ok(report)) => (entries, report),
+        (Err(e), _) | (_, Err(e)) => return failed(viewer, "Audit", e),
+    };
+    let body = html! {
+        h1 { "Audit" }
+        @match &report.broken {
+            None => p.verified { "The chain of " (report.entries) " entries verifies; signed through entry " (report.signed_through) "." },
+            Some((seq, why)) => p.broken { "The chain is broken at entry " (seq) ": " (why) },
+        }
+        div.table-wrap { table #audit {
+            thead { tr { th { "#" } th { "when" } th { "actor" } th { "action" } th { "target" } } }
+            tbody {
+                @for e in entries.iter().rev() {
+                    tr { td { (e.seq) } td { (when(Some(e.at_ms))) } td { (e.actor) } td { (e.action) } td { (e.target) } }
+                }
+            }
+        } }
+    };
+    render("Audit", viewer, body)
+}

@@ -1,0 +1,364 @@
+//! The web dashboard, driven in a real browser (Debian's Chromium through chromedriver,
+//! by fantoccini) against a real gatewayd and the mock: operators sign in with an admin
+//! key, see the pool, act on it (and see the audit entry), key holders see their own data
+//! only, and the cookie, CSRF and header rules hold. Ignored where Chromium is missing;
+//! `.ci/run` installs it and runs these explicitly. With `DASHBOARD_SCREENSHOTS=DIR` the
+//! test saves a 1280×800 screenshot of each page there (how docs/dashboard/ is made).
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use gateway_tests::harness::Daemon;
+use gateway_tests::mock::{MockConfig, MockHandle};
+use serde_json::json;
+
+use crate::support::{claude_body, World};
+
+/// chromedriver on a free port, and a headless Chromium session through it.
+struct Browser {
+    driver: Child,
+    client: Client,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+async fn browser() -> Browser {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let driver = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver (Debian: apt install chromium chromium-driver)");
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while World::client()
+        .get(format!("{url}/status"))
+        .send()
+        .await
+        .is_err()
+    {
+        assert!(Instant::now() < deadline, "chromedriver did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let profile = tempfile::tempdir().unwrap();
+    let args = [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,800",
+    ];
+    let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    args.push(format!("--user-data-dir={}", profile.path().display()));
+    let caps = json!({"browserName": "chrome", "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": args}});
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let client = ClientBuilder::new(connector)
+        .capabilities(caps.as_object().unwrap().clone())
+        .connect(&url)
+        .await
+        .expect("a Chromium session");
+    // A 1280×800 page: the window adds the browser's own frame around it.
+    let frame: serde_json::Value = client
+        .execute("return [window.outerHeight - window.innerHeight];", vec![])
+        .await
+        .unwrap();
+    let frame = frame[0].as_u64().unwrap_or(0) as u32;
+    client.set_window_size(1280, 800 + frame).await.unwrap();
+    Browser {
+        driver,
+        client,
+        _profile: profile,
+    }
+}
+
+/// Saves a screenshot of the current page as `name`.png when asked to.
+async fn snap(client: &Client, name: &str) {
+    let Ok(dir) = std::env::var("DASHBOARD_SCREENSHOTS") else {
+        return;
+    };
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png).unwrap();
+}
+
+async fn sign_in(client: &Client, base: &str, secret: &str) {
+    client.goto(&format!("{base}/ui/")).await.unwrap();
+    assert!(client
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .ends_with("/ui/login"));
+    client
+        .find(Locator::Css("#key"))
+        .await
+        .unwrap()
+        .send_keys(secret)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("form[action='/ui/login'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn text(client: &Client) -> String {
+    client
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn send(daemon: &Daemon, secret: &str) {
+    let answer = World::client()
+        .post(format!("{}/v1/messages", daemon.url))
+        .header("x-api-key", secret)
+        .json(&claude_body(false, "[[mock:ok tokens=10]]"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let _ = answer.bytes().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromium-driver; .ci/run installs them and runs it"]
+async fn operators_act_on_the_pool_and_key_holders_see_only_their_own() {
+    let mock = MockHandle::start(MockConfig::default());
+    let daemon = Daemon::start_with_config(
+        "[balance]\nsticky_sessions = false\n\
+         [[prices]]\nmodel = \"claude-sonnet-mock\"\ninput = 3.0\noutput = 15.0\n",
+    );
+    let first = daemon.add_account("first", "claude-code", "sk-first", &mock.url(), &[]);
+    daemon.add_account("second", "claude-code", "sk-second", &mock.url(), &[]);
+    let (admin_id, admin) = daemon.create_key("ops", &["--permissions", "read,write,admin"]);
+    let (dev_id, dev) = daemon.create_key("dev", &["--rpm", "100", "--budget-usd", "day=5"]);
+    let (_, other) = daemon.create_key("someone-else", &[]);
+    for _ in 0..4 {
+        send(&daemon, &dev).await;
+    }
+    send(&daemon, &other).await;
+    let b = browser().await;
+    let c = &b.client;
+    let base = daemon.url.clone();
+
+    // The operator signs in; the session cookie is HttpOnly and SameSite=Strict.
+    sign_in(c, &base, &admin).await;
+    let overview = text(c).await;
+    assert!(
+        overview.contains("Overview") && overview.contains("in flight"),
+        "{overview}"
+    );
+    let cookie = c.get_named_cookie("gw_session").await.unwrap();
+    assert_eq!(cookie.http_only(), Some(true));
+    assert_eq!(format!("{:?}", cookie.same_site()), "Some(Strict)");
+    snap(c, "overview").await;
+
+    // Accounts: disable the first from the browser; traffic stops going to it.
+    c.goto(&format!("{base}/ui/accounts")).await.unwrap();
+    let row = format!("tr[data-id='{first}']");
+    c.find(Locator::Css(&format!("{row} button[value='disable']")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let state = c
+        .find(Locator::Css(&format!("{row} .state")))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(state, "disabled");
+    snap(c, "accounts").await;
+    mock.clear_requests();
+    for _ in 0..4 {
+        send(&daemon, &dev).await;
+    }
+    assert!(
+        mock.requests()
+            .iter()
+            .all(|r| r.account.as_deref() == Some("sk-second")),
+        "no traffic to a disabled account"
+    );
+
+    // Its audit entry names the admin key as the actor.
+    c.goto(&format!("{base}/ui/audit")).await.unwrap();
+    let audit = text(c).await;
+    assert!(
+        audit.contains(&format!("key:{admin_id}")) && audit.contains("verifies"),
+        "{audit}"
+    );
+    snap(c, "audit").await;
+    c.goto(&format!("{base}/ui/keys")).await.unwrap();
+    assert!(text(c).await.contains("someone-else"));
+    snap(c, "keys").await;
+    c.goto(&format!("{base}/ui/log?key={dev_id}"))
+        .await
+        .unwrap();
+    let log = text(c).await;
+    assert!(
+        log.contains(&dev_id) && !log.contains("someone-else"),
+        "{log}"
+    );
+    snap(c, "requests").await;
+
+    // Signed out, then in as a plain key: its own usage only; operator pages are refused.
+    c.find(Locator::Css("form.signout button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    sign_in(c, &base, &dev).await;
+    let own = text(c).await;
+    assert!(
+        own.contains("My usage") && own.contains("8 requests"),
+        "{own}"
+    );
+    assert!(
+        own.contains("requests_per_minute") && own.contains("day"),
+        "{own}"
+    );
+    assert!(
+        !own.contains("someone-else") && !own.contains(&admin_id),
+        "{own}"
+    );
+    snap(c, "my-usage").await;
+    c.goto(&format!("{base}/ui/accounts")).await.unwrap();
+    assert!(text(c).await.contains("for operators"));
+    let page = c.source().await.unwrap();
+    assert!(
+        !page.contains(&dev) && !page.contains(&admin),
+        "no secret in a page"
+    );
+    c.clone().close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forms_need_the_sessions_csrf_token_and_pages_forbid_framing_and_inline_script() {
+    let mock = MockHandle::start(MockConfig::default());
+    let daemon = Daemon::start();
+    let first = daemon.add_account("first", "claude-code", "sk-first", &mock.url(), &[]);
+    let (_, admin) = daemon.create_key("ops", &["--permissions", "read,write,admin"]);
+    let (_, dev) = daemon.create_key("dev", &[]);
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let base = &daemon.url;
+    let login = http.get(format!("{base}/ui/login")).send().await.unwrap();
+    let h = login.headers();
+    assert!(h["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("script-src 'self'"));
+    assert_eq!(h["x-frame-options"], "DENY");
+    let cookie_of = |secret: &str| {
+        let http = http.clone();
+        let url = format!("{base}/ui/login");
+        let secret = secret.to_owned();
+        async move {
+            let signed = http
+                .post(url)
+                .form(&[("key", secret.as_str())])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(signed.status(), 303);
+            let set = signed.headers()["set-cookie"].to_str().unwrap().to_owned();
+            assert!(
+                set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+                "{set}"
+            );
+            set.split(';').next().unwrap().to_owned()
+        }
+    };
+    let session = cookie_of(&admin).await;
+    let page = http
+        .get(format!("{base}/ui/accounts"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    let html = page.text().await.unwrap();
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let act = |cookie: String, token: &str, origin: &str| {
+        http.post(format!("{base}/ui/accounts/{first}/disable"))
+            .header("cookie", cookie)
+            .header("origin", origin)
+            .form(&[("csrf", token)])
+            .send()
+    };
+    let own = base.clone();
+    assert_eq!(
+        act(session.clone(), "forged", &own).await.unwrap().status(),
+        403,
+        "no CSRF token"
+    );
+    assert_eq!(
+        act(session.clone(), &csrf, "http://evil.example")
+            .await
+            .unwrap()
+            .status(),
+        403,
+        "another origin"
+    );
+    let plain = cookie_of(&dev).await;
+    assert_eq!(
+        act(plain, &csrf, &own).await.unwrap().status(),
+        403,
+        "not an admin"
+    );
+    assert_eq!(
+        daemon.ctl_json(&["account", "show", &first])["status"],
+        "active",
+        "nothing changed"
+    );
+    assert_eq!(act(session, &csrf, &own).await.unwrap().status(), 303);
+    assert_eq!(
+        daemon.ctl_json(&["account", "show", &first])["status"],
+        "inactive"
+    );
+
+    // A wrong key is refused and counts toward the address's lock-out.
+    let bad = http
+        .post(format!("{base}/ui/login"))
+        .form(&[("key", "gwk_wrong")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 401);
+    let body = bad.text().await.unwrap();
+    assert!(!body.contains("gwk_wrong"), "the key is never echoed");
+}
