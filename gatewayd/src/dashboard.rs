@@ -8,6 +8,7 @@
 //! the data plane hands it `/ui/` requests.
 
 mod actions;
+mod chart;
 mod layout;
 mod operator;
 mod own;
@@ -144,7 +145,7 @@ impl Dashboard {
                     "Only an admin key may act on the pool.",
                 );
             }
-            return actions::act(self, &viewer, path);
+            return actions::act(self, &viewer, path, &form);
         }
         match (path, viewer.admin()) {
             ("/ui" | "/ui/", true) => operator::overview(self, &viewer).await,

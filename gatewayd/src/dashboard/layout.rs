@@ -33,6 +33,7 @@ pub fn page_with(
                 }
                 title { (title) " · LLM Gateway" }
                 link rel="stylesheet" href="/ui/static/app.css";
+                link rel="icon" href="data:,";
             }
             body {
                 header {

@@ -4,11 +4,12 @@
 use http::{Response, StatusCode};
 use maud::{html, Markup};
 
+use super::chart::Bars;
 use super::layout::{page, page_with, usd, when};
 use super::{Dashboard, Viewer};
-use crate::model::{AccountState, UsageScope};
+use crate::model::{AccountState, UsageCounters, UsageScope};
 use crate::proxy::body::ProxyBody;
-use crate::rollup::Rollup;
+use crate::rollup::{Grain, Rollup};
 use crate::state::{AccountView, LogFilter};
 
 /// Requests the log page shows at most.
@@ -80,6 +81,14 @@ pub async fn overview(d: &Dashboard, viewer: &Viewer) -> Response<ProxyBody> {
             Err(e) => return failed(viewer, "Overview", e),
         }
     }
+    let charts = match charts(d, now).await {
+        Ok(charts) => charts,
+        Err(e) => return failed(viewer, "Overview", e),
+    };
+    let refusals = match d.gateway.errors_since(now.saturating_sub(3_600_000)).await {
+        Ok(refusals) => refusals,
+        Err(e) => return failed(viewer, "Overview", e),
+    };
     let body = html! {
         h1 { "Overview" }
         h2 { "Accounts" }
@@ -100,8 +109,69 @@ pub async fn overview(d: &Dashboard, viewer: &Viewer) -> Response<ProxyBody> {
                 (card("first byte p50/p95/p99", format!("{}/{}/{} ms", r.ttfb.quantile(0.5), r.ttfb.quantile(0.95), r.ttfb.quantile(0.99))))
             }
         }
+        h2 { "Over time" }
+        div.charts { (charts) }
+        h2 { "Refused and failed in the last hour" }
+        @if refusals.is_empty() { p.muted { "Nothing." } }
+        @else {
+            div.table-wrap { table #refusals {
+                thead { tr { th { "reason" } th { "requests" } } }
+                tbody { @for (reason, n) in &refusals { tr { td { (reason) } td { (n) } } } }
+            } }
+        }
     };
     render_live("Overview", viewer, body)
+}
+
+/// Requests (errors over them) and tokens per minute for the last hour; requests and cost
+/// per hour for the last week.
+async fn charts(d: &Dashboard, now_ms: u64) -> Result<Markup, crate::state::OpError> {
+    let now = now_ms / 1000;
+    let minutes_from = Grain::Minute.bucket(now) - 59 * 60;
+    let hours_from = Grain::Hour.bucket(now) - 167 * 3_600;
+    let minutes = d
+        .gateway
+        .traffic_series(Grain::Minute, minutes_from)
+        .await?;
+    let hours = d.gateway.traffic_series(Grain::Hour, hours_from).await?;
+    let requests = |s: &[(u64, UsageCounters)]| -> Vec<(u64, f64, f64)> {
+        s.iter()
+            .map(|(at, c)| (*at, c.requests as f64, c.errors as f64))
+            .collect()
+    };
+    let tokens: Vec<(u64, f64, f64)> = minutes
+        .iter()
+        .map(|(at, c)| {
+            (
+                *at,
+                (c.tokens.input_tokens + c.tokens.output_tokens) as f64,
+                0.0,
+            )
+        })
+        .collect();
+    let cost: Vec<(u64, f64, f64)> = hours
+        .iter()
+        .map(|(at, c)| (*at, c.cost_micros as f64 / 1e6, 0.0))
+        .collect();
+    let (per_minute, per_hour) = (requests(&minutes), requests(&hours));
+    let chart = |title, from, step, buckets, points: &[(u64, f64, f64)], unit| {
+        Bars {
+            title,
+            from,
+            step,
+            buckets,
+            points,
+            unit,
+            overlay: "errors",
+        }
+        .render()
+    };
+    Ok(html! {
+        (chart("Requests per minute, last hour (errors in red)", minutes_from, 60, 60, &per_minute, "requests"))
+        (chart("Tokens per minute, last hour", minutes_from, 60, 60, &tokens, "tokens"))
+        (chart("Requests per hour, last 7 days (errors in red)", hours_from, 3_600, 168, &per_hour, "requests"))
+        (chart("Cost per hour, last 7 days", hours_from, 3_600, 168, &cost, "USD"))
+    })
 }
 
 fn card(label: &str, value: String) -> Markup {
@@ -186,8 +256,19 @@ pub fn keys(d: &Dashboard, viewer: &Viewer) -> Response<ProxyBody> {
     let now = d.gateway.clock().now_millis();
     let body = html! {
         h1 { "Keys" }
+        form.create method="post" action="/ui/keys/create" {
+            input type="hidden" name="csrf" value=(viewer.csrf);
+            input type="text" name="name" placeholder="name" required;
+            label { input type="checkbox" name="permission" value="read" checked; " read" }
+            label { input type="checkbox" name="permission" value="write" checked; " write" }
+            label { input type="checkbox" name="permission" value="admin"; " admin" }
+            input type="number" name="rpm" min="0" placeholder="requests/min";
+            input type="number" name="budget_day" min="0" step="0.01" placeholder="USD per day";
+            input type="text" name="expires" placeholder="expires in (30d)";
+            button type="submit" { "Create key" }
+        }
         div.table-wrap { table #keys {
-            thead { tr { th { "name" } th { "permissions" } th { "today" } th { "this month" } th { "limits" } th { "budgets" } th { "expires" } th { "last used" } } }
+            thead { tr { th { "name" } th { "permissions" } th { "today" } th { "this month" } th { "limits" } th { "budgets" } th { "expires" } th { "last used" } th { "actions" } } }
             tbody {
                 @for k in &keys {
                     @let [today, _, month] = d.periods.get(&k.id, now);
@@ -206,6 +287,17 @@ pub fn keys(d: &Dashboard, viewer: &Viewer) -> Response<ProxyBody> {
                         }
                         td { (when(k.expires_at.map(|s| s.max(0) as u64 * 1000))) }
                         td { (when(k.last_used.map(|s| s.max(0) as u64 * 1000))) }
+                        td { div.actions {
+                            form method="post" action=(format!("/ui/keys/{}/rotate", k.id)) {
+                                input type="hidden" name="csrf" value=(viewer.csrf);
+                                input.grace type="text" name="grace" value="1h" aria-label="grace for the old secret";
+                                button.secondary type="submit" name="verb" value="rotate" { "Rotate" }
+                            }
+                            form method="post" action=(format!("/ui/keys/{}/revoke", k.id)) {
+                                input type="hidden" name="csrf" value=(viewer.csrf);
+                                button.danger type="submit" name="verb" value="revoke" { "Revoke" }
+                            }
+                        } }
                     }
                 }
             }

@@ -106,6 +106,23 @@ impl Gateway {
         Ok(rows.into_iter().map(|(id, r)| (id, r.counters)).collect())
     }
 
+    /// All traffic per bucket of `grain` since `since_secs` (a chart's points).
+    pub async fn traffic_series(
+        &self,
+        grain: Grain,
+        since_secs: u64,
+    ) -> Result<Vec<(u64, crate::model::UsageCounters)>, OpError> {
+        let ledger = &self.inner.ledger;
+        Ok(ledger
+            .rollup_series(UsageScope::Dialect, grain, since_secs)
+            .await?)
+    }
+
+    /// Requests since `since_ms` by error class (refusals and failures), most first.
+    pub async fn errors_since(&self, since_ms: u64) -> Result<Vec<(String, u64)>, OpError> {
+        Ok(self.inner.ledger.errors_since(since_ms).await?)
+    }
+
     /// Drops minute and hourly rollups past their retention.
     pub async fn prune_rollups(&self) -> Result<(), OpError> {
         let now = self.clock().now_secs() as u64;

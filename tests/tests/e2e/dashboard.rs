@@ -216,6 +216,58 @@ async fn operators_act_on_the_pool_and_key_holders_see_only_their_own() {
     c.goto(&format!("{base}/ui/keys")).await.unwrap();
     assert!(text(c).await.contains("someone-else"));
     snap(c, "keys").await;
+
+    // A key made in the browser: its secret is shown once and works; revoked, it stops.
+    c.find(Locator::Css("form.create input[name='name']"))
+        .await
+        .unwrap()
+        .send_keys("from-browser")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.create input[name='rpm']"))
+        .await
+        .unwrap()
+        .send_keys("5")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.create button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let secret = c
+        .find(Locator::Css("#secret"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(secret.starts_with("gwk_"), "{secret}");
+    daemon.remember(&secret);
+    send(&daemon, &secret).await;
+    let made = daemon.ctl_json(&["key", "show", "from-browser"]);
+    assert_eq!(made["requests_per_minute"], 5);
+    c.goto(&format!("{base}/ui/keys")).await.unwrap();
+    assert!(
+        !c.source().await.unwrap().contains(&secret),
+        "shown once only"
+    );
+    let made_row = format!("tr[data-id='{}']", made["id"].as_str().unwrap());
+    c.find(Locator::Css(&format!("{made_row} button[value='revoke']")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let refused = World::client()
+        .post(format!("{}/v1/messages", daemon.url))
+        .header("x-api-key", &secret)
+        .json(&claude_body(false, "hi"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401, "revoked from the browser");
     c.goto(&format!("{base}/ui/log?key={dev_id}"))
         .await
         .unwrap();

@@ -138,6 +138,18 @@ impl Ledger {
         Ok((out, newest.unwrap_or(0)))
     }
 
+    /// How many logged requests since `since_ms` ended with each error class, most first.
+    pub async fn errors_since(&self, since_ms: u64) -> Result<Vec<(String, u64)>, StoreError> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT error, COUNT(*) AS n FROM requests WHERE at_ms >= $1 AND error IS NOT NULL \
+             GROUP BY error ORDER BY n DESC, error",
+        )
+        .bind(since_ms as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(e, n)| (e, n as u64)).collect())
+    }
+
     /// How many of `key`'s logged requests ended with each of `errors` (as stored).
     pub async fn errors_of_key(
         &self,

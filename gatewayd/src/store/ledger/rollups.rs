@@ -150,6 +150,36 @@ impl Ledger {
         Ok(groups)
     }
 
+    /// `scope`'s counters per bucket of `grain` from `since_secs` on, summed over its
+    /// groups, oldest first (buckets with nothing counted are absent).
+    pub async fn rollup_series(
+        &self,
+        scope: UsageScope,
+        grain: Grain,
+        since_secs: u64,
+    ) -> Result<Vec<(u64, UsageCounters)>, StoreError> {
+        let rows = sqlx::query(concat!(
+            "SELECT bucket, ",
+            counter_columns!(),
+            " FROM rollups WHERE scope = $1 AND grain = $2 AND bucket >= $3 ORDER BY bucket"
+        ))
+        .bind(scope.as_str())
+        .bind(grain.as_str())
+        .bind(grain.bucket(since_secs) as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut series: Vec<(u64, UsageCounters)> = Vec::new();
+        for row in &rows {
+            let bucket = row.try_get::<i64, _>("bucket")? as u64;
+            let counted = counters(row)?;
+            match series.last_mut() {
+                Some((last, sum)) if *last == bucket => sum.add(&counted),
+                _ => series.push((bucket, counted)),
+            }
+        }
+        Ok(series)
+    }
+
     /// Drops buckets of `grain` that start before `before_secs`.
     pub async fn prune_rollups(&self, grain: Grain, before_secs: u64) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM rollups WHERE grain = $1 AND bucket < $2")
