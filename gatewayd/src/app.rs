@@ -98,6 +98,29 @@ pub async fn run_with_clock(
         }
         None => None,
     };
+    let dashboard = Arc::new(crate::dashboard::Dashboard::new(
+        gateway.clone(),
+        Arc::clone(&admission),
+        Arc::clone(&periods),
+        recorder.clone(),
+        live.clone(),
+        // Cookies are Secure where the dashboard is served over TLS (its own address is
+        // plain HTTP).
+        config.tls.cert.is_some() && config.dashboard.listen.is_none(),
+    ));
+    let dashboard_listener = match config.dashboard.listen {
+        Some(addr) => {
+            let listener = TcpListener::bind(addr)
+                .await
+                .map_err(|source| RunError::Listen { addr, source })?;
+            tracing::info!(dashboard.addr = %addr, "dashboard on its own address");
+            let dashboard = Arc::clone(&dashboard);
+            Some(tokio::spawn(crate::dashboard::listen::serve(
+                listener, dashboard,
+            )))
+        }
+        None => None,
+    };
     let recorder_thread = spawn_recorder(recorder_task)?;
     let refresher = tokio::spawn(crate::oauth::keep_fresh(
         gateway.clone(),
@@ -147,14 +170,7 @@ pub async fn run_with_clock(
     let proxy = Proxy::new(
         gateway.clone(),
         proxy::Shared {
-            dashboard: Arc::new(crate::dashboard::Dashboard::new(
-                gateway.clone(),
-                Arc::clone(&admission),
-                Arc::clone(&periods),
-                recorder.clone(),
-                live.clone(),
-                tls.is_some(),
-            )),
+            dashboard,
             admission: Arc::clone(&admission),
             balancer,
             periods,
@@ -191,7 +207,7 @@ pub async fn run_with_clock(
         task.abort();
     }
     alert_task.abort();
-    if let Some(task) = metrics_listener {
+    for task in [metrics_listener, dashboard_listener].into_iter().flatten() {
         task.abort();
     }
     recorder.stop().await;

@@ -129,7 +129,6 @@ impl Balancer {
     /// model's family benched) comes back; `None` when none will by itself (every one is
     /// failed, disabled, draining or absent).
     pub fn next_free(snapshot: &Snapshot, want: &Want<'_>, now_ms: u64) -> Option<u64> {
-        let family = want.model.map(crate::state::model_family);
         snapshot
             .accounts
             .iter()
@@ -143,14 +142,7 @@ impl Balancer {
             })
             .filter_map(|a| {
                 let cooling = a.runtime.cooling_until(now_ms);
-                let benched = a
-                    .runtime
-                    .benched(now_ms)
-                    .into_iter()
-                    .filter(|(f, _)| Some(f.as_str()) == family)
-                    .map(|(_, until)| until)
-                    .max();
-                match (cooling, benched) {
+                match (cooling, a.runtime.benched_until(want.model, now_ms)) {
                     (None, None) => None,
                     (a, b) => a.max(b),
                 }

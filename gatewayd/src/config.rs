@@ -91,7 +91,7 @@ pub struct Config {
     pub dashboard: DashboardConfig,
 }
 
-/// The web dashboard under `/ui/` on the data-plane port; applies on `config reload`.
+/// The web dashboard under `/ui/`, on the data-plane port or its own address.
 #[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DashboardConfig {
@@ -100,6 +100,8 @@ pub struct DashboardConfig {
     /// A session unused this long is signed out.
     #[serde(with = "humantime_serde")]
     pub session_idle: Duration,
+    /// Serve it on this address (plain HTTP) instead of the data-plane port.
+    pub listen: Option<SocketAddr>,
 }
 
 impl Default for DashboardConfig {
@@ -107,6 +109,7 @@ impl Default for DashboardConfig {
         Self {
             enabled: true,
             session_idle: Duration::from_secs(15 * 60),
+            listen: None,
         }
     }
 }

@@ -7,9 +7,11 @@
 //! with the signed-in key as the actor. Neither plane imports this module's internals:
 //! the data plane hands it `/ui/` requests.
 
+mod account;
 mod actions;
 mod chart;
 mod layout;
+pub mod listen;
 mod operator;
 mod own;
 mod session;
@@ -37,6 +39,9 @@ const MAX_FORM: usize = 16 * 1024;
 /// The Content-Security-Policy of every page: nothing but this origin's own files.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The operator pages (and what is below them): a key holder gets a 403 there.
+const OPERATOR_PAGES: [&str; 4] = ["/ui/accounts", "/ui/keys", "/ui/log", "/ui/audit"];
 
 /// What the dashboard reads and acts through; shared with the data plane.
 pub struct Dashboard {
@@ -98,6 +103,10 @@ impl Dashboard {
         client: IpAddr,
     ) -> Response<ProxyBody> {
         let path = parts.uri.path();
+        let ours = path == "/ui" || path.starts_with("/ui/");
+        if !ours || !self.live.load().dashboard.enabled {
+            return layout::status(StatusCode::NOT_FOUND, "No such page.");
+        }
         if path == "/ui/static/app.css" {
             return layout::stylesheet();
         }
@@ -154,7 +163,10 @@ impl Dashboard {
             ("/ui/keys", true) => operator::keys(self, &viewer),
             ("/ui/log", true) => operator::log(self, &viewer, parts.uri.query()).await,
             ("/ui/audit", true) => operator::audit(self, &viewer),
-            ("/ui/accounts" | "/ui/keys" | "/ui/log" | "/ui/audit", false) => layout::status(
+            (page, true) if page.starts_with("/ui/accounts/") => {
+                account::page(self, &viewer, &page["/ui/accounts/".len()..])
+            }
+            (page, false) if OPERATOR_PAGES.iter().any(|p| page.starts_with(p)) => layout::status(
                 StatusCode::FORBIDDEN,
                 "This page is for operators (a key with the admin permission).",
             ),

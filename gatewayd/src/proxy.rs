@@ -178,7 +178,8 @@ impl Proxy {
         let id = crate::model::request_id(crate::model::next_request_id());
         let id = http::HeaderValue::from_str(&id)
             .unwrap_or_else(|_| http::HeaderValue::from_static("req_gw_0"));
-        let mut response = match settings.dashboard.enabled {
+        let elsewhere = settings.source.dashboard.listen.is_some();
+        let mut response = match settings.dashboard.enabled && !elsewhere {
             true => {
                 let client = settings.ip_rules.client_ip(peer.ip(), request.headers());
                 self.inner.dashboard.handle(request, client).await
@@ -186,7 +187,7 @@ impl Proxy {
             false => respond::Reject::new(
                 crate::model::Failure::NotFound,
                 http::StatusCode::NOT_FOUND,
-                "the dashboard is off (dashboard.enabled = false)",
+                "the dashboard is not served here (dashboard.enabled, dashboard.listen)",
             )
             .into_response(route::Dialect::Anthropic, &id),
         };

@@ -57,16 +57,7 @@ pub fn check(a: &Account, want: &Want<'_>, now_ms: u64) -> Result<(), Exclusion>
     if a.max_concurrency != 0 && a.runtime.in_flight() >= a.max_concurrency {
         return Err(Exclusion::Full);
     }
-    if a.runtime.benched_for(want.model, now_ms) {
-        let family = want.model.map(crate::state::model_family);
-        let until = a
-            .runtime
-            .benched(now_ms)
-            .into_iter()
-            .filter(|(f, _)| Some(f.as_str()) == family)
-            .map(|(_, until)| until)
-            .max()
-            .unwrap_or(now_ms);
+    if let Some(until) = a.runtime.benched_until(want.model, now_ms) {
         return Err(Exclusion::FamilyBenched(until));
     }
     Ok(())

@@ -22,7 +22,7 @@ pub struct LiveSettings {
     pub limits: LimitsConfig,
     pub security: SecurityConfig,
     pub alerts: crate::alerts::AlertsConfig,
-    pub dashboard: super::DashboardConfig,
+    pub dashboard: DashboardLive,
     /// The `[[prices]]` rows as written.
     #[serde(rename = "prices")]
     pub price_rows: Vec<crate::prices::Price>,
@@ -52,6 +52,14 @@ pub struct UpstreamLive {
     pub overloaded_cooldown: Duration,
 }
 
+/// The `[dashboard]` settings read per page (its address is read once, at boot).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DashboardLive {
+    pub enabled: bool,
+    #[serde(with = "humantime_serde")]
+    pub session_idle: Duration,
+}
+
 /// The `[control]` settings checked per call.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ControlLive {
@@ -78,7 +86,10 @@ impl LiveSettings {
             limits: config.limits.clone(),
             security: config.security.clone(),
             alerts: config.alerts.clone(),
-            dashboard: config.dashboard.clone(),
+            dashboard: DashboardLive {
+                enabled: config.dashboard.enabled,
+                session_idle: config.dashboard.session_idle,
+            },
             price_rows: config.prices.clone(),
             prices: Arc::new(crate::prices::PriceTable::new(&config.prices)),
             ip_rules: Arc::new(crate::admission::IpRules::new(

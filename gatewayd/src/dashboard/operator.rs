@@ -206,17 +206,9 @@ fn account_row(a: &AccountView, csrf: &str) -> Markup {
         }
         _ => String::new(),
     };
-    let (toggle, toggled) = match r.status {
-        crate::model::AccountStatus::Inactive => ("enable", "Enable"),
-        _ => ("disable", "Disable"),
-    };
-    let (drain, drained) = match r.draining {
-        true => ("undrain", "Undrain"),
-        false => ("drain", "Drain"),
-    };
     html! {
         tr data-id=(r.id) {
-            td { (r.name) br; span.muted { (r.id) } }
+            td { a href=(format!("/ui/accounts/{}", r.id)) { (r.name) } br; span.muted { (r.id) } }
             td { (r.provider) " " span.muted { (r.auth) } }
             td.wrap { span.state.(state) { (state) } @if !why.is_empty() { br; span.muted { (why) } } }
             td {
@@ -230,12 +222,22 @@ fn account_row(a: &AccountView, csrf: &str) -> Markup {
             td.in-flight { (a.in_flight) }
             td { (a.latency_us.map_or_else(|| "-".to_owned(), |us| format!("{:.1} ms", us as f64 / 1000.0))) }
             td { (a.last_check.as_ref().map_or_else(|| "-".to_owned(), |c| format!("{} {}", when(Some(c.at_ms)), if c.ok { "ok" } else { "failed" }))) }
-            td { div.actions {
-                (action(&r.id, toggle, toggled, csrf))
-                (action(&r.id, drain, drained, csrf))
-            } }
+            td { div.actions { (account_actions(r, csrf)) } }
         }
     }
+}
+
+/// Enable or disable, drain or undrain, as the account stands.
+pub(super) fn account_actions(r: &crate::model::AccountRecord, csrf: &str) -> Markup {
+    let (toggle, toggled) = match r.status {
+        crate::model::AccountStatus::Inactive => ("enable", "Enable"),
+        _ => ("disable", "Disable"),
+    };
+    let (drain, drained) = match r.draining {
+        true => ("undrain", "Undrain"),
+        false => ("drain", "Drain"),
+    };
+    html! { (action(&r.id, toggle, toggled, csrf)) (action(&r.id, drain, drained, csrf)) }
 }
 
 fn action(id: &str, verb: &str, label: &str, csrf: &str) -> Markup {
@@ -354,7 +356,7 @@ pub async fn log(d: &Dashboard, viewer: &Viewer, query: Option<&str>) -> Respons
         }
         (log_table(&entries, true))
     };
-    render("Requests", viewer, body)
+    render_live("Requests", viewer, body)
 }
 
 /// Request log entries, newest first; `with_key` adds the key column.
@@ -396,14 +398,23 @@ pub fn audit(d: &Dashboard, viewer: &Viewer) -> Response<ProxyBody> {
     let body = html! {
         h1 { "Audit" }
         @match &report.broken {
-            None => p.verified { "The chain of " (report.entries) " entries verifies; signed through entry " (report.signed_through) "." },
+            None => p.verified {
+                "The chain of " (report.entries) " entries verifies; "
+                @match report.signed_through {
+                    0 => "its head is not signed yet (every 30 s).",
+                    n => { "signed through entry " (n) "." },
+                }
+            },
             Some((seq, why)) => p.broken { "The chain is broken at entry " (seq) ": " (why) },
         }
         div.table-wrap { table #audit {
-            thead { tr { th { "#" } th { "when" } th { "actor" } th { "action" } th { "target" } } }
+            thead { tr { th { "#" } th { "when" } th { "actor" } th { "action" } th { "target" } th { "change" } } }
             tbody {
                 @for e in entries.iter().rev() {
-                    tr { td { (e.seq) } td { (when(Some(e.at_ms))) } td { (e.actor) } td { (e.action) } td { (e.target) } }
+                    tr {
+                        td { (e.seq) } td { (when(Some(e.at_ms))) } td { (e.actor) } td { (e.action) } td { (e.target) }
+                        td.change { (gateway_shared::audit::summary(&e.detail)) }
+                    }
                 }
             }
         } }

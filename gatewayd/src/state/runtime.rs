@@ -141,6 +141,17 @@ impl AccountRuntime {
             .collect()
     }
 
+    /// When the bench of `model`'s family ends, if it is benched at `now_ms`.
+    pub fn benched_until(&self, model: Option<&str>, now_ms: u64) -> Option<u64> {
+        let family = model_family(model?);
+        self.benched
+            .load()
+            .iter()
+            .filter(|(f, until)| f == family && *until > now_ms)
+            .map(|(_, until)| *until)
+            .max()
+    }
+
     /// Whether `model`'s family is benched at `now_ms`.
     pub fn benched_for(&self, model: Option<&str>, now_ms: u64) -> bool {
         let Some(model) = model else { return false };

@@ -52,6 +52,19 @@ fn import(daemon: &Daemon, mock: &MockHandle, access: &str, expiry_ms: f64) -> s
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// The next Code Assist generation call finds the login's quota used up for two hours.
+fn exhaust_once(mock: &MockHandle) {
+    mock.fault(Fault {
+        path: Some("/v1internal:generateContent".into()),
+        account: None,
+        action: Action::Exhausted {
+            reset_in: 7200,
+            model_scoped: false,
+        },
+        times: 1,
+    });
+}
+
 /// `gatewayctl --json account import --type gemini-cli` of `creds`, written to a file.
 fn import_creds(
     daemon: &Daemon,
@@ -310,15 +323,7 @@ async fn quota_exhausted_cools_the_login_until_its_reset() {
         &mock.url(),
         &["--priority", "1"],
     );
-    mock.fault(Fault {
-        path: Some("/v1internal:generateContent".into()),
-        account: None,
-        action: Action::Exhausted {
-            reset_in: 7200,
-            model_scoped: false,
-        },
-        times: 1,
-    });
+    exhaust_once(&mock);
     let url = format!(
         "{}/v1beta/models/gemini-2.5-pro:generateContent",
         daemon.url
@@ -362,15 +367,7 @@ async fn a_login_whose_quota_is_back_returns_early_and_usage_shows_the_check() {
         .unwrap()
         .to_owned();
     mock.set_usage(1.0);
-    mock.fault(Fault {
-        path: Some("/v1internal:generateContent".into()),
-        account: None,
-        action: Action::Exhausted {
-            reset_in: 7200,
-            model_scoped: false,
-        },
-        times: 1,
-    });
+    exhaust_once(&mock);
     let url = format!(
         "{}/v1beta/models/gemini-2.5-pro:generateContent",
         daemon.url

@@ -205,13 +205,26 @@ async fn operators_act_on_the_pool_and_key_holders_see_only_their_own() {
         "no traffic to a disabled account"
     );
 
-    // Its audit entry names the admin key as the actor.
+    // The account's page shows the transition; its audit entry names the admin key.
+    c.goto(&format!("{base}/ui/accounts/{first}"))
+        .await
+        .unwrap();
+    let history = c
+        .find(Locator::Css("#history"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(history.contains("disabled"), "{history}");
+    snap(c, "account").await;
     c.goto(&format!("{base}/ui/audit")).await.unwrap();
     let audit = text(c).await;
     assert!(
         audit.contains(&format!("key:{admin_id}")) && audit.contains("verifies"),
         "{audit}"
     );
+    assert!(audit.contains("status: active → inactive"), "{audit}");
     snap(c, "audit").await;
     c.goto(&format!("{base}/ui/keys")).await.unwrap();
     assert!(text(c).await.contains("someone-else"));
@@ -413,4 +426,33 @@ async fn forms_need_the_sessions_csrf_token_and_pages_forbid_framing_and_inline_
     assert_eq!(bad.status(), 401);
     let body = bad.text().await.unwrap();
     assert!(!body.contains("gwk_wrong"), "the key is never echoed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_can_live_on_its_own_address_or_be_off() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let daemon =
+        Daemon::start_with_config(&format!("[dashboard]\nlisten = \"127.0.0.1:{port}\"\n"));
+    let status =
+        |url: String| async move { World::client().get(url).send().await.unwrap().status() };
+    assert_eq!(
+        status(format!("{}/ui/login", daemon.url)).await,
+        404,
+        "not on the data plane"
+    );
+    assert_eq!(
+        status(format!("http://127.0.0.1:{port}/ui/login")).await,
+        200
+    );
+    assert_eq!(
+        status(format!("http://127.0.0.1:{port}/v1/messages")).await,
+        404,
+        "nothing else there"
+    );
+    let off = Daemon::start_with_config("[dashboard]\nenabled = false\n");
+    assert_eq!(status(format!("{}/ui/login", off.url)).await, 404);
 }
