@@ -35,6 +35,7 @@ impl Logs for Control {
                 .filter(|a| !a.is_empty())
                 .map(|a| self.gateway.account_id(&a).unwrap_or(a)),
             request_id: Some(r.request_id).filter(|a| !a.is_empty()),
+            ..LogFilter::default()
         };
         let limit = if r.limit == 0 { 20 } else { r.limit as usize };
         let (entries, mut cursor) = self.gateway.log_tail(limit, &filter).await?;

@@ -341,6 +341,8 @@ pub async fn log(d: &Dashboard, viewer: &Viewer, query: Option<&str>) -> Respons
         key_id: param("key"),
         account_id: param("account"),
         request_id: param("request"),
+        model: param("model"),
+        status: param("status").and_then(|s| s.parse().ok()),
     };
     let entries = match d.gateway.log_tail(LOG_ROWS, &filter).await {
         Ok((entries, _)) => entries,
@@ -352,6 +354,8 @@ pub async fn log(d: &Dashboard, viewer: &Viewer, query: Option<&str>) -> Respons
             input type="text" name="key" placeholder="key id" value=(filter.key_id.clone().unwrap_or_default());
             input type="text" name="account" placeholder="account id" value=(filter.account_id.clone().unwrap_or_default());
             input type="text" name="request" placeholder="request id" value=(filter.request_id.clone().unwrap_or_default());
+            input type="text" name="model" placeholder="model" value=(filter.model.clone().unwrap_or_default());
+            input type="number" name="status" placeholder="status" value=(filter.status.map(|s| s.to_string()).unwrap_or_default());
             button type="submit" { "Filter" }
         }
         (log_table(&entries, true))

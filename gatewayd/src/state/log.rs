@@ -14,6 +14,8 @@ pub struct LogFilter {
     pub key_id: Option<String>,
     pub account_id: Option<String>,
     pub request_id: Option<String>,
+    pub model: Option<String>,
+    pub status: Option<u16>,
 }
 
 impl LogFilter {
@@ -22,6 +24,8 @@ impl LogFilter {
             key_id: self.key_id.as_deref(),
             account_id: self.account_id.as_deref(),
             request_id: self.request_id.as_deref(),
+            model: self.model.as_deref(),
+            status: self.status,
         }
     }
 }

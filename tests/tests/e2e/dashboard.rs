@@ -74,18 +74,25 @@ async fn browser() -> Browser {
         .connect(&url)
         .await
         .expect("a Chromium session");
-    // A 1280×800 page: the window adds the browser's own frame around it.
-    let frame: serde_json::Value = client
-        .execute("return [window.outerHeight - window.innerHeight];", vec![])
-        .await
-        .unwrap();
-    let frame = frame[0].as_u64().unwrap_or(0) as u32;
-    client.set_window_size(1280, 800 + frame).await.unwrap();
+    resize(&client, 1280, 800).await;
     Browser {
         driver,
         client,
         _profile: profile,
     }
+}
+
+/// Makes the page (not the window, which adds the browser's frame) `width` × `height`.
+async fn resize(client: &Client, width: u32, height: u32) {
+    let frame: serde_json::Value = client
+        .execute("return [window.outerWidth - window.innerWidth, window.outerHeight - window.innerHeight];", vec![])
+        .await
+        .unwrap();
+    let (w, h) = (
+        frame[0].as_u64().unwrap_or(0) as u32,
+        frame[1].as_u64().unwrap_or(0) as u32,
+    );
+    client.set_window_size(width + w, height + h).await.unwrap();
 }
 
 /// Saves a screenshot of the current page as `name`.png when asked to.
@@ -289,6 +296,32 @@ async fn operators_act_on_the_pool_and_key_holders_see_only_their_own() {
         log.contains(&dev_id) && !log.contains("someone-else"),
         "{log}"
     );
+    // Filtered by model and status: as many rows as the log holds of them.
+    let logged = daemon.ctl_json(&["log", "tail", "--limit", "1000"]);
+    let served = logged
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["status"] == 200 && e["model"] == "claude-sonnet-mock")
+        .count();
+    assert!(served >= 8);
+    c.goto(&format!(
+        "{base}/ui/log?model=claude-sonnet-mock&status=200"
+    ))
+    .await
+    .unwrap();
+    let rows = c
+        .find_all(Locator::Css("table#log tbody tr"))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), served);
+    c.goto(&format!("{base}/ui/log?status=500")).await.unwrap();
+    assert!(c
+        .find_all(Locator::Css("table#log tbody tr"))
+        .await
+        .unwrap()
+        .is_empty());
+
     snap(c, "requests").await;
 
     // Signed out, then in as a plain key: its own usage only; operator pages are refused.
@@ -313,6 +346,23 @@ async fn operators_act_on_the_pool_and_key_holders_see_only_their_own() {
         "{own}"
     );
     snap(c, "my-usage").await;
+    // At phone width the page fits (wide tables scroll inside their own box).
+    resize(c, 390, 844).await;
+    c.refresh().await.unwrap();
+    let fits = c
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        fits,
+        serde_json::Value::Bool(true),
+        "no sideways scrolling at phone width"
+    );
+    snap(c, "my-usage-phone").await;
+    resize(c, 1280, 800).await;
     c.goto(&format!("{base}/ui/accounts")).await.unwrap();
     assert!(text(c).await.contains("for operators"));
     let page = c.source().await.unwrap();

@@ -92,6 +92,8 @@ pub struct LogQuery<'a> {
     pub key_id: Option<&'a str>,
     pub account_id: Option<&'a str>,
     pub request_id: Option<&'a str>,
+    pub model: Option<&'a str>,
+    pub status: Option<u16>,
 }
 
 impl LogQuery<'_> {
@@ -104,6 +106,12 @@ impl LogQuery<'_> {
         }
         if let Some(id) = self.request_id {
             sql.push(" AND request_id = ").push_bind(id.to_owned());
+        }
+        if let Some(model) = self.model {
+            sql.push(" AND model = ").push_bind(model.to_owned());
+        }
+        if let Some(status) = self.status {
+            sql.push(" AND status = ").push_bind(i64::from(status));
         }
     }
 }
