@@ -100,7 +100,7 @@ pub async fn overview(d: &Dashboard, viewer: &Viewer) -> Response<ProxyBody> {
         }
         @for (label, r) in &windows {
             h2 { (label) }
-            div.cards {
+            div.cards data-window=(label.to_lowercase().replace(' ', "-")) {
                 (card("requests", r.counters.requests.to_string()))
                 (card("errors", r.counters.errors.to_string()))
                 (card("tokens", (r.counters.tokens.input_tokens + r.counters.tokens.output_tokens).to_string()))
@@ -175,7 +175,7 @@ async fn charts(d: &Dashboard, now_ms: u64) -> Result<Markup, crate::state::OpEr
 }
 
 fn card(label: &str, value: String) -> Markup {
-    html! { div.card { div.label { (label) } div.value { (value) } } }
+    html! { div.card data-label=(label) { div.label { (label) } div.value { (value) } } }
 }
 
 /// `/ui/accounts`: every account with its state, windows, load and actions.

@@ -178,6 +178,30 @@ async fn operators_act_on_the_pool_and_key_holders_see_only_their_own() {
         overview.contains("Overview") && overview.contains("in flight"),
         "{overview}"
     );
+    let card = |window: &'static str, label: &'static str| {
+        let c = c.clone();
+        async move {
+            let css = format!("[data-window='{window}'] [data-label='{label}'] .value");
+            c.find(Locator::Css(&css))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    // Rollups are written a flush after the answers: the page reloads until they are in.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while card("last-hour", "requests").await != "5" {
+        assert!(
+            Instant::now() < deadline,
+            "the overview never counted the 5 requests"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        c.refresh().await.unwrap();
+    }
+    assert_eq!(card("last-7-days", "requests").await, "5");
+    assert_eq!(card("last-hour", "errors").await, "0");
     let cookie = c.get_named_cookie("gw_session").await.unwrap();
     assert_eq!(cookie.http_only(), Some(true));
     assert_eq!(format!("{:?}", cookie.same_site()), "Some(Strict)");
@@ -235,6 +259,18 @@ async fn operators_act_on_the_pool_and_key_holders_see_only_their_own() {
     snap(c, "audit").await;
     c.goto(&format!("{base}/ui/keys")).await.unwrap();
     assert!(text(c).await.contains("someone-else"));
+    let dev_row = format!("tr[data-id='{dev_id}']");
+    let today = c
+        .find(Locator::Css(&dev_row))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        today.contains("8 req"),
+        "the key's 8 requests today: {today}"
+    );
     snap(c, "keys").await;
 
     // A key made in the browser: its secret is shown once and works; revoked, it stops.
