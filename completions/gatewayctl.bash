@@ -445,7 +445,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account__subcmd__add)
-            opts="-h -V --name --type --auth --api-key-file --api-key-stdin --base-url --weight --priority --models --max-concurrency --proxy --proxy-file --project --socket --json --wide --timeout --help --version"
+            opts="-h -V --name --type --auth --api-key-file --api-key-stdin --base-url --weight --priority --models --max-concurrency --proxy --proxy-file --project --serves --pause-at --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -496,6 +496,14 @@ _gatewayctl() {
                     return 0
                     ;;
                 --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --serves)
+                    COMPREPLY=($(compgen -W "claude-code any default" -- "${cur}"))
+                    return 0
+                    ;;
+                --pause-at)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -805,7 +813,7 @@ _gatewayctl() {
             return 0
             ;;
         gatewayctl__subcmd__account__subcmd__import)
-            opts="-h -V --name --type --base-url --weight --priority --project --socket --json --wide --timeout --help --version"
+            opts="-h -V --name --type --base-url --weight --priority --project --serves --pause-at --socket --json --wide --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -832,6 +840,14 @@ _gatewayctl() {
                     return 0
                     ;;
                 --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --serves)
+                    COMPREPLY=($(compgen -W "claude-code any default" -- "${cur}"))
+                    return 0
+                    ;;
+                --pause-at)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -117,6 +117,8 @@ pub struct AccountImport {
     /// gemini-cli: the Google Cloud project to bill [default: discovered from the login].
     #[arg(long)]
     pub project: Option<String>,
+    #[command(flatten)]
+    pub rules: PoolRules,
 }
 
 /// Where an account's upstream API key comes from: never argv.
@@ -149,6 +151,17 @@ pub struct AccountUpdateArgs {
     /// Requests in flight at most (0 = unlimited).
     #[arg(long)]
     pub max_concurrency: Option<u32>,
+    #[command(flatten)]
+    pub rules: PoolRules,
+    #[command(flatten)]
+    pub credential: CredentialSource,
+    #[command(flatten)]
+    pub proxy: ProxySource,
+}
+
+/// Which clients an account serves and when it pauses; for add, import and update.
+#[derive(Args, Debug, Default)]
+pub struct PoolRules {
     /// Which clients it serves: claude-code (the default of Claude subscriptions), any,
     /// or default (the account type's own rule).
     #[arg(long, value_parser = ["claude-code", "any", "default"])]
@@ -157,10 +170,6 @@ pub struct AccountUpdateArgs {
     /// or off.
     #[arg(long, value_name = "SHARE", value_parser = pause_at)]
     pub pause_at: Option<u32>,
-    #[command(flatten)]
-    pub credential: CredentialSource,
-    #[command(flatten)]
-    pub proxy: ProxySource,
 }
 
 /// `95%`, `95`, `0.95` or `off`, as a percentage (0 = off).
@@ -215,6 +224,8 @@ pub struct AccountAdd {
     /// gemini-cli OAuth: the Google Cloud project to bill [default: discovered].
     #[arg(long)]
     pub project: Option<String>,
+    #[command(flatten)]
+    pub rules: PoolRules,
 }
 
 /// Where an account's upstream proxy comes from; a password never comes through argv.

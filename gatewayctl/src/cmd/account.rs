@@ -185,6 +185,8 @@ fn add_request(args: AccountAdd) -> Result<pb::AddAccountRequest, CtlError> {
         max_concurrency: args.max_concurrency,
         proxy: read_proxy(&args.proxy)?.unwrap_or_default(),
         project: args.project.unwrap_or_default(),
+        serves: args.rules.serves,
+        pause_at: args.rules.pause_at,
     })
 }
 
@@ -204,6 +206,8 @@ fn import_request(args: AccountImport) -> Result<pb::AddAccountRequest, CtlError
         weight: args.weight,
         priority: args.priority,
         project: args.project.unwrap_or_default(),
+        serves: args.rules.serves,
+        pause_at: args.rules.pause_at,
         ..Default::default()
     })
 }
@@ -242,8 +246,8 @@ fn update_request(args: AccountUpdateArgs) -> Result<pb::UpdateAccountRequest, C
         models: args.models.map(|values| pb::StringList { values }),
         max_concurrency: args.max_concurrency,
         proxy: read_proxy(&args.proxy)?,
-        serves: args.serves,
-        pause_at: args.pause_at,
+        serves: args.rules.serves,
+        pause_at: args.rules.pause_at,
     })
 }
 

@@ -41,6 +41,8 @@ impl Accounts for Control {
             max_concurrency: r.max_concurrency,
             proxy: Some(r.proxy).filter(|p| !p.is_empty()),
             project: Some(r.project).filter(|p| !p.is_empty()),
+            serves: r.serves,
+            pause_at: r.pause_at,
         };
         let new =
             crate::codeassist::onboard_account(&self.gateway, &self.probe_client, new).await?;

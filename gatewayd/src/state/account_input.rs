@@ -22,6 +22,10 @@ pub struct NewAccount {
     pub proxy: Option<String>,
     /// The Google Cloud project of a Code Assist (gemini-cli OAuth) account.
     pub project: Option<String>,
+    /// `claude-code`, `any` or `default`; `None` = the type's own rule.
+    pub serves: Option<String>,
+    /// Percent of a subscription window; 0 or `None` = never pause.
+    pub pause_at: Option<u32>,
 }
 
 /// Changes to an account; `None` leaves a setting as it is.

@@ -61,6 +61,13 @@ impl Gateway {
         let models = key_input::models(&new.models)?;
         input::models_for(provider, &models)?;
         let proxy = new.proxy.as_deref().map(input::proxy).transpose()?;
+        let serves = new
+            .serves
+            .as_deref()
+            .map(input::serves)
+            .transpose()?
+            .flatten();
+        let pause_at = new.pause_at.map(input::pause_at).transpose()?.flatten();
         let _guard = self.write_guard()?;
         self.ensure_unique_name(&name, None)?;
         let id = format!("{ACCOUNT_ID_PREFIX}{}", hex::encode(random_bytes::<6>()));
@@ -86,8 +93,8 @@ impl Gateway {
             proxy: proxy.as_deref().map(crate::upstream_client::redact_proxy),
             proxy_sealed: None,
             project,
-            serves: None,
-            pause_at: None,
+            serves,
+            pause_at,
         };
         if let Some(url) = &proxy {
             record.proxy_sealed = Some(

@@ -160,15 +160,7 @@ impl Gateway {
 
     /// Entries at or after `since_ms`, oldest first, the last `limit` of them.
     pub fn audit_entries(&self, since_ms: u64, limit: usize) -> Result<Vec<AuditEntry>, OpError> {
-        let mut all: Vec<AuditEntry> = self
-            .inner
-            .store
-            .audit_entries(1, usize::MAX)?
-            .into_iter()
-            .filter(|e| e.at_ms >= since_ms)
-            .collect();
-        let skip = all.len().saturating_sub(limit);
-        Ok(all.split_off(skip))
+        Ok(self.inner.store.audit_newest(since_ms, limit)?)
     }
 
     /// Recomputes the chain and checks every signature.

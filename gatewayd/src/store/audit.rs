@@ -12,6 +12,22 @@ impl Store {
             .transpose()
     }
 
+    /// The newest `limit` entries, walking back from the head until one is older than
+    /// `since_ms`; oldest first. Reads only what it returns (and one more).
+    pub fn audit_newest(&self, since_ms: u64, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut out = Vec::with_capacity(limit.min(1_024));
+        for entry in self.audit.iter().rev() {
+            let (k, v) = entry?;
+            let e: AuditEntry = decode("audit", &k, &v)?;
+            if e.at_ms < since_ms || out.len() == limit {
+                break;
+            }
+            out.push(e);
+        }
+        out.reverse();
+        Ok(out)
+    }
+
     /// The entry with sequence number `seq`.
     pub fn audit_entry(&self, seq: u64) -> Result<Option<AuditEntry>, StoreError> {
         self.audit

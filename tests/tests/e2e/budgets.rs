@@ -7,17 +7,11 @@ use gateway_tests::harness::{eventually, Daemon};
 use gateway_tests::mock::{MockConfig, MockHandle};
 use serde_json::Value;
 
-use crate::support::{claude_body, World};
+use crate::support::ten_tokens;
 
 /// One answer of 10 output tokens at $0.01 a token: $0.10.
 async fn send(daemon: &Daemon, secret: &str) -> reqwest::Response {
-    World::client()
-        .post(format!("{}/v1/messages", daemon.url))
-        .header("x-api-key", secret)
-        .json(&claude_body(false, "[[mock:ok tokens=10]]"))
-        .send()
-        .await
-        .unwrap()
+    ten_tokens(&daemon.url, secret).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

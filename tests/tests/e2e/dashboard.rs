@@ -13,7 +13,7 @@ use gateway_tests::harness::Daemon;
 use gateway_tests::mock::{MockConfig, MockHandle};
 use serde_json::json;
 
-use crate::support::{claude_body, World};
+use crate::support::{claude_body, ten_tokens_ok, World};
 
 /// chromedriver on a free port, and a headless Chromium session through it.
 struct Browser {
@@ -119,35 +119,74 @@ async fn sign_in(client: &Client, base: &str, secret: &str) {
         .send_keys(secret)
         .await
         .unwrap();
-    client
-        .find(Locator::Css("form[action='/ui/login'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, "form[action='/ui/login'] button").await;
 }
 
+/// The page's main text.
 async fn text(client: &Client) -> String {
-    client
-        .find(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    text_of(client, "main").await
+}
+
+/// The text of the first element matching `css`, read again while the page is being
+/// replaced under it (a form's answer, or a live page reloading itself).
+async fn text_of(client: &Client, css: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let read = async { client.find(Locator::Css(css)).await?.text().await };
+        match read.await {
+            Ok(text) => return text,
+            Err(e) => assert!(Instant::now() < deadline, "{css}: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// How many elements match `css` once the page holds `expected` of them (or, after the
+/// deadline, what it holds).
+async fn count(client: &Client, css: &str, expected: usize) -> usize {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let found = client
+            .find_all(Locator::Css(css))
+            .await
+            .map_or(0, |all| all.len());
+        if found == expected || Instant::now() > deadline {
+            return found;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Which document the window shows (its time origin changes with every page load).
+async fn document(client: &Client) -> Option<f64> {
+    let script = "return document.readyState === 'complete' ? performance.timeOrigin : null;";
+    client.execute(script, vec![]).await.ok()?.as_f64()
+}
+
+/// Clicks `css` and waits until the page the click leads to has loaded.
+async fn click(client: &Client, css: &str) {
+    let before = document(client).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let clicked = async { client.find(Locator::Css(css)).await?.click().await };
+        match clicked.await {
+            Ok(()) => break,
+            Err(e) => assert!(Instant::now() < deadline, "{css}: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    loop {
+        let now = document(client).await;
+        if now.is_some() && now != before {
+            return;
+        }
+        assert!(Instant::now() < deadline, "no page after clicking {css}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
 }
 
 async fn send(daemon: &Daemon, secret: &str) {
-    let answer = World::client()
-        .post(format!("{}/v1/messages", daemon.url))
-        .header("x-api-key", secret)
-        .json(&claude_body(false, "[[mock:ok tokens=10]]"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 200);
-    let _ = answer.bytes().await;
+    ten_tokens_ok(&daemon.url, secret).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -182,12 +221,7 @@ async fn operators_act_on_the_pool_and_key_holders_see_only_their_own() {
         let c = c.clone();
         async move {
             let css = format!("[data-window='{window}'] [data-label='{label}'] .value");
-            c.find(Locator::Css(&css))
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap()
+            text_of(&c, &css).await
         }
     };
     // Rollups are written a flush after the answers: the page reloads until they are in.
@@ -210,19 +244,8 @@ async fn operators_act_on_the_pool_and_key_holders_see_only_their_own() {
     // Accounts: disable the first from the browser; traffic stops going to it.
     c.goto(&format!("{base}/ui/accounts")).await.unwrap();
     let row = format!("tr[data-id='{first}']");
-    c.find(Locator::Css(&format!("{row} button[value='disable']")))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let state = c
-        .find(Locator::Css(&format!("{row} .state")))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    click(c, &format!("{row} button[value='disable']")).await;
+    let state = text_of(c, &format!("{row} .state")).await;
     assert_eq!(state, "disabled");
     snap(c, "accounts").await;
     mock.clear_requests();
@@ -240,13 +263,7 @@ async fn operators_act_on_the_pool_and_key_holders_see_only_their_own() {
     c.goto(&format!("{base}/ui/accounts/{first}"))
         .await
         .unwrap();
-    let history = c
-        .find(Locator::Css("#history"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let history = text_of(c, "#history").await;
     assert!(history.contains("disabled"), "{history}");
     snap(c, "account").await;
     c.goto(&format!("{base}/ui/audit")).await.unwrap();
@@ -260,13 +277,7 @@ async fn operators_act_on_the_pool_and_key_holders_see_only_their_own() {
     c.goto(&format!("{base}/ui/keys")).await.unwrap();
     assert!(text(c).await.contains("someone-else"));
     let dev_row = format!("tr[data-id='{dev_id}']");
-    let today = c
-        .find(Locator::Css(&dev_row))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let today = text_of(c, &dev_row).await;
     assert!(
         today.contains("8 req"),
         "the key's 8 requests today: {today}"
@@ -286,19 +297,8 @@ async fn operators_act_on_the_pool_and_key_holders_see_only_their_own() {
         .send_keys("5")
         .await
         .unwrap();
-    c.find(Locator::Css("form.create button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let secret = c
-        .find(Locator::Css("#secret"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    click(c, "form.create button").await;
+    let secret = text_of(c, "#secret").await;
     assert!(secret.starts_with("gwk_"), "{secret}");
     daemon.remember(&secret);
     send(&daemon, &secret).await;
@@ -310,12 +310,7 @@ async fn operators_act_on_the_pool_and_key_holders_see_only_their_own() {
         "shown once only"
     );
     let made_row = format!("tr[data-id='{}']", made["id"].as_str().unwrap());
-    c.find(Locator::Css(&format!("{made_row} button[value='revoke']")))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, &format!("{made_row} button[value='revoke']")).await;
     let refused = World::client()
         .post(format!("{}/v1/messages", daemon.url))
         .header("x-api-key", &secret)
@@ -332,6 +327,7 @@ async fn operators_act_on_the_pool_and_key_holders_see_only_their_own() {
         log.contains(&dev_id) && !log.contains("someone-else"),
         "{log}"
     );
+    snap(c, "requests").await;
     // Filtered by model and status: as many rows as the log holds of them.
     let logged = daemon.ctl_json(&["log", "tail", "--limit", "1000"]);
     let served = logged
@@ -346,27 +342,12 @@ async fn operators_act_on_the_pool_and_key_holders_see_only_their_own() {
     ))
     .await
     .unwrap();
-    let rows = c
-        .find_all(Locator::Css("table#log tbody tr"))
-        .await
-        .unwrap();
-    assert_eq!(rows.len(), served);
+    assert_eq!(count(c, "table#log tbody tr", served).await, served);
     c.goto(&format!("{base}/ui/log?status=500")).await.unwrap();
-    assert!(c
-        .find_all(Locator::Css("table#log tbody tr"))
-        .await
-        .unwrap()
-        .is_empty());
-
-    snap(c, "requests").await;
+    assert_eq!(count(c, "table#log tbody tr", 0).await, 0);
 
     // Signed out, then in as a plain key: its own usage only; operator pages are refused.
-    c.find(Locator::Css("form.signout button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "form.signout button").await;
     sign_in(c, &base, &dev).await;
     let own = text(c).await;
     assert!(

@@ -6,7 +6,7 @@ use gateway_tests::harness::Daemon;
 use gateway_tests::mock::{MockConfig, MockHandle};
 use serde_json::Value;
 
-use crate::support::{claude_body, World};
+use crate::support::{ten_tokens_ok, World};
 
 async fn usage(daemon: &Daemon, place: &str, secret: &str) -> (u16, Value) {
     let url = format!("{}/gateway/usage", daemon.url);
@@ -42,15 +42,7 @@ async fn a_key_holder_sees_their_own_limits_budgets_and_usage_only() {
     let (_, other) = daemon.create_key("bob", &[]);
     for (secret, n) in [(&secret, 3), (&other, 2)] {
         for _ in 0..n {
-            let answer = World::client()
-                .post(format!("{}/v1/messages", daemon.url))
-                .header("x-api-key", secret.as_str())
-                .json(&claude_body(false, "[[mock:ok tokens=10]]"))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(answer.status(), 200);
-            let _ = answer.bytes().await;
+            ten_tokens_ok(&daemon.url, secret).await;
         }
     }
 

@@ -98,6 +98,28 @@ async fn a_subscription_serves_claude_code_only_until_an_operator_widens_it() {
         1,
         "{shown}"
     );
+
+    // The rules can be given when an account is added, too.
+    let flags = [
+        "--serves",
+        "claude-code",
+        "--pause-at",
+        "0.9",
+        "--priority",
+        "5",
+    ];
+    let strict = daemon.add_account(
+        "strict",
+        "claude-code",
+        "sk-ant-strict",
+        &mock.url(),
+        &flags,
+    );
+    let shown = daemon.ctl_json(&["account", "show", &strict]);
+    assert_eq!(
+        (shown["serves"].as_str(), shown["pause_at"].as_u64()),
+        (Some("claude-code"), Some(90))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

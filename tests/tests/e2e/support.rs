@@ -218,3 +218,22 @@ pub async fn metrics(daemon: &gateway_tests::harness::Daemon) -> String {
         .await
         .expect("metrics text")
 }
+
+/// A Claude Messages request with the gateway key `secret` whose answer carries 10
+/// output tokens (the mock's directive), to `base` (the daemon's URL).
+pub async fn ten_tokens(base: &str, secret: &str) -> reqwest::Response {
+    World::client()
+        .post(format!("{base}/v1/messages"))
+        .header("x-api-key", secret)
+        .json(&claude_body(false, "[[mock:ok tokens=10]]"))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The same, expecting a 200 and reading the answer to its end.
+pub async fn ten_tokens_ok(base: &str, secret: &str) {
+    let answer = ten_tokens(base, secret).await;
+    assert_eq!(answer.status(), 200);
+    let _ = answer.bytes().await;
+}
