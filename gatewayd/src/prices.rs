@@ -69,6 +69,11 @@ impl PriceTable {
         &self.0
     }
 
+    /// Whether a row prices `model`.
+    pub fn prices(&self, model: &str) -> bool {
+        self.0.iter().any(|p| glob_match(&p.model, model))
+    }
+
     /// What `tokens` of `model` cost, in micro-dollars; 0 for a model with no price.
     pub fn cost_micros(&self, model: &str, tokens: &TokenUsage) -> u64 {
         let Some(p) = self.0.iter().find(|p| glob_match(&p.model, model)) else {

@@ -358,6 +358,7 @@ impl Proxy {
                     names::check_model(api.dialect, name)?;
                 }
                 auth::check_model(key, model.as_deref(), &api)?;
+                auth::check_priced(key, model.as_deref(), &api, &settings.prices)?;
                 Ok((model, gemini))
             }) {
             Ok(found) => found,

@@ -109,6 +109,29 @@ pub fn check_model(key: &ActiveKey, model: Option<&str>, route: &ApiRoute) -> Re
     )))
 }
 
+/// A key with a spend budget generates only with models the price table prices: an
+/// unpriced model would cost nothing against the budget.
+pub fn check_priced(
+    key: &ActiveKey,
+    model: Option<&str>,
+    route: &ApiRoute,
+    prices: &crate::prices::PriceTable,
+) -> Result<(), Reject> {
+    let budgeted = !key.record.rate_limit.budget_usd.is_none();
+    if !budgeted || route.permission != crate::model::Permission::Write {
+        return Ok(());
+    }
+    match model {
+        Some(model) if prices.prices(model) => Ok(()),
+        Some(model) => Err(Reject::forbidden(format!(
+            "this gateway key has a spend budget and model {model} has no price; ask the operator to add a [[prices]] row for it"
+        ))),
+        None => Err(Reject::forbidden(
+            "this gateway key has a spend budget; the request must name a model",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,6 +18,9 @@ type Slots = [(u64, UsageCounters); 3];
 #[derive(Default)]
 pub struct KeyPeriods {
     keys: Mutex<HashMap<Arc<str>, Slots>>,
+    /// The periods' starts for the day that holds the last record (from, to, starts): the
+    /// calendar is worked out once a day, not per record.
+    today: Mutex<(u64, u64, [u64; 3])>,
 }
 
 impl KeyPeriods {
@@ -25,9 +28,23 @@ impl KeyPeriods {
         self.keys.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// When the day, week and month holding `at_ms` began.
+    fn starts(&self, at_ms: u64) -> [u64; 3] {
+        let mut today = self.today.lock().unwrap_or_else(|e| e.into_inner());
+        if !(today.0..today.1).contains(&at_ms) {
+            let (from, to) = Period::Day.bounds(at_ms);
+            *today = (
+                from,
+                to.unwrap_or(u64::MAX),
+                PERIODS.map(|p| p.bounds(at_ms).0),
+            );
+        }
+        today.2
+    }
+
     /// Counts `c` for `key` at `at_ms`.
     pub fn add(&self, key: &Arc<str>, at_ms: u64, c: &UsageCounters) {
-        let starts = PERIODS.map(|p| p.bounds(at_ms).0);
+        let starts = self.starts(at_ms);
         let mut keys = self.lock();
         let slots = keys.entry(Arc::clone(key)).or_default();
         for (slot, start) in slots.iter_mut().zip(starts) {
@@ -40,7 +57,7 @@ impl KeyPeriods {
 
     /// `key`'s usage this day, week and month as of `now_ms`.
     pub fn get(&self, key: &str, now_ms: u64) -> [UsageCounters; 3] {
-        let starts = PERIODS.map(|p| p.bounds(now_ms).0);
+        let starts = self.starts(now_ms);
         let keys = self.lock();
         let Some(slots) = keys.get(key) else {
             return Default::default();

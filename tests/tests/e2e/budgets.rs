@@ -7,7 +7,7 @@ use gateway_tests::harness::{eventually, Daemon};
 use gateway_tests::mock::{MockConfig, MockHandle};
 use serde_json::Value;
 
-use crate::support::ten_tokens;
+use crate::support::{ten_tokens, ten_tokens_model};
 
 /// One answer of 10 output tokens at $0.01 a token: $0.10.
 async fn send(daemon: &Daemon, secret: &str) -> reqwest::Response {
@@ -89,6 +89,13 @@ async fn a_dollar_budget_stops_a_key_until_its_period_resets_and_alerts_first() 
     daemon.ctl_json(&["key", "update", &key, "--budget-usd", "day=1"]);
     let answer = send(&daemon, &secret).await;
     assert_eq!(answer.status(), 200);
+    // With room again, a model no price covers is refused: it would cost nothing here.
+    let unpriced = ten_tokens_model(&daemon.url, &secret, "mystery-model").await;
+    assert_eq!(unpriced.status(), 403);
+    let body: Value = unpriced.json().await.unwrap();
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("mystery-model has no price"), "{message}");
+
     let table = daemon.ctl(&["key", "show", &key]);
     let text = String::from_utf8_lossy(&table.stdout);
     assert!(text.contains("day: $0.50 of $1.00 (50%)"), "{text}");

@@ -222,10 +222,17 @@ pub async fn metrics(daemon: &gateway_tests::harness::Daemon) -> String {
 /// A Claude Messages request with the gateway key `secret` whose answer carries 10
 /// output tokens (the mock's directive), to `base` (the daemon's URL).
 pub async fn ten_tokens(base: &str, secret: &str) -> reqwest::Response {
+    ten_tokens_model(base, secret, "claude-sonnet-mock").await
+}
+
+/// The same for `model`.
+pub async fn ten_tokens_model(base: &str, secret: &str, model: &str) -> reqwest::Response {
+    let mut body = claude_body(false, "[[mock:ok tokens=10]]");
+    body["model"] = model.into();
     World::client()
         .post(format!("{base}/v1/messages"))
         .header("x-api-key", secret)
-        .json(&claude_body(false, "[[mock:ok tokens=10]]"))
+        .json(&body)
         .send()
         .await
         .unwrap()
