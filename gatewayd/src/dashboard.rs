@@ -33,6 +33,9 @@ use crate::recorder::periods::KeyPeriods;
 use crate::recorder::Recorder;
 use crate::state::{ActiveKey, Gateway};
 
+/// How long a verification of the audit chain is shown before it runs again.
+const AUDIT_CHECK_MS: u64 = 60_000;
+
 /// Largest form accepted.
 const MAX_FORM: usize = 16 * 1024;
 
@@ -53,6 +56,8 @@ pub struct Dashboard {
     /// Served over TLS: cookies are `Secure`.
     pub secure: bool,
     sessions: session::Sessions,
+    /// The audit chain's last verification and when it ran (Unix ms).
+    audit_check: std::sync::Mutex<Option<(u64, crate::state::AuditReport)>>,
 }
 
 /// A signed-in request: the session and the key behind it, as it stands now.
@@ -84,6 +89,7 @@ impl Dashboard {
             live,
             secure,
             sessions: Default::default(),
+            audit_check: Default::default(),
         }
     }
 
@@ -162,7 +168,7 @@ impl Dashboard {
             ("/ui/accounts", true) => operator::accounts(self, &viewer),
             ("/ui/keys", true) => operator::keys(self, &viewer),
             ("/ui/log", true) => operator::log(self, &viewer, parts.uri.query()).await,
-            ("/ui/audit", true) => operator::audit(self, &viewer),
+            ("/ui/audit", true) => operator::audit(self, &viewer).await,
             (page, true) if page.starts_with("/ui/accounts/") => {
                 account::page(self, &viewer, &page["/ui/accounts/".len()..])
             }
@@ -192,6 +198,32 @@ impl Dashboard {
 
     fn idle_ms(&self) -> u64 {
         self.live.load().dashboard.session_idle.as_millis() as u64
+    }
+
+    /// The audit chain's verification, at most [`AUDIT_CHECK_MS`] old, and when it ran.
+    /// Verifying reads and hashes every entry, so it runs on the blocking pool, never on
+    /// a thread that serves requests, and at most once a minute however often the page
+    /// is loaded.
+    async fn audit_report(
+        &self,
+    ) -> Result<(u64, crate::state::AuditReport), crate::state::OpError> {
+        let now = self.gateway.clock().now_millis();
+        let cached = self
+            .audit_check
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if let Some((at, report)) =
+            cached.filter(|(at, _)| now.saturating_sub(*at) < AUDIT_CHECK_MS)
+        {
+            return Ok((at, report));
+        }
+        let gateway = self.gateway.clone();
+        let report = tokio::task::spawn_blocking(move || gateway.verify_audit())
+            .await
+            .map_err(|e| crate::state::OpError::internal(e.to_string()))??;
+        *self.audit_check.lock().unwrap_or_else(|e| e.into_inner()) = Some((now, report.clone()));
+        Ok((now, report))
     }
 
     /// Drops idle sessions (at each sign-in: they are rare, and the count is capped).

@@ -31,7 +31,7 @@ use crate::store::{Ledger, Store};
 
 pub use account_input::{oauth_tokens, AccountUpdate, NewAccount};
 pub use accounts::AccountView;
-pub use audit::ACTOR;
+pub use audit::{AuditReport, ACTOR};
 pub use errors::{ErrorKind, OpError};
 pub use key_input::{KeyUpdate, LimitsPatch, NewKey};
 pub use log::LogFilter;

@@ -391,13 +391,14 @@ pub fn log_table(entries: &[crate::model::RequestLogEntry], with_key: bool) -> M
 }
 
 /// `/ui/audit`: the newest audit entries and whether the chain verifies.
-pub fn audit(d: &Dashboard, viewer: &Viewer) -> Response<ProxyBody> {
-    let (entries, report) = match (
-        d.gateway.audit_entries(0, AUDIT_ROWS),
-        d.gateway.verify_audit(),
-    ) {
-        (Ok(entries), Ok(report)) => (entries, report),
-        (Err(e), _) | (_, Err(e)) => return failed(viewer, "Audit", e),
+pub async fn audit(d: &Dashboard, viewer: &Viewer) -> Response<ProxyBody> {
+    let (checked, report) = match d.audit_report().await {
+        Ok(checked) => checked,
+        Err(e) => return failed(viewer, "Audit", e),
+    };
+    let entries = match d.gateway.audit_entries(0, AUDIT_ROWS) {
+        Ok(entries) => entries,
+        Err(e) => return failed(viewer, "Audit", e),
     };
     let body = html! {
         h1 { "Audit" }
@@ -408,6 +409,7 @@ pub fn audit(d: &Dashboard, viewer: &Viewer) -> Response<ProxyBody> {
                     0 => "its head is not signed yet (every 30 s).",
                     n => { "signed through entry " (n) "." },
                 }
+                span.muted { " Checked " (when(Some(checked))) "." }
             },
             Some((seq, why)) => p.broken { "The chain is broken at entry " (seq) ": " (why) },
         }
