@@ -160,17 +160,17 @@ impl Dashboard {
                     "Only an admin key may act on the pool.",
                 );
             }
-            return actions::act(self, &viewer, path, &form);
+            return actions::act(self, &viewer, path, &form).await;
         }
         match (path, viewer.admin()) {
             ("/ui" | "/ui/", true) => operator::overview(self, &viewer).await,
             ("/ui" | "/ui/", false) => own::page_for(self, &viewer).await,
-            ("/ui/accounts", true) => operator::accounts(self, &viewer),
-            ("/ui/keys", true) => operator::keys(self, &viewer),
+            ("/ui/accounts", true) => operator::accounts(self, &viewer).await,
+            ("/ui/keys", true) => operator::keys(self, &viewer).await,
             ("/ui/log", true) => operator::log(self, &viewer, parts.uri.query()).await,
             ("/ui/audit", true) => operator::audit(self, &viewer).await,
             (page, true) if page.starts_with("/ui/accounts/") => {
-                account::page(self, &viewer, &page["/ui/accounts/".len()..])
+                account::page(self, &viewer, &page["/ui/accounts/".len()..]).await
             }
             (page, false) if OPERATOR_PAGES.iter().any(|p| page.starts_with(p)) => layout::status(
                 StatusCode::FORBIDDEN,
@@ -218,12 +218,20 @@ impl Dashboard {
         {
             return Ok((at, report));
         }
-        let gateway = self.gateway.clone();
-        let report = tokio::task::spawn_blocking(move || gateway.verify_audit())
-            .await
-            .map_err(|e| crate::state::OpError::internal(e.to_string()))??;
+        let report = self.blocking(|g| g.verify_audit()).await?;
         *self.audit_check.lock().unwrap_or_else(|e| e.into_inner()) = Some((now, report.clone()));
         Ok((now, report))
+    }
+
+    /// Runs a store read on the blocking pool, off the threads that serve requests.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&Gateway) -> Result<T, crate::state::OpError> + Send + 'static,
+    ) -> Result<T, crate::state::OpError> {
+        let gateway = self.gateway.clone();
+        tokio::task::spawn_blocking(move || read(&gateway))
+            .await
+            .map_err(|e| crate::state::OpError::internal(e.to_string()))?
     }
 
     /// Drops idle sessions (at each sign-in: they are rare, and the count is capped).

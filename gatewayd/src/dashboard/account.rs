@@ -10,8 +10,9 @@ use super::{Dashboard, Viewer};
 use crate::proxy::body::ProxyBody;
 
 /// `/ui/accounts/{id}`.
-pub fn page(d: &Dashboard, viewer: &Viewer, id: &str) -> Response<ProxyBody> {
-    let view = match d.gateway.get_account(id) {
+pub async fn page(d: &Dashboard, viewer: &Viewer, id: &str) -> Response<ProxyBody> {
+    let id = id.to_owned();
+    let view = match d.blocking(move |g| g.get_account(&id)).await {
         Ok(view) => view,
         Err(e) => return super::layout::status(StatusCode::NOT_FOUND, &e.to_string()),
     };

@@ -11,29 +11,24 @@ use maud::html;
 use super::layout::{self, page};
 use super::{field, Dashboard, Viewer};
 use crate::proxy::body::ProxyBody;
-use crate::state::{NewKey, OpError};
+use crate::state::{Gateway, NewKey, OpError};
 
 /// The grace a rotated-out secret keeps working, unless the form names another.
 const ROTATE_GRACE: Duration = Duration::from_secs(3_600);
 
-/// `POST /ui/accounts/{id}/{verb}` and `POST /ui/keys/…`.
-pub fn act(
+/// `POST /ui/accounts/{id}/{verb}` and `POST /ui/keys/…`. The store writes run on the
+/// blocking pool, off the threads that serve requests.
+pub async fn act(
     d: &Dashboard,
     viewer: &Viewer,
     path: &str,
     form: &[(String, String)],
 ) -> Response<ProxyBody> {
     let actor = format!("key:{}", viewer.key.id);
-    let done = crate::state::ACTOR.sync_scope(actor, || {
-        if let Some(rest) = path.strip_prefix("/ui/accounts/") {
-            return account(d, rest).map(|()| None);
-        }
-        match path.strip_prefix("/ui/keys/") {
-            Some("create") => create(d, form).map(Some),
-            Some(rest) => key(d, rest, form),
-            None => Err(OpError::invalid("no such action")),
-        }
-    });
+    let (target, fields) = (path.to_owned(), form.to_vec());
+    let done = d
+        .blocking(move |g| crate::state::ACTOR.sync_scope(actor, || perform(g, &target, &fields)))
+        .await;
     match done {
         Ok(None) if path.starts_with("/ui/keys/") => layout::redirect("/ui/keys"),
         Ok(None) => layout::redirect("/ui/accounts"),
@@ -42,22 +37,38 @@ pub fn act(
     }
 }
 
-fn account(d: &Dashboard, rest: &str) -> Result<(), OpError> {
+/// The action `path` names; a new or rotated key's name and secret, to show once.
+fn perform(
+    g: &Gateway,
+    path: &str,
+    form: &[(String, String)],
+) -> Result<Option<(String, String)>, OpError> {
+    if let Some(rest) = path.strip_prefix("/ui/accounts/") {
+        return account(g, rest).map(|()| None);
+    }
+    match path.strip_prefix("/ui/keys/") {
+        Some("create") => create(g, form).map(Some),
+        Some(rest) => key(g, rest, form),
+        None => Err(OpError::invalid("no such action")),
+    }
+}
+
+fn account(g: &Gateway, rest: &str) -> Result<(), OpError> {
     let (id, verb) = rest
         .split_once('/')
         .ok_or_else(|| OpError::invalid("no such action"))?;
     match verb {
-        "disable" => d.gateway.set_account_enabled(id, false).map(drop),
-        "enable" => d.gateway.set_account_enabled(id, true).map(drop),
-        "drain" => d.gateway.set_account_draining(id, true).map(drop),
-        "undrain" => d.gateway.set_account_draining(id, false).map(drop),
+        "disable" => g.set_account_enabled(id, false).map(drop),
+        "enable" => g.set_account_enabled(id, true).map(drop),
+        "drain" => g.set_account_draining(id, true).map(drop),
+        "undrain" => g.set_account_draining(id, false).map(drop),
         _ => Err(OpError::invalid(format!("no action {verb:?}"))),
     }
 }
 
 /// Rotate or revoke; a rotation's new secret is returned to be shown once.
 fn key(
-    d: &Dashboard,
+    g: &Gateway,
     rest: &str,
     form: &[(String, String)],
 ) -> Result<Option<(String, String)>, OpError> {
@@ -65,17 +76,17 @@ fn key(
         .split_once('/')
         .ok_or_else(|| OpError::invalid("no such action"))?;
     match verb {
-        "revoke" => d.gateway.revoke_key(id).map(|_| None),
+        "revoke" => g.revoke_key(id).map(|_| None),
         "rotate" => {
             let grace = match field(form, "grace")
                 .map(str::trim)
-                .filter(|g| !g.is_empty())
+                .filter(|text| !text.is_empty())
             {
                 Some(text) => gateway_shared::duration::parse(text)
                     .map_err(|e| OpError::invalid(e.to_string()))?,
                 None => ROTATE_GRACE,
             };
-            let (record, secret) = d.gateway.rotate_key(id, grace.as_secs())?;
+            let (record, secret) = g.rotate_key(id, grace.as_secs())?;
             Ok(Some((record.name, secret)))
         }
         _ => Err(OpError::invalid(format!("no action {verb:?}"))),
@@ -84,7 +95,7 @@ fn key(
 
 /// A new key from the create form: name, permissions, requests per minute, a day budget
 /// in dollars and an expiry (a duration from now).
-fn create(d: &Dashboard, form: &[(String, String)]) -> Result<(String, String), OpError> {
+fn create(g: &Gateway, form: &[(String, String)]) -> Result<(String, String), OpError> {
     let permissions: Vec<String> = form
         .iter()
         .filter(|(k, _)| k == "permission")
@@ -117,10 +128,10 @@ fn create(d: &Dashboard, form: &[(String, String)]) -> Result<(String, String), 
         Some(text) => {
             let after = gateway_shared::duration::parse(text)
                 .map_err(|e| OpError::invalid(e.to_string()))?;
-            Some(d.gateway.clock().now_secs() + after.as_secs() as i64)
+            Some(g.clock().now_secs() + after.as_secs() as i64)
         }
     };
-    let (record, secret) = d.gateway.create_key(NewKey {
+    let (record, secret) = g.create_key(NewKey {
         name: field(form, "name").unwrap_or("").to_owned(),
         permissions,
         providers: Vec::new(),

@@ -179,8 +179,8 @@ fn card(label: &str, value: String) -> Markup {
 }
 
 /// `/ui/accounts`: every account with its state, windows, load and actions.
-pub fn accounts(d: &Dashboard, viewer: &Viewer) -> Response<ProxyBody> {
-    let accounts = match d.gateway.list_accounts() {
+pub async fn accounts(d: &Dashboard, viewer: &Viewer) -> Response<ProxyBody> {
+    let accounts = match d.blocking(|g| g.list_accounts()).await {
         Ok(accounts) => accounts,
         Err(e) => return failed(viewer, "Accounts", e),
     };
@@ -250,8 +250,8 @@ fn action(id: &str, verb: &str, label: &str, csrf: &str) -> Markup {
 }
 
 /// `/ui/keys`: every active key with its limits, budgets and usage today.
-pub fn keys(d: &Dashboard, viewer: &Viewer) -> Response<ProxyBody> {
-    let keys = match d.gateway.list_keys(false) {
+pub async fn keys(d: &Dashboard, viewer: &Viewer) -> Response<ProxyBody> {
+    let keys = match d.blocking(|g| g.list_keys(false)).await {
         Ok(keys) => keys,
         Err(e) => return failed(viewer, "Keys", e),
     };
@@ -396,7 +396,7 @@ pub async fn audit(d: &Dashboard, viewer: &Viewer) -> Response<ProxyBody> {
         Ok(checked) => checked,
         Err(e) => return failed(viewer, "Audit", e),
     };
-    let entries = match d.gateway.audit_entries(0, AUDIT_ROWS) {
+    let entries = match d.blocking(|g| g.audit_entries(0, AUDIT_ROWS)).await {
         Ok(entries) => entries,
         Err(e) => return failed(viewer, "Audit", e),
     };
