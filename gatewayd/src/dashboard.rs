@@ -10,10 +10,13 @@
 mod account;
 mod actions;
 mod chart;
+mod keys;
 mod layout;
 pub mod listen;
 mod operator;
+mod overview;
 mod own;
+mod records;
 mod session;
 mod signin;
 
@@ -163,12 +166,12 @@ impl Dashboard {
             return actions::act(self, &viewer, path, &form).await;
         }
         match (path, viewer.admin()) {
-            ("/ui" | "/ui/", true) => operator::overview(self, &viewer).await,
+            ("/ui" | "/ui/", true) => overview::overview(self, &viewer).await,
             ("/ui" | "/ui/", false) => own::page_for(self, &viewer).await,
             ("/ui/accounts", true) => operator::accounts(self, &viewer).await,
-            ("/ui/keys", true) => operator::keys(self, &viewer).await,
-            ("/ui/log", true) => operator::log(self, &viewer, parts.uri.query()).await,
-            ("/ui/audit", true) => operator::audit(self, &viewer).await,
+            ("/ui/keys", true) => keys::keys(self, &viewer).await,
+            ("/ui/log", true) => records::log(self, &viewer, parts.uri.query()).await,
+            ("/ui/audit", true) => records::audit(self, &viewer).await,
             (page, true) if page.starts_with("/ui/accounts/") => {
                 account::page(self, &viewer, &page["/ui/accounts/".len()..]).await
             }

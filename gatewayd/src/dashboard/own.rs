@@ -5,7 +5,7 @@ use http::{Response, StatusCode};
 use maud::html;
 
 use super::layout::{page, usd, when};
-use super::operator::log_table;
+use super::records::log_table;
 use super::{Dashboard, Viewer};
 use crate::proxy::body::ProxyBody;
 use crate::state::LogFilter;
