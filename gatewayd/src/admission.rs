@@ -348,10 +348,14 @@ impl Admission {
     }
 
     /// Drops state nobody has used lately: keys idle for a day (their day budget has
-    /// faded), addresses idle for two minutes.
+    /// faded) unless they spent against a spend budget (a week, month or total spend
+    /// outlives the day: one entry per budgeted key), addresses idle for two minutes.
     pub fn sweep(&self, now_ms: u64) {
-        self.keys
-            .retain(|_, s| s.holds_permits() || now_ms.saturating_sub(s.last_ms) < DAY);
+        self.keys.retain(|_, s| {
+            s.holds_permits()
+                || now_ms.saturating_sub(s.last_ms) < DAY
+                || s.windows.spend != SpendWindows::default()
+        });
         self.ips
             .retain(|_, s| now_ms.saturating_sub(s.last_ms) < 2 * MINUTE);
         if let Some(bucket) = self.ip_bucket.load_full() {
