@@ -397,6 +397,16 @@ impl Admission {
         out
     }
 
+    /// Raises `key`'s spend per period to at least what the ledger counted (see
+    /// [`SpendWindows::at_least`]): `spent` holds (period, its start, micro-dollars).
+    pub fn seed_spend(&self, key: &str, spent: &[(spend::Period, u64, u64)]) {
+        self.keys.with(&Arc::from(key), |s| {
+            for &(period, since_ms, micros) in spent {
+                s.windows.spend.at_least(period, since_ms, micros);
+            }
+        });
+    }
+
     /// Counters saved by an earlier run.
     pub fn import(&self, saved: Vec<(String, KeyWindows)>, now_ms: u64) {
         for (key, windows) in saved {

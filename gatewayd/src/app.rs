@@ -71,11 +71,7 @@ pub async fn run_with_clock(
     let (alerter, alert_task) = crate::alerts::channel(clients.shared.clone(), live.clone());
     let alert_task = tokio::spawn(alert_task);
     let periods = Arc::new(recorder::periods::KeyPeriods::default());
-    let now = clock.now_millis();
-    for (index, period) in recorder::periods::PERIODS.into_iter().enumerate() {
-        let start = period.bounds(now).0;
-        periods.seed(index, start, gateway.key_sums_since(start / 1000).await?);
-    }
+    recorder::periods::seed(&gateway, &admission, &periods, clock.now_millis()).await?;
     let (recorder, recorder_task) = recorder::channel(
         gateway.clone(),
         Arc::clone(&admission),

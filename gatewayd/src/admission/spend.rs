@@ -121,6 +121,21 @@ impl SpendWindows {
         }
     }
 
+    /// Raises what `period` (begun at `since_ms`) counts to at least `micros`: the
+    /// ledger's sum, which a restart after a kill has even when the last save of these
+    /// windows came before some answers.
+    pub fn at_least(&mut self, period: Period, since_ms: u64, micros: u64) {
+        let slot = self.slot(period);
+        if slot.since_ms != since_ms {
+            *slot = Spent {
+                since_ms,
+                micros: 0,
+                alerted: false,
+            };
+        }
+        slot.micros = slot.micros.max(micros);
+    }
+
     /// Spent in `period` as of `now_ms` (0 once a new period began).
     pub fn spent(&self, period: Period, now_ms: u64) -> u64 {
         let slot = match period {

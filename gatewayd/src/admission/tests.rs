@@ -258,10 +258,15 @@ fn a_spend_budget_reserves_the_usual_cost_for_answers_in_flight() {
 fn a_month_budget_outlives_a_day_of_idleness() {
     let admission = Arc::new(Admission::default());
     let l = limits(|l| l.budget_usd.month = 1_000_000);
-    let first = admission.admit_key(&key(), &l, T0, (0, 0.8)).unwrap().unwrap();
+    let first = admission
+        .admit_key(&key(), &l, T0, (0, 0.8))
+        .unwrap()
+        .unwrap();
     first.settle(10, 1_000_000, T0);
     admission.sweep(T0 + 2 * DAY);
     let month = admission.budgets(&key(), &l.budget_usd, T0 + 2 * DAY);
     assert_eq!(month[0].spent, 1_000_000, "kept by the sweep");
-    assert!(admission.admit_key(&key(), &l, T0 + 2 * DAY, (0, 0.8)).is_err());
+    assert!(admission
+        .admit_key(&key(), &l, T0 + 2 * DAY, (0, 0.8))
+        .is_err());
 }

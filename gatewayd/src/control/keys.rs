@@ -90,6 +90,11 @@ impl Keys for Control {
             note: r.note,
         };
         let record = self.gateway.update_key(&r.id, change)?;
+        if !record.rate_limit.budget_usd.is_none() {
+            // The key's spend so far counts against a budget it is given now.
+            crate::recorder::periods::seed_budget(&self.gateway, &self.admission, &record.id)
+                .await?;
+        }
         Ok(Response::new(pb::UpdateKeyResponse { key: key(record) }))
     }
 

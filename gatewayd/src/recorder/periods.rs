@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::admission::spend::Period;
-use crate::model::UsageCounters;
+use crate::admission::Admission;
+use crate::model::{UsageCounters, UsageScope};
+use crate::state::{Gateway, OpError};
 
 /// The periods kept, in this order.
 pub const PERIODS: [Period; 3] = [Period::Day, Period::Week, Period::Month];
@@ -85,6 +87,68 @@ impl KeyPeriods {
         let month = Period::Month.bounds(now_ms).0;
         self.lock().retain(|_, slots| slots[2].0 == month);
     }
+}
+
+/// What each key spent this day, week and month and in total, as the ledger counted it:
+/// (period, its start, micro-dollars), and the period sums by key for [`KeyPeriods::seed`].
+async fn ledger_spend(
+    gateway: &Gateway,
+    now_ms: u64,
+) -> Result<(Spending, Vec<HashMap<String, UsageCounters>>), OpError> {
+    let mut spent: Spending = HashMap::new();
+    let mut sums = Vec::with_capacity(PERIODS.len());
+    for period in PERIODS {
+        let start = period.bounds(now_ms).0;
+        let by_key = gateway.key_sums_since(start / 1000).await?;
+        for (key, counters) in &by_key {
+            let row = (period, start, counters.cost_micros);
+            spent.entry(key.clone()).or_default().push(row);
+        }
+        sums.push(by_key);
+    }
+    let (totals, _) = gateway.usage_stats(UsageScope::Key, None).await?;
+    for (key, total) in totals {
+        let row = (Period::Total, 0, total.counters.cost_micros);
+        spent.entry(key).or_default().push(row);
+    }
+    Ok((spent, sums))
+}
+
+/// Spend rows by key: (period, its start, micro-dollars).
+type Spending = HashMap<String, Vec<(Period, u64, u64)>>;
+
+/// At start: each key's day, week and month from the ledger's daily rollups, and each
+/// budgeted key's spend raised to what the ledger counted — the windows saved every
+/// housekeeping interval may predate the last answers when the daemon was killed, the
+/// ledger (written every flush) does not.
+pub async fn seed(
+    gateway: &Gateway,
+    admission: &Admission,
+    periods: &KeyPeriods,
+    now_ms: u64,
+) -> Result<(), OpError> {
+    let (mut spent, sums) = ledger_spend(gateway, now_ms).await?;
+    for (index, (period, by_key)) in PERIODS.into_iter().zip(sums).enumerate() {
+        periods.seed(index, period.bounds(now_ms).0, by_key);
+    }
+    for key in gateway.list_keys(true)? {
+        if !key.rate_limit.budget_usd.is_none() {
+            admission.seed_spend(&key.id, &spent.remove(&key.id).unwrap_or_default());
+        }
+    }
+    Ok(())
+}
+
+/// A key given a spend budget: its spend so far in each period (and in total) counts, as
+/// it would after a restart.
+pub async fn seed_budget(
+    gateway: &Gateway,
+    admission: &Admission,
+    key: &str,
+) -> Result<(), OpError> {
+    let (mut spent, _) = ledger_spend(gateway, gateway.clock().now_millis()).await?;
+    admission.seed_spend(key, &spent.remove(key).unwrap_or_default());
+    Ok(())
 }
 
 #[cfg(test)]

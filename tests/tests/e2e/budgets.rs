@@ -100,3 +100,31 @@ async fn a_dollar_budget_stops_a_key_until_its_period_resets_and_alerts_first() 
     let text = String::from_utf8_lossy(&table.stdout);
     assert!(text.contains("day: $0.50 of $1.00 (50%)"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spend_counted_before_a_kill_still_counts_after_the_restart() {
+    let mock = MockHandle::start(MockConfig::default());
+    let config = "[[prices]]\nmodel = \"claude-sonnet-mock\"\ninput = 0.0\noutput = 10000.0\n";
+    let daemon = Daemon::start_with_config(config);
+    daemon.add_account("api", "claude-code", "sk-ant-api", &mock.url(), &[]);
+    let (_, secret) = daemon.create_key("dev", &["--budget-usd", "day=0.35"]);
+    for _ in 0..3 {
+        let answer = send(&daemon, &secret).await;
+        assert_eq!(answer.status(), 200);
+        let _ = answer.bytes().await;
+    }
+    // Acknowledged once in the ledger (a flush after the answers); killed before the
+    // windows' own save (every 30 s).
+    eventually("the three answers in the ledger", || {
+        let stats = daemon.ctl_json(&["stats", "--by", "key"]);
+        (stats[0]["requests"] == 3).then_some(())
+    });
+    let dir = daemon.kill();
+    let path = dir.path().join("gatewayd.toml");
+    let daemon = Daemon::start_in(dir, &["--config", path.to_str().unwrap()]);
+    daemon.remember(&secret);
+    let answer = send(&daemon, &secret).await;
+    assert_eq!(answer.status(), 200, "$0.30 of $0.35 spent: room for one");
+    let _ = answer.bytes().await;
+    assert_eq!(send(&daemon, &secret).await.status(), 429, "$0.40 spent");
+}
