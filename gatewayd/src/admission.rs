@@ -11,6 +11,7 @@
 //! key windows and budgets are saved to the store and survive a restart.
 
 mod ip;
+mod permit;
 mod shards;
 pub mod spend;
 mod standing;
@@ -24,6 +25,7 @@ use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLim
 use serde::{Deserialize, Serialize};
 
 pub use ip::{admits, parse_net, IpRules};
+pub use permit::{BudgetAlert, Permit};
 use shards::Shards;
 pub use window::Window;
 
@@ -102,13 +104,6 @@ fn is_default(spend: &SpendWindows) -> bool {
     *spend == SpendWindows::default()
 }
 
-/// A key's spend budget that crossed the alert fraction.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BudgetAlert {
-    pub key: Arc<str>,
-    pub crossed: spend::Crossed,
-}
-
 #[derive(Default)]
 struct KeyState {
     windows: KeyWindows,
@@ -154,83 +149,6 @@ pub struct Admission {
     ip_bucket: arc_swap::ArcSwapOption<((u32, u32), DefaultKeyedRateLimiter<IpAddr>)>,
     /// Spend budgets that crossed their alert fraction, for the recorder to raise.
     budget_alerts: std::sync::Mutex<Vec<BudgetAlert>>,
-}
-
-/// Holds a key's in-flight slot and its budget reservation until the answer is over.
-pub struct Permit {
-    admission: Arc<Admission>,
-    key: Arc<str>,
-    in_flight: bool,
-    /// The tokens reserved against the key's budgets (`Some(0)`: not yet measured).
-    reserved: Option<u64>,
-    /// The cost reserved against its spend budgets, with the budgets and the fraction
-    /// that alerts.
-    reserved_cost: Option<(u64, SpendBudgets, f64)>,
-    /// The real count and cost, once the answer has ended, and when.
-    spent: Option<(u64, u64, u64)>,
-}
-
-impl Permit {
-    /// Settles the answer's real token count and cost (micro-dollars) at `now_ms` in
-    /// place of its reservations.
-    pub fn settle(mut self, tokens: u64, cost_micros: u64, now_ms: u64) {
-        self.spent = Some((tokens, cost_micros, now_ms));
-    }
-
-    /// Whether the answer's cost is wanted (the key has spend budgets).
-    pub fn wants_cost(&self) -> bool {
-        self.reserved_cost.is_some()
-    }
-}
-
-impl Drop for Permit {
-    fn drop(&mut self) {
-        self.admission.keys.with(&self.key, |s| {
-            s.in_flight = s.in_flight.saturating_sub(u32::from(self.in_flight));
-            if let Some(reserved) = self.reserved {
-                s.reserved = s.reserved.saturating_sub(reserved);
-                s.unmeasured = s.unmeasured.saturating_sub(u32::from(reserved == 0));
-            }
-            if let Some((reserved, _, _)) = self.reserved_cost {
-                s.reserved_cost = s.reserved_cost.saturating_sub(reserved);
-                s.unmeasured_cost = s.unmeasured_cost.saturating_sub(u32::from(reserved == 0));
-            }
-            // An answer that never ended (refused, failed, abandoned before any count)
-            // costs nothing; its reservation is simply released.
-            let Some((tokens, cost, now_ms)) = self.spent else {
-                return;
-            };
-            if self.reserved.is_some() {
-                spend(&mut s.windows, tokens, now_ms);
-            }
-            if let Some((_, budgets, alert_at)) = self.reserved_cost {
-                let crossed = s.windows.spend.spend(&budgets, cost, now_ms, alert_at);
-                if !crossed.is_empty() {
-                    let key = Arc::clone(&self.key);
-                    let mut alerts = self
-                        .admission
-                        .budget_alerts
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner());
-                    alerts.extend(crossed.into_iter().map(|crossed| BudgetAlert {
-                        key: Arc::clone(&key),
-                        crossed,
-                    }));
-                }
-            }
-        });
-    }
-}
-
-/// Counts `tokens` against the budgets and folds them into the estimate: it rises at
-/// once to a costlier answer and falls by an eighth of the gap after a cheaper one.
-fn spend(w: &mut KeyWindows, tokens: u64, now_ms: u64) {
-    w.tokens_minute.add(now_ms, MINUTE, tokens);
-    w.tokens_day.add(now_ms, DAY, tokens);
-    w.estimate = Some(match w.estimate {
-        Some(e) if tokens < e => e - (e - tokens) / 8,
-        _ => tokens,
-    });
 }
 
 fn quota(rate: u32, burst: u32) -> Option<Quota> {
