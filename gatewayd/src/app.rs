@@ -43,7 +43,10 @@ pub async fn run_with_clock(
 ) -> Result<(), RunError> {
     config.validate()?;
     create_private_dir(&config.data_dir)?;
-    let store = Store::open(&config.data_dir)?;
+    let mut store = Store::open(&config.data_dir)?;
+    if let Some(url) = &config.cluster.postgres_url {
+        store.join_cluster(url)?;
+    }
     let master = master_key(&config, &store)?;
     store.verify_manifest(&master.manifest_key())?;
     let ledger = Ledger::open(&config.data_dir).await?;
@@ -62,6 +65,9 @@ pub async fn run_with_clock(
         clock.clone(),
     )?;
     gateway.commit()?;
+    let follower = store
+        .cluster()
+        .map(|c| tokio::spawn(gateway.clone().follow_records(c.changes())));
     gateway.seed_marks(ledger.marks().await?);
     let admission = Arc::new(Admission::default());
     admission.import(store.limits()?, clock.now_millis());
@@ -203,7 +209,10 @@ pub async fn run_with_clock(
         task.abort();
     }
     alert_task.abort();
-    for task in [metrics_listener, dashboard_listener].into_iter().flatten() {
+    for task in [metrics_listener, dashboard_listener, follower]
+        .into_iter()
+        .flatten()
+    {
         task.abort();
     }
     recorder.stop().await;

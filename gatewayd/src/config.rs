@@ -8,12 +8,14 @@ use std::time::Duration;
 use serde::Deserialize;
 
 mod admission;
+mod cluster;
 mod live;
 mod parse;
 mod pool;
 mod reload;
 
 pub use admission::{LimitsConfig, SecurityConfig};
+pub use cluster::ClusterConfig;
 pub use live::{ControlLive, Live, LiveSettings, UpstreamLive};
 pub use pool::{BalanceConfig, HealthConfig, StrategyName};
 pub use reload::{leaves, reload, Change, Loader, ReloadReport};
@@ -89,6 +91,7 @@ pub struct Config {
     pub telemetry: crate::telemetry::TelemetryConfig,
     pub backup: BackupConfig,
     pub dashboard: DashboardConfig,
+    pub cluster: ClusterConfig,
 }
 
 /// The web dashboard under `/ui/`, on the data-plane port or its own address.
@@ -308,6 +311,7 @@ impl Default for Config {
             metrics: MetricsConfig::default(),
             backup: BackupConfig::default(),
             dashboard: DashboardConfig::default(),
+            cluster: ClusterConfig::default(),
             alerts: crate::alerts::AlertsConfig::default(),
             telemetry: crate::telemetry::TelemetryConfig::default(),
         }
@@ -404,6 +408,7 @@ impl Config {
         if self.balance.explore_every == 0 {
             return invalid("balance.explore_every", "must be at least 1");
         }
+        self.cluster.validate()?;
         if self.record.queue == 0 {
             return invalid("record.queue", "must be above 0");
         }

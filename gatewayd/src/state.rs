@@ -8,6 +8,7 @@ mod audit;
 pub mod backup;
 mod carried;
 mod errors;
+mod follow;
 mod key_input;
 mod keys;
 mod log;

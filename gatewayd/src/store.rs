@@ -5,6 +5,7 @@
 
 mod audit;
 mod backup;
+mod cluster;
 mod events;
 mod ledger;
 mod legacy;
@@ -19,6 +20,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 pub use backup::{restore, Header as BackupHeader};
+pub use cluster::Cluster;
 pub use ledger::{Ledger, LogCursor, LogQuery};
 pub use usage::{UsageDelta, UsageMarks};
 
@@ -68,6 +70,14 @@ pub enum StoreError {
     Integrity(String),
     #[error("usage ledger error: {0}")]
     Sql(#[from] sqlx::Error),
+    #[error("the cluster's PostgreSQL failed: {0}; if it is unreachable, control changes are refused until it is back while this node serves from its last snapshot")]
+    Cluster(#[source] sqlx::Error),
+    #[error("the cluster's PostgreSQL did not answer within {0:?}; control changes are refused until it is back while this node serves from its last snapshot")]
+    ClusterTimeout(std::time::Duration),
+    #[error("the cluster's PostgreSQL schema: {0}")]
+    ClusterSchema(String),
+    #[error("cluster mode: {0}")]
+    ClusterConfig(String),
     #[error("{path} has schema version {found}, newer than this gatewayd understands ({known}); run the newer gatewayd or restore a backup made by this one")]
     NewerSchema {
         path: String,
@@ -91,6 +101,8 @@ pub struct Store {
     audit_seals: sled::Tree,
     limits: sled::Tree,
     rollups: sled::Tree,
+    /// Cluster mode: the shared record every write goes to first.
+    cluster: Option<std::sync::Arc<Cluster>>,
 }
 
 const SCHEMA_VERSION: &[u8] = b"1";
@@ -125,6 +137,7 @@ impl Store {
             audit_seals: db.open_tree("audit_seals")?,
             limits: db.open_tree("limits")?,
             rollups: db.open_tree("rollups")?,
+            cluster: None,
             db,
         };
         let found = store
@@ -161,7 +174,102 @@ impl Store {
 
     /// Sets a setting.
     pub fn set_setting(&self, name: &str, value: &str) -> Result<(), StoreError> {
+        let bytes = value.as_bytes().to_vec();
+        if let Some(done) = self.clustered(|txn| txn.put("settings", name.as_bytes(), Some(bytes)))
+        {
+            return done;
+        }
         self.settings.insert(name, value.as_bytes())?;
+        Ok(())
+    }
+
+    /// Joins the cluster whose record is the PostgreSQL at `url` (see [`Cluster::join`]);
+    /// from then on every write to the shared trees goes there first.
+    pub fn join_cluster(&mut self, url: &str) -> Result<(), StoreError> {
+        self.cluster = Some(Cluster::join(&self.db, url)?);
+        Ok(())
+    }
+
+    /// The cluster this node belongs to, in cluster mode.
+    pub fn cluster(&self) -> Option<&std::sync::Arc<Cluster>> {
+        self.cluster.as_ref()
+    }
+
+    /// In cluster mode, runs `write` as one change to the shared record, applied to this
+    /// node's trees before it returns; `None` on a single node.
+    fn clustered<T>(
+        &self,
+        write: impl FnOnce(&mut cluster::Txn<'_>) -> Result<T, StoreError>,
+    ) -> Option<Result<T, StoreError>> {
+        let cluster = self.cluster.as_ref()?;
+        Some(cluster.begin().and_then(|mut txn| {
+            let out = write(&mut txn)?;
+            txn.commit()?;
+            Ok(out)
+        }))
+    }
+
+    /// Read-modify-write of one record, on the cluster's record in cluster mode.
+    fn update_record<T, F>(
+        &self,
+        tree: &sled::Tree,
+        name: &'static str,
+        id: &str,
+        mut f: F,
+    ) -> Result<Option<T>, StoreError>
+    where
+        T: Serialize + DeserializeOwned,
+        F: FnMut(&mut T),
+    {
+        let shared = self.clustered(|txn| {
+            let Some(raw) = txn.get(name, id.as_bytes())? else {
+                return Ok(None);
+            };
+            let mut value: T = decode(name, id.as_bytes(), &raw)?;
+            f(&mut value);
+            txn.put(name, id.as_bytes(), Some(encode(&value)?))?;
+            Ok(Some(value))
+        });
+        match shared {
+            Some(done) => done,
+            None => update(tree, name, id, f),
+        }
+    }
+
+    /// Removes one record; returns what was there.
+    fn remove_record<T: DeserializeOwned>(
+        &self,
+        tree: &sled::Tree,
+        name: &'static str,
+        id: &str,
+    ) -> Result<Option<T>, StoreError> {
+        let shared = self.clustered(|txn| {
+            let old = txn.get(name, id.as_bytes())?;
+            if old.is_some() {
+                txn.put(name, id.as_bytes(), None)?;
+            }
+            Ok(old)
+        });
+        let old = match shared {
+            Some(done) => done?,
+            None => tree.remove(id)?.map(|v| v.to_vec()),
+        };
+        old.map(|raw| decode(name, id.as_bytes(), &raw)).transpose()
+    }
+
+    /// Inserts or replaces one record.
+    fn put_record<T: Serialize>(
+        &self,
+        tree: &sled::Tree,
+        name: &'static str,
+        id: &[u8],
+        value: &T,
+    ) -> Result<(), StoreError> {
+        let bytes = encode(value)?;
+        if let Some(done) = self.clustered(|txn| txn.put(name, id, Some(bytes.clone()))) {
+            return done;
+        }
+        tree.insert(id, bytes)?;
         Ok(())
     }
 }

@@ -4,3 +4,4 @@
 pub mod bench;
 pub mod harness;
 pub mod mock;
+pub mod services;

@@ -15,7 +15,14 @@ use super::{Config, ConfigError, Live, LiveSettings};
 pub type Loader = Arc<dyn Fn() -> Result<Config, ConfigError> + Send + Sync>;
 
 /// Words in a setting's path that mark its value as not for the audit log or a terminal.
-const SENSITIVE: [&str; 4] = ["secret", "token", "password", "webhook"];
+const SENSITIVE: [&str; 6] = [
+    "secret",
+    "token",
+    "password",
+    "webhook",
+    "postgres_url",
+    "redis_url",
+];
 
 /// One setting that differs.
 #[derive(Debug, Clone, PartialEq)]

@@ -71,21 +71,24 @@ impl Gateway {
     /// Appends one entry to the chain.
     pub fn audit(&self, action: &str, target: &str, detail: Value) -> Result<(), OpError> {
         let _chain = self.chain_lock();
-        let head = self.inner.store.audit_head()?;
-        let mut entry = AuditEntry {
-            seq: head.as_ref().map_or(1, |h| h.seq + 1),
-            at_ms: self.clock().now_millis(),
-            actor: ACTOR
-                .try_with(Clone::clone)
-                .unwrap_or_else(|_| "gatewayd".to_owned()),
-            action: action.to_owned(),
-            target: target.to_owned(),
-            detail,
-            prev_hash: head.map_or_else(|| GENESIS.to_owned(), |h| h.hash),
-            hash: String::new(),
-        };
-        entry.hash = entry_hash(&entry);
-        self.inner.store.append_audit(&entry)?;
+        let actor = ACTOR
+            .try_with(Clone::clone)
+            .unwrap_or_else(|_| "gatewayd".to_owned());
+        let at_ms = self.clock().now_millis();
+        let entry = self.inner.store.append_audit(|head| {
+            let mut entry = AuditEntry {
+                seq: head.as_ref().map_or(1, |h| h.seq + 1),
+                at_ms,
+                actor,
+                action: action.to_owned(),
+                target: target.to_owned(),
+                detail,
+                prev_hash: head.map_or_else(|| GENESIS.to_owned(), |h| h.hash),
+                hash: String::new(),
+            };
+            entry.hash = entry_hash(&entry);
+            entry
+        })?;
         tracing::info!(audit.seq = entry.seq, audit.action = action, audit.target = target, audit.actor = %entry.actor, "audited");
         Ok(())
     }

@@ -36,11 +36,34 @@ impl Store {
             .transpose()
     }
 
-    /// Appends an entry (its `seq` follows the head; the caller serialises appends).
-    pub fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+    /// Appends the entry `make` builds on the head (in cluster mode, the cluster's head,
+    /// read and extended in one change that every other writer queues behind; on a
+    /// single node the caller serialises appends).
+    pub fn append_audit(
+        &self,
+        make: impl FnOnce(Option<AuditEntry>) -> AuditEntry,
+    ) -> Result<AuditEntry, StoreError> {
         self.check_space()?;
-        self.audit.insert(entry.seq.to_be_bytes(), encode(entry)?)?;
-        Ok(())
+        let mut make = Some(make);
+        let mut build = |head| make.take().map(|make| make(head));
+        let shared = self.clustered(|txn| {
+            let head = txn
+                .last("audit")?
+                .map(|raw| decode("audit", b"head", &raw))
+                .transpose()?;
+            let entry = build(head).expect("built once");
+            txn.put("audit", &entry.seq.to_be_bytes(), Some(encode(&entry)?))?;
+            Ok(entry)
+        });
+        match shared {
+            Some(done) => done,
+            None => {
+                let entry = build(self.audit_head()?).expect("built once");
+                self.audit
+                    .insert(entry.seq.to_be_bytes(), encode(&entry)?)?;
+                Ok(entry)
+            }
+        }
     }
 
     /// Entries from `seq` on, oldest first, at most `limit`.
@@ -62,9 +85,12 @@ impl Store {
     /// Records a signed head.
     pub fn put_audit_seal(&self, seal: &AuditSeal) -> Result<(), StoreError> {
         self.check_space()?;
-        self.audit_seals
-            .insert(seal.seq.to_be_bytes(), encode(seal)?)?;
-        Ok(())
+        self.put_record(
+            &self.audit_seals,
+            "audit_seals",
+            &seal.seq.to_be_bytes(),
+            seal,
+        )
     }
 
     /// Every signed head, oldest first.

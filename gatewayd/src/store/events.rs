@@ -23,6 +23,18 @@ impl Store {
         event: &AccountEvent,
     ) -> Result<(), StoreError> {
         self.check_space()?;
+        let shared = self.clustered(|txn| {
+            let id = key(account, event.at_ms, txn.version.unsigned_abs());
+            txn.put("account_events", &id, Some(encode(event)?))?;
+            let ids = txn.ids("account_events", &prefix(account))?;
+            for old in ids.iter().take(ids.len().saturating_sub(KEEP)) {
+                txn.put("account_events", old, None)?;
+            }
+            Ok(())
+        });
+        if let Some(done) = shared {
+            return done;
+        }
         let seq = self.db.generate_id()?;
         self.events
             .insert(key(account, event.at_ms, seq), encode(event)?)?;
@@ -60,6 +72,15 @@ impl Store {
 
     /// Forgets a removed account's transitions.
     pub fn delete_account_events(&self, account: &str) -> Result<(), StoreError> {
+        let shared = self.clustered(|txn| {
+            for old in txn.ids("account_events", &prefix(account))? {
+                txn.put("account_events", &old, None)?;
+            }
+            Ok(())
+        });
+        if let Some(done) = shared {
+            return done;
+        }
         for k in self.events.scan_prefix(prefix(account)).keys() {
             self.events.remove(k?)?;
         }

@@ -1,6 +1,6 @@
 //! Key and account records, by id.
 
-use super::{decode, encode, scan, update, Store, StoreError};
+use super::{decode, scan, Store, StoreError};
 use crate::model::{AccountRecord, KeyRecord};
 
 impl Store {
@@ -11,8 +11,7 @@ impl Store {
 
     /// Inserts or replaces a key.
     pub fn put_key(&self, key: &KeyRecord) -> Result<(), StoreError> {
-        self.keys.insert(key.id.as_str(), encode(key)?)?;
-        Ok(())
+        self.put_record(&self.keys, "keys", key.id.as_bytes(), key)
     }
 
     /// One key by id.
@@ -25,10 +24,7 @@ impl Store {
 
     /// Removes a key; returns what was there.
     pub fn delete_key(&self, id: &str) -> Result<Option<KeyRecord>, StoreError> {
-        self.keys
-            .remove(id)?
-            .map(|raw| decode("keys", id.as_bytes(), &raw))
-            .transpose()
+        self.remove_record(&self.keys, "keys", id)
     }
 
     /// Changes one key in place; `None` if it does not exist.
@@ -37,7 +33,7 @@ impl Store {
         id: &str,
         f: impl FnMut(&mut KeyRecord),
     ) -> Result<Option<KeyRecord>, StoreError> {
-        update(&self.keys, "keys", id, f)
+        self.update_record(&self.keys, "keys", id, f)
     }
 
     /// Every account.
@@ -47,9 +43,7 @@ impl Store {
 
     /// Inserts or replaces an account.
     pub fn put_account(&self, account: &AccountRecord) -> Result<(), StoreError> {
-        self.accounts
-            .insert(account.id.as_str(), encode(account)?)?;
-        Ok(())
+        self.put_record(&self.accounts, "accounts", account.id.as_bytes(), account)
     }
 
     /// One account by id.
@@ -62,10 +56,7 @@ impl Store {
 
     /// Removes an account; returns what was there.
     pub fn delete_account(&self, id: &str) -> Result<Option<AccountRecord>, StoreError> {
-        self.accounts
-            .remove(id)?
-            .map(|raw| decode("accounts", id.as_bytes(), &raw))
-            .transpose()
+        self.remove_record(&self.accounts, "accounts", id)
     }
 
     /// Changes one account in place; `None` if it does not exist.
@@ -74,6 +65,6 @@ impl Store {
         id: &str,
         f: impl FnMut(&mut AccountRecord),
     ) -> Result<Option<AccountRecord>, StoreError> {
-        update(&self.accounts, "accounts", id, f)
+        self.update_record(&self.accounts, "accounts", id, f)
     }
 }

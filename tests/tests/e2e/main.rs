@@ -8,6 +8,7 @@ mod audit;
 mod backup;
 mod bench;
 mod budgets;
+mod cluster;
 mod codeassist;
 mod connections;
 mod control;
