@@ -13,6 +13,7 @@
 mod ip;
 mod permit;
 mod shards;
+mod shared;
 pub mod spend;
 mod standing;
 mod window;
@@ -149,6 +150,8 @@ pub struct Admission {
     ip_bucket: arc_swap::ArcSwapOption<((u32, u32), DefaultKeyedRateLimiter<IpAddr>)>,
     /// Spend budgets that crossed their alert fraction, for the recorder to raise.
     budget_alerts: std::sync::Mutex<Vec<BudgetAlert>>,
+    /// Cluster mode: where key limits are shared (see [`shared`]).
+    hot: Option<Arc<crate::store::hot::Hot>>,
 }
 
 fn quota(rate: u32, burst: u32) -> Option<Quota> {
@@ -262,6 +265,7 @@ impl Admission {
             reserved,
             reserved_cost,
             spent: None,
+            shared: None,
         }))
     }
 

@@ -69,7 +69,14 @@ pub async fn run_with_clock(
         .cluster()
         .map(|c| tokio::spawn(gateway.clone().follow_records(c.changes())));
     gateway.seed_marks(ledger.marks().await?);
-    let admission = Arc::new(Admission::default());
+    let admission = Arc::new(match &config.cluster.redis_url {
+        Some(url) => {
+            let hot = crate::store::hot::Hot::connect(url, &config.cluster.node())?;
+            hot.wait_up(std::time::Duration::from_secs(2)).await;
+            Admission::shared(hot)
+        }
+        None => Admission::default(),
+    });
     admission.import(store.limits()?, clock.now_millis());
     let live = Live::new(&config);
     let metrics = crate::metrics::Metrics::default();

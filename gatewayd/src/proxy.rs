@@ -147,7 +147,10 @@ impl Proxy {
             }
             Route::Local(api, answer) => {
                 let settings = self.inner.live.load();
-                match self.gate(&api, &parts, peer.ip(), &mut ctx, &settings) {
+                match self
+                    .gate(&api, &parts, peer.ip(), &mut ctx, &settings)
+                    .await
+                {
                     Ok(_) => ctx.answered_locally(respond::code_assist_local(answer)),
                     Err(reject) => ctx.refuse(reject),
                 }
@@ -296,7 +299,7 @@ impl Proxy {
     }
 
     /// Admission: address rules and limits, the key, the key's limits.
-    fn gate(
+    async fn gate(
         &self,
         api: &ApiRoute,
         parts: &http::request::Parts,
@@ -304,7 +307,7 @@ impl Proxy {
         ctx: &mut RequestContext,
         settings: &crate::config::LiveSettings,
     ) -> Result<admit::Admitted, respond::Reject> {
-        self.gate_with(settings).admit(api, parts, peer, ctx)
+        self.gate_with(settings).admit(api, parts, peer, ctx).await
     }
 
     /// Admission under `settings`.
@@ -332,7 +335,7 @@ impl Proxy {
         if let Err(reject) = names::check_path(parts.uri.path()) {
             return ctx.refuse(reject);
         }
-        let admitted = match self.gate(&api, &parts, peer.ip(), ctx, &settings) {
+        let admitted = match self.gate(&api, &parts, peer.ip(), ctx, &settings).await {
             Ok(admitted) => admitted,
             Err(reject) => return ctx.refuse(reject),
         };

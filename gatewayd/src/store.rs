@@ -7,6 +7,7 @@ mod audit;
 mod backup;
 mod cluster;
 mod events;
+pub mod hot;
 mod ledger;
 mod legacy;
 mod limits;

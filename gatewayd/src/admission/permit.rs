@@ -26,6 +26,8 @@ pub struct Permit {
     pub(super) reserved_cost: Option<(u64, SpendBudgets, f64)>,
     /// The real count and cost, once the answer has ended, and when.
     pub(super) spent: Option<(u64, u64, u64)>,
+    /// Cluster mode: what the answer holds in Redis.
+    pub(super) shared: Option<super::shared::SharedHold>,
 }
 
 impl Permit {
@@ -43,6 +45,15 @@ impl Permit {
 
 impl Drop for Permit {
     fn drop(&mut self) {
+        if let Some(hold) = self.shared.take() {
+            hold.release(
+                Arc::clone(&self.key),
+                self.spent.map(|(tokens, _, _)| tokens),
+            );
+        }
+        if !self.in_flight && self.reserved.is_none() && self.reserved_cost.is_none() {
+            return;
+        }
         self.admission.keys.with(&self.key, |s| {
             s.in_flight = s.in_flight.saturating_sub(u32::from(self.in_flight));
             if let Some(reserved) = self.reserved {

@@ -35,7 +35,7 @@ pub struct Gate<'a> {
 
 impl Gate<'_> {
     /// Lets the request in, or says why not (in the request's dialect).
-    pub fn admit(
+    pub async fn admit(
         &self,
         api: &ApiRoute,
         parts: &Parts,
@@ -47,10 +47,17 @@ impl Gate<'_> {
         let storm_at = self.settings.limits.refusal_storm_per_minute;
         let alert_at = self.settings.alerts.budget_threshold;
         let limits = &key.record.rate_limit;
-        match self
+        let shared = self
             .admission
-            .admit_key(&key.id, limits, now, (storm_at, alert_at))
-        {
+            .admit_key_shared(&key.id, limits, now, (storm_at, alert_at))
+            .await;
+        let decided = match shared {
+            Some(decided) => decided,
+            None => self
+                .admission
+                .admit_key(&key.id, limits, now, (storm_at, alert_at)),
+        };
+        match decided {
             Ok(permit) => Ok(Admitted { key, permit }),
             Err(refusal) => {
                 if refusal.storm {

@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 
 use gateway_tests::harness::Daemon;
 use gateway_tests::mock::{MockConfig, MockHandle};
-use gateway_tests::services::Postgres;
+use gateway_tests::services::{Postgres, Redis};
 
-use crate::support::{ten_tokens, CLAUDE_UPSTREAM_KEY};
+use crate::support::{claude_body, post, ten_tokens, CLAUDE_UPSTREAM_KEY};
 
 const IGNORED: &str =
     "needs PostgreSQL and Redis (apt install postgresql redis-server); .ci/run runs it";
@@ -18,6 +18,7 @@ struct Cluster {
     nodes: Vec<Daemon>,
     mock: MockHandle,
     pg: Postgres,
+    redis: Redis,
     key_dir: tempfile::TempDir,
 }
 
@@ -33,6 +34,7 @@ impl Cluster {
             nodes: Vec::new(),
             mock: MockHandle::start(MockConfig::default()),
             pg,
+            redis: Redis::start(),
             key_dir,
         };
         cluster.nodes.push(cluster.node("a"));
@@ -52,9 +54,10 @@ impl Cluster {
 
     fn config(&self, name: &str) -> String {
         format!(
-            "master_key_file = {key:?}\n[cluster]\npostgres_url = {url:?}\nnode_id = {name:?}\n",
+            "master_key_file = {key:?}\n[cluster]\npostgres_url = {url:?}\nredis_url = {redis:?}\nnode_id = {name:?}\n",
             key = self.key_dir.path().join("master.key"),
             url = self.pg.url(),
+            redis = self.redis.url(),
         )
     }
 
@@ -71,6 +74,47 @@ impl Cluster {
             &[],
         )
     }
+}
+
+/// Creates a key on the first node and waits until every node knows it; its secret.
+async fn shared_key(cluster: &Cluster, name: &str, limits: &[&str]) -> String {
+    let (_, secret) = cluster.nodes[0].create_key(name, limits);
+    for node in &cluster.nodes {
+        node.remember(&secret);
+        // The key's own usage page: known keys get 200; it counts against no limit.
+        let url = format!("{}/gateway/usage", node.url);
+        let deadline = Instant::now() + Duration::from_secs(1);
+        while crate::support::World::client()
+            .get(&url)
+            .header("x-api-key", &secret)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            != 200
+        {
+            assert!(
+                Instant::now() < deadline,
+                "{} does not know the key",
+                node.url
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    secret
+}
+
+/// One Messages request with `text` to `node`; its status.
+async fn claude(node: &Daemon, secret: &str, text: &str) -> u16 {
+    let url = format!("{}/v1/messages", node.url);
+    post(&url, "x-api-key", secret, &claude_body(false, text))
+        .await
+        .status()
+        .as_u16()
+}
+
+fn count(statuses: &[u16], status: u16) -> usize {
+    statuses.iter().filter(|s| **s == status).count()
 }
 
 /// Sends a request to `node` until it answers `status`, at most `within`; how long it took.
@@ -131,5 +175,40 @@ async fn a_key_made_on_one_node_works_on_all_within_a_second_and_so_does_its_rev
             .collect();
         assert!(actions.contains(&"Keys/CreateKey"), "{actions:?}");
         assert!(actions.contains(&"Keys/RevokeKey"), "{actions:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL and Redis (apt install postgresql redis-server); .ci/run runs it"]
+async fn a_key_s_limits_hold_for_the_whole_cluster() {
+    let cluster = Cluster::start(3);
+    cluster.add_claude_account();
+    let nodes = &cluster.nodes;
+
+    let secret = shared_key(&cluster, "rpm", &["--rpm", "10"]).await;
+    let sent = (0..60).map(|i| claude(&nodes[i % 3], &secret, "hi"));
+    let statuses = futures_util::future::join_all(sent).await;
+    assert_eq!(count(&statuses, 200), 10, "{statuses:?}");
+    assert_eq!(count(&statuses, 429), 50, "{statuses:?}");
+
+    let secret = shared_key(&cluster, "slow", &["--max-concurrent", "2"]).await;
+    let slow = "slow [[mock:ok ttfb_ms=800]]";
+    let sent = (0..9).map(|i| claude(&nodes[i % 3], &secret, slow));
+    let statuses = futures_util::future::join_all(sent).await;
+    assert_eq!(count(&statuses, 200), 2, "{statuses:?}");
+    assert_eq!(count(&statuses, 429), 7, "{statuses:?}");
+    // The slots come back when the answers end, on whichever node.
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        let sent = (0..2).map(|i| claude(&nodes[i + 1], &secret, "again"));
+        let statuses = futures_util::future::join_all(sent).await;
+        if statuses == [200, 200] {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "slots not given back: {statuses:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }

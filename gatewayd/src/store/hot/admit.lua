@@ -1,0 +1,133 @@
+-- One key's admission, atomically for the whole cluster (the same checks, in the same
+-- order, as the node-local admission): in-flight cap, token budgets less what admitted
+-- answers hold, requests per minute and hour, the per-second bucket; then the counts.
+-- Time is Redis's own, so every node's requests fall into the same windows.
+--
+-- KEYS: 1 held (hash "<incarnation>:<f|r|u>" -> in flight, reserved tokens, unmeasured),
+--       2 requests/minute, 3 requests/hour, 4 tokens/minute, 5 tokens/day (hashes
+--       "<slot start ms>" -> count), 6 bucket (theoretical arrival time, ms),
+--       7 estimate (hash "t" -> the key's usual tokens per answer)
+-- ARGV: 1 incarnation, 2 prefix of incarnations' liveness keys, 3 rpm, 4 rph, 5 rps,
+--       6 burst, 7 max in flight, 8 tokens/minute, 9 tokens/day
+-- Returns {0, reservation (-1: none)} or {refusal code, wait ms, limit}:
+--   1 in flight, 2 tokens/minute, 3 tokens/day, 4 rpm, 5 rph, 6 per second.
+
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local me, alive = ARGV[1], ARGV[2]
+local rpm, rph, rps, burst = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local max_in_flight, tpm, tpd = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
+local MINUTE, HOUR, DAY = 60000, 3600000, 86400000
+
+local function slot_len(len) return math.max(math.floor(len / 60), 1) end
+
+-- The live slots of a window, oldest first, forgetting the rest.
+local function slots(key, len)
+  local all = redis.call('HGETALL', key)
+  local live, slot = {}, slot_len(len)
+  for i = 1, #all, 2 do
+    local start = tonumber(all[i])
+    if start + slot + len > now then
+      live[#live + 1] = {start, tonumber(all[i + 1])}
+    else
+      redis.call('HDEL', key, all[i])
+    end
+  end
+  table.sort(live, function(a, b) return a[1] < b[1] end)
+  return live
+end
+
+local function used(live)
+  local sum = 0
+  for _, s in ipairs(live) do sum = sum + s[2] end
+  return sum
+end
+
+-- How long until `amount` more fits under `limit`.
+local function wait_ms(live, len, limit, amount)
+  local excess = used(live) + amount - limit
+  local slot = slot_len(len)
+  for _, s in ipairs(live) do
+    excess = excess - s[2]
+    if excess <= 0 then return math.max(s[1] + slot + len - now, 1) end
+  end
+  return len
+end
+
+local function add(key, len, amount)
+  local slot = slot_len(len)
+  redis.call('HINCRBY', key, now - now % slot, amount)
+  redis.call('PEXPIRE', key, len + slot)
+end
+
+-- What live incarnations hold: in flight, reserved tokens, unmeasured answers.
+local held = {f = 0, r = 0, u = 0}
+local living = {[me] = true}
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  local owner, kind = string.match(all[i], '^(.*):(%a)$')
+  if owner then
+    if living[owner] == nil then living[owner] = redis.call('EXISTS', alive .. owner) == 1 end
+    if living[owner] then
+      held[kind] = (held[kind] or 0) + tonumber(all[i + 1])
+    else
+      redis.call('HDEL', KEYS[1], all[i])
+    end
+  end
+end
+
+if max_in_flight > 0 and held.f >= max_in_flight then
+  return {1, 1000, max_in_flight}
+end
+
+local estimate = redis.call('HGET', KEYS[7], 't')
+local budgets = {{tpm, KEYS[4], MINUTE, 2}, {tpd, KEYS[5], DAY, 3}}
+local budgeted = false
+for _, b in ipairs(budgets) do
+  local limit = b[1]
+  if limit > 0 then
+    budgeted = true
+    local left = math.max(limit - held.r, 0)
+    local measuring = (not estimate) and held.u > 0
+    local live = slots(b[2], b[3])
+    if measuring or used(live) >= left then
+      local wait = 1000
+      if not measuring and left > 0 then wait = wait_ms(live, b[3], left, 1) end
+      return {b[4], wait, limit}
+    end
+  end
+end
+
+local counted = {}
+for _, w in ipairs({{rpm, KEYS[2], MINUTE, 4}, {rph, KEYS[3], HOUR, 5}}) do
+  local limit = w[1]
+  if limit > 0 then
+    local live = slots(w[2], w[3])
+    if used(live) + 1 > limit then
+      return {w[4], wait_ms(live, w[3], limit, 1), limit}
+    end
+    counted[#counted + 1] = w
+  end
+end
+
+if rps > 0 then
+  local interval = 1000 / rps
+  local tolerance = interval * math.max(burst, 1)
+  local tat = tonumber(redis.call('GET', KEYS[6]) or now)
+  local from = math.max(tat, now)
+  if from + interval - now > tolerance then
+    return {6, math.ceil(from + interval - tolerance - now), rps}
+  end
+  redis.call('SET', KEYS[6], tostring(from + interval), 'PX', math.ceil(tolerance + interval))
+end
+
+for _, w in ipairs(counted) do add(w[2], w[3], 1) end
+if max_in_flight > 0 then redis.call('HINCRBY', KEYS[1], me .. ':f', 1) end
+local reservation = -1
+if budgeted then
+  reservation = tonumber(estimate or 0)
+  redis.call('HINCRBY', KEYS[1], me .. ':r', reservation)
+  if not estimate then redis.call('HINCRBY', KEYS[1], me .. ':u', 1) end
+end
+redis.call('PEXPIRE', KEYS[1], DAY)
+return {0, reservation}
