@@ -157,6 +157,15 @@ pub async fn run_with_clock(
         addr: config.listen,
         source,
     })?;
+    let heartbeat = store.cluster().map(|cluster| {
+        tokio::spawn(crate::heartbeat::run(
+            Arc::clone(cluster),
+            gateway.clone(),
+            Arc::clone(&admission),
+            config.cluster.node(),
+            local.to_string(),
+        ))
+    });
     let control_stopping = tokio_util::sync::CancellationToken::new();
     let balancer = Arc::new(crate::balance::Balancer::default());
     let control = Control {
@@ -216,7 +225,7 @@ pub async fn run_with_clock(
         task.abort();
     }
     alert_task.abort();
-    for task in [metrics_listener, dashboard_listener, follower]
+    for task in [metrics_listener, dashboard_listener, follower, heartbeat]
         .into_iter()
         .flatten()
     {

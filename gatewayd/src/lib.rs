@@ -12,6 +12,7 @@ pub mod config;
 mod control;
 mod dashboard;
 mod health_check;
+mod heartbeat;
 mod login;
 mod metrics;
 mod metrics_listen;

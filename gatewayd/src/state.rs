@@ -152,6 +152,11 @@ impl Gateway {
         &self.inner.ledger
     }
 
+    /// The cluster this node belongs to, in cluster mode.
+    pub fn cluster(&self) -> Option<&Arc<crate::store::Cluster>> {
+        self.inner.store.cluster()
+    }
+
     /// Rebuilds the snapshot from the store and swaps it in.
     fn republish(&self) -> Result<(), OpError> {
         let keys = self.inner.store.keys()?;

@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 pub use backup::{restore, Header as BackupHeader};
-pub use cluster::Cluster;
+pub use cluster::{Cluster, NodeBeat};
 pub use ledger::{Ledger, LogCursor, LogQuery};
 pub use usage::{UsageDelta, UsageMarks};
 

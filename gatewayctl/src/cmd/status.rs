@@ -32,6 +32,7 @@ pub async fn run(client: &mut Client, out: &Printer) -> Result<(), CtlError> {
             "records_dropped": s.records_dropped,
             "records_pending": s.records_pending,
             "data_dir": s.data_dir,
+            "cluster": s.cluster.as_ref().map(cluster_json),
         }));
         return Ok(());
     }
@@ -65,8 +66,76 @@ pub async fn run(client: &mut Client, out: &Printer) -> Result<(), CtlError> {
         vec!["in flight".to_owned(), s.in_flight.to_string()],
         vec!["data dir".to_owned(), s.data_dir],
     ];
+    let mut rows = rows;
+    if let Some(c) = &s.cluster {
+        rows.push(vec!["node".to_owned(), c.node_id.clone()]);
+        rows.push(vec![
+            "postgresql".to_owned(),
+            if c.postgres_reachable {
+                "reachable"
+            } else {
+                "UNREACHABLE: serving from this node's snapshot, control changes refused"
+            }
+            .to_owned(),
+        ]);
+        rows.push(vec!["limits".to_owned(), c.limits.clone()]);
+    }
     out.table(&["gatewayd", ""], rows);
+    if let Some(c) = &s.cluster {
+        let nodes = c
+            .nodes
+            .iter()
+            .map(|n| {
+                vec![
+                    n.node_id.clone(),
+                    n.version.clone(),
+                    n.listen_address.clone(),
+                    format!("{}s ago", n.seen_seconds_ago),
+                    format!("{}s", n.uptime_seconds),
+                    n.in_flight.to_string(),
+                    n.accounts_usable.to_string(),
+                    if n.limits_shared {
+                        "shared"
+                    } else {
+                        "node-local"
+                    }
+                    .to_owned(),
+                ]
+            })
+            .collect();
+        out.table(
+            &[
+                "node",
+                "version",
+                "address",
+                "seen",
+                "up",
+                "in flight",
+                "usable accounts",
+                "limits",
+            ],
+            nodes,
+        );
+    }
     Ok(())
+}
+
+fn cluster_json(c: &pb::ClusterStatus) -> Value {
+    json!({
+        "node_id": c.node_id,
+        "postgres_reachable": c.postgres_reachable,
+        "limits": c.limits,
+        "nodes": c.nodes.iter().map(|n| json!({
+            "node_id": n.node_id,
+            "version": n.version,
+            "listen_address": n.listen_address,
+            "seen_seconds_ago": n.seen_seconds_ago,
+            "uptime_seconds": n.uptime_seconds,
+            "in_flight": n.in_flight,
+            "accounts_usable": n.accounts_usable,
+            "limits_shared": n.limits_shared,
+        })).collect::<Vec<_>>(),
+    })
 }
 
 pub async fn config(args: ConfigArgs, client: &mut Client, out: &Printer) -> Result<(), CtlError> {

@@ -56,6 +56,7 @@ impl System for Control {
             in_flight,
             records_dropped: self.recorder.dropped(),
             records_pending: self.recorder.pending(),
+            cluster: self.cluster_status(),
         }))
     }
 
@@ -149,4 +150,36 @@ fn strategy(
     default: crate::config::StrategyName,
 ) -> String {
     own.unwrap_or(default).as_str().to_owned()
+}
+
+impl Control {
+    /// The cluster as this node sees it; `None` on a single node.
+    fn cluster_status(&self) -> Option<pb::ClusterStatus> {
+        let cluster = self.gateway.cluster()?;
+        let limits = match self.admission.sharing() {
+            Some(true) => "shared",
+            Some(false) => "node-local (degraded: Redis unreachable)",
+            None => "node-local (no redis_url)",
+        };
+        let now_ms = self.gateway.clock().now_millis();
+        let nodes = cluster.nodes().unwrap_or_default();
+        Some(pb::ClusterStatus {
+            node_id: self.running.cluster.node(),
+            postgres_reachable: cluster.reachable(),
+            limits: limits.to_owned(),
+            nodes: nodes
+                .into_iter()
+                .map(|n| pb::ClusterNode {
+                    seen_seconds_ago: n.seen_ms_ago / 1000,
+                    uptime_seconds: now_ms.saturating_sub(n.started_at_ms) / 1000,
+                    node_id: n.node_id,
+                    version: n.version,
+                    listen_address: n.listen_address,
+                    in_flight: n.in_flight,
+                    accounts_usable: n.accounts_usable,
+                    limits_shared: n.limits_shared,
+                })
+                .collect(),
+        })
+    }
 }

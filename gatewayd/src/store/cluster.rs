@@ -5,6 +5,7 @@
 //! every numbered change to the local trees in order, on notification and on a poll.
 
 mod follow;
+mod nodes;
 mod txn;
 
 use std::future::Future;
@@ -15,6 +16,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::StoreError;
 
+pub use nodes::NodeBeat;
 pub use txn::Txn;
 
 /// The sled trees PostgreSQL holds for the cluster; every other tree stays node-local.
@@ -100,7 +102,6 @@ impl Cluster {
     }
 
     /// Whether the last exchange with PostgreSQL succeeded.
-    #[allow(dead_code)] // read by `status` in the next change
     pub fn reachable(&self) -> bool {
         self.reachable.load(Ordering::Relaxed)
     }

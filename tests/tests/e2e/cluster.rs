@@ -162,6 +162,33 @@ async fn a_key_made_on_one_node_works_on_all_within_a_second_and_so_does_its_rev
         eprintln!("revocation seen on {} after {took:?}", node.url);
     }
 
+    // Any node's status lists every node, and says that limits are shared.
+    let status = gateway_tests::harness::eventually("every node in status", || {
+        let status = c.ctl_json(&["status"]);
+        let nodes = status["cluster"]["nodes"].as_array()?.len();
+        (nodes == 3).then_some(status)
+    });
+    let cluster_status = &status["cluster"];
+    assert_eq!(cluster_status["node_id"], "c");
+    assert_eq!(cluster_status["postgres_reachable"], true);
+    assert_eq!(cluster_status["limits"], "shared");
+    let names: Vec<&str> = cluster_status["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["node_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["a", "b", "c"]);
+    for n in cluster_status["nodes"].as_array().unwrap() {
+        assert_eq!(n["version"], status["version"]);
+        assert_eq!(n["limits_shared"], true);
+    }
+    let table = String::from_utf8(c.ctl(&["status"]).stdout).unwrap();
+    assert!(
+        table.contains("limits") && table.contains("shared"),
+        "{table}"
+    );
+
     // One audit chain for the whole cluster, whole on every node.
     for node in [a, b, c] {
         let report = node.ctl_json(&["audit", "verify"]);

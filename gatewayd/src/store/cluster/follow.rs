@@ -23,13 +23,27 @@ const PURGE_EVERY: Duration = Duration::from_secs(600);
 fn migrator() -> sqlx::migrate::Migrator {
     use sqlx::migrate::{Migration, MigrationType, Migrator};
     use sqlx::SqlSafeStr;
-    Migrator::with_migrations(vec![Migration::new(
-        1,
-        "records".into(),
-        MigrationType::Simple,
-        include_str!("../../../migrations/postgres/0001_records.sql").into_sql_str(),
-        false,
-    )])
+    let migration = |version, name: &'static str, sql: &'static str| {
+        Migration::new(
+            version,
+            name.into(),
+            MigrationType::Simple,
+            sql.into_sql_str(),
+            false,
+        )
+    };
+    Migrator::with_migrations(vec![
+        migration(
+            1,
+            "records",
+            include_str!("../../../migrations/postgres/0001_records.sql"),
+        ),
+        migration(
+            2,
+            "nodes",
+            include_str!("../../../migrations/postgres/0002_nodes.sql"),
+        ),
+    ])
 }
 
 /// This node's copy: the replicated trees and its position in the change sequence.

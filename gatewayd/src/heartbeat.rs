@@ -1,0 +1,56 @@
+//! Cluster mode: this node's heartbeat in the cluster's record every few seconds (its
+//! version, address, load, usable accounts, whether limits are shared, and each
+//! account's requests in flight), for `status` and `drain --wait` on any node.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::admission::Admission;
+use crate::state::Gateway;
+use crate::store::{Cluster, NodeBeat};
+
+/// How often a node beats.
+pub const EVERY: Duration = Duration::from_secs(2);
+
+/// What this node says about itself now.
+pub fn beat(gateway: &Gateway, admission: &Admission, node: &str, listen: &str) -> NodeBeat {
+    let snapshot = gateway.snapshot();
+    let now_ms = gateway.clock().now_millis();
+    let in_flight_by_account = snapshot
+        .accounts
+        .iter()
+        .filter(|a| a.runtime.in_flight() > 0)
+        .map(|a| (a.id.to_string(), u64::from(a.runtime.in_flight())))
+        .collect::<std::collections::BTreeMap<_, _>>();
+    NodeBeat {
+        node_id: node.to_owned(),
+        version: gateway_shared::VERSION.to_owned(),
+        listen_address: listen.to_owned(),
+        started_at_ms: now_ms.saturating_sub(gateway.started().elapsed().as_millis() as u64),
+        in_flight: in_flight_by_account.values().sum(),
+        accounts_usable: snapshot
+            .accounts
+            .iter()
+            .filter(|a| a.usable(now_ms))
+            .count() as u32,
+        limits_shared: admission.sharing().unwrap_or(false),
+        in_flight_by_account,
+        seen_ms_ago: 0,
+    }
+}
+
+/// Beats until aborted.
+pub async fn run(
+    cluster: Arc<Cluster>,
+    gateway: Gateway,
+    admission: Arc<Admission>,
+    node: String,
+    listen: String,
+) {
+    let mut tick = tokio::time::interval(EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        cluster.beat(beat(&gateway, &admission, &node, &listen));
+    }
+}
