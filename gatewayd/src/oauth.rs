@@ -139,6 +139,31 @@ async fn refresh(
     {
         return Ok(current.bearer.clone());
     }
+    // In a cluster, one node at a time refreshes an account, and only after taking in
+    // what another node may have refreshed (and stored) meanwhile.
+    let _cluster_lock = match gateway.cluster() {
+        Some(cluster) => {
+            let lock = cluster
+                .lock(&format!("refresh/{}", account.id), REFRESH_LOCK_WAIT)
+                .await
+                .map_err(|e| {
+                    TokenError::Unavailable(format!("cannot take the cluster's refresh lock: {e}"))
+                })?;
+            if let Some(stored) =
+                newer_stored(gateway, cluster, &account.id, &current.tokens).await?
+            {
+                cell.set(stored)
+                    .map_err(|e| TokenError::Unavailable(e.to_string()))?;
+                let now = cell.current();
+                if forced || !due(&now.tokens, lead, gateway.clock().now_millis()) {
+                    return Ok(now.bearer.clone());
+                }
+            }
+            Some(lock)
+        }
+        None => None,
+    };
+    let current = cell.current();
     let Some(refresh_token) = current.tokens.refresh_token.clone() else {
         return Ok(current.bearer.clone());
     };
@@ -175,6 +200,28 @@ async fn refresh(
         }
         Err(e) => Err(e),
     }
+}
+
+/// How long a node waits for another node's refresh of the same account.
+const REFRESH_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The tokens another node stored for `id`, if they differ from `held`: this node first
+/// applies every change committed so far.
+async fn newer_stored(
+    gateway: &Gateway,
+    cluster: &Arc<crate::store::Cluster>,
+    id: &str,
+    held: &OAuthTokens,
+) -> Result<Option<OAuthTokens>, TokenError> {
+    let (cluster, owner, id) = (Arc::clone(cluster), gateway.clone(), id.to_owned());
+    let stored = tokio::task::spawn_blocking(move || {
+        cluster.catch_up().map_err(|e| e.to_string())?;
+        owner.stored_tokens(&id).map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| TokenError::Unavailable(e.to_string()))?
+    .map_err(TokenError::Unavailable)?;
+    Ok(stored.filter(|s| s != held))
 }
 
 /// POSTs one grant (refresh, or the authorization code of a login) to `provider`'s token

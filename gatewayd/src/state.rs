@@ -190,6 +190,16 @@ impl Gateway {
         &self.inner.oauth
     }
 
+    /// The OAuth tokens the store holds for account `id` (in cluster mode, as of the
+    /// last change this node applied).
+    pub fn stored_tokens(&self, id: &str) -> Result<Option<crate::model::OAuthTokens>, OpError> {
+        let Some(record) = self.inner.store.account(id)? else {
+            return Ok(None);
+        };
+        let plain = self.inner.keys.sealer.open(id, &record.credentials)?;
+        Ok(serde_json::from_slice(&plain).ok())
+    }
+
     /// Seals and stores refreshed tokens before they are used, so a rotated refresh
     /// token is never lost.
     pub fn store_tokens(

@@ -5,6 +5,7 @@
 //! every numbered change to the local trees in order, on notification and on a poll.
 
 mod follow;
+mod lock;
 mod nodes;
 mod txn;
 

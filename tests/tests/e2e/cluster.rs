@@ -16,6 +16,7 @@ const IGNORED: &str =
 /// Nodes of one cluster, the servers they share, and one mock upstream.
 struct Cluster {
     nodes: Vec<Daemon>,
+    extra: String,
     mock: MockHandle,
     pg: Postgres,
     redis: Redis,
@@ -25,14 +26,23 @@ struct Cluster {
 impl Cluster {
     /// Starts `count` nodes: the first alone (it migrates the schema), the rest at once.
     fn start(count: usize) -> Self {
+        Self::start_with(count, "")
+    }
+
+    /// The same, each node's configuration starting with `extra` (`{mock}` stands for
+    /// the mock upstream's URL).
+    fn start_with(count: usize, extra: &str) -> Self {
         let pg = Postgres::start();
         let key_dir = tempfile::tempdir().unwrap();
         let key_file = key_dir.path().join("master.key");
         std::fs::write(&key_file, "7f".repeat(32)).unwrap();
         std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let mock = MockHandle::start(MockConfig::default());
+        let extra = extra.replace("{mock}", &mock.url());
         let mut cluster = Self {
             nodes: Vec::new(),
-            mock: MockHandle::start(MockConfig::default()),
+            extra,
+            mock,
             pg,
             redis: Redis::start(),
             key_dir,
@@ -54,10 +64,11 @@ impl Cluster {
 
     fn config(&self, name: &str) -> String {
         format!(
-            "master_key_file = {key:?}\n[cluster]\npostgres_url = {url:?}\nredis_url = {redis:?}\nnode_id = {name:?}\n",
+            "master_key_file = {key:?}\n{extra}\n[cluster]\npostgres_url = {url:?}\nredis_url = {redis:?}\nnode_id = {name:?}\n",
             key = self.key_dir.path().join("master.key"),
             url = self.pg.url(),
             redis = self.redis.url(),
+            extra = self.extra,
         )
     }
 
@@ -238,4 +249,40 @@ async fn a_key_s_limits_hold_for_the_whole_cluster() {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL and Redis (apt install postgresql redis-server); .ci/run runs it"]
+async fn an_expiring_login_is_refreshed_once_for_the_whole_cluster() {
+    let cluster = Cluster::start_with(3, "[oauth]\nclaude_token_url = \"{mock}/v1/oauth/token\"\n");
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    // Expires within the 5-minute refresh lead: due now, on every node.
+    crate::oauth::import(
+        &cluster.nodes[0],
+        &cluster.mock,
+        "max-1",
+        "at-old",
+        "rt-first",
+        now_ms + 60_000,
+    );
+    let secret = shared_key(&cluster, "dev", &[]).await;
+    let sends = (0..60).map(|i| crate::oauth::send(&cluster.nodes[i % 3], &secret));
+    let statuses = futures_util::future::join_all(sends).await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    assert_eq!(
+        cluster.mock.oauth_refresh_calls(),
+        1,
+        "one refresh for the whole cluster (a second would reuse the rotated token)"
+    );
+    let tokens: std::collections::BTreeSet<String> = cluster
+        .mock
+        .requests()
+        .iter()
+        .filter_map(|r| r.account.clone())
+        .collect();
+    assert_eq!(tokens.len(), 1, "every node used the new token: {tokens:?}");
+    assert!(!tokens.contains("at-old"));
 }

@@ -68,7 +68,7 @@ pub(crate) fn import(
 pub(crate) const CLAUDE_CODE: &str = "claude-cli/2.1.251 (external, cli)";
 
 /// Sends a Messages request as Claude Code would; the status.
-async fn send(daemon: &Daemon, secret: &str) -> u16 {
+pub(crate) async fn send(daemon: &Daemon, secret: &str) -> u16 {
     let response = World::client()
         .post(format!("{}/v1/messages", daemon.url))
         .header("x-api-key", secret)
