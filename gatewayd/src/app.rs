@@ -49,7 +49,10 @@ pub async fn run_with_clock(
     }
     let master = master_key(&config, &store)?;
     store.verify_manifest(&master.manifest_key())?;
-    let ledger = Ledger::open(&config.data_dir).await?;
+    let ledger = match &config.cluster.postgres_url {
+        Some(url) => Ledger::open_postgres(url)?,
+        None => Ledger::open(&config.data_dir).await?,
+    };
     if let Some(moved) = ledger.import_legacy(&store).await? {
         tracing::info!(
             request_log_entries = moved,

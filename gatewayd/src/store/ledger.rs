@@ -1,8 +1,9 @@
 //! The usage ledger: the request log, hourly and daily rollups and all-time totals, in
 //! SQLite through sqlx (WAL, one transaction per recorder batch, indexed by time, key and
-//! account, pruned with its pages reused). The queries are plain SQL that PostgreSQL also
-//! speaks, so a cluster can run the same code on a server.
+//! account, pruned with its pages reused); in cluster mode the same statements run on
+//! the cluster's PostgreSQL (see [`engine`]), so every node's usage is in one place.
 
+mod engine;
 mod import;
 mod marks;
 mod requests;
@@ -13,13 +14,13 @@ mod testing;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{
-    SqliteAutoVacuum, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
-    SqliteSynchronous,
+    SqliteAutoVacuum, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::Row;
 
 use super::{StoreError, UsageDelta, UsageMarks};
+use engine::{counters, on_pool, tokens, unsigned, Pool, Tx};
 
 pub use requests::{LogCursor, LogQuery};
 
@@ -104,9 +105,13 @@ const SCHEMA: &[&str] = &[
 /// The handle the recorder writes through and the control plane reads; cheap to clone.
 #[derive(Clone)]
 pub struct Ledger {
-    pool: SqlitePool,
+    pool: Pool,
     path: PathBuf,
 }
+
+/// Serialises the nodes' batches on PostgreSQL (rollups merge read-modify-write, and the
+/// request log's numbers then commit in order, so a follower of the log misses nothing).
+const BATCH_LOCK: i64 = 0x6761_7465_7761_7931;
 
 impl Ledger {
     /// Opens (or creates) `dir/ledger.sqlite` and checks its schema version.
@@ -142,10 +147,37 @@ impl Ledger {
             .connect_with(options)
             .await
             .map_err(open_error)?;
-        let ledger = Self { pool, path };
+        let ledger = Self {
+            pool: Pool::Sqlite(pool),
+            path,
+        };
         ledger.check().await?;
         ledger.migrate().await?;
         Ok(ledger)
+    }
+
+    /// The cluster's ledger on the PostgreSQL at `url` (its tables are made by the
+    /// cluster's migrations, which have run by the time a node opens it).
+    pub fn open_postgres(url: &str) -> Result<Self, StoreError> {
+        let options = url.parse().map_err(|e: sqlx::Error| {
+            StoreError::ClusterConfig(format!("cluster.postgres_url is not a PostgreSQL URL: {e}"))
+        })?;
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_lazy_with(options);
+        Ok(Self {
+            pool: Pool::Postgres(pool),
+            path: PathBuf::from("(the cluster's PostgreSQL)"),
+        })
+    }
+
+    /// The SQLite pool; `None` on PostgreSQL.
+    fn sqlite(&self) -> Option<&sqlx::SqlitePool> {
+        match &self.pool {
+            Pool::Sqlite(pool) => Some(pool),
+            Pool::Postgres(_) => None,
+        }
     }
 
     /// SQLite's own consistency check of every page and index; a damaged ledger is
@@ -157,8 +189,11 @@ impl Ledger {
                 self.path.display()
             ))
         };
+        let Some(pool) = self.sqlite() else {
+            return Ok(());
+        };
         let found: Vec<String> = sqlx::query_scalar("PRAGMA quick_check")
-            .fetch_all(&self.pool)
+            .fetch_all(pool)
             .await
             .map_err(|e| damaged(e.to_string()))?;
         match found.as_slice() {
@@ -169,7 +204,10 @@ impl Ledger {
 
     /// Creates the tables, or checks that an existing ledger is one this build can read.
     async fn migrate(&self) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let Some(pool) = self.sqlite() else {
+            return Ok(());
+        };
+        let mut tx = pool.begin().await?;
         for statement in SCHEMA {
             sqlx::query(*statement).execute(&mut *tx).await?;
         }
@@ -200,23 +238,40 @@ impl Ledger {
     /// Writes one recorder batch (totals, log entries, rollups, the marks it moves) in one
     /// transaction: all of it is on disk, or none of it.
     pub async fn write(&self, delta: &UsageDelta, moved: &UsageMarks) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         rollups::add_totals(&mut tx, &delta.counters).await?;
         requests::append(&mut tx, &delta.log).await?;
         rollups::merge(&mut tx, &delta.rollups).await?;
         marks::put(&mut tx, moved).await?;
-        tx.commit().await?;
-        Ok(())
+        tx.commit().await
+    }
+
+    /// Opens a batch's transaction (on PostgreSQL, after the nodes' earlier batches).
+    async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Pool::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(BATCH_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                Tx::Postgres(tx)
+            }
+        })
     }
 
     /// Returns pages freed by pruning to the file system when they are more than a
     /// quarter of the file, so a ledger that shrank does not keep its old size forever.
     async fn release_free_pages(&self) -> Result<(), StoreError> {
+        let Some(pool) = self.sqlite() else {
+            return Ok(()); // PostgreSQL's autovacuum reuses the space
+        };
         let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
-            .fetch_one(&self.pool)
+            .fetch_one(pool)
             .await?;
         let free: i64 = sqlx::query_scalar("PRAGMA freelist_count")
-            .fetch_one(&self.pool)
+            .fetch_one(pool)
             .await?;
         if free > pages / 4 {
             // Keep some free pages for the next batches; give back the rest, a bounded
@@ -227,7 +282,7 @@ impl Ledger {
                 sqlx::query(sqlx::AssertSqlSafe(format!(
                     "PRAGMA incremental_vacuum({step})"
                 )))
-                .execute(&self.pool)
+                .execute(pool)
                 .await?;
                 release -= step;
             }
@@ -237,56 +292,27 @@ impl Ledger {
 
     /// Writes a consistent copy of the whole ledger to `path` (which must not exist).
     pub async fn copy_to(&self, path: &Path) -> Result<(), StoreError> {
+        let Some(pool) = self.sqlite() else {
+            return Err(StoreError::ClusterConfig(
+                "a cluster's records and usage live in PostgreSQL: back it up with its own tooling (pg_dump, or continuous archiving), and keep the master key apart".to_owned(),
+            ));
+        };
         sqlx::query("VACUUM INTO $1")
             .bind(path.display().to_string())
-            .execute(&self.pool)
+            .execute(pool)
             .await?;
         Ok(())
     }
 
     /// Closes every connection, checkpointing the write-ahead log.
     pub async fn close(&self) {
-        self.pool.close().await;
+        on_pool!(&self.pool, p => p.close().await);
     }
 }
 
-/// Reads the counters columns of a row, named as in [`counter_columns`].
-fn counters(row: &sqlx::sqlite::SqliteRow) -> Result<crate::model::UsageCounters, sqlx::Error> {
-    Ok(crate::model::UsageCounters {
-        requests: unsigned(row, "requests")?,
-        errors: unsigned(row, "errors")?,
-        tokens: tokens(row)?,
-        cost_micros: unsigned(row, "cost_micros")?,
-    })
-}
-
-/// A BIGINT column as the unsigned count it stores.
-fn unsigned(row: &sqlx::sqlite::SqliteRow, name: &str) -> Result<u64, sqlx::Error> {
-    row.try_get::<i64, _>(name).map(|v| v.max(0) as u64)
-}
-
-/// The token columns of a row (request log or counters).
-fn tokens(row: &sqlx::sqlite::SqliteRow) -> Result<crate::model::TokenUsage, sqlx::Error> {
-    Ok(crate::model::TokenUsage {
-        input_tokens: unsigned(row, "input_tokens")?,
-        output_tokens: unsigned(row, "output_tokens")?,
-        cache_creation_tokens: unsigned(row, "cache_creation_tokens")?,
-        cache_read_tokens: unsigned(row, "cache_read_tokens")?,
-        thoughts_tokens: unsigned(row, "thoughts_tokens")?,
-    })
-}
-
-type SqliteQuery<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>;
-
-/// Binds the counters in [`counter_columns`] order.
-fn bind_counters<'q>(query: SqliteQuery<'q>, c: &crate::model::UsageCounters) -> SqliteQuery<'q> {
-    query
-        .bind(c.requests as i64)
-        .bind(c.errors as i64)
-        .bind(c.tokens.input_tokens as i64)
-        .bind(c.tokens.output_tokens as i64)
-        .bind(c.tokens.cache_creation_tokens as i64)
-        .bind(c.tokens.cache_read_tokens as i64)
-        .bind(c.tokens.thoughts_tokens as i64)
-        .bind(c.cost_micros as i64)
+impl Tx {
+    async fn commit(self) -> Result<(), StoreError> {
+        engine::on_tx!(self, t => t.commit().await)?;
+        Ok(())
+    }
 }

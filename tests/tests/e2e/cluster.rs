@@ -286,3 +286,27 @@ async fn an_expiring_login_is_refreshed_once_for_the_whole_cluster() {
     assert_eq!(tokens.len(), 1, "every node used the new token: {tokens:?}");
     assert!(!tokens.contains("at-old"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL and Redis (apt install postgresql redis-server); .ci/run runs it"]
+async fn usage_from_every_node_adds_up_in_stats_and_the_log_on_any_node() {
+    let cluster = Cluster::start(3);
+    cluster.add_claude_account();
+    let secret = shared_key(&cluster, "dev", &[]).await;
+    let sends = (0..30).map(|i| crate::support::ten_tokens_ok(&cluster.nodes[i % 3].url, &secret));
+    futures_util::future::join_all(sends).await;
+    for node in &cluster.nodes {
+        node.settle();
+    }
+    for node in &cluster.nodes {
+        let stats = node.ctl_json(&["stats", "--by", "key"]);
+        assert_eq!(stats[0]["requests"], 30, "{stats}");
+        let log = node.ctl_json(&["log", "tail", "--limit", "100"]);
+        assert_eq!(log.as_array().unwrap().len(), 30, "{log}");
+    }
+    let stats = cluster.nodes[1].ctl_json(&["stats", "--by", "model"]);
+    assert_eq!(
+        stats[0]["output_tokens"], 300,
+        "ten tokens an answer: {stats}"
+    );
+}

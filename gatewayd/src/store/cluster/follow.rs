@@ -43,6 +43,11 @@ fn migrator() -> sqlx::migrate::Migrator {
             "nodes",
             include_str!("../../../migrations/postgres/0002_nodes.sql"),
         ),
+        migration(
+            3,
+            "ledger",
+            include_str!("../../../migrations/postgres/0003_ledger.sql"),
+        ),
     ])
 }
 

@@ -17,9 +17,12 @@ impl Ledger {
         if !store.has_legacy_usage() {
             return Ok(None);
         }
+        let Some(pool) = self.sqlite() else {
+            return Ok(None); // a cluster's ledger starts on PostgreSQL
+        };
         let done: Option<String> = sqlx::query_scalar("SELECT value FROM meta WHERE name = $1")
             .bind(IMPORTED)
-            .fetch_optional(&self.pool)
+            .fetch_optional(pool)
             .await?;
         if done.is_some() {
             store.clear_legacy_usage()?;
@@ -36,7 +39,7 @@ impl Ledger {
         }
         let mut batches = Vec::new();
         store.legacy_log(|batch| batches.push(batch))?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = super::Tx::Sqlite(pool.begin().await?);
         rollups::add_totals(&mut tx, &delta.counters).await?;
         rollups::merge(&mut tx, &delta.rollups).await?;
         let mut moved = 0;
@@ -44,6 +47,9 @@ impl Ledger {
             requests::append(&mut tx, batch).await?;
             moved += batch.len();
         }
+        let super::Tx::Sqlite(mut tx) = tx else {
+            unreachable!("opened on SQLite above")
+        };
         sqlx::query("INSERT INTO meta (name, value) VALUES ($1, $2)")
             .bind(IMPORTED)
             .bind(crate::clock::Clock::system().now_millis().to_string())
@@ -152,7 +158,7 @@ mod tests {
         let ledger = Ledger::open(dir.path()).await.unwrap();
         let (vacuum, journal): (i64, String) =
             sqlx::query_as("SELECT * FROM pragma_auto_vacuum, pragma_journal_mode")
-                .fetch_one(&ledger.pool)
+                .fetch_one(ledger.sqlite().unwrap())
                 .await
                 .unwrap();
         assert_eq!(

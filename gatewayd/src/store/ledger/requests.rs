@@ -2,16 +2,17 @@
 //! (`seq`), read newest first for tails and after a cursor for followers, pruned by age
 //! and by count.
 
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+use sqlx::{Database, Encode, QueryBuilder, Type};
 
+use super::engine::{on_pool, on_tx, Cells, Tx};
 use super::{tokens, unsigned, Ledger, StoreError};
 use crate::model::RequestLogEntry;
 
 /// A position in the log (the last row seen), for following it.
 pub type LogCursor = i64;
 
-/// Rows per INSERT statement: 21 values each stays far below SQLite's bound-variable cap.
+/// Rows per INSERT statement: 20 values each stays far below SQLite's (and PostgreSQL's)
+/// bound-variable cap.
 const ROWS_PER_STATEMENT: usize = 400;
 
 const COLUMNS: &str = "seq, at_ms, request_id, key_id, account_id, dialect, model, stream, \
@@ -19,12 +20,29 @@ const COLUMNS: &str = "seq, at_ms, request_id, key_id, account_id, dialect, mode
     cache_creation_tokens, cache_read_tokens, thoughts_tokens, cost_micros, client_ip, user_agent";
 
 /// Appends entries, oldest first, inside the batch's transaction.
-pub(super) async fn append(
-    tx: &mut Transaction<'static, Sqlite>,
-    entries: &[RequestLogEntry],
-) -> Result<(), StoreError> {
+pub(super) async fn append(tx: &mut Tx, entries: &[RequestLogEntry]) -> Result<(), StoreError> {
     for chunk in entries.chunks(ROWS_PER_STATEMENT) {
-        let mut insert = QueryBuilder::<Sqlite>::new(
+        // Only full chunks share one statement text; a shorter tail is a one-off and is
+        // not kept in the connection's statement cache (each such statement, prepared
+        // with thousands of parameters, would stay there holding its memory).
+        let full = chunk.len() == ROWS_PER_STATEMENT;
+        on_tx!(tx, t => insert_rows(chunk).build().persistent(full).execute(&mut **t).await.map(drop))?;
+    }
+    Ok(())
+}
+
+/// One INSERT of `chunk`'s rows, in the placeholders of whichever database runs it.
+fn insert_rows<DB: Database>(chunk: &[RequestLogEntry]) -> QueryBuilder<DB>
+where
+    DB::Arguments: Default,
+    String: for<'t> Encode<'t, DB> + Type<DB>,
+    Option<String>: for<'t> Encode<'t, DB> + Type<DB>,
+    i64: for<'t> Encode<'t, DB> + Type<DB>,
+    Option<i64>: for<'t> Encode<'t, DB> + Type<DB>,
+    bool: for<'t> Encode<'t, DB> + Type<DB>,
+{
+    {
+        let mut insert = QueryBuilder::<DB>::new(
             "INSERT INTO requests (at_ms, request_id, key_id, account_id, dialect, model, \
              stream, status, error, attempts, ttfb_ms, latency_ms, input_tokens, \
              output_tokens, cache_creation_tokens, cache_read_tokens, thoughts_tokens, \
@@ -52,38 +70,31 @@ pub(super) async fn append(
                 .push_bind(e.client_ip.clone())
                 .push_bind(e.user_agent.clone());
         });
-        // Only full chunks share one statement text; a shorter tail is a one-off and is
-        // not kept in the connection's statement cache (each such statement, prepared
-        // with thousands of parameters, would stay there holding its memory).
-        let full = chunk.len() == ROWS_PER_STATEMENT;
-        insert.build().persistent(full).execute(&mut **tx).await?;
+        insert
     }
-    Ok(())
 }
 
-fn entry(row: &SqliteRow) -> Result<(LogCursor, RequestLogEntry), sqlx::Error> {
+fn entry(row: &impl Cells) -> Result<(LogCursor, RequestLogEntry), sqlx::Error> {
     let n = |name: &str| unsigned(row, name);
     let entry = RequestLogEntry {
         at_ms: n("at_ms")?,
-        request_id: row.try_get("request_id")?,
-        key_id: row.try_get("key_id")?,
-        account_id: row.try_get("account_id")?,
-        dialect: row.try_get("dialect")?,
-        model: row.try_get("model")?,
-        stream: row.try_get("stream")?,
-        status: u16::try_from(row.try_get::<i64, _>("status")?).unwrap_or(0),
-        error: row.try_get("error")?,
-        attempts: u32::try_from(row.try_get::<i64, _>("attempts")?).unwrap_or(0),
-        ttfb_ms: row
-            .try_get::<Option<i64>, _>("ttfb_ms")?
-            .map(|v| v.max(0) as u64),
+        request_id: row.text("request_id")?,
+        key_id: row.text_opt("key_id")?,
+        account_id: row.text_opt("account_id")?,
+        dialect: row.text("dialect")?,
+        model: row.text_opt("model")?,
+        stream: row.flag("stream")?,
+        status: u16::try_from(row.int("status")?).unwrap_or(0),
+        error: row.text_opt("error")?,
+        attempts: u32::try_from(row.int("attempts")?).unwrap_or(0),
+        ttfb_ms: row.int_opt("ttfb_ms")?.map(|v| v.max(0) as u64),
         latency_ms: n("latency_ms")?,
         tokens: tokens(row)?,
         cost_micros: n("cost_micros")?,
-        client_ip: row.try_get("client_ip")?,
-        user_agent: row.try_get("user_agent")?,
+        client_ip: row.text("client_ip")?,
+        user_agent: row.text("user_agent")?,
     };
-    Ok((row.try_get("seq")?, entry))
+    Ok((row.int("seq")?, entry))
 }
 
 /// Which rows a read returns.
@@ -97,7 +108,11 @@ pub struct LogQuery<'a> {
 }
 
 impl LogQuery<'_> {
-    fn filter(&self, sql: &mut QueryBuilder<Sqlite>) {
+    fn filter<DB: Database>(&self, sql: &mut QueryBuilder<DB>)
+    where
+        String: for<'t> Encode<'t, DB> + Type<DB>,
+        i64: for<'t> Encode<'t, DB> + Type<DB>,
+    {
         if let Some(key) = self.key_id {
             sql.push(" AND key_id = ").push_bind(key.to_owned());
         }
@@ -119,9 +134,8 @@ impl LogQuery<'_> {
 impl Ledger {
     /// The newest row's position, if the log holds any.
     async fn newest(&self) -> Result<Option<LogCursor>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT MAX(seq) FROM requests")
-            .fetch_one(&self.pool)
-            .await?)
+        let sql = "SELECT MAX(seq) FROM requests";
+        Ok(on_pool!(&self.pool, p => sqlx::query_scalar(sql).fetch_one(p).await)?)
     }
 
     /// The newest `limit` entries matching `query`, oldest first, and a cursor after the
@@ -132,29 +146,28 @@ impl Ledger {
         query: &LogQuery<'_>,
     ) -> Result<(Vec<RequestLogEntry>, LogCursor), StoreError> {
         let newest = self.newest().await?;
-        let mut sql =
-            QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM requests WHERE 1 = 1"));
-        query.filter(&mut sql);
-        sql.push(" ORDER BY seq DESC LIMIT ")
-            .push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
-        let rows = sql.build().fetch_all(&self.pool).await?;
-        let mut out = rows
-            .iter()
-            .map(|r| entry(r).map(|(_, e)| e))
-            .collect::<Result<Vec<_>, _>>()?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut out = on_pool!(&self.pool, p => {
+            let mut sql = QueryBuilder::new(format!("SELECT {COLUMNS} FROM requests WHERE 1 = 1"));
+            query.filter(&mut sql);
+            sql.push(" ORDER BY seq DESC LIMIT ").push_bind(limit);
+            let rows = sql.build().fetch_all(p).await?;
+            rows.iter()
+                .map(|r| entry(r).map(|(_, e)| e))
+                .collect::<Result<Vec<_>, _>>()
+        })?;
         out.reverse();
         Ok((out, newest.unwrap_or(0)))
     }
 
     /// How many logged requests since `since_ms` ended with each error class, most first.
     pub async fn errors_since(&self, since_ms: u64) -> Result<Vec<(String, u64)>, StoreError> {
-        let rows: Vec<(String, i64)> = sqlx::query_as(
+        let sql =
             "SELECT error, COUNT(*) AS n FROM requests WHERE at_ms >= $1 AND error IS NOT NULL \
-             GROUP BY error ORDER BY n DESC, error",
-        )
-        .bind(since_ms as i64)
-        .fetch_all(&self.pool)
-        .await?;
+             GROUP BY error ORDER BY n DESC, error";
+        let rows: Vec<(String, i64)> = on_pool!(&self.pool, p => {
+            sqlx::query_as(sql).bind(since_ms as i64).fetch_all(p).await
+        })?;
         Ok(rows.into_iter().map(|(e, n)| (e, n as u64)).collect())
     }
 
@@ -164,15 +177,16 @@ impl Ledger {
         key: &str,
         errors: &[&str],
     ) -> Result<Vec<(String, u64)>, StoreError> {
-        let mut sql =
-            QueryBuilder::<Sqlite>::new("SELECT error, COUNT(*) FROM requests WHERE key_id = ");
-        sql.push_bind(key.to_owned()).push(" AND error IN (");
-        let mut list = sql.separated(", ");
-        for error in errors {
-            list.push_bind(error.to_string());
-        }
-        sql.push(") GROUP BY error ORDER BY error");
-        let rows: Vec<(String, i64)> = sql.build_query_as().fetch_all(&self.pool).await?;
+        let rows: Vec<(String, i64)> = on_pool!(&self.pool, p => {
+            let mut sql = QueryBuilder::new("SELECT error, COUNT(*) FROM requests WHERE key_id = ");
+            sql.push_bind(key.to_owned()).push(" AND error IN (");
+            let mut list = sql.separated(", ");
+            for error in errors {
+                list.push_bind(error.to_string());
+            }
+            sql.push(") GROUP BY error ORDER BY error");
+            sql.build_query_as().fetch_all(p).await
+        })?;
         Ok(rows.into_iter().map(|(e, n)| (e, n as u64)).collect())
     }
 
@@ -184,17 +198,18 @@ impl Ledger {
         query: &LogQuery<'_>,
     ) -> Result<(Vec<RequestLogEntry>, LogCursor), StoreError> {
         let newest = self.newest().await?;
-        let mut sql =
-            QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM requests WHERE seq > "));
-        sql.push_bind(cursor);
-        query.filter(&mut sql);
-        sql.push(" ORDER BY seq LIMIT ")
-            .push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
-        let rows = sql.build().fetch_all(&self.pool).await?;
+        let most = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = on_pool!(&self.pool, p => {
+            let mut sql = QueryBuilder::new(format!("SELECT {COLUMNS} FROM requests WHERE seq > "));
+            sql.push_bind(cursor);
+            query.filter(&mut sql);
+            sql.push(" ORDER BY seq LIMIT ").push_bind(most);
+            let rows = sql.build().fetch_all(p).await?;
+            rows.iter().map(entry).collect::<Result<Vec<_>, _>>()
+        })?;
         let mut next = cursor;
         let mut out = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let (seq, e) = entry(row)?;
+        for (seq, e) in rows {
             next = seq;
             out.push(e);
         }
@@ -209,10 +224,9 @@ impl Ledger {
     /// the recorder's writes interleave. Cheap when there is nothing to drop (two lookups
     /// on the primary key). Returns how many went.
     pub async fn prune_log_count(&self, max_entries: usize) -> Result<u64, StoreError> {
+        let sql = "SELECT MIN(seq), MAX(seq) FROM requests";
         let (oldest, newest): (Option<i64>, Option<i64>) =
-            sqlx::query_as("SELECT MIN(seq), MAX(seq) FROM requests")
-                .fetch_one(&self.pool)
-                .await?;
+            on_pool!(&self.pool, p => sqlx::query_as(sql).fetch_one(p).await)?;
         let (Some(oldest), Some(newest)) = (oldest, newest) else {
             return Ok(0);
         };
@@ -223,11 +237,10 @@ impl Ledger {
         let mut from = oldest;
         while from <= last_dropped {
             let upto = last_dropped.min(from + PRUNE_CHUNK - 1);
-            removed += sqlx::query("DELETE FROM requests WHERE seq <= $1")
-                .bind(upto)
-                .execute(&self.pool)
-                .await?
-                .rows_affected();
+            let sql = "DELETE FROM requests WHERE seq <= $1";
+            removed += on_pool!(&self.pool, p => {
+                sqlx::query(sql).bind(upto).execute(p).await.map(|r| r.rows_affected())
+            })?;
             from = upto + 1;
         }
         Ok(removed)
@@ -238,15 +251,16 @@ impl Ledger {
     pub async fn prune_log_age(&self, min_at_ms: u64) -> Result<u64, StoreError> {
         let mut removed = 0;
         loop {
-            let chunk = sqlx::query(
-                "DELETE FROM requests WHERE seq IN \
-                 (SELECT seq FROM requests WHERE at_ms < $1 ORDER BY seq LIMIT $2)",
-            )
-            .bind(min_at_ms as i64)
-            .bind(PRUNE_CHUNK)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
+            let sql = "DELETE FROM requests WHERE seq IN \
+                 (SELECT seq FROM requests WHERE at_ms < $1 ORDER BY seq LIMIT $2)";
+            let chunk = on_pool!(&self.pool, p => {
+                sqlx::query(sql)
+                    .bind(min_at_ms as i64)
+                    .bind(PRUNE_CHUNK)
+                    .execute(p)
+                    .await
+                    .map(|r| r.rows_affected())
+            })?;
             removed += chunk;
             if chunk < PRUNE_CHUNK as u64 {
                 break;
