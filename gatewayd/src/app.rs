@@ -71,7 +71,13 @@ pub async fn run_with_clock(
     let follower = store
         .cluster()
         .map(|c| tokio::spawn(gateway.clone().follow_records(c.changes())));
-    gateway.seed_marks(ledger.marks().await?);
+    match ledger.marks().await {
+        Ok(marks) => gateway.seed_marks(marks),
+        Err(e) if store.cluster().is_some() && e.is_unreachable() => {
+            tracing::warn!(error = %e, "the cluster's ledger is unreachable: keys' last use and quota counts start from this node's snapshot");
+        }
+        Err(e) => return Err(e.into()),
+    }
     let admission = Arc::new(match &config.cluster.redis_url {
         Some(url) => {
             let hot = crate::store::hot::Hot::connect(url, &config.cluster.node())?;
@@ -87,7 +93,12 @@ pub async fn run_with_clock(
     let (alerter, alert_task) = crate::alerts::channel(clients.shared.clone(), live.clone());
     let alert_task = tokio::spawn(alert_task);
     let periods = Arc::new(recorder::periods::KeyPeriods::default());
-    recorder::periods::seed(&gateway, &admission, &periods, clock.now_millis()).await?;
+    match recorder::periods::seed(&gateway, &admission, &periods, clock.now_millis()).await {
+        Err(e) if store.cluster().is_some() && e.kind == crate::state::ErrorKind::Unavailable => {
+            tracing::warn!(error = %e, "the cluster's ledger is unreachable: spend so far this period counts from now on this node");
+        }
+        done => done?,
+    }
     let (recorder, recorder_task) = recorder::channel(
         gateway.clone(),
         Arc::clone(&admission),

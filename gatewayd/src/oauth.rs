@@ -115,6 +115,13 @@ pub async fn force_refresh(
     }
 }
 
+/// Whether the access token has not expired yet.
+fn still_valid(tokens: &OAuthTokens, gateway: &Gateway) -> bool {
+    tokens
+        .expires_at_ms
+        .is_some_and(|at| at > gateway.clock().now_millis())
+}
+
 fn due(tokens: &OAuthTokens, lead_ms: u64, now_ms: u64) -> bool {
     tokens.refresh_token.is_some()
         && tokens
@@ -143,12 +150,28 @@ async fn refresh(
     // what another node may have refreshed (and stored) meanwhile.
     let _cluster_lock = match gateway.cluster() {
         Some(cluster) => {
-            let lock = cluster
-                .lock(&format!("refresh/{}", account.id), REFRESH_LOCK_WAIT)
-                .await
-                .map_err(|e| {
-                    TokenError::Unavailable(format!("cannot take the cluster's refresh lock: {e}"))
-                })?;
+            let taken = match cluster.reachable() {
+                true => {
+                    cluster
+                        .lock(&format!("refresh/{}", account.id), REFRESH_LOCK_WAIT)
+                        .await
+                }
+                false => Err(crate::store::StoreError::ClusterTimeout(Default::default())),
+            };
+            let lock = match taken {
+                Ok(lock) => lock,
+                // No refresh without the record to store its rotated token in; the
+                // current token serves while it lasts.
+                Err(e) if still_valid(&current.tokens, gateway) => {
+                    tracing::warn!(account = %account.id, error = %e, "cannot take the cluster's refresh lock; the current token is still valid");
+                    return Ok(current.bearer.clone());
+                }
+                Err(e) => {
+                    return Err(TokenError::Unavailable(format!(
+                        "cannot take the cluster's refresh lock: {e}"
+                    )))
+                }
+            };
             if let Some(stored) =
                 newer_stored(gateway, cluster, &account.id, &current.tokens).await?
             {
@@ -189,12 +212,7 @@ async fn refresh(
             Ok(cell.current().bearer.clone())
         }
         Err(e @ TokenError::Refused(_)) => Err(e),
-        Err(e)
-            if current
-                .tokens
-                .expires_at_ms
-                .is_some_and(|at| at > gateway.clock().now_millis()) =>
-        {
+        Err(e) if still_valid(&current.tokens, gateway) => {
             tracing::warn!(account = %account.id, error = %e, "token refresh failed; the current token is still valid");
             Ok(current.bearer.clone())
         }

@@ -13,6 +13,7 @@ impl From<OpError> for Status {
             ErrorKind::FailedPrecondition => Code::FailedPrecondition,
             ErrorKind::PermissionDenied => Code::PermissionDenied,
             ErrorKind::DiskFull => Code::ResourceExhausted,
+            ErrorKind::Unavailable => Code::Unavailable,
             ErrorKind::Internal => Code::Internal,
         };
         Status::new(code, e.message)

@@ -162,7 +162,11 @@ impl Control {
             None => "node-local (no redis_url)",
         };
         let now_ms = self.gateway.clock().now_millis();
-        let nodes = cluster.nodes().unwrap_or_default();
+        // Without PostgreSQL there is no list to read (and no waiting for one).
+        let nodes = match cluster.reachable() {
+            true => cluster.nodes().unwrap_or_default(),
+            false => Vec::new(),
+        };
         Some(pb::ClusterStatus {
             node_id: self.running.cluster.node(),
             postgres_reachable: cluster.reachable(),

@@ -15,6 +15,8 @@ pub enum ErrorKind {
     PermissionDenied,
     /// The data directory's disk is full: nothing was changed.
     DiskFull,
+    /// Cluster mode: the cluster's PostgreSQL is unreachable; nothing was changed.
+    Unavailable,
     Internal,
 }
 
@@ -60,6 +62,8 @@ impl From<StoreError> for OpError {
         tracing::error!(error = %e, "store operation failed");
         let kind = if e.is_disk_full() {
             ErrorKind::DiskFull
+        } else if e.is_unreachable() {
+            ErrorKind::Unavailable
         } else {
             ErrorKind::Internal
         };

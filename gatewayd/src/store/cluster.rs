@@ -150,7 +150,7 @@ impl StoreError {
     pub fn is_unreachable(&self) -> bool {
         match self {
             StoreError::ClusterTimeout(_) => true,
-            StoreError::Cluster(e) => matches!(
+            StoreError::Cluster(e) | StoreError::Sql(e) => matches!(
                 e,
                 sqlx::Error::Io(_)
                     | sqlx::Error::PoolTimedOut

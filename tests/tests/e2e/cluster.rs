@@ -310,3 +310,102 @@ async fn usage_from_every_node_adds_up_in_stats_and_the_log_on_any_node() {
         "ten tokens an answer: {stats}"
     );
 }
+
+/// Waits until `node`'s status says `field` of the cluster is `value`.
+fn status_says(node: &Daemon, field: &str, value: serde_json::Value) {
+    gateway_tests::harness::eventually(&format!("status: {field} = {value}"), || {
+        (node.ctl_json(&["status"])["cluster"][field] == value).then_some(())
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL and Redis (apt install postgresql redis-server); .ci/run runs it"]
+async fn a_node_killed_redis_then_postgres_stopped_the_rest_serve_and_recover() {
+    let mut cluster = Cluster::start(3);
+    cluster.add_claude_account();
+    let secret = shared_key(&cluster, "dev", &["--rpm", "6"]).await;
+    let mut served = 0;
+
+    // kill -9 of one node: the others serve every request.
+    let killed = cluster.nodes.pop().unwrap();
+    drop(killed.kill());
+    for i in 0..4 {
+        assert_eq!(claude(&cluster.nodes[i % 2], &secret, "hi").await, 200);
+        served += 1;
+    }
+
+    // Redis away: limits are node-local (each node admits the key's 6), shown in status.
+    cluster.redis.halt();
+    for node in &cluster.nodes {
+        status_says(
+            node,
+            "limits",
+            "node-local (degraded: Redis unreachable)".into(),
+        );
+    }
+    for node in &cluster.nodes {
+        let sent = (0..8).map(|_| claude(node, &secret, "hi"));
+        let statuses = futures_util::future::join_all(sent).await;
+        assert_eq!(count(&statuses, 200), 6, "{statuses:?}");
+        served += 8;
+    }
+    // Back (empty): shared again, the cluster admits 6 in all.
+    cluster.redis.resume();
+    for node in &cluster.nodes {
+        status_says(node, "limits", "shared".into());
+    }
+    let sent = (0..12).map(|i| claude(&cluster.nodes[i % 2], &secret, "hi"));
+    let statuses = futures_util::future::join_all(sent).await;
+    assert_eq!(count(&statuses, 200), 6, "{statuses:?}");
+    served += 12;
+
+    // PostgreSQL away: both nodes serve from their snapshot, control changes are refused
+    // clearly, and a node restarted meanwhile starts from its snapshot.
+    for node in &cluster.nodes {
+        node.settle();
+    }
+    cluster.pg.halt();
+    let open = cluster.nodes[0].ctl(&["key", "create", "--name", "during-outage"]);
+    assert_eq!(open.status.code(), Some(69), "{open:?}");
+    let message = String::from_utf8_lossy(&open.stderr);
+    assert!(message.contains("PostgreSQL"), "{message}");
+    let b = cluster.nodes.pop().unwrap();
+    let (dir, _) = b.stop();
+    let config = dir.path().join("gatewayd.toml");
+    let b = Daemon::start_in(dir, &["--config", config.to_str().unwrap()]);
+    status_says(&b, "postgres_reachable", false.into());
+    cluster.nodes.push(b);
+    cluster.nodes[1].remember(&secret);
+    for node in &cluster.nodes {
+        let sent = (0..3).map(|_| ten_tokens(&node.url, &secret));
+        for answer in futures_util::future::join_all(sent).await {
+            assert!(
+                matches!(answer.status().as_u16(), 200 | 429),
+                "{}",
+                answer.status()
+            );
+        }
+        served += 3;
+    }
+
+    // PostgreSQL back: changes go through again and reach the other node; the usage the
+    // nodes held meanwhile is in the ledger, every request counted once.
+    cluster.pg.resume();
+    status_says(&cluster.nodes[0], "postgres_reachable", true.into());
+    let after = shared_key(&cluster, "after", &[]).await;
+    assert_eq!(claude(&cluster.nodes[1], &after, "hi").await, 200);
+    served += 1;
+    for node in &cluster.nodes {
+        node.settle();
+    }
+    let stats = gateway_tests::harness::eventually("every request in the ledger", || {
+        let stats = cluster.nodes[1].ctl_json(&["stats", "--by", "key"]);
+        let total: u64 = stats
+            .as_array()?
+            .iter()
+            .map(|row| row["requests"].as_u64().unwrap_or(0))
+            .sum();
+        (total == served).then_some(stats)
+    });
+    eprintln!("{stats}");
+}
