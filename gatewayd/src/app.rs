@@ -87,6 +87,13 @@ pub async fn run_with_clock(
         None => Admission::default(),
     });
     admission.import(store.limits()?, clock.now_millis());
+    let announced = match (admission.hot(), &config.cluster.redis_url) {
+        (Some(hot), Some(url)) => Some(tokio::spawn(crate::shared_health::apply_announced(
+            gateway.clone(),
+            hot.follow_cools(url),
+        ))),
+        _ => None,
+    };
     let live = Live::new(&config);
     let metrics = crate::metrics::Metrics::default();
     let clients = crate::upstream_client::Clients::new(&config.upstream)?;
@@ -239,9 +246,15 @@ pub async fn run_with_clock(
         task.abort();
     }
     alert_task.abort();
-    for task in [metrics_listener, dashboard_listener, follower, heartbeat]
-        .into_iter()
-        .flatten()
+    for task in [
+        metrics_listener,
+        dashboard_listener,
+        follower,
+        heartbeat,
+        announced,
+    ]
+    .into_iter()
+    .flatten()
     {
         task.abort();
     }

@@ -160,18 +160,30 @@ impl Balancer {
         })
     }
 
-    /// Pins the conversation to the account that served it.
+    /// Pins the conversation to the account that served it. True when the pin is worth
+    /// sharing with the other nodes of a cluster (new, moved, or not shared lately).
     pub fn served(
         &self,
         session: Option<u64>,
         account: &Account,
         now_ms: u64,
         cfg: &BalanceConfig,
-    ) {
-        if let Some(session) = session.filter(|_| cfg.sticky_sessions) {
-            self.sessions
-                .pin(session, &account.id, now_ms, cfg.session_ttl);
-        }
+    ) -> bool {
+        session
+            .filter(|_| cfg.sticky_sessions)
+            .is_some_and(|s| self.sessions.pin(s, &account.id, now_ms, cfg.session_ttl))
+    }
+
+    /// Whether this node knows where conversation `session` is pinned.
+    pub fn knows(&self, session: u64, now_ms: u64, cfg: &BalanceConfig) -> bool {
+        self.sessions
+            .get(session, now_ms, cfg.session_ttl)
+            .is_some()
+    }
+
+    /// Takes in a pin another node of the cluster made.
+    pub fn adopt(&self, session: u64, account: &str, now_ms: u64, cfg: &BalanceConfig) {
+        self.sessions.pin(session, account, now_ms, cfg.session_ttl);
     }
 
     /// The pool's strategy, by name and by implementation.

@@ -26,6 +26,7 @@ mod recovery;
 mod restore;
 mod rollup;
 pub mod secrets;
+mod shared_health;
 pub mod shutdown;
 mod state;
 mod store;

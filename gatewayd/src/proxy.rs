@@ -395,6 +395,7 @@ impl Proxy {
             balancer: &inner.balancer,
             recorder: &inner.recorder,
             settings: &settings,
+            hot: inner.admission.hot(),
         };
         forwarder.forward(caller, exchange).await
     }

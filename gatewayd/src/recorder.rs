@@ -132,6 +132,7 @@ pub fn channel(
             rx: events_rx,
             gateway: gateway.clone(),
             alerter: alerter.clone(),
+            hot: admission.hot().cloned(),
         }),
         admission: Arc::clone(&admission),
         periods,

@@ -81,6 +81,11 @@ impl Admission {
         }
     }
 
+    /// Cluster mode with Redis: the shared state's handle.
+    pub fn hot(&self) -> Option<&Arc<Hot>> {
+        self.hot.as_ref()
+    }
+
     /// Whether limits are shared right now (cluster mode with Redis answering).
     pub fn sharing(&self) -> Option<bool> {
         self.hot.as_ref().map(|h| h.up())

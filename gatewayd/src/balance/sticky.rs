@@ -32,11 +32,16 @@ impl Sessions {
         (now_ms.saturating_sub(*seen) < ttl.as_millis() as u64).then(|| Arc::clone(account))
     }
 
-    /// Pins (or refreshes) the conversation on `account`.
-    pub fn pin(&self, session: u64, account: &str, now_ms: u64, ttl: Duration) {
+    /// Pins (or refreshes) the conversation on `account`. True when the pin is new or
+    /// moved, or was last shared a quarter of `ttl` ago: worth telling the other nodes.
+    pub fn pin(&self, session: u64, account: &str, now_ms: u64, ttl: Duration) -> bool {
         let mut shard = self.shard(session);
         match shard.get_mut(&session) {
-            Some((current, seen)) if &**current == account => *seen = now_ms,
+            Some((current, seen)) if &**current == account => {
+                let stale = now_ms.saturating_sub(*seen) >= ttl.as_millis() as u64 / 4;
+                *seen = now_ms;
+                stale
+            }
             _ => {
                 if shard.len() >= SWEEP_AT {
                     let ttl = ttl.as_millis() as u64;
@@ -46,6 +51,7 @@ impl Sessions {
                     }
                 }
                 shard.insert(session, (Arc::from(account), now_ms));
+                true
             }
         }
     }

@@ -74,6 +74,22 @@ pub enum CoolReason {
 }
 
 impl CoolReason {
+    pub const ALL: [CoolReason; 8] = [
+        CoolReason::RateLimited,
+        CoolReason::WindowExhausted,
+        CoolReason::QuotaExhausted,
+        CoolReason::ModelQuotaExhausted,
+        CoolReason::Overloaded,
+        CoolReason::Unreachable,
+        CoolReason::NoToken,
+        CoolReason::CircuitOpen,
+    ];
+
+    /// The reason [`CoolReason::as_str`] names.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             CoolReason::RateLimited => "rate limited",

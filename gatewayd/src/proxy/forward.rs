@@ -47,6 +47,8 @@ pub struct Forwarder<'a> {
     /// The request's one view of the live settings (upstream, balance, health, alerts);
     /// shared with an answer that outlives this call.
     pub settings: &'a Arc<crate::config::LiveSettings>,
+    /// Cluster mode: where conversations' pins are shared.
+    pub hot: Option<&'a Arc<crate::store::hot::Hot>>,
 }
 
 impl Forwarder<'_> {
@@ -59,6 +61,7 @@ impl Forwarder<'_> {
             session: caller.session,
             limit: self.settings.upstream.max_attempts as usize,
         };
+        self.learn_pin(caller.session).await;
         let plan = self.balancer.plan(
             &self.gateway.snapshot(),
             &want,
@@ -109,8 +112,7 @@ impl Forwarder<'_> {
                     let model = caller.model.as_deref();
                     undecided.judge(!failed, &self.judge(), model);
                     if !failed {
-                        self.balancer
-                            .served(caller.session, account, now, &self.settings.balance);
+                        self.pinned(caller.session, account, now);
                     }
                     let mut record = self.record(&caller, Some(account), failed);
                     let status = response.status().as_u16();
@@ -334,6 +336,30 @@ impl Forwarder<'_> {
 
     fn apply(&self, account: &Account, outcome: Outcome, model: Option<&str>) {
         self.judge().apply(account, outcome, model);
+    }
+
+    /// Cluster mode: a conversation this node has not seen may be pinned by another.
+    async fn learn_pin(&self, session: Option<u64>) {
+        let cfg = &self.settings.balance;
+        let (Some(hot), Some(session)) = (self.hot, session.filter(|_| cfg.sticky_sessions)) else {
+            return;
+        };
+        if self.balancer.knows(session, self.now(), cfg) {
+            return;
+        }
+        if let Some(account) = hot.pinned(session).await {
+            self.balancer.adopt(session, &account, self.now(), cfg);
+        }
+    }
+
+    /// Pins the conversation to the account that served it, for the cluster too.
+    fn pinned(&self, session: Option<u64>, account: &Account, now: u64) {
+        let cfg = &self.settings.balance;
+        if self.balancer.served(session, account, now, cfg) {
+            if let (Some(hot), Some(session)) = (self.hot, session) {
+                hot.pin(session, &account.id, cfg.session_ttl);
+            }
+        }
     }
 
     /// Judges attempts as of now.

@@ -36,6 +36,8 @@ pub struct EventWriter {
     pub rx: mpsc::Receiver<Event>,
     pub gateway: Gateway,
     pub alerter: crate::alerts::Alerter,
+    /// Cluster mode: where cool-downs are announced to the other nodes.
+    pub hot: Option<Arc<crate::store::hot::Hot>>,
 }
 
 impl EventWriter {
@@ -66,6 +68,10 @@ impl EventWriter {
                 self.alerter.raise(alert);
             }
             Event::AccountTransition { id, event } => {
+                let shared = crate::shared_health::announcement(&id, &event);
+                if let (Some(hot), Some(cool)) = (&self.hot, shared) {
+                    hot.announce(cool);
+                }
                 let account = Arc::clone(&id);
                 self.blocking(
                     move |g| g.record_account_event(&account, event),

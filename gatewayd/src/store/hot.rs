@@ -6,6 +6,7 @@
 //! degraded) until it answers again, and the node then comes back as a new incarnation.
 
 mod limits;
+mod shared;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use arc_swap::ArcSwap;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 pub use limits::{HotLimits, HotVerdict};
+pub use shared::SharedCool;
 
 use super::StoreError;
 

@@ -409,3 +409,79 @@ async fn a_node_killed_redis_then_postgres_stopped_the_rest_serve_and_recover() 
     });
     eprintln!("{stats}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL and Redis (apt install postgresql redis-server); .ci/run runs it"]
+async fn a_conversation_keeps_its_account_and_a_cool_down_holds_on_every_node() {
+    use gateway_tests::mock::{Action, Fault};
+    let cluster = Cluster::start(3);
+    let nodes = &cluster.nodes;
+    for name in ["a", "b", "c"] {
+        let url = cluster.mock.url();
+        nodes[0].add_account(&format!("claude-{name}"), "claude-code", name, &url, &[]);
+    }
+    let secret = shared_key(&cluster, "dev", &[]).await;
+
+    // Each turn of a conversation reaches another node; one account serves them all.
+    for session in ["s1", "s2"] {
+        // The nodes' round robins stand at different accounts.
+        for (skew, node) in nodes.iter().enumerate() {
+            for _ in 0..skew {
+                assert_eq!(claude(node, &secret, "skew").await, 200);
+            }
+        }
+        cluster.mock.clear_requests();
+        for i in 0..9 {
+            let mut body = claude_body(false, "turn");
+            body["metadata"] =
+                serde_json::json!({"user_id": format!("user_1_account_2_session_{session}")});
+            let url = format!("{}/v1/messages", nodes[i % 3].url);
+            assert_eq!(post(&url, "x-api-key", &secret, &body).await.status(), 200);
+        }
+        let accounts: std::collections::BTreeSet<String> = cluster
+            .mock
+            .requests()
+            .iter()
+            .filter_map(|r| r.account.clone())
+            .collect();
+        assert_eq!(accounts.len(), 1, "{session} moved between {accounts:?}");
+    }
+
+    // A 429 one node meets benches the account on every node.
+    cluster.mock.clear_requests();
+    cluster.mock.fault(Fault::for_account(
+        "a",
+        Action::Status {
+            code: 429,
+            retry_after: Some(300),
+        },
+        1,
+    ));
+    let mut tries = 0;
+    while cluster.mock.requests_for("a").is_empty() {
+        assert_eq!(claude(&nodes[0], &secret, "hi").await, 200);
+        tries += 1;
+        assert!(tries < 10, "round robin never reached account a");
+    }
+    for node in &nodes[1..] {
+        gateway_tests::harness::eventually("the cool-down on the other nodes", || {
+            let accounts = node.ctl_json(&["account", "list"]);
+            let a = accounts
+                .as_array()?
+                .iter()
+                .find(|a| a["name"] == "claude-a")?
+                .clone();
+            (a["cooling_reason"] == "rate limited").then_some(())
+        });
+    }
+    for i in 0..12 {
+        assert_eq!(claude(&nodes[1 + i % 2], &secret, "hi").await, 200);
+    }
+    let statuses: Vec<u16> = cluster
+        .mock
+        .requests_for("a")
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(statuses, [429], "no node tried account a again");
+}

@@ -1,0 +1,157 @@
+//! What one node learns about an account and the others should know at once: cool-downs
+//! (a 429, an overload, an open circuit) and benched model families, announced on a
+//! Redis channel and kept in a hash for nodes that (re)subscribe later; and which account
+//! each conversation is pinned to, so its turns stay there whichever node they reach.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+
+use super::Hot;
+
+const CHANNEL: &str = "gw:cools";
+const COOLS: &str = "gw:cools:known";
+
+/// A cool-down (or, with `family`, a benched model family) one node applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SharedCool {
+    pub account: String,
+    pub family: Option<String>,
+    pub until_ms: u64,
+    /// `CoolReason::as_str`.
+    pub reason: String,
+    /// The node that learnt it.
+    pub node: String,
+}
+
+impl SharedCool {
+    fn field(&self) -> String {
+        format!("{}|{}", self.account, self.family.as_deref().unwrap_or(""))
+    }
+}
+
+impl Hot {
+    /// Tells the other nodes (in the background; lost if Redis is away).
+    pub fn announce(self: &Arc<Self>, mut cool: SharedCool) {
+        if !self.up() {
+            return;
+        }
+        cool.node.clone_from(&self.node);
+        let hot = Arc::clone(self);
+        tokio::spawn(async move {
+            let Ok(text) = serde_json::to_string(&cool) else {
+                return;
+            };
+            let mut conn = hot.conn.clone();
+            let sent: redis::RedisResult<()> = redis::pipe()
+                .cmd("HSET")
+                .arg(COOLS)
+                .arg(cool.field())
+                .arg(&text)
+                .ignore()
+                .cmd("PUBLISH")
+                .arg(CHANNEL)
+                .arg(&text)
+                .ignore()
+                .query_async(&mut conn)
+                .await;
+            if let Err(e) = sent {
+                hot.failed(&e);
+            }
+        });
+    }
+
+    /// What the other nodes announce, as it comes (after what they announced before):
+    /// follows the channel for as long as the receiver is kept, resubscribing after
+    /// Redis was away.
+    pub fn follow_cools(self: &Arc<Self>, url: &str) -> tokio::sync::mpsc::Receiver<SharedCool> {
+        let (tx, rx) = tokio::sync::mpsc::channel(256);
+        let (hot, url) = (Arc::clone(self), url.to_owned());
+        tokio::spawn(async move {
+            while !tx.is_closed() {
+                if let Err(e) = hot.follow_once(&url, &tx).await {
+                    tracing::debug!(error = %e, "the cluster's cool-down channel dropped; resubscribing");
+                }
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        });
+        rx
+    }
+
+    async fn follow_once(
+        &self,
+        url: &str,
+        tx: &tokio::sync::mpsc::Sender<SharedCool>,
+    ) -> redis::RedisResult<()> {
+        let client = redis::Client::open(url)?;
+        let mut pubsub = client.get_async_pubsub().await?;
+        pubsub.subscribe(CHANNEL).await?;
+        let mut conn = self.conn.clone();
+        let known: Vec<String> = redis::cmd("HVALS")
+            .arg(COOLS)
+            .query_async(&mut conn)
+            .await?;
+        for cool in known.iter().filter_map(|t| serde_json::from_str(t).ok()) {
+            self.pass_on(cool, tx).await;
+        }
+        let mut messages = pubsub.into_on_message();
+        while let Some(message) = messages.next().await {
+            let Ok(text) = message.get_payload::<String>() else {
+                continue;
+            };
+            if let Ok(cool) = serde_json::from_str(&text) {
+                self.pass_on(cool, tx).await;
+            }
+        }
+        Ok(())
+    }
+
+    async fn pass_on(&self, cool: SharedCool, tx: &tokio::sync::mpsc::Sender<SharedCool>) {
+        if cool.node != self.node {
+            let _ = tx.send(cool).await;
+        }
+    }
+
+    /// The account `session` is pinned to in the cluster, if any (`None` too when Redis
+    /// does not answer).
+    pub async fn pinned(&self, session: u64) -> Option<String> {
+        if !self.up() {
+            return None;
+        }
+        let mut conn = self.conn.clone();
+        match redis::cmd("GET")
+            .arg(format!("gw:s:{session:016x}"))
+            .query_async::<Option<String>>(&mut conn)
+            .await
+        {
+            Ok(account) => account,
+            Err(e) => {
+                self.failed(&e);
+                None
+            }
+        }
+    }
+
+    /// Pins `session` to `account` for the cluster, for `ttl` (in the background).
+    pub fn pin(self: &Arc<Self>, session: u64, account: &str, ttl: Duration) {
+        if !self.up() {
+            return;
+        }
+        let (hot, account) = (Arc::clone(self), account.to_owned());
+        tokio::spawn(async move {
+            let mut conn = hot.conn.clone();
+            let set: redis::RedisResult<()> = redis::cmd("SET")
+                .arg(format!("gw:s:{session:016x}"))
+                .arg(account)
+                .arg("PX")
+                .arg(ttl.as_millis().max(1) as u64)
+                .query_async(&mut conn)
+                .await;
+            if let Err(e) = set {
+                hot.failed(&e);
+            }
+        });
+    }
+}
