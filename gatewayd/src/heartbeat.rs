@@ -54,3 +54,29 @@ pub async fn run(
         cluster.beat(beat(&gateway, &admission, &node, &listen));
     }
 }
+
+/// A node whose last beat is older than this is taken for gone (its requests with it).
+const GONE_AFTER_MS: u64 = 10_000;
+
+/// Requests in flight on `account` on the other live nodes, as their beats say, or
+/// `None` while some live node has not beaten since `settled_ms` ago (so it may not have
+/// seen the drain yet).
+pub fn others_in_flight(
+    cluster: &Arc<Cluster>,
+    me: &str,
+    account: &str,
+    settled_ms: u64,
+) -> Option<u64> {
+    let nodes = cluster.nodes().ok()?;
+    let live = nodes
+        .iter()
+        .filter(|n| n.node_id != me && n.seen_ms_ago < GONE_AFTER_MS);
+    let mut total = 0;
+    for node in live {
+        if node.seen_ms_ago >= settled_ms {
+            return None;
+        }
+        total += node.in_flight_by_account.get(account).copied().unwrap_or(0);
+    }
+    Some(total)
+}

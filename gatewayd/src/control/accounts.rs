@@ -143,11 +143,16 @@ impl Accounts for Control {
             return Ok(Response::new(Box::pin(ReceiverStream::new(rx))));
         }
         let gateway = self.gateway.clone();
-        // Ends when nothing is in flight or the caller hangs up.
+        let me = self.running.cluster.node();
+        // Ends when nothing is in flight (on any node of a cluster) or the caller hangs up.
         tokio::spawn(async move {
+            let started = std::time::Instant::now();
             let mut last = None;
             loop {
-                let in_flight = gateway.account_in_flight(&id);
+                let local = gateway.account_in_flight(&id);
+                let others = others_in_flight(&gateway, &me, &id, started).await;
+                let remote = u32::try_from(others.unwrap_or(0)).unwrap_or(u32::MAX);
+                let in_flight = local.saturating_add(remote);
                 let progress = pb::DrainProgress {
                     in_flight,
                     id: id.clone(),
@@ -155,7 +160,7 @@ impl Accounts for Control {
                 if last != Some(in_flight) && tx.send(Ok(progress)).await.is_err() {
                     return;
                 }
-                if in_flight == 0 {
+                if in_flight == 0 && others.is_some() {
                     return;
                 }
                 last = Some(in_flight);
@@ -305,4 +310,27 @@ impl Accounts for Control {
             message: result.message,
         }))
     }
+}
+
+/// Cluster mode: `account`'s requests in flight on the other nodes, once every live node
+/// has beaten since the drain began (a beat's interval after it, so each had applied the
+/// drain); `None` until then. Always `Some(0)` on a single node.
+async fn others_in_flight(
+    gateway: &crate::state::Gateway,
+    me: &str,
+    account: &str,
+    started: std::time::Instant,
+) -> Option<u64> {
+    let Some(cluster) = gateway.cluster().cloned() else {
+        return Some(0);
+    };
+    let elapsed = started.elapsed().as_millis() as u64;
+    let settled = elapsed.checked_sub(crate::heartbeat::EVERY.as_millis() as u64)?;
+    let (me, account) = (me.to_owned(), account.to_owned());
+    tokio::task::spawn_blocking(move || {
+        crate::heartbeat::others_in_flight(&cluster, &me, &account, settled)
+    })
+    .await
+    .ok()
+    .flatten()
 }

@@ -485,3 +485,47 @@ async fn a_conversation_keeps_its_account_and_a_cool_down_holds_on_every_node() 
         .collect();
     assert_eq!(statuses, [429], "no node tried account a again");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL and Redis (apt install postgresql redis-server); .ci/run runs it"]
+async fn drain_wait_on_one_node_waits_for_requests_in_flight_on_every_node() {
+    let cluster = Cluster::start(2);
+    let account = cluster.add_claude_account();
+    let secret = shared_key(&cluster, "dev", &[]).await;
+    let (a, b) = (&cluster.nodes[0], &cluster.nodes[1]);
+    let url = format!("{}/v1/messages", b.url);
+    let slow = tokio::spawn(async move {
+        let body = claude_body(false, "slow [[mock:ok ttfb_ms=3000]]");
+        let answer = post(&url, "x-api-key", &secret, &body).await;
+        assert_eq!(answer.status(), 200);
+        let _ = answer.bytes().await;
+        Instant::now()
+    });
+    gateway_tests::harness::eventually("the slow request in flight on b", || {
+        (b.ctl_json(&["status"])["in_flight"] == 1).then_some(())
+    });
+    let socket = a.socket();
+    let drained = tokio::task::spawn_blocking(move || {
+        let out = gateway_tests::harness::ctl_at(
+            &socket,
+            &["--json", "account", "drain", &account, "--wait"],
+            b"",
+        );
+        (out, Instant::now())
+    });
+    let (out, drained_at) = drained.await.unwrap();
+    let finished_at = slow.await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        finished_at <= drained_at,
+        "the drain on a returned while b still served the account"
+    );
+    assert_eq!(
+        claude(b, &shared_key(&cluster, "after", &[]).await, "hi").await,
+        503
+    );
+}
