@@ -183,8 +183,8 @@ pub async fn run_with_clock(
             Arc::clone(cluster),
             gateway.clone(),
             Arc::clone(&admission),
-            config.cluster.node(),
-            local.to_string(),
+            recorder.clone(),
+            (config.cluster.node(), local.to_string()),
         ))
     });
     let control_stopping = tokio_util::sync::CancellationToken::new();

@@ -39,19 +39,71 @@ pub fn beat(gateway: &Gateway, admission: &Admission, node: &str, listen: &str) 
     }
 }
 
-/// Beats until aborted.
+/// Beats until aborted; raises `cluster_degraded` when PostgreSQL or Redis goes away
+/// and `cluster_recovered` when it is back.
 pub async fn run(
     cluster: Arc<Cluster>,
     gateway: Gateway,
     admission: Arc<Admission>,
-    node: String,
-    listen: String,
+    recorder: crate::recorder::Recorder,
+    (node, listen): (String, String),
 ) {
     let mut tick = tokio::time::interval(EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut was = Health::default();
     loop {
         tick.tick().await;
         cluster.beat(beat(&gateway, &admission, &node, &listen));
+        let now = Health {
+            postgres: cluster.reachable(),
+            redis: admission.sharing().unwrap_or(true),
+        };
+        for (kind, what) in now.changes_from(&was) {
+            let message = format!("node {node}: {what}");
+            let at = gateway.clock().now_millis();
+            recorder.alert(crate::alerts::Alert::new(at, kind, None, message));
+        }
+        was = now;
+    }
+}
+
+/// What this node can reach.
+#[derive(Clone, Copy, PartialEq)]
+struct Health {
+    postgres: bool,
+    redis: bool,
+}
+
+impl Default for Health {
+    fn default() -> Self {
+        Self {
+            postgres: true,
+            redis: true,
+        }
+    }
+}
+
+impl Health {
+    /// The alerts going from `before` to `self` raises: (kind, what happened).
+    fn changes_from(self, before: &Health) -> Vec<(&'static str, &'static str)> {
+        let mut out = Vec::new();
+        match (before.postgres, self.postgres) {
+            (true, false) => out.push(("cluster_degraded", "PostgreSQL is unreachable: serving from this node's snapshot, control changes refused, usage held in memory")),
+            (false, true) => out.push(("cluster_recovered", "PostgreSQL is reachable again")),
+            _ => {}
+        }
+        match (before.redis, self.redis) {
+            (true, false) => out.push((
+                "cluster_degraded",
+                "Redis is unreachable: limits, sessions and cool-downs are node-local",
+            )),
+            (false, true) => out.push((
+                "cluster_recovered",
+                "Redis is reachable again: limits are shared",
+            )),
+            _ => {}
+        }
+        out
     }
 }
 

@@ -321,7 +321,16 @@ fn status_says(node: &Daemon, field: &str, value: serde_json::Value) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs PostgreSQL and Redis (apt install postgresql redis-server); .ci/run runs it"]
 async fn a_node_killed_redis_then_postgres_stopped_the_rest_serve_and_recover() {
-    let mut cluster = Cluster::start(3);
+    let (hook, alerts) = crate::observe::receiver(false);
+    let mut cluster = Cluster::start_with(3, &format!("[alerts]\nwebhooks = [\"{hook}\"]\n"));
+    let alerted = |kind: &str, about: &str| {
+        gateway_tests::harness::eventually(&format!("a {kind} alert about {about}"), || {
+            let got = alerts.lock().unwrap().clone();
+            got.iter()
+                .any(|a| a["kind"] == kind && a["message"].as_str().unwrap_or("").contains(about))
+                .then_some(())
+        });
+    };
     cluster.add_claude_account();
     let secret = shared_key(&cluster, "dev", &["--rpm", "6"]).await;
     let mut served = 0;
@@ -354,6 +363,7 @@ async fn a_node_killed_redis_then_postgres_stopped_the_rest_serve_and_recover() 
     for node in &cluster.nodes {
         status_says(node, "limits", "shared".into());
     }
+    alerted("cluster_recovered", "Redis");
     let sent = (0..12).map(|i| claude(&cluster.nodes[i % 2], &secret, "hi"));
     let statuses = futures_util::future::join_all(sent).await;
     assert_eq!(count(&statuses, 200), 6, "{statuses:?}");
@@ -374,6 +384,7 @@ async fn a_node_killed_redis_then_postgres_stopped_the_rest_serve_and_recover() 
     let config = dir.path().join("gatewayd.toml");
     let b = Daemon::start_in(dir, &["--config", config.to_str().unwrap()]);
     status_says(&b, "postgres_reachable", false.into());
+    alerted("cluster_degraded", "PostgreSQL");
     cluster.nodes.push(b);
     cluster.nodes[1].remember(&secret);
     for node in &cluster.nodes {
@@ -392,6 +403,7 @@ async fn a_node_killed_redis_then_postgres_stopped_the_rest_serve_and_recover() 
     // nodes held meanwhile is in the ledger, every request counted once.
     cluster.pg.resume();
     status_says(&cluster.nodes[0], "postgres_reachable", true.into());
+    alerted("cluster_recovered", "PostgreSQL");
     let after = shared_key(&cluster, "after", &[]).await;
     assert_eq!(claude(&cluster.nodes[1], &after, "hi").await, 200);
     served += 1;
