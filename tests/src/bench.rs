@@ -6,6 +6,7 @@
 //! with many open streams, and its CPU time per 1,000 requests. `--only soak` adds the
 //! long run: p99.9 at a fixed rate and RSS through minutes at saturation.
 
+mod cluster;
 mod load;
 mod nginx;
 mod procs;
@@ -35,14 +36,15 @@ pub struct Options {
     pub pin: bool,
     /// The mock answers canned replies without parsing requests (for saturation runs).
     pub static_upstream: bool,
-    /// Only these parts (`open`, `closed`, `streams`, `soak`); all but the soak when
-    /// empty. For profiling one phase at a time.
+    /// Only these parts (`open`, `closed`, `streams`, `soak`, `cluster`); all but the
+    /// soak and the cluster when empty. For profiling one phase at a time.
     pub only: Vec<String>,
 }
 
 impl Options {
     fn runs(&self, part: &str) -> bool {
-        (self.only.is_empty() && part != "soak") || self.only.iter().any(|p| p == part)
+        (self.only.is_empty() && !matches!(part, "soak" | "cluster"))
+            || self.only.iter().any(|p| p == part)
     }
 
     fn run_time(&self) -> Duration {
@@ -151,6 +153,9 @@ pub async fn run(options: Options) -> Result<Report, String> {
         )
         .await;
         report.streams(streams, opened);
+    }
+    if options.runs("cluster") {
+        report.cluster = Some(cluster::run(&options, &mock, &load::client()).await?);
     }
     if options.runs("soak") {
         let reference = nginx::Nginx::start(&options, &mock)?;

@@ -63,6 +63,16 @@ impl Run {
         }
     }
 
+    /// Two runs as one (histograms added, times summed).
+    pub fn merged(mut self, other: Run) -> Run {
+        let _ = self.latency.add(&other.latency);
+        let _ = self.ttfb.add(&other.ttfb);
+        self.ok += other.ok;
+        self.errors += other.errors;
+        self.elapsed += other.elapsed;
+        self
+    }
+
     /// Completed requests per second.
     pub fn throughput(&self) -> f64 {
         self.ok as f64 / self.elapsed.as_secs_f64().max(f64::EPSILON)
@@ -97,6 +107,11 @@ async fn send(client: &Client, shot: &Shot) -> Result<(Instant, Instant), ()> {
     } else {
         Err(())
     }
+}
+
+/// Whether one request gets a 2xx answer.
+pub async fn succeeds(client: &Client, shot: &Shot) -> bool {
+    send(client, shot).await.is_ok()
 }
 
 async fn warm_up(client: &Client, shot: &Shot) {

@@ -91,11 +91,32 @@ pub struct Gateway {
     pub secret: String,
 }
 
+/// How a gatewayd is set up.
+#[derive(Default)]
+pub struct Setup<'a> {
+    /// Its configuration file's text.
+    pub config: Option<String>,
+    /// A node joining a cluster already provisioned: no key or accounts of its own.
+    pub joining: bool,
+    /// Limits for the bench key (`key create` flags).
+    pub key_limits: &'a [&'a str],
+}
+
 impl Gateway {
     pub fn start(options: &Options, mock: &Mock) -> Result<Self, String> {
+        Self::start_with(options, mock, &Setup::default())
+    }
+
+    pub fn start_with(options: &Options, mock: &Mock, setup: &Setup<'_>) -> Result<Self, String> {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let socket = dir.path().join("ctl.sock");
-        let child = command(options, "0", &options.bin_dir.join("gatewayd"))
+        let mut gatewayd = command(options, "0", &options.bin_dir.join("gatewayd"));
+        if let Some(config) = &setup.config {
+            let path = dir.path().join("gatewayd.toml");
+            std::fs::write(&path, config).map_err(|e| e.to_string())?;
+            gatewayd.arg("--config").arg(path);
+        }
+        let child = gatewayd
             .args(["--listen", "127.0.0.1:0"])
             .arg("--data-dir")
             .arg(dir.path().join("data"))
@@ -116,7 +137,22 @@ impl Gateway {
                 Err(_) => std::thread::sleep(Duration::from_millis(20)),
             }
         };
-        let key = ctl(&["--json", "key", "create", "--name", "bench"], b"")?;
+        let url = format!(
+            "http://{}",
+            status["listen_address"].as_str().unwrap_or_default()
+        );
+        if setup.joining {
+            return Ok(Self {
+                child: Some(child),
+                dir,
+                bin_dir: options.bin_dir.clone(),
+                url,
+                secret: String::new(),
+            });
+        }
+        let mut create = vec!["--json", "key", "create", "--name", "bench"];
+        create.extend_from_slice(setup.key_limits);
+        let key = ctl(&create, b"")?;
         for i in 0..options.accounts.max(1) {
             for kind in ["claude-code", "gemini-cli"] {
                 let name = format!("{kind}-{i}");
@@ -139,10 +175,7 @@ impl Gateway {
             child: Some(child),
             dir,
             bin_dir: options.bin_dir.clone(),
-            url: format!(
-                "http://{}",
-                status["listen_address"].as_str().unwrap_or_default()
-            ),
+            url,
             secret: key["secret"].as_str().unwrap_or_default().to_owned(),
         })
     }

@@ -65,6 +65,7 @@ pub struct Report {
     pub open_loop: Vec<OpenLoop>,
     pub closed_loop: Vec<ClosedLoop>,
     pub soak: Option<super::soak::Soak>,
+    pub cluster: Option<super::cluster::ClusterReport>,
 }
 
 pub fn percentiles(h: &hdrhistogram::Histogram<u64>) -> Percentiles {
@@ -77,7 +78,7 @@ pub fn percentiles(h: &hdrhistogram::Histogram<u64>) -> Percentiles {
     }
 }
 
-fn side(run: &Run) -> Side {
+pub(super) fn side(run: &Run) -> Side {
     Side {
         latency_us: percentiles(&run.latency),
         ttfb_us: percentiles(&run.ttfb),
@@ -87,7 +88,7 @@ fn side(run: &Run) -> Side {
     }
 }
 
-fn minus(a: Percentiles, b: Percentiles) -> Percentiles {
+pub(super) fn minus(a: Percentiles, b: Percentiles) -> Percentiles {
     // Saturating: noise can make the gateway path faster at a percentile.
     Percentiles {
         p50: a.p50.saturating_sub(b.p50),
@@ -115,6 +116,7 @@ impl Report {
             open_loop: Vec::new(),
             closed_loop: Vec::new(),
             soak: None,
+            cluster: None,
         }
     }
 
@@ -229,6 +231,9 @@ impl Report {
             self.rss_with_streams_kib as f64 / 1024.0,
             self.peak_rss_kib as f64 / 1024.0
         ));
+        if let Some(cluster) = &self.cluster {
+            out.push_str(&cluster.text());
+        }
         if let Some(soak) = &self.soak {
             out.push_str(&soak.text());
         }

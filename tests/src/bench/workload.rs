@@ -34,6 +34,11 @@ impl Work {
         self.shot(&gateway.url, &gateway.secret)
     }
 
+    /// Through the gatewayd at `url`, with the gateway key `secret`.
+    pub fn at(&self, url: &str, secret: &str) -> Shot {
+        self.shot(url, secret)
+    }
+
     /// Through the reference proxy, with the upstream key (nginx passes it on).
     pub fn via(&self, nginx: &super::nginx::Nginx) -> Shot {
         self.shot(&nginx.url, &format!("{UPSTREAM_KEY}-0"))

@@ -76,6 +76,6 @@ fn usage(problem: &str) -> ! {
     if !problem.is_empty() {
         eprintln!("gateway-bench: {problem}");
     }
-    eprintln!("usage: gateway-bench [--quick | --smoke] [--json] [--pin] [--static] [--accounts N] [--upstream-latency-ms N] [--only open,closed,streams,soak] [--bin-dir DIR]");
+    eprintln!("usage: gateway-bench [--quick | --smoke] [--json] [--pin] [--static] [--accounts N] [--upstream-latency-ms N] [--only open,closed,streams,soak,cluster] [--bin-dir DIR]");
     std::process::exit(if problem.is_empty() { 0 } else { 2 });
 }

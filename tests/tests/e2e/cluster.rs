@@ -541,3 +541,28 @@ async fn drain_wait_on_one_node_waits_for_requests_in_flight_on_every_node() {
         503
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL and Redis (apt install postgresql redis-server); .ci/run runs it"]
+async fn the_benchmark_s_cluster_part_runs_without_errors() {
+    let gatewayd = gateway_tests::harness::bin("gatewayd");
+    let options = gateway_tests::bench::Options {
+        bin_dir: gatewayd.parent().unwrap().to_owned(),
+        quick: false,
+        smoke: true,
+        accounts: 1,
+        upstream_latency_ms: 0,
+        pin: false,
+        static_upstream: false,
+        only: vec!["cluster".to_owned()],
+    };
+    let report = gateway_tests::bench::run(options)
+        .await
+        .expect("benchmark runs");
+    let cluster = report.cluster.as_ref().expect("the cluster part ran");
+    for run in &cluster.runs {
+        assert!(run.single.ok > 0 && run.cluster.ok > 0, "no answers");
+        assert_eq!((run.single.errors, run.cluster.errors), (0, 0), "errors");
+    }
+    assert!(report.text().contains("shared admission"));
+}

@@ -1,0 +1,155 @@
+//! `--only cluster`: what sharing a key's limits across nodes costs. One single-node
+//! gatewayd and a cluster of two (private PostgreSQL and Redis on loopback) serve the
+//! same key limits (a per-minute window and an in-flight cap, so every admission is
+//! decided: in memory on the single node, by one Redis script in the cluster); the same
+//! fixed-rate runs go through each, alternating between the two nodes of the cluster.
+
+use serde::Serialize;
+
+use super::load::{self, Run};
+use super::procs::{Gateway, Mock, Setup};
+use super::report::{side, Percentiles, Side};
+use super::workload::Shot;
+use super::{workload, Options};
+use crate::services::{Postgres, Redis};
+
+/// Limits high enough never to refuse, so each request's admission is decided in full.
+const LIMITS: [&str; 4] = ["--rpm", "100000000", "--max-concurrent", "100000"];
+
+/// One rate, both setups.
+#[derive(Serialize)]
+pub struct ClusterRun {
+    pub rate_rps: u64,
+    pub single: Side,
+    pub cluster: Side,
+    /// What the cluster adds over the single node, at each percentile.
+    pub added_latency_us: Percentiles,
+}
+
+/// Every rate's runs.
+#[derive(Serialize)]
+pub struct ClusterReport {
+    pub runs: Vec<ClusterRun>,
+}
+
+pub async fn run(
+    options: &Options,
+    mock: &Mock,
+    client: &load::Client,
+) -> Result<ClusterReport, String> {
+    let (pg, redis) = (Postgres::start(), Redis::start());
+    let keys = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let key_file = keys.path().join("master.key");
+    std::fs::write(&key_file, "5a".repeat(32)).map_err(|e| e.to_string())?;
+    set_private(&key_file)?;
+    let config = |node: &str| {
+        format!(
+            "master_key_file = {key_file:?}\n[cluster]\npostgres_url = {:?}\nredis_url = {:?}\nnode_id = {node:?}\n",
+            pg.url(),
+            redis.url()
+        )
+    };
+    let single = Gateway::start_with(
+        options,
+        mock,
+        &Setup {
+            key_limits: &LIMITS,
+            ..Setup::default()
+        },
+    )?;
+    let a = Gateway::start_with(
+        options,
+        mock,
+        &Setup {
+            config: Some(config("a")),
+            key_limits: &LIMITS,
+            ..Setup::default()
+        },
+    )?;
+    let b = Gateway::start_with(
+        options,
+        mock,
+        &Setup {
+            config: Some(config("b")),
+            joining: true,
+            ..Setup::default()
+        },
+    )?;
+    let work = workload::anthropic_json();
+    let through_single = work.at(&single.url, &single.secret);
+    let through = [work.at(&a.url, &a.secret), work.at(&b.url, &a.secret)];
+    wait_until_known(client, &through[1]).await?;
+    let mut runs = Vec::new();
+    for &rate in &options.rates() {
+        let alone = load::open_loop(client, &through_single, rate, options.run_time()).await;
+        let half = options.run_time() / 2;
+        let first = load::open_loop(
+            client,
+            &through[0],
+            rate,
+            half.max(std::time::Duration::from_secs(1)),
+        )
+        .await;
+        let second = load::open_loop(
+            client,
+            &through[1],
+            rate,
+            half.max(std::time::Duration::from_secs(1)),
+        )
+        .await;
+        let shared = Run::merged(first, second);
+        let (single, cluster) = (side(&alone), side(&shared));
+        runs.push(ClusterRun {
+            rate_rps: rate,
+            added_latency_us: super::report::minus(cluster.latency_us, single.latency_us),
+            single,
+            cluster,
+        });
+    }
+    for gateway in [single, a, b] {
+        gateway.stop();
+    }
+    drop((pg, redis));
+    Ok(ClusterReport { runs })
+}
+
+fn set_private(path: &std::path::Path) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+        .map_err(|e| e.to_string())
+}
+
+/// Waits until the second node has taken in the key the first one made.
+async fn wait_until_known(client: &load::Client, shot: &Shot) -> Result<(), String> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !load::succeeds(client, shot).await {
+        if std::time::Instant::now() > deadline {
+            return Err("the second node never took in the key".to_owned());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    Ok(())
+}
+
+impl ClusterReport {
+    /// The human-readable lines.
+    pub fn text(&self) -> String {
+        let ms = |us: u64| format!("{:.3}", us as f64 / 1000.0);
+        let mut out = String::from(
+            "\nshared admission (2 nodes, PostgreSQL + Redis on loopback) vs one node, same key limits, anthropic json\n  rate      single p50/p99 ms   cluster p50/p99 ms   added p50/p99 ms\n",
+        );
+        for r in &self.runs {
+            out.push_str(&format!(
+                "  {:>5}/s   {:>8} / {:<8}  {:>8} / {:<8}   {:>7} / {}\n",
+                r.rate_rps,
+                ms(r.single.latency_us.p50),
+                ms(r.single.latency_us.p99),
+                ms(r.cluster.latency_us.p50),
+                ms(r.cluster.latency_us.p99),
+                ms(r.added_latency_us.p50),
+                ms(r.added_latency_us.p99),
+            ));
+        }
+        out
+    }
+}
