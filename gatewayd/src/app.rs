@@ -94,6 +94,16 @@ pub async fn run_with_clock(
         ))),
         _ => None,
     };
+    let reseeds = admission.hot().map(|hot| {
+        let (gateway, admission, mut revived) = (gateway.clone(), Arc::clone(&admission), hot.revived());
+        tokio::spawn(async move {
+            while revived.changed().await.is_ok() {
+                if let Err(e) = recorder::periods::seed_shared(&gateway, &admission).await {
+                    tracing::warn!(error = %e, "cannot seed the keys' spend in Redis from the ledger");
+                }
+            }
+        })
+    });
     let live = Live::new(&config);
     let metrics = crate::metrics::Metrics::default();
     let clients = crate::upstream_client::Clients::new(&config.upstream)?;
@@ -252,6 +262,7 @@ pub async fn run_with_clock(
         follower,
         heartbeat,
         announced,
+        reseeds,
     ]
     .into_iter()
     .flatten()

@@ -139,7 +139,8 @@ impl Proxy {
                 {
                     Ok(key) => {
                         let now = inner.gateway.clock().now_millis();
-                        let answer = own_usage::answer(&key, &inner.admission, &inner.periods, now);
+                        let answer =
+                            own_usage::answer(&key, &inner.admission, &inner.periods, now).await;
                         ctx.answered_unrecorded(answer)
                     }
                     Err(reject) => ctx.refuse(reject),

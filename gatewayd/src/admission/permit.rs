@@ -39,17 +39,15 @@ impl Permit {
 
     /// Whether the answer's cost is wanted (the key has spend budgets).
     pub fn wants_cost(&self) -> bool {
-        self.reserved_cost.is_some()
+        self.reserved_cost.is_some() || self.shared.as_ref().is_some_and(|h| h.wants_cost())
     }
 }
 
 impl Drop for Permit {
     fn drop(&mut self) {
         if let Some(hold) = self.shared.take() {
-            hold.release(
-                Arc::clone(&self.key),
-                self.spent.map(|(tokens, _, _)| tokens),
-            );
+            let spent = self.spent.map(|(tokens, cost, _)| (tokens, cost));
+            hold.release(Arc::clone(&self.admission), Arc::clone(&self.key), spent);
         }
         if !self.in_flight && self.reserved.is_none() && self.reserved_cost.is_none() {
             return;

@@ -32,6 +32,18 @@ impl Period {
         }
     }
 
+    /// The field the cluster's Redis counts this period's spend under, for the period
+    /// that began at `start_ms`.
+    pub fn field(self, start_ms: u64) -> String {
+        let letter = match self {
+            Period::Day => 'd',
+            Period::Week => 'w',
+            Period::Month => 'm',
+            Period::Total => 't',
+        };
+        format!("{letter}:{start_ms}")
+    }
+
     /// The budget of this period, micro-dollars (0 = none).
     pub fn limit(self, b: &SpendBudgets) -> u64 {
         match self {
@@ -220,7 +232,7 @@ impl SpendWindows {
 }
 
 /// A budget with no room: 429 until the period ends (a total budget never resets).
-fn refusal(period: Period, limit: u64, wait_ms: u64, end: Option<u64>) -> Refusal {
+pub(super) fn refusal(period: Period, limit: u64, wait_ms: u64, end: Option<u64>) -> Refusal {
     let dollars = usd(limit);
     let message = match end {
         Some(end) => format!(

@@ -27,15 +27,29 @@ const NAMES: [&str; 5] = [
 ];
 
 impl Admission {
-    /// Each limit `l` sets for `key`, as it stands at `now_ms`.
+    /// Each limit `l` sets for `key` as it stands now: in cluster mode with Redis
+    /// answering, for the whole cluster; otherwise on this node.
+    pub async fn standing_now(&self, key: &str, l: &RateLimit, now_ms: u64) -> Vec<LimitUse> {
+        let shared = match &self.hot {
+            Some(hot) => hot.standing(key).await,
+            None => None,
+        };
+        let Some((windows, in_flight)) = shared else {
+            return self.standing(key, l, now_ms);
+        };
+        let used = [
+            windows[0],
+            windows[1],
+            windows[2],
+            windows[3],
+            (in_flight, 0),
+        ]
+        .map(|(used, clears)| (used, (clears > 0).then_some(clears)));
+        uses(l, used)
+    }
+
+    /// Each limit `l` sets for `key`, as it stands at `now_ms` on this node.
     pub fn standing(&self, key: &str, l: &RateLimit, now_ms: u64) -> Vec<LimitUse> {
-        let limits = [
-            u64::from(l.requests_per_minute),
-            u64::from(l.requests_per_hour),
-            l.tokens_per_minute,
-            l.tokens_per_day,
-            u64::from(l.max_concurrent),
-        ];
         let mut used = [(0, None); 5];
         self.keys.with_existing(&Arc::from(key), |s| {
             let w = &mut s.windows;
@@ -52,17 +66,29 @@ impl Admission {
             }
             used[4] = (u64::from(s.in_flight), None);
         });
-        NAMES
-            .into_iter()
-            .zip(limits)
-            .zip(used)
-            .filter(|((_, limit), _)| *limit > 0)
-            .map(|((name, limit), (used, clears_at_ms))| LimitUse {
-                name,
-                limit,
-                used,
-                clears_at_ms,
-            })
-            .collect()
+        uses(l, used)
     }
+}
+
+/// The limits `l` sets, with what is used of each.
+fn uses(l: &RateLimit, used: [(u64, Option<u64>); 5]) -> Vec<LimitUse> {
+    let limits = [
+        u64::from(l.requests_per_minute),
+        u64::from(l.requests_per_hour),
+        l.tokens_per_minute,
+        l.tokens_per_day,
+        u64::from(l.max_concurrent),
+    ];
+    NAMES
+        .into_iter()
+        .zip(limits)
+        .zip(used)
+        .filter(|((_, limit), _)| *limit > 0)
+        .map(|((name, limit), (used, clears_at_ms))| LimitUse {
+            name,
+            limit,
+            used,
+            clears_at_ms,
+        })
+        .collect()
 }

@@ -61,7 +61,8 @@ impl Keys for Control {
         let now = self.gateway.clock().now_millis();
         let budgets = self
             .admission
-            .budgets(&record.id, &record.rate_limit.budget_usd, now);
+            .budgets_now(&record.id, &record.rate_limit.budget_usd, now)
+            .await;
         Ok(Response::new(pb::GetKeyResponse {
             key: key(record),
             client_refusals,

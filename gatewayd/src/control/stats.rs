@@ -32,7 +32,7 @@ impl Stats for Control {
         let (groups, start) = self.gateway.usage_stats(scope, since).await?;
         let names = self.names(scope)?;
         let mut budgets = match scope {
-            UsageScope::Key => self.key_budgets()?,
+            UsageScope::Key => self.key_budgets().await?,
             _ => HashMap::new(),
         };
         let mut rows: Vec<pb::UsageRow> = groups
@@ -68,18 +68,20 @@ impl Stats for Control {
 
 impl Control {
     /// Each key's spend budgets as they stand, for keys that have any.
-    fn key_budgets(&self) -> Result<HashMap<String, Vec<pb::BudgetUse>>, Status> {
+    async fn key_budgets(&self) -> Result<HashMap<String, Vec<pb::BudgetUse>>, Status> {
         let now = self.gateway.clock().now_millis();
-        Ok(self
-            .gateway
-            .list_keys(true)?
-            .into_iter()
-            .filter(|k| !k.rate_limit.budget_usd.is_none())
-            .map(|k| {
-                let uses = self.admission.budgets(&k.id, &k.rate_limit.budget_usd, now);
-                (k.id, convert::budgets(uses))
-            })
-            .collect())
+        let mut out = HashMap::new();
+        for k in self.gateway.list_keys(true)? {
+            if k.rate_limit.budget_usd.is_none() {
+                continue;
+            }
+            let uses = self
+                .admission
+                .budgets_now(&k.id, &k.rate_limit.budget_usd, now)
+                .await;
+            out.insert(k.id, convert::budgets(uses));
+        }
+        Ok(out)
     }
 
     fn names(&self, scope: UsageScope) -> Result<HashMap<String, String>, Status> {

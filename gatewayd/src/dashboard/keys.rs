@@ -16,6 +16,14 @@ pub async fn keys(d: &Dashboard, viewer: &Viewer) -> Response<ProxyBody> {
         Err(e) => return failed(viewer, "Keys", e),
     };
     let now = d.gateway.clock().now_millis();
+    let mut budgets_of = std::collections::HashMap::new();
+    for k in keys.iter().filter(|k| !k.rate_limit.budget_usd.is_none()) {
+        let uses = d
+            .admission
+            .budgets_now(&k.id, &k.rate_limit.budget_usd, now)
+            .await;
+        budgets_of.insert(k.id.clone(), uses);
+    }
     let body = html! {
         h1 { "Keys" }
         form.create method="post" action="/ui/keys/create" {
@@ -34,7 +42,7 @@ pub async fn keys(d: &Dashboard, viewer: &Viewer) -> Response<ProxyBody> {
             tbody {
                 @for k in &keys {
                     @let [today, _, month] = d.periods.get(&k.id, now);
-                    @let budgets = d.admission.budgets(&k.id, &k.rate_limit.budget_usd, now);
+                    @let budgets = budgets_of.get(&k.id).cloned().unwrap_or_default();
                     tr data-id=(k.id) {
                         td { (k.name) br; span.muted { (k.id) " …" (k.hint) } }
                         td { (k.permissions.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ")) }

@@ -17,10 +17,14 @@ pub async fn page_for(d: &Dashboard, viewer: &Viewer) -> Response<ProxyBody> {
     let record = &viewer.key.record;
     let now = d.gateway.clock().now_millis();
     let [today, week, month] = d.periods.get(&record.id, now);
-    let limits = d.admission.standing(&record.id, &record.rate_limit, now);
+    let limits = d
+        .admission
+        .standing_now(&record.id, &record.rate_limit, now)
+        .await;
     let budgets = d
         .admission
-        .budgets(&record.id, &record.rate_limit.budget_usd, now);
+        .budgets_now(&record.id, &record.rate_limit.budget_usd, now)
+        .await;
     let filter = LogFilter {
         key_id: Some(record.id.clone()),
         ..LogFilter::default()

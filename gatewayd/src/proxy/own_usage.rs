@@ -1,8 +1,9 @@
 //! `GET /gateway/usage`: a key holder's own view, with the key they present — its name
 //! and expiry, each limit and spend budget with what is used, what remains and when it
 //! resets, and its usage and cost today, this week and this month (UTC). Read from
-//! memory (the limits' live state and the recorder's running sums), never the store,
-//! and never another key's data: the key presented is the only one looked at.
+//! memory (the limits' live state — in cluster mode, Redis's — and the recorder's
+//! running sums), never the store, and never another key's data: the key presented is
+//! the only one looked at.
 
 use bytes::Bytes;
 use http::{header, HeaderValue, Response};
@@ -15,7 +16,7 @@ use crate::recorder::periods::KeyPeriods;
 use crate::state::ActiveKey;
 
 /// The answer for `key` at `now_ms`.
-pub fn answer(
+pub async fn answer(
     key: &ActiveKey,
     admission: &Admission,
     periods: &KeyPeriods,
@@ -23,7 +24,8 @@ pub fn answer(
 ) -> Response<ProxyBody> {
     let record = &key.record;
     let limits: Vec<Value> = admission
-        .standing(&record.id, &record.rate_limit, now_ms)
+        .standing_now(&record.id, &record.rate_limit, now_ms)
+        .await
         .into_iter()
         .map(|l| {
             json!({"name": l.name, "limit": l.limit, "used": l.used,
@@ -33,7 +35,8 @@ pub fn answer(
         .collect();
     let dollars = |micros: u64| micros as f64 / 1_000_000.0;
     let budgets: Vec<Value> = admission
-        .budgets(&record.id, &record.rate_limit.budget_usd, now_ms)
+        .budgets_now(&record.id, &record.rate_limit.budget_usd, now_ms)
+        .await
         .into_iter()
         .map(|b| {
             json!({"period": b.period.as_str(), "limit_usd": dollars(b.limit),

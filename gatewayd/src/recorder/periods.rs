@@ -133,7 +133,22 @@ pub async fn seed(
     }
     for key in gateway.list_keys(true)? {
         if !key.rate_limit.budget_usd.is_none() {
-            admission.seed_spend(&key.id, &spent.remove(&key.id).unwrap_or_default());
+            let rows = spent.remove(&key.id).unwrap_or_default();
+            admission.seed_spend(&key.id, &rows);
+            admission.seed_shared_spend(&key.id, &rows).await;
+        }
+    }
+    Ok(())
+}
+
+/// Cluster mode: raises every budgeted key's spend in Redis to what the shared ledger
+/// counted (at start, and whenever Redis may have lost it: it came back, or restarted).
+pub async fn seed_shared(gateway: &Gateway, admission: &Admission) -> Result<(), OpError> {
+    let (mut spent, _) = ledger_spend(gateway, gateway.clock().now_millis()).await?;
+    for key in gateway.list_keys(true)? {
+        if !key.rate_limit.budget_usd.is_none() {
+            let rows = spent.remove(&key.id).unwrap_or_default();
+            admission.seed_shared_spend(&key.id, &rows).await;
         }
     }
     Ok(())
@@ -147,7 +162,9 @@ pub async fn seed_budget(
     key: &str,
 ) -> Result<(), OpError> {
     let (mut spent, _) = ledger_spend(gateway, gateway.clock().now_millis()).await?;
-    admission.seed_spend(key, &spent.remove(key).unwrap_or_default());
+    let rows = spent.remove(key).unwrap_or_default();
+    admission.seed_spend(key, &rows);
+    admission.seed_shared_spend(key, &rows).await;
     Ok(())
 }
 

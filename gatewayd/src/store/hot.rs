@@ -15,7 +15,7 @@ use std::time::Duration;
 use arc_swap::ArcSwap;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
-pub use limits::{HotLimits, HotVerdict};
+pub use limits::{HotCost, HotLimits, HotVerdict};
 pub use shared::SharedCool;
 
 use super::StoreError;
@@ -35,6 +35,9 @@ pub struct Hot {
     node: String,
     /// This node's name in Redis for the current stretch of reachability.
     incarnation: ArcSwap<String>,
+    /// Counts the times Redis may have lost what it held (it came back, or its marker
+    /// was gone): spend is then seeded again from the ledger.
+    revived: tokio::sync::watch::Sender<u64>,
     scripts: limits::Scripts,
 }
 
@@ -55,6 +58,7 @@ impl Hot {
             up: AtomicBool::new(false),
             node: node.replace(':', "_"),
             incarnation: ArcSwap::from(incarnation(node)),
+            revived: tokio::sync::watch::channel(0).0,
             scripts: limits::Scripts::default(),
         });
         tokio::spawn(Arc::clone(&hot).keep_alive());
@@ -111,12 +115,36 @@ impl Hot {
                 Ok(()) if !was_up => {
                     self.up.store(true, Ordering::Relaxed);
                     tracing::info!(incarnation = %self.incarnation(), "the cluster's Redis is reachable: limits are shared");
+                    self.revived.send_modify(|n| *n += 1);
                 }
-                Ok(()) => {}
+                Ok(()) => {
+                    if self.lost_its_data().await {
+                        self.revived.send_modify(|n| *n += 1);
+                    }
+                }
                 Err(e) => self.failed(&e),
             }
             tokio::time::sleep(if self.up() { HEARTBEAT } else { PROBE }).await;
         }
+    }
+}
+
+impl Hot {
+    /// Whether Redis lost what it held since a node last looked (its marker is gone).
+    async fn lost_its_data(&self) -> bool {
+        let mut conn = self.conn.clone();
+        let set: redis::RedisResult<Option<String>> = redis::cmd("SET")
+            .arg("gw:marker")
+            .arg(&self.node)
+            .arg("NX")
+            .query_async(&mut conn)
+            .await;
+        matches!(set, Ok(Some(_)))
+    }
+
+    /// Changes each time spend should be seeded again from the ledger.
+    pub fn revived(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.revived.subscribe()
     }
 }
 

@@ -228,6 +228,25 @@ async fn a_key_s_limits_hold_for_the_whole_cluster() {
     let statuses = futures_util::future::join_all(sent).await;
     assert_eq!(count(&statuses, 200), 10, "{statuses:?}");
     assert_eq!(count(&statuses, 429), 50, "{statuses:?}");
+    // The key holder sees the cluster's count on any node.
+    let url = format!("{}/gateway/usage", nodes[2].url);
+    let own = crate::support::get_json(&url, "x-api-key", &secret).await;
+    let rpm = own["limits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "requests_per_minute")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (rpm["used"].as_u64(), rpm["remaining"].as_u64()),
+        (Some(10), Some(0)),
+        "{own}"
+    );
+    assert!(
+        rpm["clears_at"].is_string() || rpm["clears_at"].is_i64(),
+        "{own}"
+    );
 
     let secret = shared_key(&cluster, "slow", &["--max-concurrent", "2"]).await;
     let slow = "slow [[mock:ok ttfb_ms=800]]";
@@ -565,4 +584,90 @@ async fn the_benchmark_s_cluster_part_runs_without_errors() {
         assert_eq!((run.single.errors, run.cluster.errors), (0, 0), "errors");
     }
     assert!(report.text().contains("shared admission"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL and Redis (apt install postgresql redis-server); .ci/run runs it"]
+async fn a_dollar_budget_holds_for_the_whole_cluster_and_outlives_a_redis_restart() {
+    let (hook, alerts) = crate::observe::receiver(false);
+    let mut cluster = Cluster::start_with(
+        3,
+        &format!(
+            "[alerts]\nwebhooks = [\"{hook}\"]\n\
+             [[prices]]\nmodel = \"claude-sonnet-mock\"\ninput = 0.0\noutput = 10000.0\n"
+        ),
+    );
+    cluster.add_claude_account();
+    // $0.10 an answer: three leave $0.05, which still admits one more; then it is spent,
+    // whichever node is asked.
+    let secret = shared_key(&cluster, "dev", &["--budget-usd", "day=0.35"]).await;
+    let usage = format!("{}/gateway/usage", cluster.nodes[2].url);
+    for i in 0..4 {
+        let answer = ten_tokens(&cluster.nodes[i % 3].url, &secret).await;
+        assert_eq!(answer.status(), 200, "answer {i}");
+        let _ = answer.bytes().await;
+        // The answer's cost settles in Redis as its permit is dropped, just after.
+        let deadline = Instant::now() + Duration::from_secs(2);
+        loop {
+            let own = crate::support::get_json(&usage, "x-api-key", &secret).await;
+            let spent = own["budgets"][0]["spent_usd"].as_f64().unwrap_or(0.0);
+            if (spent - 0.10 * (i + 1) as f64).abs() < 1e-9 {
+                break;
+            }
+            assert!(Instant::now() < deadline, "answer {i} never settled: {own}");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+    let refuse = |node: usize| ten_tokens(&cluster.nodes[node].url, &secret);
+    for node in 0..3 {
+        let answer = refuse(node).await;
+        assert_eq!(answer.status(), 429, "node {node}");
+        let body: serde_json::Value = answer.json().await.unwrap();
+        assert_eq!(body["error"]["type"], "rate_limit_error", "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("$0.35 per day"),
+            "{body}"
+        );
+    }
+    // Any node shows the cluster's spend.
+    let url = format!("{}/gateway/usage", cluster.nodes[2].url);
+    let own = crate::support::get_json(&url, "x-api-key", &secret).await;
+    let spent = own["budgets"][0]["spent_usd"].as_f64().unwrap();
+    assert!((spent - 0.40).abs() < 1e-9, "{own}");
+    // One alert at 80% for the whole cluster.
+    let raised = gateway_tests::harness::eventually("the budget alert", || {
+        let got = alerts.lock().unwrap().clone();
+        let budget: Vec<serde_json::Value> = got
+            .into_iter()
+            .filter(|a| a["kind"] == "budget_threshold")
+            .collect();
+        (!budget.is_empty()).then_some(budget)
+    });
+    assert_eq!(raised.len(), 1, "{raised:?}");
+
+    // Redis restarts empty: the spend comes back from the ledger, the key stays refused.
+    for node in &cluster.nodes {
+        node.settle();
+    }
+    cluster.redis.halt();
+    cluster.redis.resume();
+    for node in &cluster.nodes {
+        status_says(node, "limits", "shared".into());
+    }
+    let url = format!("{}/gateway/usage", cluster.nodes[0].url);
+    gateway_tests::harness::eventually("the spend seeded again", || {
+        let own = tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(crate::support::get_json(
+                &url,
+                "x-api-key",
+                &secret,
+            ))
+        });
+        let spent = own["budgets"][0]["spent_usd"].as_f64()?;
+        ((spent - 0.40).abs() < 1e-9).then_some(())
+    });
+    assert_eq!(refuse(1).await.status(), 429);
 }

@@ -1,16 +1,22 @@
 -- One key's admission, atomically for the whole cluster (the same checks, in the same
--- order, as the node-local admission): in-flight cap, token budgets less what admitted
--- answers hold, requests per minute and hour, the per-second bucket; then the counts.
+-- order, as the node-local admission): spend budgets and in-flight cap, token budgets
+-- less what admitted answers hold, requests per minute and hour, the per-second bucket;
+-- then the counts and the reservations.
 -- Time is Redis's own, so every node's requests fall into the same windows.
 --
--- KEYS: 1 held (hash "<incarnation>:<f|r|u>" -> in flight, reserved tokens, unmeasured),
+-- KEYS: 1 held (hash "<incarnation>:<f|r|u|c|v>" -> in flight, reserved tokens,
+--       unmeasured answers, reserved micro-dollars, answers of unmeasured cost),
 --       2 requests/minute, 3 requests/hour, 4 tokens/minute, 5 tokens/day (hashes
 --       "<slot start ms>" -> count), 6 bucket (theoretical arrival time, ms),
---       7 estimate (hash "t" -> the key's usual tokens per answer)
+--       7 estimate (hash "t" -> the key's usual tokens per answer),
+--       8 spend (hash "<period letter>:<period start ms>" -> micro-dollars, "est" -> the
+--       usual cost of an answer)
 -- ARGV: 1 incarnation, 2 prefix of incarnations' liveness keys, 3 rpm, 4 rph, 5 rps,
---       6 burst, 7 max in flight, 8 tokens/minute, 9 tokens/day
--- Returns {0, reservation (-1: none)} or {refusal code, wait ms, limit}:
---   1 in flight, 2 tokens/minute, 3 tokens/day, 4 rpm, 5 rph, 6 per second.
+--       6 burst, 7 max in flight, 8 tokens/minute, 9 tokens/day, 10 how many spend
+--       budgets, then for each: its period's field, its limit, ms until it resets
+-- Returns {0, token reservation, cost reservation} (-1: none) or {refusal code, wait
+-- ms, limit, spend budget index}: 1 in flight, 2 tokens/minute, 3 tokens/day, 4 rpm,
+-- 5 rph, 6 per second, 7 spend budget.
 
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -61,7 +67,7 @@ local function add(key, len, amount)
 end
 
 -- What live incarnations hold: in flight, reserved tokens, unmeasured answers.
-local held = {f = 0, r = 0, u = 0}
+local held = {f = 0, r = 0, u = 0, c = 0, v = 0}
 local living = {[me] = true}
 local all = redis.call('HGETALL', KEYS[1])
 for i = 1, #all, 2 do
@@ -73,6 +79,19 @@ for i = 1, #all, 2 do
     else
       redis.call('HDEL', KEYS[1], all[i])
     end
+  end
+end
+
+local budgets_usd = tonumber(ARGV[10] or 0)
+local cost_estimate = redis.call('HGET', KEYS[8], 'est')
+for b = 0, budgets_usd - 1 do
+  local field, limit, resets_in = ARGV[11 + 3 * b], tonumber(ARGV[12 + 3 * b]), tonumber(ARGV[13 + 3 * b])
+  local spent = tonumber(redis.call('HGET', KEYS[8], field) or 0) + held.c
+  local measuring = (not cost_estimate) and held.v > 0
+  if spent >= limit or measuring then
+    local wait = resets_in
+    if measuring and spent < limit then wait = 1000 end
+    return {7, wait, limit, b}
   end
 end
 
@@ -129,5 +148,11 @@ if budgeted then
   redis.call('HINCRBY', KEYS[1], me .. ':r', reservation)
   if not estimate then redis.call('HINCRBY', KEYS[1], me .. ':u', 1) end
 end
+local cost_reservation = -1
+if budgets_usd > 0 then
+  cost_reservation = tonumber(cost_estimate or 0)
+  redis.call('HINCRBY', KEYS[1], me .. ':c', cost_reservation)
+  if not cost_estimate then redis.call('HINCRBY', KEYS[1], me .. ':v', 1) end
+end
 redis.call('PEXPIRE', KEYS[1], DAY)
-return {0, reservation}
+return {0, reservation, cost_reservation}
