@@ -51,9 +51,15 @@ pub async fn run(
     let mut tick = tokio::time::interval(EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut was = Health::default();
+    let mut exchanged_ms = 0;
     loop {
         tick.tick().await;
         cluster.beat(beat(&gateway, &admission, &node, &listen));
+        if let Some(hot) = admission.hot() {
+            let now = gateway.clock().now_millis();
+            crate::shared_health::exchange_windows(&gateway, hot, exchanged_ms).await;
+            exchanged_ms = now;
+        }
         let now = Health {
             postgres: cluster.reachable(),
             redis: admission.sharing().unwrap_or(true),

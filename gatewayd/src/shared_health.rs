@@ -1,9 +1,11 @@
 //! Cluster mode: a cool-down, an open circuit or a benched model family one node learns
 //! from an upstream answer is announced (through Redis) and applied by every other node,
-//! so a rate-limited account is not tried again by each node in turn.
+//! so a rate-limited account is not tried again by each node in turn; the subscription
+//! windows the answers report are exchanged with every heartbeat, newest winning, so
+//! `soonest-reset`, `--pause-at` and the quota alerts see the cluster's traffic.
 
 use crate::model::{AccountEvent, AccountState, CoolReason};
-use crate::state::Gateway;
+use crate::state::{Gateway, QuotaWindows};
 use crate::store::hot::SharedCool;
 
 /// What to tell the other nodes about `event` on account `id`, if it is a cool-down.
@@ -46,6 +48,39 @@ pub async fn apply_announced(
         };
         if applied {
             tracing::info!(account = %cool.account, family = ?cool.family, reason = %cool.reason, until_ms = cool.until_ms, from = %cool.node, "cool-down learnt by another node applied");
+        }
+    }
+}
+
+/// Offers the windows this node's answers reported since and takes the newer ones the
+/// other nodes saw (one round trip; nothing when Redis is away).
+pub async fn exchange_windows(gateway: &Gateway, hot: &crate::store::hot::Hot, since_ms: u64) {
+    let snapshot = gateway.snapshot();
+    let mine: Vec<(String, u64, String)> = snapshot
+        .accounts
+        .iter()
+        .filter_map(|a| {
+            let windows = a.runtime.quota.load_full()?;
+            (windows.seen_at_ms > since_ms).then_some(())?;
+            let json = serde_json::to_string(&*windows).ok()?;
+            Some((a.id.to_string(), windows.seen_at_ms, json))
+        })
+        .collect();
+    let Some(all) = hot.exchange_windows(&mine).await else {
+        return;
+    };
+    for (account, seen_at_ms, json) in all {
+        let Some(a) = snapshot.accounts.iter().find(|a| *a.id == *account) else {
+            continue;
+        };
+        let newer = a
+            .runtime
+            .quota
+            .load()
+            .as_ref()
+            .is_none_or(|have| have.seen_at_ms < seen_at_ms);
+        if let (true, Ok(windows)) = (newer, serde_json::from_str::<QuotaWindows>(&json)) {
+            a.runtime.quota.store(Some(std::sync::Arc::new(windows)));
         }
     }
 }

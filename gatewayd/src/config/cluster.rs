@@ -13,7 +13,8 @@ pub struct ClusterConfig {
     /// `postgres://user:password@host:5432/gateway`.
     pub postgres_url: Option<String>,
     /// Hot shared state: limit windows, concurrency, sticky sessions, cool-downs.
-    /// `redis://[:password@]host:6379/0`. Needs `postgres_url`.
+    /// `redis://[:password@]host:6379/0` (no TLS: a private network or a local tunnel).
+    /// Needs `postgres_url`.
     pub redis_url: Option<String>,
     /// This node's name among the others [default: the host name].
     pub node_id: Option<String>,
@@ -49,8 +50,14 @@ impl ClusterConfig {
             }
         }
         if let Some(url) = &self.redis_url {
-            if !url.starts_with("redis://") && !url.starts_with("rediss://") {
-                return invalid("cluster.redis_url", "must be a redis:// or rediss:// URL");
+            if url.starts_with("rediss://") {
+                return invalid(
+                    "cluster.redis_url",
+                    "TLS to Redis (rediss://) is not built into this gatewayd; reach Redis over a private network, or through a local TLS tunnel at a redis:// address",
+                );
+            }
+            if !url.starts_with("redis://") {
+                return invalid("cluster.redis_url", "must be a redis:// URL");
             }
             if self.postgres_url.is_none() {
                 return invalid(
@@ -68,5 +75,42 @@ impl ClusterConfig {
             );
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ClusterConfig;
+
+    fn check(
+        postgres: Option<&str>,
+        redis: Option<&str>,
+        node: Option<&str>,
+    ) -> Result<(), String> {
+        ClusterConfig {
+            postgres_url: postgres.map(str::to_owned),
+            redis_url: redis.map(str::to_owned),
+            node_id: node.map(str::to_owned),
+        }
+        .validate()
+        .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_cluster_needs_postgres_urls_that_say_what_they_are_and_a_sane_name() {
+        assert!(check(None, None, None).is_ok(), "a single node");
+        let pg = Some("postgres://gw@db/gateway");
+        assert!(check(pg, Some("redis://cache:6379/0"), Some("gw-1")).is_ok());
+        assert!(
+            check(pg, None, None).is_ok(),
+            "records shared, limits per node"
+        );
+        let no_pg = check(None, Some("redis://cache"), None).unwrap_err();
+        assert!(no_pg.contains("needs cluster.postgres_url"), "{no_pg}");
+        assert!(check(Some("mysql://x"), None, None).is_err());
+        let tls = check(pg, Some("rediss://cache"), None).unwrap_err();
+        assert!(tls.contains("not built into"), "{tls}");
+        assert!(check(pg, None, Some("two words")).is_err());
+        assert!(check(pg, None, Some("")).is_err());
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::model::CoolReason;
 
 /// A subscription's rate-limit windows as the upstream last reported them.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct QuotaWindows {
     /// `allowed`, `allowed_warning` or `rejected`.
     pub status: String,

@@ -61,8 +61,9 @@ impl Cluster {
         let runtime = own_runtime().map_err(|e| StoreError::ClusterConfig(e.to_string()))?;
         let pool = {
             let _entered = runtime.enter();
+            // The change listener keeps one; each refresh lock holds one while it refreshes.
             PgPoolOptions::new()
-                .max_connections(4)
+                .max_connections(8)
                 .acquire_timeout(Duration::from_secs(3))
                 .connect_lazy_with(options)
         };

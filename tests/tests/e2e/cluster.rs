@@ -304,6 +304,22 @@ async fn an_expiring_login_is_refreshed_once_for_the_whole_cluster() {
         .collect();
     assert_eq!(tokens.len(), 1, "every node used the new token: {tokens:?}");
     assert!(!tokens.contains("at-old"));
+
+    // The subscription windows one node's answers report reach the others.
+    let token = tokens.into_iter().next().unwrap();
+    cluster.mock.set_windows(&token, 0.42, 3_600);
+    assert_eq!(crate::oauth::send(&cluster.nodes[0], &secret).await, 200);
+    let id = cluster.nodes[0].ctl_json(&["account", "list"])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for node in &cluster.nodes[1..] {
+        gateway_tests::harness::eventually("the windows on every node", || {
+            let usage = node.ctl_json(&["account", "usage", &id]);
+            let utilization = usage["windows"].as_array()?.first()?["utilization"].as_f64()?;
+            ((utilization - 0.42).abs() < 1e-9).then_some(())
+        });
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

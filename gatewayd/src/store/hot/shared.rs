@@ -114,6 +114,39 @@ impl Hot {
         }
     }
 
+    /// Offers the subscription windows this node saw — (account, seen at ms, windows as
+    /// JSON) — and returns what every node saw, newest per account, in the same form;
+    /// `None` when Redis does not answer.
+    pub async fn exchange_windows(
+        &self,
+        mine: &[(String, u64, String)],
+    ) -> Option<Vec<(String, u64, String)>> {
+        if !self.up() {
+            return None;
+        }
+        let script = redis::Script::new(include_str!("quota.lua"));
+        let mut call = script.prepare_invoke();
+        call.key("gw:windows");
+        for (account, seen, json) in mine {
+            call.arg(account).arg(seen).arg(json);
+        }
+        let mut conn = self.conn.clone();
+        match call.invoke_async::<Vec<(String, String)>>(&mut conn).await {
+            Ok(all) => Some(
+                all.into_iter()
+                    .filter_map(|(account, value)| {
+                        let (seen, json) = value.split_once('|')?;
+                        Some((account, seen.parse().ok()?, json.to_owned()))
+                    })
+                    .collect(),
+            ),
+            Err(e) => {
+                self.failed(&e);
+                None
+            }
+        }
+    }
+
     /// The account `session` is pinned to in the cluster, if any (`None` too when Redis
     /// does not answer).
     pub async fn pinned(&self, session: u64) -> Option<String> {
