@@ -81,6 +81,11 @@ impl Cluster {
             Ok(Err(e)) | Err(e) if e.is_unreachable() && cluster.local.position()? > 0 => {
                 tracing::warn!(error = %e, "the cluster's PostgreSQL is unreachable: serving from this node's last snapshot; control changes are refused until it is back");
             }
+            Ok(Err(e)) | Err(e) if e.is_unreachable() => {
+                return Err(StoreError::ClusterConfig(format!(
+                    "the cluster's PostgreSQL is unreachable ({e}) and this node has no snapshot of the cluster yet, so it has nothing to serve: start it once PostgreSQL answers"
+                )))
+            }
             Ok(Err(e)) | Err(e) => return Err(e),
         }
         let follower = std::sync::Arc::clone(&cluster);

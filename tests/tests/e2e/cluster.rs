@@ -414,6 +414,18 @@ async fn a_node_killed_redis_then_postgres_stopped_the_rest_serve_and_recover() 
     assert_eq!(open.status.code(), Some(69), "{open:?}");
     let message = String::from_utf8_lossy(&open.stderr);
     assert!(message.contains("PostgreSQL"), "{message}");
+    // A node that never synced has nothing to serve from: it refuses to start.
+    let fresh = tempfile::tempdir().unwrap();
+    std::fs::write(fresh.path().join("gatewayd.toml"), cluster.config("d")).unwrap();
+    let config = fresh.path().join("gatewayd.toml");
+    let refused = Daemon::try_start_in(fresh, &["--config", config.to_str().unwrap()])
+        .err()
+        .expect("a node without a snapshot does not start without PostgreSQL");
+    assert!(
+        refused.log.contains("no snapshot of the cluster yet"),
+        "{}",
+        refused.log
+    );
     let b = cluster.nodes.pop().unwrap();
     let (dir, _) = b.stop();
     let config = dir.path().join("gatewayd.toml");
