@@ -200,6 +200,30 @@ async fn a_key_made_on_one_node_works_on_all_within_a_second_and_so_does_its_rev
         "{table}"
     );
 
+    // Control writes from every node at once: each lands once, in one unbroken chain.
+    std::thread::scope(|s| {
+        for (n, node) in [a, b, c].into_iter().enumerate() {
+            s.spawn(move || {
+                for i in 0..5 {
+                    let name = format!("parallel-{n}-{i}");
+                    let out = node.ctl(&["key", "create", "--name", &name]);
+                    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                }
+            });
+        }
+    });
+    for node in [a, b, c] {
+        gateway_tests::harness::eventually("15 new keys on every node", || {
+            let keys = node.ctl_json(&["key", "list"]);
+            let made = keys
+                .as_array()?
+                .iter()
+                .filter(|k| k["name"].as_str().is_some_and(|n| n.starts_with("parallel-")))
+                .count();
+            (made == 15).then_some(())
+        });
+    }
+
     // One audit chain for the whole cluster, whole on every node.
     for node in [a, b, c] {
         let report = node.ctl_json(&["audit", "verify"]);
@@ -211,7 +235,8 @@ async fn a_key_made_on_one_node_works_on_all_within_a_second_and_so_does_its_rev
             .iter()
             .filter_map(|e| e["action"].as_str())
             .collect();
-        assert!(actions.contains(&"Keys/CreateKey"), "{actions:?}");
+        let created = actions.iter().filter(|a| **a == "Keys/CreateKey").count();
+        assert_eq!(created, 16, "{actions:?}");
         assert!(actions.contains(&"Keys/RevokeKey"), "{actions:?}");
     }
 }
