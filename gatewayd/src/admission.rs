@@ -138,6 +138,8 @@ impl KeyState {
 struct IpState {
     requests: Window,
     failed_auth: Window,
+    /// Locked out by another node of the cluster until then (Unix ms).
+    locked_until_ms: u64,
     last_ms: u64,
 }
 
@@ -231,6 +233,14 @@ impl Admission {
             s.failed_auth.add(now_ms, MINUTE, 1);
             before < limit && before + 1 >= limit
         })
+    }
+
+    /// Locks `ip` out until `until_ms`, as another node of the cluster did.
+    pub fn lock_out(&self, ip: IpAddr, until_ms: u64) {
+        self.ips.with(&ip, |s| {
+            s.locked_until_ms = s.locked_until_ms.max(until_ms);
+            s.last_ms = s.last_ms.max(until_ms);
+        });
     }
 
     /// Checks and counts one request with `key_id`'s `limits`; the permit holds its
@@ -340,15 +350,19 @@ impl Admission {
     }
 }
 
-/// Refuses an address locked out for failed key attempts (`limit` 0: never).
+/// Refuses an address locked out for failed key attempts (`limit` 0: never), here or by
+/// another node of the cluster.
 fn lockout(s: &mut IpState, now_ms: u64, limit: u64) -> Result<(), Refusal> {
     if limit == 0 {
         return Ok(());
     }
-    if s.failed_auth.used(now_ms, MINUTE) < limit {
+    let wait = if s.locked_until_ms > now_ms {
+        s.locked_until_ms - now_ms
+    } else if s.failed_auth.used(now_ms, MINUTE) < limit {
         return Ok(());
-    }
-    let wait = s.failed_auth.wait_ms(now_ms, MINUTE, limit, 1);
+    } else {
+        s.failed_auth.wait_ms(now_ms, MINUTE, limit, 1)
+    };
     let message = "too many failed key attempts from this address".to_owned();
     Err(Refusal::limited(Failure::AuthLockout, message, wait, limit))
 }

@@ -90,7 +90,8 @@ pub async fn run_with_clock(
     let announced = match (admission.hot(), &config.cluster.redis_url) {
         (Some(hot), Some(url)) => Some(tokio::spawn(crate::shared_health::apply_announced(
             gateway.clone(),
-            hot.follow_cools(url),
+            Arc::clone(&admission),
+            hot.follow_announcements(url),
         ))),
         _ => None,
     };

@@ -1,12 +1,13 @@
 //! Cluster mode: a cool-down, an open circuit or a benched model family one node learns
 //! from an upstream answer is announced (through Redis) and applied by every other node,
-//! so a rate-limited account is not tried again by each node in turn; the subscription
+//! so a rate-limited account is not tried again by each node in turn (and an address
+//! one node locks out for failed key attempts is locked out on all); the subscription
 //! windows the answers report are exchanged with every heartbeat, newest winning, so
 //! `soonest-reset`, `--pause-at` and the quota alerts see the cluster's traffic.
 
 use crate::model::{AccountEvent, AccountState, CoolReason};
 use crate::state::{Gateway, QuotaWindows};
-use crate::store::hot::SharedCool;
+use crate::store::hot::{Announcement, SharedCool};
 
 /// What to tell the other nodes about `event` on account `id`, if it is a cool-down.
 pub fn announcement(id: &str, event: &AccountEvent) -> Option<SharedCool> {
@@ -29,13 +30,24 @@ pub fn announcement(id: &str, event: &AccountEvent) -> Option<SharedCool> {
     })
 }
 
-/// Applies what the other nodes announce to this node's accounts, until the
-/// announcements stop.
+/// Applies what the other nodes announce to this node's accounts and address rules,
+/// until the announcements stop.
 pub async fn apply_announced(
     gateway: Gateway,
-    mut announced: tokio::sync::mpsc::Receiver<SharedCool>,
+    admission: std::sync::Arc<crate::admission::Admission>,
+    mut announced: tokio::sync::mpsc::Receiver<Announcement>,
 ) {
-    while let Some(cool) = announced.recv().await {
+    while let Some(announcement) = announced.recv().await {
+        let cool = match announcement {
+            Announcement::Cool(cool) => cool,
+            Announcement::Lockout(lockout) => {
+                if let Ok(ip) = lockout.ip.parse() {
+                    admission.lock_out(ip, lockout.until_ms);
+                    tracing::info!(client.ip = %lockout.ip, until_ms = lockout.until_ms, from = %lockout.node, "address locked out by another node");
+                }
+                continue;
+            }
+        };
         let now = gateway.clock().now_millis();
         let snapshot = gateway.snapshot();
         let Some(account) = snapshot.accounts.iter().find(|a| *a.id == *cool.account) else {

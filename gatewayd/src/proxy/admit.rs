@@ -19,6 +19,10 @@ use crate::config::LiveSettings;
 use crate::recorder::Recorder;
 use crate::state::{ActiveKey, Gateway};
 
+/// How long an address locked out here is locked out on the other nodes of a cluster:
+/// the failed-attempt window.
+const LOCKOUT_MS: u64 = 60_000;
+
 /// A request let in: its key and its in-flight slot.
 pub struct Admitted {
     pub key: Arc<ActiveKey>,
@@ -111,6 +115,9 @@ impl Gate<'_> {
                     .admission
                     .auth_failed(client_ip, now, &self.settings.limits)
                 {
+                    if let Some(hot) = self.admission.hot() {
+                        hot.announce_lockout(client_ip.to_string(), now + LOCKOUT_MS);
+                    }
                     let limit = self.settings.limits.failed_auth_per_minute;
                     self.recorder.security(
                         "auth_failure_storm",

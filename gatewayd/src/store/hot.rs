@@ -16,7 +16,7 @@ use arc_swap::ArcSwap;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 pub use limits::{HotCost, HotLimits, HotVerdict};
-pub use shared::SharedCool;
+pub use shared::{Announcement, SharedCool};
 
 use super::StoreError;
 

@@ -207,7 +207,11 @@ async fn a_key_made_on_one_node_works_on_all_within_a_second_and_so_does_its_rev
                 for i in 0..5 {
                     let name = format!("parallel-{n}-{i}");
                     let out = node.ctl(&["key", "create", "--name", &name]);
-                    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                    assert!(
+                        out.status.success(),
+                        "{}",
+                        String::from_utf8_lossy(&out.stderr)
+                    );
                 }
             });
         }
@@ -218,7 +222,11 @@ async fn a_key_made_on_one_node_works_on_all_within_a_second_and_so_does_its_rev
             let made = keys
                 .as_array()?
                 .iter()
-                .filter(|k| k["name"].as_str().is_some_and(|n| n.starts_with("parallel-")))
+                .filter(|k| {
+                    k["name"]
+                        .as_str()
+                        .is_some_and(|n| n.starts_with("parallel-"))
+                })
                 .count();
             (made == 15).then_some(())
         });
@@ -541,11 +549,30 @@ async fn a_conversation_keeps_its_account_and_a_cool_down_holds_on_every_node() 
         },
         1,
     ));
+    // Each request a conversation of its own, so round robin walks the accounts.
+    let unpinned = |node: &Daemon, n: usize| {
+        let mut body = claude_body(false, "question");
+        body["metadata"] = serde_json::json!({"user_id": format!("user_1_account_2_session_q{n}")});
+        let url = format!("{}/v1/messages", node.url);
+        let secret = secret.clone();
+        async move {
+            post(&url, "x-api-key", &secret, &body)
+                .await
+                .status()
+                .as_u16()
+        }
+    };
     let mut tries = 0;
     while cluster.mock.requests_for("a").is_empty() {
-        assert_eq!(claude(&nodes[0], &secret, "hi").await, 200);
+        assert_eq!(unpinned(&nodes[0], tries).await, 200);
         tries += 1;
-        assert!(tries < 10, "round robin never reached account a");
+        let seen: Vec<(Option<String>, u16)> = cluster
+            .mock
+            .requests()
+            .iter()
+            .map(|r| (r.account.clone(), r.status))
+            .collect();
+        assert!(tries < 10, "round robin never reached account a: {seen:?}");
     }
     for node in &nodes[1..] {
         gateway_tests::harness::eventually("the cool-down on the other nodes", || {
@@ -559,7 +586,7 @@ async fn a_conversation_keeps_its_account_and_a_cool_down_holds_on_every_node() 
         });
     }
     for i in 0..12 {
-        assert_eq!(claude(&nodes[1 + i % 2], &secret, "hi").await, 200);
+        assert_eq!(unpinned(&nodes[1 + i % 2], 100 + i).await, 200);
     }
     let statuses: Vec<u16> = cluster
         .mock
@@ -723,4 +750,34 @@ async fn a_dollar_budget_holds_for_the_whole_cluster_and_outlives_a_redis_restar
         ((spent - 0.40).abs() < 1e-9).then_some(())
     });
     assert_eq!(refuse(1).await.status(), 429);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL and Redis (apt install postgresql redis-server); .ci/run runs it"]
+async fn an_address_locked_out_on_one_node_is_locked_out_on_all() {
+    let cluster = Cluster::start_with(2, "[limits]\nfailed_auth_per_minute = 3\n");
+    cluster.add_claude_account();
+    let secret = shared_key(&cluster, "dev", &[]).await;
+    let (a, b) = (&cluster.nodes[0], &cluster.nodes[1]);
+    for _ in 0..3 {
+        assert_eq!(claude(a, "gw-not-a-key-0000000000", "hi").await, 401);
+    }
+    // Even the right key from that address is refused now, on the other node too.
+    let deadline = Instant::now() + Duration::from_secs(1);
+    loop {
+        let url = format!("{}/v1/messages", b.url);
+        let answer = post(&url, "x-api-key", &secret, &claude_body(false, "hi")).await;
+        if answer.status() == 429 {
+            let body: serde_json::Value = answer.json().await.unwrap();
+            let message = body["error"]["message"].as_str().unwrap_or("");
+            assert!(message.contains("failed key attempts"), "{body}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "b still admits the address: {}",
+            answer.status()
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }

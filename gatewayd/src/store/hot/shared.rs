@@ -1,7 +1,8 @@
-//! What one node learns about an account and the others should know at once: cool-downs
-//! (a 429, an overload, an open circuit) and benched model families, announced on a
-//! Redis channel and kept in a hash for nodes that (re)subscribe later; and which account
-//! each conversation is pinned to, so its turns stay there whichever node they reach.
+//! What one node learns and the others should know at once: cool-downs (a 429, an
+//! overload, an open circuit) and benched model families, announced on a Redis channel
+//! and kept in a hash for nodes that (re)subscribe later, and client addresses locked
+//! out for failed key attempts; which account each conversation is pinned to, so its
+//! turns stay there whichever node they reach; and subscription windows.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Hot;
 
-const CHANNEL: &str = "gw:cools";
+const CHANNEL: &str = "gw:announce";
 const COOLS: &str = "gw:cools:known";
 
 /// A cool-down (or, with `family`, a benched model family) one node applied.
@@ -24,6 +25,31 @@ pub struct SharedCool {
     pub reason: String,
     /// The node that learnt it.
     pub node: String,
+}
+
+/// A client address one node locked out for failed key attempts, until `until_ms`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SharedLockout {
+    pub ip: String,
+    pub until_ms: u64,
+    pub node: String,
+}
+
+/// What goes over the channel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Announcement {
+    Cool(SharedCool),
+    Lockout(SharedLockout),
+}
+
+impl Announcement {
+    fn node(&self) -> &str {
+        match self {
+            Announcement::Cool(c) => &c.node,
+            Announcement::Lockout(l) => &l.node,
+        }
+    }
 }
 
 impl SharedCool {
@@ -41,7 +67,10 @@ impl Hot {
         cool.node.clone_from(&self.node);
         let hot = Arc::clone(self);
         tokio::spawn(async move {
-            let Ok(text) = serde_json::to_string(&cool) else {
+            let (Ok(known), Ok(text)) = (
+                serde_json::to_string(&cool),
+                serde_json::to_string(&Announcement::Cool(cool.clone())),
+            ) else {
                 return;
             };
             let mut conn = hot.conn.clone();
@@ -49,7 +78,7 @@ impl Hot {
                 .cmd("HSET")
                 .arg(COOLS)
                 .arg(cool.field())
-                .arg(&text)
+                .arg(&known)
                 .ignore()
                 .cmd("PUBLISH")
                 .arg(CHANNEL)
@@ -63,10 +92,40 @@ impl Hot {
         });
     }
 
-    /// What the other nodes announce, as it comes (after what they announced before):
-    /// follows the channel for as long as the receiver is kept, resubscribing after
-    /// Redis was away.
-    pub fn follow_cools(self: &Arc<Self>, url: &str) -> tokio::sync::mpsc::Receiver<SharedCool> {
+    /// Tells the other nodes that `ip` is locked out until `until_ms` (in the background).
+    pub fn announce_lockout(self: &Arc<Self>, ip: String, until_ms: u64) {
+        if !self.up() {
+            return;
+        }
+        let hot = Arc::clone(self);
+        let lockout = SharedLockout {
+            ip,
+            until_ms,
+            node: self.node.clone(),
+        };
+        tokio::spawn(async move {
+            let Ok(text) = serde_json::to_string(&Announcement::Lockout(lockout)) else {
+                return;
+            };
+            let mut conn = hot.conn.clone();
+            let sent: redis::RedisResult<()> = redis::cmd("PUBLISH")
+                .arg(CHANNEL)
+                .arg(&text)
+                .query_async(&mut conn)
+                .await;
+            if let Err(e) = sent {
+                hot.failed(&e);
+            }
+        });
+    }
+
+    /// What the other nodes announce, as it comes (after the cool-downs they announced
+    /// before): follows the channel for as long as the receiver is kept, resubscribing
+    /// after Redis was away.
+    pub fn follow_announcements(
+        self: &Arc<Self>,
+        url: &str,
+    ) -> tokio::sync::mpsc::Receiver<Announcement> {
         let (tx, rx) = tokio::sync::mpsc::channel(256);
         let (hot, url) = (Arc::clone(self), url.to_owned());
         tokio::spawn(async move {
@@ -83,7 +142,7 @@ impl Hot {
     async fn follow_once(
         &self,
         url: &str,
-        tx: &tokio::sync::mpsc::Sender<SharedCool>,
+        tx: &tokio::sync::mpsc::Sender<Announcement>,
     ) -> redis::RedisResult<()> {
         let client = redis::Client::open(url)?;
         let mut pubsub = client.get_async_pubsub().await?;
@@ -94,23 +153,23 @@ impl Hot {
             .query_async(&mut conn)
             .await?;
         for cool in known.iter().filter_map(|t| serde_json::from_str(t).ok()) {
-            self.pass_on(cool, tx).await;
+            self.pass_on(Announcement::Cool(cool), tx).await;
         }
         let mut messages = pubsub.into_on_message();
         while let Some(message) = messages.next().await {
             let Ok(text) = message.get_payload::<String>() else {
                 continue;
             };
-            if let Ok(cool) = serde_json::from_str(&text) {
-                self.pass_on(cool, tx).await;
+            if let Ok(announced) = serde_json::from_str(&text) {
+                self.pass_on(announced, tx).await;
             }
         }
         Ok(())
     }
 
-    async fn pass_on(&self, cool: SharedCool, tx: &tokio::sync::mpsc::Sender<SharedCool>) {
-        if cool.node != self.node {
-            let _ = tx.send(cool).await;
+    async fn pass_on(&self, announced: Announcement, tx: &tokio::sync::mpsc::Sender<Announcement>) {
+        if announced.node() != self.node {
+            let _ = tx.send(announced).await;
         }
     }
 
