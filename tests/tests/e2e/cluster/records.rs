@@ -164,11 +164,39 @@ async fn usage_from_every_node_adds_up_in_stats_and_the_log_on_any_node() {
     let cluster = Cluster::start(3);
     cluster.add_claude_account();
     let secret = shared_key(&cluster, "dev", &[]).await;
+    // A follower of the log on one node sees the entries every node writes.
+    let mut follower = std::process::Command::new(gateway_tests::harness::bin("gatewayctl"))
+        .arg("--socket")
+        .arg(cluster.nodes[0].socket())
+        .args(["--json", "log", "tail", "--follow", "--limit", "100"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = follower.stdout.take().unwrap();
+    let (lines, followed) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout).lines() {
+            if lines.send(line.unwrap()).is_err() {
+                return;
+            }
+        }
+    });
     let sends = (0..30).map(|i| crate::support::ten_tokens_ok(&cluster.nodes[i % 3].url, &secret));
     futures_util::future::join_all(sends).await;
     for node in &cluster.nodes {
         node.settle();
     }
+    let mut ids = std::collections::BTreeSet::new();
+    while ids.len() < 30 {
+        let line = followed
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the follower saw every node's entries");
+        let entry: serde_json::Value = serde_json::from_str(&line).unwrap();
+        ids.insert(entry["request_id"].as_str().unwrap().to_owned());
+    }
+    let _ = follower.kill();
+    let _ = follower.wait();
     for node in &cluster.nodes {
         let stats = node.ctl_json(&["stats", "--by", "key"]);
         assert_eq!(stats[0]["requests"], 30, "{stats}");
