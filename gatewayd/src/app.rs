@@ -10,7 +10,6 @@ use tokio::sync::oneshot;
 
 use std::sync::Arc;
 
-use crate::admission::Admission;
 use crate::clock::Clock;
 use crate::config::{Config, Live, Loader};
 use crate::control::{self, Control};
@@ -20,6 +19,8 @@ use crate::secrets::{MasterKey, MasterKeySource};
 use crate::state::Gateway;
 use crate::store::{Ledger, Store};
 use crate::RunError;
+
+mod cluster;
 
 /// The setting holding the master key's check value.
 pub(crate) const KEY_CHECK: &str = "master_key_check";
@@ -68,9 +69,6 @@ pub async fn run_with_clock(
         clock.clone(),
     )?;
     gateway.commit()?;
-    let follower = store
-        .cluster()
-        .map(|c| tokio::spawn(gateway.clone().follow_records(c.changes())));
     match ledger.marks().await {
         Ok(marks) => gateway.seed_marks(marks),
         Err(e) if store.cluster().is_some() && e.is_unreachable() => {
@@ -78,33 +76,9 @@ pub async fn run_with_clock(
         }
         Err(e) => return Err(e.into()),
     }
-    let admission = Arc::new(match &config.cluster.redis_url {
-        Some(url) => {
-            let hot = crate::store::hot::Hot::connect(url, &config.cluster.node())?;
-            hot.wait_up(std::time::Duration::from_secs(2)).await;
-            Admission::shared(hot)
-        }
-        None => Admission::default(),
-    });
+    let admission = Arc::new(cluster::admission(&config).await?);
     admission.import(store.limits()?, clock.now_millis());
-    let announced = match (admission.hot(), &config.cluster.redis_url) {
-        (Some(hot), Some(url)) => Some(tokio::spawn(crate::shared_health::apply_announced(
-            gateway.clone(),
-            Arc::clone(&admission),
-            hot.follow_announcements(url),
-        ))),
-        _ => None,
-    };
-    let reseeds = admission.hot().map(|hot| {
-        let (gateway, admission, mut revived) = (gateway.clone(), Arc::clone(&admission), hot.revived());
-        tokio::spawn(async move {
-            while revived.changed().await.is_ok() {
-                if let Err(e) = recorder::periods::seed_shared(&gateway, &admission).await {
-                    tracing::warn!(error = %e, "cannot seed the keys' spend in Redis from the ledger");
-                }
-            }
-        })
-    });
+    let mut cluster_tasks = cluster::follow(&config, &gateway, &admission);
     let live = Live::new(&config);
     let metrics = crate::metrics::Metrics::default();
     let clients = crate::upstream_client::Clients::new(&config.upstream)?;
@@ -189,15 +163,15 @@ pub async fn run_with_clock(
         addr: config.listen,
         source,
     })?;
-    let heartbeat = store.cluster().map(|cluster| {
-        tokio::spawn(crate::heartbeat::run(
-            Arc::clone(cluster),
-            gateway.clone(),
-            Arc::clone(&admission),
-            recorder.clone(),
-            (config.cluster.node(), local.to_string()),
-        ))
-    });
+    let listen = local.to_string();
+    cluster::beat(
+        &mut cluster_tasks,
+        &config,
+        &gateway,
+        &admission,
+        &recorder,
+        listen,
+    );
     let control_stopping = tokio_util::sync::CancellationToken::new();
     let balancer = Arc::new(crate::balance::Balancer::default());
     let control = Control {
@@ -257,19 +231,10 @@ pub async fn run_with_clock(
         task.abort();
     }
     alert_task.abort();
-    for task in [
-        metrics_listener,
-        dashboard_listener,
-        follower,
-        heartbeat,
-        announced,
-        reseeds,
-    ]
-    .into_iter()
-    .flatten()
-    {
+    for task in [metrics_listener, dashboard_listener].into_iter().flatten() {
         task.abort();
     }
+    cluster_tasks.abort();
     recorder.stop().await;
     let _ = tokio::task::spawn_blocking(move || recorder_thread.join()).await;
     store.save_limits(&admission.export())?;
