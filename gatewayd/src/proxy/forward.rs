@@ -112,7 +112,7 @@ impl Forwarder<'_> {
                     let model = caller.model.as_deref();
                     undecided.judge(!failed, &self.judge(), model);
                     if !failed {
-                        self.pinned(caller.session, account, now);
+                        self.pinned(caller.session, account, now).await;
                     }
                     let mut record = self.record(&caller, Some(account), failed);
                     let status = response.status().as_u16();
@@ -353,11 +353,11 @@ impl Forwarder<'_> {
     }
 
     /// Pins the conversation to the account that served it, for the cluster too.
-    fn pinned(&self, session: Option<u64>, account: &Account, now: u64) {
+    async fn pinned(&self, session: Option<u64>, account: &Account, now: u64) {
         let cfg = &self.settings.balance;
         if self.balancer.served(session, account, now, cfg) {
             if let (Some(hot), Some(session)) = (self.hot, session) {
-                hot.pin(session, &account.id, cfg.session_ttl);
+                hot.pin(session, &account.id, cfg.session_ttl).await;
             }
         }
     }

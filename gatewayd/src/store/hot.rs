@@ -87,6 +87,21 @@ impl Hot {
         self.incarnation.load_full()
     }
 
+    /// Runs a script whose second run would do no harm, once more when Redis dropped
+    /// the connection under the first (Redis restarted, or something between closed it):
+    /// the manager has a new connection on its way by then, and a request that meets a
+    /// Redis already back is decided for the cluster, not alone.
+    async fn invoke<T: redis::FromRedisValue>(
+        &self,
+        call: &redis::ScriptInvocation<'_>,
+    ) -> redis::RedisResult<T> {
+        let mut conn = self.conn.clone();
+        match call.invoke_async(&mut conn).await {
+            Err(e) if e.is_unrecoverable_error() => call.invoke_async(&mut conn).await,
+            done => done,
+        }
+    }
+
     /// A call failed: decide alone until the heartbeat reaches Redis again.
     fn failed(&self, e: &redis::RedisError) {
         if self.up.swap(false, Ordering::Relaxed) {

@@ -108,8 +108,9 @@ impl Hot {
         for (field, limit, resets_in) in &l.spend {
             call.arg(field).arg(limit).arg(resets_in);
         }
-        let mut conn = self.conn.clone();
-        match call.invoke_async::<Vec<i64>>(&mut conn).await {
+        // Counting one request twice, should Redis have run the first before the
+        // connection dropped, errs on the safe side.
+        match self.invoke::<Vec<i64>>(&call).await {
             Ok(reply) => Some(verdict(&reply, incarnation)),
             Err(e) => {
                 self.failed(&e);
@@ -130,8 +131,7 @@ impl Hot {
             call.key(k);
         }
         call.arg(ALIVE_PREFIX);
-        let mut conn = self.conn.clone();
-        let reply = match call.invoke_async::<Vec<i64>>(&mut conn).await {
+        let reply = match self.invoke::<Vec<i64>>(&call).await {
             Ok(reply) => reply,
             Err(e) => {
                 self.failed(&e);
@@ -230,8 +230,7 @@ impl Hot {
         for (field, micros) in spent {
             call.arg(field).arg(micros);
         }
-        let mut conn = self.conn.clone();
-        match call.invoke_async::<i64>(&mut conn).await {
+        match self.invoke::<i64>(&call).await {
             Ok(_) => true,
             Err(e) => {
                 self.failed(&e);
