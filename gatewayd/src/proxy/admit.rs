@@ -111,19 +111,7 @@ impl Gate<'_> {
                 return Err(reject)
             }
             Err(reject) => {
-                if self
-                    .admission
-                    .auth_failed(client_ip, now, &self.settings.limits)
-                {
-                    if let Some(hot) = self.admission.hot() {
-                        hot.announce_lockout(client_ip.to_string(), now + LOCKOUT_MS);
-                    }
-                    let limit = self.settings.limits.failed_auth_per_minute;
-                    self.recorder.security(
-                        "auth_failure_storm",
-                        format!("{limit} failed key attempts in a minute from {client_ip}; address locked out"),
-                    );
-                }
+                self.failed_attempt(client_ip, now);
                 return Err(reject);
             }
         };
@@ -157,4 +145,53 @@ impl Gate<'_> {
             "requests from origin {origin:?} are not allowed"
         )))
     }
+
+    /// Counts a failed key attempt from `ip`, on this node and (in a cluster, in the
+    /// background) for every node: the attempt that reaches the limit on either count
+    /// locks the address out on every node.
+    fn failed_attempt(&self, ip: IpAddr, now: u64) {
+        let limit = self.settings.limits.failed_auth_per_minute;
+        if self.admission.auth_failed(ip, now, &self.settings.limits) {
+            lock_out(self.admission, self.recorder, ip, (now, limit), "");
+            return;
+        }
+        let Some(hot) = self.admission.hot().cloned() else {
+            return;
+        };
+        if limit == 0 || !hot.up() {
+            return;
+        }
+        let (admission, recorder) = (Arc::clone(self.admission), self.recorder.clone());
+        tokio::spawn(async move {
+            let counted = hot.count_failed_attempt(&ip.to_string(), LOCKOUT_MS).await;
+            if counted == Some(u64::from(limit)) {
+                lock_out(
+                    &admission,
+                    &recorder,
+                    ip,
+                    (now, limit),
+                    " across the cluster",
+                );
+            }
+        });
+    }
+}
+
+/// Locks `ip` out on this node and every other, as a security event: `limit` failed
+/// attempts were counted by `now`.
+fn lock_out(
+    admission: &Admission,
+    recorder: &Recorder,
+    ip: IpAddr,
+    (now, limit): (u64, u32),
+    scope: &str,
+) {
+    admission.lock_out(ip, now + LOCKOUT_MS);
+    if let Some(hot) = admission.hot() {
+        hot.announce_lockout(ip.to_string(), now + LOCKOUT_MS);
+    }
+    recorder.security(
+        "auth_failure_storm",
+        format!("{limit} failed key attempts in a minute from {ip}{scope}; address locked out"),
+    );
 }

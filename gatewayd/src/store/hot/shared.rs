@@ -1,8 +1,9 @@
 //! What one node learns and the others should know at once: cool-downs (a 429, an
 //! overload, an open circuit) and benched model families, announced on a Redis channel
-//! and kept in a hash for nodes that (re)subscribe later, and client addresses locked
-//! out for failed key attempts; which account each conversation is pinned to, so its
-//! turns stay there whichever node they reach; and subscription windows.
+//! and kept in a hash for nodes that (re)subscribe later; failed key attempts per client
+//! address, and the addresses locked out for them; which account each conversation is
+//! pinned to, so its turns stay there whichever node they reach; and subscription
+//! windows.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,6 +15,8 @@ use super::Hot;
 
 const CHANNEL: &str = "gw:announce";
 const COOLS: &str = "gw:cools:known";
+/// Failed key attempts per client address, counted by every node.
+const FAILED_PREFIX: &str = "gw:failed:";
 
 /// A cool-down (or, with `family`, a benched model family) one node applied.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -117,6 +120,31 @@ impl Hot {
                 hot.failed(&e);
             }
         });
+    }
+
+    /// Counts a failed key attempt from `ip` for the whole cluster, in a window that
+    /// opens with the first failure and lasts `window_ms`: the count so far (`None`:
+    /// Redis is away, and only this node's count applies).
+    pub async fn count_failed_attempt(&self, ip: &str, window_ms: u64) -> Option<u64> {
+        if !self.up() {
+            return None;
+        }
+        let key = format!("{FAILED_PREFIX}{ip}");
+        let mut conn = self.conn.clone();
+        let counted: redis::RedisResult<(u64,)> = redis::pipe()
+            .atomic()
+            .cmd("SET")
+            .arg(&key)
+            .arg(0)
+            .arg("PX")
+            .arg(window_ms)
+            .arg("NX")
+            .ignore()
+            .cmd("INCR")
+            .arg(&key)
+            .query_async(&mut conn)
+            .await;
+        counted.map(|(n,)| n).map_err(|e| self.failed(&e)).ok()
     }
 
     /// What the other nodes announce, as it comes (after the cool-downs they announced
@@ -226,24 +254,23 @@ impl Hot {
         }
     }
 
-    /// Pins `session` to `account` for the cluster, for `ttl` (in the background).
-    pub fn pin(self: &Arc<Self>, session: u64, account: &str, ttl: Duration) {
+    /// Pins `session` to `account` for the cluster, for `ttl`. Awaited before the
+    /// answer is relayed: the conversation's next turn cannot be sent before this one is
+    /// answered, so whichever node it reaches finds the pin.
+    pub async fn pin(&self, session: u64, account: &str, ttl: Duration) {
         if !self.up() {
             return;
         }
-        let (hot, account) = (Arc::clone(self), account.to_owned());
-        tokio::spawn(async move {
-            let mut conn = hot.conn.clone();
-            let set: redis::RedisResult<()> = redis::cmd("SET")
-                .arg(format!("gw:s:{session:016x}"))
-                .arg(account)
-                .arg("PX")
-                .arg(ttl.as_millis().max(1) as u64)
-                .query_async(&mut conn)
-                .await;
-            if let Err(e) = set {
-                hot.failed(&e);
-            }
-        });
+        let mut conn = self.conn.clone();
+        let set: redis::RedisResult<()> = redis::cmd("SET")
+            .arg(format!("gw:s:{session:016x}"))
+            .arg(account)
+            .arg("PX")
+            .arg(ttl.as_millis().max(1) as u64)
+            .query_async(&mut conn)
+            .await;
+        if let Err(e) = set {
+            self.failed(&e);
+        }
     }
 }

@@ -235,33 +235,66 @@ async fn a_dollar_budget_holds_for_the_whole_cluster_and_outlives_a_redis_restar
         let spent = own["budgets"][0]["spent_usd"].as_f64()?;
         ((spent - 0.40).abs() < 1e-9).then_some(())
     });
-    assert_eq!(refuse(1).await.status(), 429);
+    let answer = refuse(1).await;
+    assert_eq!(answer.status(), 429, "{}", cluster.nodes[1].log());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs PostgreSQL and Redis (apt install postgresql redis-server); .ci/run runs it"]
-async fn an_address_locked_out_on_one_node_is_locked_out_on_all() {
-    let cluster = Cluster::start_with(2, "[limits]\nfailed_auth_per_minute = 3\n");
+async fn failed_key_attempts_count_for_the_cluster_and_a_lock_out_holds_on_every_node() {
+    let config =
+        "[limits]\nfailed_auth_per_minute = 4\n\n[security]\ntrusted_proxies = [\"127.0.0.1\"]\n";
+    let cluster = Cluster::start_with(2, config);
     cluster.add_claude_account();
     let secret = shared_key(&cluster, "dev", &[]).await;
     let (a, b) = (&cluster.nodes[0], &cluster.nodes[1]);
-    for _ in 0..3 {
-        assert_eq!(claude(a, "gw-not-a-key-0000000000", "hi").await, 401);
+    // One address tries four bad keys on one node: that node locks it out and tells b.
+    for _ in 0..4 {
+        assert_eq!(from(a, "10.0.0.1", "gw-not-a-key-0000000000").await, 401);
     }
-    // Even the right key from that address is refused now, on the other node too.
+    refused_for_failed_attempts(b, "10.0.0.1", &secret).await;
+    // Another spreads its four over both nodes: neither saw four, the cluster did.
+    for node in [a, b, a, b] {
+        assert_eq!(from(node, "10.0.0.2", "gw-not-a-key-0000000000").await, 401);
+    }
+    refused_for_failed_attempts(a, "10.0.0.2", &secret).await;
+    refused_for_failed_attempts(b, "10.0.0.2", &secret).await;
+    // An address with fewer failures than the limit is still let in everywhere.
+    assert_eq!(from(b, "10.0.0.3", "gw-not-a-key-0000000000").await, 401);
+    assert_eq!(from(a, "10.0.0.3", &secret).await, 200);
+}
+
+/// Sends a request with `secret` to `node` as if from `ip` (the test's proxy forwards it).
+async fn send_from(node: &Daemon, ip: &str, secret: &str) -> reqwest::Response {
+    crate::support::World::client()
+        .post(format!("{}/v1/messages", node.url))
+        .header("x-api-key", secret)
+        .header("x-forwarded-for", ip)
+        .json(&claude_body(false, "hi"))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn from(node: &Daemon, ip: &str, secret: &str) -> u16 {
+    send_from(node, ip, secret).await.status().as_u16()
+}
+
+/// Waits (at most a second) until even the right key from `ip` is refused by `node`.
+async fn refused_for_failed_attempts(node: &Daemon, ip: &str, secret: &str) {
     let deadline = Instant::now() + Duration::from_secs(1);
     loop {
-        let url = format!("{}/v1/messages", b.url);
-        let answer = post(&url, "x-api-key", &secret, &claude_body(false, "hi")).await;
+        let answer = send_from(node, ip, secret).await;
         if answer.status() == 429 {
             let body: serde_json::Value = answer.json().await.unwrap();
             let message = body["error"]["message"].as_str().unwrap_or("");
             assert!(message.contains("failed key attempts"), "{body}");
-            break;
+            return;
         }
         assert!(
             Instant::now() < deadline,
-            "b still admits the address: {}",
+            "{} still admits {ip}: {}",
+            node.url,
             answer.status()
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
