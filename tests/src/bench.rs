@@ -6,6 +6,7 @@
 //! with many open streams, and its CPU time per 1,000 requests. `--only soak` adds the
 //! long run: p99.9 at a fixed rate and RSS through minutes at saturation.
 
+pub mod check;
 mod cluster;
 mod load;
 mod nginx;
@@ -97,6 +98,10 @@ pub async fn run(options: Options) -> Result<Report, String> {
     procs::raise_fd_limit();
     let mock = procs::Mock::start(&options)?;
     let gateway = procs::Gateway::start(&options, &mock)?;
+    let reference = nginx::Nginx::start(&options, &mock)?;
+    if reference.is_none() {
+        eprintln!("gateway-bench: nginx is not installed (Debian: apt-get install nginx-light); running without the reference proxy");
+    }
     let client = load::client();
     let mut report = Report::new(&options, gateway.rss_kib());
     report.body_bytes = workload::anthropic_json().body_len();
@@ -108,11 +113,14 @@ pub async fn run(options: Options) -> Result<Report, String> {
     };
     for work in open_parts {
         for &rate in &options.rates() {
-            let direct =
-                load::open_loop(&client, &work.direct(&mock), rate, options.run_time()).await;
-            let through =
-                load::open_loop(&client, &work.through(&gateway), rate, options.run_time()).await;
-            report.open_loop(work.name, rate, direct, through);
+            let time = options.run_time();
+            let direct = load::open_loop(&client, &work.direct(&mock), rate, time).await;
+            let via = match &reference {
+                Some(nginx) => Some(load::open_loop(&client, &work.via(nginx), rate, time).await),
+                None => None,
+            };
+            let through = load::open_loop(&client, &work.through(&gateway), rate, time).await;
+            report.open_loop(work.name, rate, [Some(direct), via, Some(through)]);
         }
     }
     let work = workload::anthropic_json();
@@ -121,23 +129,24 @@ pub async fn run(options: Options) -> Result<Report, String> {
         false => Vec::new(),
     };
     for &concurrency in &concurrencies {
-        let direct = load::closed_loop(
-            &client,
-            &work.direct(&mock),
-            concurrency,
-            options.run_time(),
-        )
-        .await;
-        let cpu_before = gateway.cpu_time();
-        let through = load::closed_loop(
-            &client,
-            &work.through(&gateway),
-            concurrency,
-            options.run_time(),
-        )
-        .await;
-        let cpu = gateway.cpu_time().saturating_sub(cpu_before);
-        report.closed_loop(work.name, concurrency, direct, through, cpu);
+        let time = options.run_time();
+        let direct = load::closed_loop(&client, &work.direct(&mock), concurrency, time).await;
+        let via = match &reference {
+            Some(nginx) => {
+                let before = nginx.cpu_time();
+                let run = load::closed_loop(&client, &work.via(nginx), concurrency, time).await;
+                let cpu = nginx.cpu_time().saturating_sub(before);
+                Some(report::Served { run, cpu })
+            }
+            None => None,
+        };
+        let before = gateway.cpu_time();
+        let run = load::closed_loop(&client, &work.through(&gateway), concurrency, time).await;
+        let through = report::Served {
+            run,
+            cpu: gateway.cpu_time().saturating_sub(before),
+        };
+        report.closed_loop(work.name, concurrency, (direct, via, through));
     }
     if options.runs("streams") {
         // The load runs' idle keep-alive connections are closed first, so the figure is
@@ -158,16 +167,11 @@ pub async fn run(options: Options) -> Result<Report, String> {
         report.cluster = Some(cluster::run(&options, &mock, &load::client()).await?);
     }
     if options.runs("soak") {
-        let reference = nginx::Nginx::start(&options, &mock)?;
-        if reference.is_none() {
-            eprintln!(
-                "gateway-bench: nginx is not installed; the soak runs without the reference proxy"
-            );
-        }
         let targets = soak::Targets {
             mock: &mock,
             gateway: &gateway,
             reference: reference.as_ref(),
+            idle_rss_kib: report.idle_rss_kib,
         };
         report.soak = Some(soak::run(&options, &load::client(), targets).await);
     }

@@ -68,6 +68,11 @@ impl Nginx {
         Ok(Some(nginx))
     }
 
+    /// User plus system CPU time nginx used so far (one process: no master).
+    pub fn cpu_time(&self) -> std::time::Duration {
+        super::procs::cpu_time_of(self.child.id())
+    }
+
     fn wait_ready(&self, port: u16) -> Result<(), String> {
         let deadline = Instant::now() + Duration::from_secs(10);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {

@@ -5,6 +5,8 @@ use serde::Serialize;
 use super::load::Run;
 use super::Options;
 
+mod text;
+
 /// Latency percentiles of one run, in microseconds.
 #[derive(Serialize, Clone, Copy, Default)]
 pub struct Percentiles {
@@ -25,15 +27,33 @@ pub struct Side {
     pub throughput_rps: f64,
 }
 
-/// Fixed-rate run: both paths and what the gateway added at each percentile.
+/// `a - b` at each percentile, in microseconds: negative where `a` was the faster.
+#[derive(Serialize, Clone, Copy, Default)]
+pub struct Difference {
+    pub p50: i64,
+    pub p90: i64,
+    pub p99: i64,
+    pub p999: i64,
+    pub max: i64,
+}
+
+/// Fixed-rate run: every path and what the gateway added at each percentile, over
+/// direct and over the reference proxy (nginx, when it is installed).
 #[derive(Serialize)]
 pub struct OpenLoop {
     pub workload: String,
     pub rate_rps: u64,
     pub direct: Side,
+    pub reference: Option<Side>,
     pub gateway: Side,
     pub added_latency_us: Percentiles,
     pub added_ttfb_us: Percentiles,
+    /// What the reference proxy added over direct.
+    pub reference_added_latency_us: Option<Percentiles>,
+    pub reference_added_ttfb_us: Option<Percentiles>,
+    /// The gateway against the reference proxy.
+    pub over_reference_latency_us: Option<Difference>,
+    pub over_reference_ttfb_us: Option<Difference>,
 }
 
 /// Closed-loop run at one concurrency.
@@ -42,9 +62,24 @@ pub struct ClosedLoop {
     pub workload: String,
     pub concurrency: usize,
     pub direct: Side,
+    pub reference: Option<Side>,
     pub gateway: Side,
     /// gatewayd user+system CPU per 1,000 requests, in milliseconds.
     pub gateway_cpu_ms_per_1k: f64,
+    /// The reference proxy's, doing the same hop.
+    pub reference_cpu_ms_per_1k: Option<f64>,
+}
+
+/// One closed-loop path: what it served and the CPU its proxy used (none for direct).
+pub struct Served {
+    pub run: Run,
+    pub cpu: std::time::Duration,
+}
+
+impl Served {
+    fn cpu_ms_per_1k(&self) -> f64 {
+        self.cpu.as_secs_f64() * 1000.0 / (self.run.ok.max(1) as f64 / 1000.0)
+    }
 }
 
 /// Everything one run measured.
@@ -99,6 +134,17 @@ pub(super) fn minus(a: Percentiles, b: Percentiles) -> Percentiles {
     }
 }
 
+pub(super) fn difference(a: Percentiles, b: Percentiles) -> Difference {
+    let d = |a: u64, b: u64| a as i64 - b as i64;
+    Difference {
+        p50: d(a.p50, b.p50),
+        p90: d(a.p90, b.p90),
+        p99: d(a.p99, b.p99),
+        p999: d(a.p999, b.p999),
+        max: d(a.max, b.max),
+    }
+}
+
 impl Report {
     pub fn new(options: &Options, idle_rss_kib: u64) -> Self {
         Self {
@@ -120,14 +166,29 @@ impl Report {
         }
     }
 
-    pub fn open_loop(&mut self, workload: &str, rate: u64, direct: Run, gateway: Run) {
-        let (direct, gateway) = (side(&direct), side(&gateway));
+    pub fn open_loop(&mut self, workload: &str, rate: u64, runs: [Option<Run>; 3]) {
+        let [direct, reference, gateway] = runs.map(|run| run.as_ref().map(side));
+        let (Some(direct), Some(gateway)) = (direct, gateway) else {
+            return;
+        };
+        let over = |of: fn(&Side) -> Percentiles, base: &Side| {
+            reference
+                .as_ref()
+                .map(|r| (minus(of(r), of(base)), difference(of(&gateway), of(r))))
+        };
+        let latency = over(|s| s.latency_us, &direct);
+        let ttfb = over(|s| s.ttfb_us, &direct);
         self.open_loop.push(OpenLoop {
             workload: workload.to_owned(),
             rate_rps: rate,
             added_latency_us: minus(gateway.latency_us, direct.latency_us),
             added_ttfb_us: minus(gateway.ttfb_us, direct.ttfb_us),
+            reference_added_latency_us: latency.map(|l| l.0),
+            reference_added_ttfb_us: ttfb.map(|t| t.0),
+            over_reference_latency_us: latency.map(|l| l.1),
+            over_reference_ttfb_us: ttfb.map(|t| t.1),
             direct,
+            reference,
             gateway,
         });
     }
@@ -136,17 +197,16 @@ impl Report {
         &mut self,
         workload: &str,
         concurrency: usize,
-        direct: Run,
-        gateway: Run,
-        cpu: std::time::Duration,
+        (direct, reference, gateway): (Run, Option<Served>, Served),
     ) {
-        let per_1k = cpu.as_secs_f64() * 1000.0 / (gateway.ok.max(1) as f64 / 1000.0);
         self.closed_loop.push(ClosedLoop {
             workload: workload.to_owned(),
             concurrency,
             direct: side(&direct),
-            gateway: side(&gateway),
-            gateway_cpu_ms_per_1k: per_1k,
+            reference_cpu_ms_per_1k: reference.as_ref().map(Served::cpu_ms_per_1k),
+            reference: reference.as_ref().map(|r| side(&r.run)),
+            gateway_cpu_ms_per_1k: gateway.cpu_ms_per_1k(),
+            gateway: side(&gateway.run),
         });
     }
 
@@ -154,89 +214,5 @@ impl Report {
         self.open_streams = wanted;
         self.open_streams_held = held;
         self.rss_with_streams_kib = rss_kib;
-    }
-
-    /// The human-readable tables.
-    pub fn text(&self) -> String {
-        let ms = |us: u64| format!("{:.3}", us as f64 / 1000.0);
-        let mut out = String::new();
-        out.push_str(&format!(
-            "gateway-bench: pinned={} accounts={} upstream ttfb={} ms static upstream={} claude body={} bytes\n\nFixed rate (open loop; latency from scheduled send, ms)\n",
-            self.pinned, self.accounts, self.upstream_latency_ms, self.static_upstream, self.body_bytes
-        ));
-        out.push_str(&format!(
-            "{:<15} {:>6} {:<8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9} {:>7}\n",
-            "workload",
-            "rate",
-            "path",
-            "p50",
-            "p90",
-            "p99",
-            "max",
-            "ttfb p50",
-            "ttfb p99",
-            "errors"
-        ));
-        for r in &self.open_loop {
-            for (label, s) in [("direct", &r.direct), ("gateway", &r.gateway)] {
-                out.push_str(&format!(
-                    "{:<15} {:>6} {:<8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9} {:>7}\n",
-                    r.workload,
-                    r.rate_rps,
-                    label,
-                    ms(s.latency_us.p50),
-                    ms(s.latency_us.p90),
-                    ms(s.latency_us.p99),
-                    ms(s.latency_us.max),
-                    ms(s.ttfb_us.p50),
-                    ms(s.ttfb_us.p99),
-                    s.errors
-                ));
-            }
-            let a = r.added_latency_us;
-            out.push_str(&format!(
-                "{:<15} {:>6} {:<8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9}\n",
-                "",
-                "",
-                "added",
-                ms(a.p50),
-                ms(a.p90),
-                ms(a.p99),
-                ms(a.max),
-                ms(r.added_ttfb_us.p50),
-                ms(r.added_ttfb_us.p99)
-            ));
-        }
-        out.push_str("\nMaximum throughput (closed loop)\n");
-        out.push_str(&format!(
-            "{:<15} {:>5} {:>12} {:>12} {:>7} {:>14}\n",
-            "workload", "conc", "direct rps", "gateway rps", "ratio", "cpu ms/1k req"
-        ));
-        for r in &self.closed_loop {
-            out.push_str(&format!(
-                "{:<15} {:>5} {:>12.0} {:>12.0} {:>7.2} {:>14.1}\n",
-                r.workload,
-                r.concurrency,
-                r.direct.throughput_rps,
-                r.gateway.throughput_rps,
-                r.gateway.throughput_rps / r.direct.throughput_rps.max(f64::EPSILON),
-                r.gateway_cpu_ms_per_1k
-            ));
-        }
-        out.push_str(&format!(
-            "\ngatewayd memory: idle RSS {:.1} MB; {} of {} streams open: RSS {:.1} MB; peak {:.1} MB\n",
-            self.idle_rss_kib as f64 / 1024.0,
-            self.open_streams_held,
-            self.open_streams,
-            self.rss_with_streams_kib as f64 / 1024.0,
-            self.peak_rss_kib as f64 / 1024.0
-        ));
-        if let Some(cluster) = &self.cluster {
-            out.push_str(&cluster.text());
-        }
-        if let Some(soak) = &self.soak {
-            out.push_str(&soak.text());
-        }
-        out
     }
 }

@@ -34,6 +34,12 @@ pub struct Soak {
     pub saturation_rps: f64,
     pub saturation_errors: u64,
     pub saturation_max_rss_kib: u64,
+    /// gatewayd's RSS before the benchmark's first request, and once the saturation
+    /// stopped: the lowest of samples twice a second for up to [`SETTLE`] (sampling ends
+    /// early when it is back within 10% of idle), and how long that took.
+    pub idle_rss_kib: u64,
+    pub rss_after_saturation_kib: u64,
+    pub rss_settled_ms: u64,
     /// Records the recorder's queue dropped over the whole run (gatewayctl status).
     pub records_dropped: u64,
     /// `gatewayctl status` calls made during the saturation, and their latency (the
@@ -60,7 +66,11 @@ pub struct Targets<'a> {
     pub mock: &'a Mock,
     pub gateway: &'a Gateway,
     pub reference: Option<&'a Nginx>,
+    pub idle_rss_kib: u64,
 }
+
+/// How long the RSS is watched once the saturation stops.
+const SETTLE: Duration = Duration::from_secs(10);
 
 /// Runs the soak.
 pub async fn run(options: &Options, client: &Client, targets: Targets<'_>) -> Soak {
@@ -69,6 +79,7 @@ pub async fn run(options: &Options, client: &Client, targets: Targets<'_>) -> So
         mock,
         gateway,
         reference,
+        idle_rss_kib,
     } = targets;
     let (fixed, saturated) = options.soak_times();
     let work = workload::anthropic_json();
@@ -97,6 +108,8 @@ pub async fn run(options: &Options, client: &Client, targets: Targets<'_>) -> So
         }
     };
     let status = prober.join().unwrap_or_else(|_| super::load::histogram());
+    let saturation_max_rss_kib = max_rss.max(gateway.rss_kib());
+    let (rss_after_saturation_kib, settled) = settle(gateway, idle_rss_kib).await;
     Soak {
         status_calls: status.len() as usize,
         status_latency_us: percentiles(&status),
@@ -112,13 +125,31 @@ pub async fn run(options: &Options, client: &Client, targets: Targets<'_>) -> So
         saturation_seconds: saturated.as_secs(),
         saturation_rps: busy.throughput(),
         saturation_errors: busy.errors,
-        saturation_max_rss_kib: max_rss.max(gateway.rss_kib()),
+        saturation_max_rss_kib,
+        idle_rss_kib,
+        rss_after_saturation_kib,
+        rss_settled_ms: settled.as_millis() as u64,
         records_dropped: gateway
             .status()
             .ok()
             .and_then(|s| s["records_dropped"].as_u64())
             .unwrap_or(0),
     }
+}
+
+/// Watches gatewayd's RSS once traffic stopped: the lowest seen, and when.
+async fn settle(gateway: &Gateway, idle_kib: u64) -> (u64, Duration) {
+    let started = Instant::now();
+    let mut lowest = gateway.rss_kib();
+    let mut at = Duration::ZERO;
+    while lowest > idle_kib + idle_kib / 10 && started.elapsed() < SETTLE {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = gateway.rss_kib();
+        if now < lowest {
+            (lowest, at) = (now, started.elapsed());
+        }
+    }
+    (lowest, at)
 }
 
 /// Calls `gatewayctl status` 100 times, spread over `during`, from its own thread.
@@ -227,6 +258,13 @@ impl Soak {
             self.saturation_errors,
             self.saturation_max_rss_kib as f64 / 1024.0,
             self.records_dropped
+        ));
+        out.push_str(&format!(
+            "gatewayd RSS idle {:.1} MB; after the saturation stopped {:.1} MB (lowest within {} s, reached after {:.1} s)\n",
+            self.idle_rss_kib as f64 / 1024.0,
+            self.rss_after_saturation_kib as f64 / 1024.0,
+            SETTLE.as_secs(),
+            self.rss_settled_ms as f64 / 1000.0
         ));
         out.push_str(&format!(
             "gatewayctl status during the saturation: {} calls, p50 {} ms, p99 {} ms, max {} ms\n",

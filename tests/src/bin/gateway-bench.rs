@@ -20,6 +20,7 @@ fn main() {
         only: Vec::new(),
     };
     let mut json = false;
+    let mut baseline: Option<PathBuf> = None;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let mut value = || {
@@ -42,6 +43,7 @@ fn main() {
             }
             "--only" => options.only = value().split(',').map(str::to_owned).collect(),
             "--bin-dir" => options.bin_dir = PathBuf::from(value()),
+            "--check" => baseline = Some(PathBuf::from(value())),
             "-h" | "--help" => usage(""),
             other => usage(&format!("unknown flag {other}")),
         }
@@ -59,23 +61,60 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    match runtime.block_on(bench::run(options)) {
-        Ok(report) if json => println!(
-            "{}",
-            serde_json::to_string_pretty(&report).expect("report JSON")
-        ),
-        Ok(report) => print!("{}", report.text()),
+    // Read before the run, so a bad path fails in a second, not after the benchmark.
+    let baseline = baseline.map(|path| read_baseline(&path));
+    let report = match runtime.block_on(bench::run(options)) {
+        Ok(report) => report,
         Err(e) => {
             eprintln!("gateway-bench: {e}");
             std::process::exit(1);
         }
+    };
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("report JSON")
+        );
+    } else {
+        print!("{}", report.text());
     }
+    if let Some(baseline) = baseline {
+        let now = serde_json::to_value(&report).expect("report JSON");
+        match bench::check::compare(&baseline, &now) {
+            Ok(compared) => {
+                eprint!("{}", bench::check::text(&compared));
+                if compared.iter().any(|c| c.regressed()) {
+                    eprintln!("gateway-bench: worse than the baseline");
+                    std::process::exit(1);
+                }
+            }
+            Err(e) => {
+                eprintln!("gateway-bench: {e}");
+                std::process::exit(2);
+            }
+        }
+    }
+}
+
+/// The baseline report `--check` compares with (an earlier run's `--json`).
+fn read_baseline(path: &std::path::Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
+        eprintln!("gateway-bench: cannot read {}: {e}", path.display());
+        std::process::exit(2);
+    });
+    serde_json::from_str(&text).unwrap_or_else(|e| {
+        eprintln!(
+            "gateway-bench: {} is not a gateway-bench --json report: {e}",
+            path.display()
+        );
+        std::process::exit(2);
+    })
 }
 
 fn usage(problem: &str) -> ! {
     if !problem.is_empty() {
         eprintln!("gateway-bench: {problem}");
     }
-    eprintln!("usage: gateway-bench [--quick | --smoke] [--json] [--pin] [--static] [--accounts N] [--upstream-latency-ms N] [--only open,closed,streams,soak,cluster] [--bin-dir DIR]");
+    eprintln!("usage: gateway-bench [--quick | --smoke] [--json] [--pin] [--static] [--accounts N] [--upstream-latency-ms N] [--only open,closed,streams,soak,cluster] [--bin-dir DIR] [--check BASELINE.json]");
     std::process::exit(if problem.is_empty() { 0 } else { 2 });
 }

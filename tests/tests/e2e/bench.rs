@@ -50,3 +50,94 @@ async fn a_smoke_sized_benchmark_runs_every_part_without_errors() {
         "gatewayctl status answered under load"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs nginx (apt install nginx-light); .ci/run runs it"]
+async fn nginx_is_measured_in_the_same_run_and_check_fails_only_on_a_worse_ratio() {
+    let bench = gateway_tests::harness::bin("gateway-bench");
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(&bench)
+            .args(["--smoke", "--only", "open,closed"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let first = run(&["--json"]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
+    for r in report["open_loop"].as_array().unwrap() {
+        assert!(
+            r["reference"]["ok"].as_u64() > Some(0),
+            "nginx answered: {r}"
+        );
+        assert_eq!(r["reference"]["errors"], 0, "{r}");
+        assert!(r["over_reference_latency_us"]["p50"].is_i64(), "{r}");
+    }
+    let closed = &report["closed_loop"][0];
+    assert!(
+        closed["reference"]["throughput_rps"].as_f64() > Some(0.0),
+        "{closed}"
+    );
+    assert!(
+        closed["reference_cpu_ms_per_1k"].as_f64() >= Some(0.0),
+        "{closed}"
+    );
+
+    // A baseline in which the gateway was a hundred times better against nginx than any
+    // run can be: this run is worse, and says which figures.
+    let check = |baseline: serde_json::Value| {
+        let path = dir.path().join("baseline.json");
+        std::fs::write(&path, baseline.to_string()).unwrap();
+        run(&["--check", path.to_str().unwrap()])
+    };
+    let out = check(scaled(&report, 0.01));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("WORSE") && said.contains("latency p50 / nginx"),
+        "{said}"
+    );
+    // One in which it was a hundred times worse: this run passes.
+    let out = check(scaled(&report, 100.0));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A baseline without nginx cannot be compared: a usage error, not a pass.
+    let mut bare = report.clone();
+    for r in bare["open_loop"].as_array_mut().unwrap() {
+        r["reference"] = serde_json::Value::Null;
+    }
+    bare["closed_loop"][0]["reference"] = serde_json::Value::Null;
+    assert_eq!(check(bare).status.code(), Some(2));
+}
+
+/// `report` with the gateway's latencies times `factor` and its throughput divided by it.
+fn scaled(report: &serde_json::Value, factor: f64) -> serde_json::Value {
+    let mut report = report.clone();
+    for r in report["open_loop"].as_array_mut().unwrap() {
+        for series in ["latency_us", "ttfb_us"] {
+            for p in ["p50", "p99", "p999"] {
+                let v = r["gateway"][series][p].as_f64().unwrap();
+                r["gateway"][series][p] = serde_json::json!(v * factor + factor);
+            }
+        }
+    }
+    for r in report["closed_loop"].as_array_mut().unwrap() {
+        let v = r["gateway"]["throughput_rps"].as_f64().unwrap();
+        r["gateway"]["throughput_rps"] = serde_json::json!(v / factor);
+    }
+    report
+}
