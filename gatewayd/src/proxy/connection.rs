@@ -54,8 +54,11 @@ pub async fn serve(
         let proxy = proxy.clone();
         let busy = tracked.begin();
         async move {
+            // Boxed: hyper keeps the service's future inside the connection's task, so an
+            // inline one would reserve its whole size for as long as the connection lives
+            // (streams, idle keep-alive); boxed, it is freed as the answer's head leaves.
             let response = match overflow {
-                false => proxy.handle(request, peer).await,
+                false => Box::pin(proxy.handle(request, peer)).await,
                 true => proxy.overflow(request, peer),
             };
             Ok::<_, Infallible>(response.map(|body| Tracked { body, _busy: busy }))
@@ -77,7 +80,8 @@ pub async fn serve(
             drive(conn, &activity, limit, &settings.stopping).await
         }
         Some(tls) => {
-            let handshake = tokio::time::timeout(limit, tls.accept(stream));
+            // TLS state is boxed so plain connections do not reserve room for it.
+            let handshake = tokio::time::timeout(limit, Box::pin(tls.accept(stream)));
             let stream = match settings.stopping.run_until_cancelled(handshake).await {
                 Some(Ok(Ok(stream))) => stream,
                 Some(Ok(Err(e))) => {
@@ -92,7 +96,7 @@ pub async fn serve(
             };
             let io = TokioIo::new(Malformed::new(stream));
             let conn = settings.builder.serve_connection(io, service);
-            drive(conn, &activity, limit, &settings.stopping).await
+            Box::pin(drive(conn, &activity, limit, &settings.stopping)).await
         }
     };
     if let Err(e) = served {
