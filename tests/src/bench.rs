@@ -104,6 +104,7 @@ pub async fn run(options: Options) -> Result<Report, String> {
     }
     let client = load::client();
     let mut report = Report::new(&options, gateway.rss_kib());
+    let idle_anon_kib = gateway.anon_kib();
     report.body_bytes = workload::anthropic_json().body_len();
 
     let open_parts = if options.runs("open") {
@@ -172,8 +173,9 @@ pub async fn run(options: Options) -> Result<Report, String> {
             gateway: &gateway,
             reference: reference.as_ref(),
             idle_rss_kib: report.idle_rss_kib,
+            idle_anon_kib,
         };
-        report.soak = Some(soak::run(&options, &load::client(), targets).await);
+        report.soak = Some(soak::run(&options, load::client(), targets).await);
     }
     report.peak_rss_kib = gateway.peak_rss_kib();
     gateway.stop();

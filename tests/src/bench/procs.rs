@@ -209,6 +209,11 @@ impl Gateway {
         self.status_field_kib("VmRSS:")
     }
 
+    /// Resident memory of its own (heap, stacks), without the executable's code pages.
+    pub fn anon_kib(&self) -> u64 {
+        self.status_field_kib("RssAnon:")
+    }
+
     /// The peak resident memory so far.
     pub fn peak_rss_kib(&self) -> u64 {
         self.status_field_kib("VmHWM:")

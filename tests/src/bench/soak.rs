@@ -13,6 +13,7 @@ use super::load::{self, Client, Run};
 use super::nginx::Nginx;
 use super::procs::{status_at, Gateway, Mock};
 use super::report::{percentiles, Percentiles};
+use super::workload::Shot;
 use super::{workload, Options};
 
 /// What the soak measured.
@@ -40,6 +41,10 @@ pub struct Soak {
     pub idle_rss_kib: u64,
     pub rss_after_saturation_kib: u64,
     pub rss_settled_ms: u64,
+    /// The same without the executable's code pages (file-backed, shared, reclaimable;
+    /// the request path's code is paged in by the first requests and stays mapped).
+    pub idle_anon_kib: u64,
+    pub anon_after_saturation_kib: u64,
     /// Records the recorder's queue dropped over the whole run (gatewayctl status).
     pub records_dropped: u64,
     /// `gatewayctl status` calls made during the saturation, and their latency (the
@@ -67,48 +72,43 @@ pub struct Targets<'a> {
     pub gateway: &'a Gateway,
     pub reference: Option<&'a Nginx>,
     pub idle_rss_kib: u64,
+    pub idle_anon_kib: u64,
 }
 
 /// How long the RSS is watched once the saturation stops.
 const SETTLE: Duration = Duration::from_secs(10);
 
 /// Runs the soak.
-pub async fn run(options: &Options, client: &Client, targets: Targets<'_>) -> Soak {
+pub async fn run(options: &Options, client: Client, targets: Targets<'_>) -> Soak {
     const RATE: u64 = 1_000;
     let Targets {
         mock,
         gateway,
         reference,
         idle_rss_kib,
+        idle_anon_kib,
     } = targets;
     let (fixed, saturated) = options.soak_times();
     let work = workload::anthropic_json();
     let stolen = Steal::now();
-    let direct = load::open_loop(client, &work.direct(mock), RATE, fixed).await;
+    let direct = load::open_loop(&client, &work.direct(mock), RATE, fixed).await;
     let direct_steal_ms = stolen.since();
     let mut reference_run = None;
     if let Some(nginx) = reference {
         let stolen = Steal::now();
-        let run = load::open_loop(client, &work.via(nginx), RATE, fixed).await;
+        let run = load::open_loop(&client, &work.via(nginx), RATE, fixed).await;
         reference_run = Some((percentiles(&run.latency), stolen.since()));
     }
     let stolen = Steal::now();
-    let through = load::open_loop(client, &work.through(gateway), RATE, fixed).await;
+    let through = load::open_loop(&client, &work.through(gateway), RATE, fixed).await;
     let gateway_steal_ms = stolen.since();
     let shot = work.through(gateway);
-    let closed = load::closed_loop(client, &shot, 64, saturated);
     let prober = probe_status(gateway, saturated);
-    tokio::pin!(closed);
-    let mut tick = tokio::time::interval(Duration::from_millis(500));
-    let mut max_rss = 0;
-    let busy: Run = loop {
-        tokio::select! {
-            run = &mut closed => break run,
-            _ = tick.tick() => max_rss = max_rss.max(gateway.rss_kib()),
-        }
-    };
+    let (busy, max_rss) = saturate(&client, &shot, saturated, gateway).await;
     let status = prober.join().unwrap_or_else(|_| super::load::histogram());
     let saturation_max_rss_kib = max_rss.max(gateway.rss_kib());
+    // Traffic stops: the load generator's keep-alive connections close too.
+    drop(client);
     let (rss_after_saturation_kib, settled) = settle(gateway, idle_rss_kib).await;
     Soak {
         status_calls: status.len() as usize,
@@ -129,11 +129,28 @@ pub async fn run(options: &Options, client: &Client, targets: Targets<'_>) -> So
         idle_rss_kib,
         rss_after_saturation_kib,
         rss_settled_ms: settled.as_millis() as u64,
+        idle_anon_kib,
+        anon_after_saturation_kib: gateway.anon_kib(),
         records_dropped: gateway
             .status()
             .ok()
             .and_then(|s| s["records_dropped"].as_u64())
             .unwrap_or(0),
+    }
+}
+
+/// 64 connections back to back for `during`, gatewayd's RSS sampled twice a second: what
+/// they got through, and the highest RSS seen.
+async fn saturate(client: &Client, shot: &Shot, during: Duration, gateway: &Gateway) -> (Run, u64) {
+    let closed = load::closed_loop(client, shot, 64, during);
+    tokio::pin!(closed);
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    let mut max_rss = 0;
+    loop {
+        tokio::select! {
+            run = &mut closed => return (run, max_rss),
+            _ = tick.tick() => max_rss = max_rss.max(gateway.rss_kib()),
+        }
     }
 }
 
@@ -260,11 +277,13 @@ impl Soak {
             self.records_dropped
         ));
         out.push_str(&format!(
-            "gatewayd RSS idle {:.1} MB; after the saturation stopped {:.1} MB (lowest within {} s, reached after {:.1} s)\n",
+            "gatewayd RSS idle {:.1} MB; after the saturation stopped {:.1} MB (lowest within {} s, reached after {:.1} s); without code pages {:.1} MB idle, {:.1} MB after\n",
             self.idle_rss_kib as f64 / 1024.0,
             self.rss_after_saturation_kib as f64 / 1024.0,
             SETTLE.as_secs(),
-            self.rss_settled_ms as f64 / 1000.0
+            self.rss_settled_ms as f64 / 1000.0,
+            self.idle_anon_kib as f64 / 1024.0,
+            self.anon_after_saturation_kib as f64 / 1024.0
         ));
         out.push_str(&format!(
             "gatewayctl status during the saturation: {} calls, p50 {} ms, p99 {} ms, max {} ms\n",
