@@ -1,10 +1,32 @@
 #!/usr/bin/env bash
 # Instructions per proxied request: gatewayd under callgrind, counters zeroed after a
-# warm-up, N non-streaming and N streaming requests through the mock upstream.
+# warm-up, N non-streaming and N streaming requests through the mock upstream; then the
+# same for nginx as a plain reverse proxy (the benchmark's reference: one process, a
+# keep-alive pool to the mock, answers unbuffered) when nginx is installed.
 set -euo pipefail
 BIN=${1:?bin dir}; N=${2:-500}
 work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 "$BIN/mock-upstream" --listen 127.0.0.1:19401 >/dev/null 2>&1 &
+body='{"model":"claude-sonnet-mock","max_tokens":64,"messages":[{"role":"user","content":"hi"}]}'
+sbody='{"model":"claude-sonnet-mock","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"hi"}]}'
+
+# measure NAME OUT_FILE URL KEY: warm-up, then N of each request counted.
+measure() {
+  local name=$1 out=$2 url=$3 key=$4
+  send() { curl -s -o /dev/null -H "x-api-key: $key" -H 'content-type: application/json' -d "$1" "$url/v1/messages"; }
+  for i in $(seq 1 100); do send "$body"; send "$sbody"; done
+  local pid; pid=$(pgrep -f "callgrind-out-file=$out" | head -1)
+  local counted=()
+  for b in "$body" "$sbody"; do
+    callgrind_control -z "$pid" >/dev/null
+    for i in $(seq 1 "$N"); do send "$b"; done
+    callgrind_control -d "$pid" >/dev/null; sleep 1
+    counted+=("$(callgrind_annotate $(ls -t "$out"* | head -1) 2>/dev/null | grep -m1 "PROGRAM TOTALS" | awk '{gsub(",","",$1); print $1}')")
+  done
+  if [ -n "${KEEP:-}" ]; then cp "$out"* "$KEEP"/; fi   # KEEP=DIR keeps the profiles
+  echo "$name json: $((counted[0] / N)) instructions/request; sse: $((counted[1] / N)) instructions/request"
+}
+
 printf 'workers = 1\n' > "$work/gw.toml"
 valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$BIN/gatewayd" --config "$work/gw.toml" \
   --listen 127.0.0.1:19402 --data-dir "$work/data" --socket "$work/gw.sock" >"$work/gw.log" 2>&1 &
@@ -13,18 +35,28 @@ for i in $(seq 1 600); do [ -S "$work/gw.sock" ] && break; sleep 0.1; done
 CTL="$BIN/gatewayctl --socket $work/gw.sock"
 secret=$($CTL --json key create --name bench | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
 echo -n k1 | $CTL account add --name a --type claude-code --auth api-key --api-key-stdin --base-url http://127.0.0.1:19401 >/dev/null
-body='{"model":"claude-sonnet-mock","max_tokens":64,"messages":[{"role":"user","content":"hi"}]}'
-sbody='{"model":"claude-sonnet-mock","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"hi"}]}'
-send() { curl -s -o /dev/null -H "x-api-key: $secret" -H 'content-type: application/json' -d "$1" http://127.0.0.1:19402/v1/messages; }
-for i in $(seq 1 100); do send "$body"; send "$sbody"; done
-pid=$(pgrep -f "callgrind-out-file=$work/cg.out" | head -1)
-callgrind_control -z $pid >/dev/null
-for i in $(seq 1 $N); do send "$body"; done
-callgrind_control -d $pid >/dev/null; sleep 1
-json=$(callgrind_annotate $(ls -t $work/cg.out* | head -1) 2>/dev/null | grep -m1 "PROGRAM TOTALS" | awk '{gsub(",","",$1); print $1}')
-callgrind_control -z $pid >/dev/null
-for i in $(seq 1 $N); do send "$sbody"; done
-callgrind_control -d $pid >/dev/null; sleep 1
-sse=$(callgrind_annotate $(ls -t $work/cg.out* | head -1) 2>/dev/null | grep -m1 "PROGRAM TOTALS" | awk '{gsub(",","",$1); print $1}')
-echo "json: $((json / N)) instructions/request; sse: $((sse / N)) instructions/request"
+measure gatewayd "$work/cg.out" http://127.0.0.1:19402 "$secret"
 kill $GW
+
+nginx=$(command -v nginx || echo /usr/sbin/nginx)
+if [ ! -x "$nginx" ]; then echo "nginx is not installed: no reference figures"; exit 0; fi
+mkdir -p "$work/ng"
+cat > "$work/ng/nginx.conf" <<EOF
+daemon off; master_process off; worker_processes 1;
+pid $work/ng/nginx.pid; error_log $work/ng/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/ng/body; proxy_temp_path $work/ng/proxy;
+  fastcgi_temp_path $work/ng/fastcgi; uwsgi_temp_path $work/ng/uwsgi; scgi_temp_path $work/ng/scgi;
+  upstream mock { server 127.0.0.1:19401; keepalive 128; }
+  server {
+    listen 127.0.0.1:19403;
+    client_body_buffer_size 64k;
+    location / { proxy_pass http://mock; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering off; }
+  }
+}
+EOF
+valgrind --tool=callgrind --callgrind-out-file="$work/ng.out" "$nginx" -p "$work/ng" -c "$work/ng/nginx.conf" >"$work/ng.log" 2>&1 &
+for i in $(seq 1 600); do curl -s -o /dev/null http://127.0.0.1:19403/ && break; sleep 0.1; done
+measure nginx "$work/ng.out" http://127.0.0.1:19403 k1
