@@ -3,10 +3,11 @@
 //! in batches. Account failures and transitions, security events and alerts go to a
 //! queue and a writer of their own ([`events`]), so they never wait behind usage.
 
+use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, Notify};
 
 use crate::admission::Admission;
 use crate::config::RecordConfig;
@@ -14,6 +15,7 @@ use crate::model::{AccountEvent, TokenUsage};
 use crate::state::Gateway;
 use crate::store::UsageDelta;
 
+mod drain;
 mod events;
 mod flush;
 mod models;
@@ -70,6 +72,8 @@ pub struct Recorder {
     tx: mpsc::Sender<Message>,
     events: mpsc::Sender<Event>,
     counts: Arc<Counts>,
+    /// Wakes the writer before its next round when the queue is half full.
+    wake: Arc<Notify>,
 }
 
 /// How many records went where, for `status`.
@@ -86,6 +90,7 @@ struct Counts {
 /// The writer task's end; run it with [`RecorderTask::run`].
 pub struct RecorderTask {
     rx: mpsc::Receiver<Message>,
+    wake: Arc<Notify>,
     /// Taken by `run`, which starts it beside the usage loop.
     events: Option<EventWriter>,
     gateway: Gateway,
@@ -124,10 +129,12 @@ pub fn channel(
         tx,
         events: events_tx,
         counts: Arc::default(),
+        wake: Arc::default(),
     };
     let counts = Arc::clone(&recorder.counts);
     let task = RecorderTask {
         rx,
+        wake: Arc::clone(&recorder.wake),
         events: Some(EventWriter {
             rx: events_rx,
             gateway: gateway.clone(),
@@ -158,6 +165,9 @@ impl Recorder {
             Ok(()) => self.counts.queued.fetch_add(1, Ordering::Relaxed),
             Err(_) => self.counts.dropped.fetch_add(1, Ordering::Relaxed),
         };
+        if self.tx.capacity() < self.tx.max_capacity() / 2 {
+            self.wake.notify_one();
+        }
     }
 
     /// Queues the persistence of an account failure already applied in memory.
@@ -202,6 +212,7 @@ impl Recorder {
         self.events_written().await;
         let (done, wait) = oneshot::channel();
         if self.tx.send(Message::Stop(done)).await.is_ok() {
+            self.wake.notify_one();
             let _ = wait.await;
         }
     }
@@ -255,26 +266,23 @@ impl RecorderTask {
     pub async fn run(mut self) {
         let events = self.events.take().map(|writer| tokio::spawn(writer.run()));
         let mut pending = UsageDelta::default();
-        let mut stopped = None;
         let mut tick = tokio::time::interval(self.config.flush_interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                message = self.rx.recv() => match message {
-                    Some(Message::Usage(r)) => {
-                        let now = self.gateway.clock().now_millis();
-                        self.alert(&r, now);
-                        tally::add(&mut pending, r, now / 1000, &self.live.load().prices, &self.metrics, &mut self.models, &self.periods);
-                    }
-                    Some(Message::Stop(done)) => {
-                        stopped = Some(done);
-                        break;
-                    }
-                    None => break,
-                },
-                _ = tick.tick() => self.write(&mut pending).await,
+        let mut take = tokio::time::interval(drain::TAKE_EVERY);
+        take.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let stopped = loop {
+            let flush = tokio::select! {
+                _ = take.tick() => false,
+                () = self.wake.notified() => false,
+                _ = tick.tick() => true,
+            };
+            if let ControlFlow::Break(done) = self.take_queued(&mut pending) {
+                break done;
             }
-        }
+            if flush {
+                self.write(&mut pending).await;
+            }
+        };
         self.final_write(&mut pending).await;
         if let Some(mut writer) = self.writer.take() {
             let _ = tokio::task::spawn_blocking(move || writer.save_limits()).await;

@@ -134,18 +134,22 @@ pub async fn run(options: Options) -> Result<Report, String> {
         let direct = load::closed_loop(&client, &work.direct(&mock), concurrency, time).await;
         let via = match &reference {
             Some(nginx) => {
-                let before = nginx.cpu_time();
+                let before = (nginx.cpu_time(), nginx.switches());
                 let run = load::closed_loop(&client, &work.via(nginx), concurrency, time).await;
-                let cpu = nginx.cpu_time().saturating_sub(before);
-                Some(report::Served { run, cpu })
+                Some(report::Served {
+                    run,
+                    cpu: nginx.cpu_time().saturating_sub(before.0),
+                    switches: nginx.switches().saturating_sub(before.1),
+                })
             }
             None => None,
         };
-        let before = gateway.cpu_time();
+        let before = (gateway.cpu_time(), gateway.switches());
         let run = load::closed_loop(&client, &work.through(&gateway), concurrency, time).await;
         let through = report::Served {
             run,
-            cpu: gateway.cpu_time().saturating_sub(before),
+            cpu: gateway.cpu_time().saturating_sub(before.0),
+            switches: gateway.switches().saturating_sub(before.1),
         };
         report.closed_loop(work.name, concurrency, (direct, via, through));
     }

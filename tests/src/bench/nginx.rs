@@ -73,6 +73,11 @@ impl Nginx {
         super::procs::cpu_time_of(self.child.id())
     }
 
+    /// Context switches so far.
+    pub fn switches(&self) -> u64 {
+        super::procs::switches_of(self.child.id())
+    }
+
     fn wait_ready(&self, port: u16) -> Result<(), String> {
         let deadline = Instant::now() + Duration::from_secs(10);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {

@@ -224,6 +224,11 @@ impl Gateway {
         cpu_time_of(self.pid())
     }
 
+    /// Context switches of all its threads so far.
+    pub fn switches(&self) -> u64 {
+        switches_of(self.pid())
+    }
+
     pub fn stop(mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = Command::new("kill")
@@ -256,6 +261,25 @@ pub fn cpu_time_of(pid: u32) -> Duration {
     // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
     let ticks = fields.get(11).copied().unwrap_or(0) + fields.get(12).copied().unwrap_or(0);
     Duration::from_millis(ticks * 10) // USER_HZ is 100 on Linux
+}
+
+/// Context switches (voluntary and not) of every thread of process `pid` so far: each
+/// one a thread put to sleep or woken, which a single-threaded event loop avoids.
+pub fn switches_of(pid: u32) -> u64 {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0;
+    };
+    tasks
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("status")).ok())
+        .flat_map(|status| {
+            status
+                .lines()
+                .filter(|l| l.contains("ctxt_switches:"))
+                .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .collect::<Vec<_>>()
+        })
+        .sum()
 }
 
 /// `gatewayctl --json status` against `socket`.

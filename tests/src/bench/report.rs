@@ -68,17 +68,25 @@ pub struct ClosedLoop {
     pub gateway_cpu_ms_per_1k: f64,
     /// The reference proxy's, doing the same hop.
     pub reference_cpu_ms_per_1k: Option<f64>,
+    /// Context switches of every gatewayd (or nginx) thread per 1,000 requests.
+    pub gateway_switches_per_1k: f64,
+    pub reference_switches_per_1k: Option<f64>,
 }
 
 /// One closed-loop path: what it served and the CPU its proxy used (none for direct).
 pub struct Served {
     pub run: Run,
     pub cpu: std::time::Duration,
+    pub switches: u64,
 }
 
 impl Served {
     fn cpu_ms_per_1k(&self) -> f64 {
         self.cpu.as_secs_f64() * 1000.0 / (self.run.ok.max(1) as f64 / 1000.0)
+    }
+
+    fn switches_per_1k(&self) -> f64 {
+        self.switches as f64 * 1000.0 / self.run.ok.max(1) as f64
     }
 }
 
@@ -204,6 +212,8 @@ impl Report {
             concurrency,
             direct: side(&direct),
             reference_cpu_ms_per_1k: reference.as_ref().map(Served::cpu_ms_per_1k),
+            reference_switches_per_1k: reference.as_ref().map(Served::switches_per_1k),
+            gateway_switches_per_1k: gateway.switches_per_1k(),
             reference: reference.as_ref().map(|r| side(&r.run)),
             gateway_cpu_ms_per_1k: gateway.cpu_ms_per_1k(),
             gateway: side(&gateway.run),

@@ -248,7 +248,7 @@ async fn prometheus_metrics_parse_and_carry_the_series() {
             .await
             .unwrap();
     }
-    r.daemon.ctl_json(&["key", "list"]); // the recorder has counted everything
+    r.daemon.settle(); // the recorder has counted everything
     let text = reqwest::get(format!("{}/metrics", r.daemon.url))
         .await
         .unwrap()

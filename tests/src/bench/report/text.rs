@@ -95,8 +95,9 @@ fn closed_loop(r: &ClosedLoop) -> String {
         })
     };
     let cpu = |c: Option<f64>| c.map_or("-".to_owned(), |c| format!("{c:.1}"));
+    let switches = |c: Option<f64>| c.map_or("-".to_owned(), |c| format!("{c:.0}"));
     format!(
-        "{:<15} {:>5} {:>11} {:>11} {:>11} {:>8} {:>9} {:>11} {:>11}\n",
+        "{:<15} {:>5} {:>11} {:>11} {:>11} {:>8} {:>9} {:>11} {:>11} {:>9} {:>9}\n",
         r.workload,
         r.concurrency,
         rps(Some(&r.direct)),
@@ -106,6 +107,8 @@ fn closed_loop(r: &ClosedLoop) -> String {
         ratio(&r.gateway, r.reference.as_ref()),
         cpu(r.reference_cpu_ms_per_1k),
         cpu(Some(r.gateway_cpu_ms_per_1k)),
+        switches(r.reference_switches_per_1k),
+        switches(Some(r.gateway_switches_per_1k)),
     )
 }
 
@@ -123,11 +126,9 @@ impl Report {
         for r in &self.open_loop {
             out.push_str(&open_loop(r));
         }
-        out.push_str(
-            "\nMaximum throughput (closed loop; cpu: ms of the proxy's CPU per 1,000 requests)\n",
-        );
+        out.push_str("\nMaximum throughput (closed loop; per 1,000 requests, cpu: ms of the proxy's CPU, sw: its context switches)\n");
         out.push_str(&format!(
-            "{:<15} {:>5} {:>11} {:>11} {:>11} {:>8} {:>9} {:>11} {:>11}\n",
+            "{:<15} {:>5} {:>11} {:>11} {:>11} {:>8} {:>9} {:>11} {:>11} {:>9} {:>9}\n",
             "workload",
             "conc",
             "direct rps",
@@ -136,7 +137,9 @@ impl Report {
             "gw/dir",
             "gw/nginx",
             "nginx cpu",
-            "gw cpu"
+            "gw cpu",
+            "nginx sw",
+            "gw sw"
         ));
         for r in &self.closed_loop {
             out.push_str(&closed_loop(r));
