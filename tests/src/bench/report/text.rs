@@ -22,17 +22,9 @@ fn row(workload: &str, rate: &str, label: &str, cells: [String; 8]) -> String {
 }
 
 fn side_cells(s: &Side) -> [String; 8] {
-    let (l, t) = (s.latency_us, s.ttfb_us);
-    [
-        ms(l.p50),
-        ms(l.p90),
-        ms(l.p99),
-        ms(l.p999),
-        ms(l.max),
-        ms(t.p50),
-        ms(t.p99),
-        s.errors.to_string(),
-    ]
+    let mut cells = added_cells(s.latency_us, s.ttfb_us);
+    cells[7] = s.errors.to_string();
+    cells
 }
 
 fn added_cells(l: Percentiles, t: Percentiles) -> [String; 8] {
