@@ -2,7 +2,8 @@
 //! gatewayd and a cluster of two (private PostgreSQL and Redis on loopback) serve the
 //! same key limits (a per-minute window and an in-flight cap, so every admission is
 //! decided: in memory on the single node, by one Redis script in the cluster); the same
-//! fixed-rate runs go through each, alternating between the two nodes of the cluster.
+//! fixed-rate runs go through each in turns, the cluster's turns alternating between its
+//! two nodes.
 
 use serde::Serialize;
 
@@ -12,6 +13,9 @@ use super::report::{side, Percentiles, Side};
 use super::workload::Shot;
 use super::{workload, Options};
 use crate::services::{Postgres, Redis};
+
+/// Turns each side gets at each rate.
+const ROUNDS: usize = 4;
 
 /// Limits high enough never to refuse, so each request's admission is decided in full.
 const LIMITS: [&str; 4] = ["--rpm", "100000000", "--max-concurrent", "100000"];
@@ -81,23 +85,7 @@ pub async fn run(
     wait_until_known(client, &through[1]).await?;
     let mut runs = Vec::new();
     for &rate in &options.rates() {
-        let alone = load::open_loop(client, &through_single, rate, options.run_time()).await;
-        let half = options.run_time() / 2;
-        let first = load::open_loop(
-            client,
-            &through[0],
-            rate,
-            half.max(std::time::Duration::from_secs(1)),
-        )
-        .await;
-        let second = load::open_loop(
-            client,
-            &through[1],
-            rate,
-            half.max(std::time::Duration::from_secs(1)),
-        )
-        .await;
-        let shared = Run::merged(first, second);
+        let (alone, shared) = alternate(client, &through_single, &through, rate, options).await;
         let (single, cluster) = (side(&alone), side(&shared));
         runs.push(ClusterRun {
             rate_rps: rate,
@@ -111,6 +99,28 @@ pub async fn run(
     }
     drop((pg, redis));
     Ok(ClusterReport { runs })
+}
+
+/// Runs `rate` through the single node and the cluster in turns ([`ROUNDS`] each, two in a smoke run; the
+/// cluster's turns alternating between its nodes), so that a machine whose speed drifts
+/// during the run weighs on both sides alike.
+async fn alternate(
+    client: &load::Client,
+    single: &Shot,
+    cluster: &[Shot; 2],
+    rate: u64,
+    options: &Options,
+) -> (Run, Run) {
+    let turn = (options.run_time() / 2).max(std::time::Duration::from_secs(1));
+    let mut alone = load::open_loop(client, single, rate, turn).await;
+    let mut shared = load::open_loop(client, &cluster[0], rate, turn).await;
+    let rounds = if options.smoke { 2 } else { ROUNDS };
+    for round in 1..rounds {
+        alone = alone.merged(load::open_loop(client, single, rate, turn).await);
+        let node = &cluster[round % 2];
+        shared = shared.merged(load::open_loop(client, node, rate, turn).await);
+    }
+    (alone, shared)
 }
 
 fn set_private(path: &std::path::Path) -> Result<(), String> {
