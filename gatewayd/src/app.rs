@@ -203,7 +203,7 @@ pub async fn run_with_clock(
         recorder.clone(),
         clients,
         live,
-        proxy::body::BodyPace {
+        proxy::request_body::BodyPace {
             grace: config.client_timeout,
             min_rate: config.min_body_rate,
         },

@@ -21,6 +21,7 @@ mod names;
 mod opening;
 mod own_usage;
 mod peek;
+pub mod request_body;
 mod respond;
 pub mod route;
 mod upstream;
@@ -74,7 +75,7 @@ struct Inner {
     dashboard: Arc<crate::dashboard::Dashboard>,
     live: Live,
     /// How fast request bodies must arrive.
-    pace: body::BodyPace,
+    pace: request_body::BodyPace,
 }
 
 impl Proxy {
@@ -86,7 +87,7 @@ impl Proxy {
         recorder: Recorder,
         clients: crate::upstream_client::Clients,
         live: Live,
-        pace: body::BodyPace,
+        pace: request_body::BodyPace,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -348,7 +349,9 @@ impl Proxy {
             .and_then(|v| v.parse().ok());
         let mut session = None;
         let body =
-            match body::read_request(body, declared, settings.max_body_bytes, inner.pace).await {
+            match request_body::read_request(body, declared, settings.max_body_bytes, inner.pace)
+                .await
+            {
                 Ok(body) => body,
                 Err(reject) => return ctx.refuse(reject),
             };

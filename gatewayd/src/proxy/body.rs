@@ -1,6 +1,5 @@
 //! The bodies the data plane answers with: small fixed ones it makes itself, and
-//! upstream answers relayed chunk by chunk through the meter. Also reading the client's
-//! request body under the size limit.
+//! upstream answers relayed chunk by chunk through the meter.
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -8,11 +7,9 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use futures_util::Stream;
 use http_body::{Body, Frame, SizeHint};
-use http_body_util::BodyExt;
 
 use super::health::Outcome;
 use super::meter::Meter;
-use super::respond::Reject;
 use crate::recorder::{Recorder, UsageRecord};
 use crate::state::InFlightGuard;
 
@@ -243,83 +240,6 @@ impl Body for ProxyBody {
                 Some(left) => SizeHint::with_exact(left),
                 None => SizeHint::default(),
             },
-        }
-    }
-}
-
-/// How fast a request body must come: all of it within `grace` plus one second per
-/// `min_rate` bytes received, so a client that trickles its body is cut off.
-#[derive(Debug, Clone, Copy)]
-pub struct BodyPace {
-    pub grace: std::time::Duration,
-    /// Bytes per second; 0 = no minimum.
-    pub min_rate: u64,
-}
-
-impl BodyPace {
-    fn deadline(&self, started: tokio::time::Instant, received: u64) -> tokio::time::Instant {
-        let earned = match self.min_rate {
-            0 => std::time::Duration::from_secs(u32::MAX.into()),
-            rate => std::time::Duration::from_millis(received.saturating_mul(1000) / rate),
-        };
-        started + self.grace + earned
-    }
-}
-
-/// Reads the whole request body, refusing more than `limit` bytes with a 413 and a body
-/// slower than `pace` with a 408.
-pub async fn read_request<B>(
-    body: B,
-    declared: Option<u64>,
-    limit: usize,
-    pace: BodyPace,
-) -> Result<Bytes, Reject>
-where
-    B: Body<Data = Bytes> + Unpin,
-    B::Error: Into<BoxError>,
-{
-    let too_large = || {
-        Reject::new(
-            crate::model::Failure::BodyTooLarge,
-            http::StatusCode::PAYLOAD_TOO_LARGE,
-            format!("request body is larger than the gateway's limit of {limit} bytes"),
-        )
-    };
-    if declared.is_some_and(|len| len > limit as u64) {
-        return Err(too_large());
-    }
-    let started = tokio::time::Instant::now();
-    let mut body = http_body_util::Limited::new(body, limit);
-    let expected = declared.map_or(0, |len| len as usize).min(limit);
-    let mut read = bytes::BytesMut::with_capacity(expected);
-    loop {
-        let deadline = pace.deadline(started, read.len() as u64);
-        let frame = match tokio::time::timeout_at(deadline, body.frame()).await {
-            Ok(Some(frame)) => frame,
-            Ok(None) => return Ok(read.freeze()),
-            Err(_) => {
-                return Err(Reject::new(
-                    crate::model::Failure::SlowBody,
-                    http::StatusCode::REQUEST_TIMEOUT,
-                    format!(
-                        "the request body arrived too slowly (under {} bytes per second)",
-                        pace.min_rate
-                    ),
-                ))
-            }
-        };
-        match frame {
-            Ok(frame) => {
-                if let Ok(data) = frame.into_data() {
-                    read.extend_from_slice(&data);
-                }
-            }
-            Err(e) if e.is::<http_body_util::LengthLimitError>() => return Err(too_large()),
-            Err(e) => {
-                return Err(Reject::bad_request(format!(
-                    "cannot read request body: {e}"
-                )))
-            }
         }
     }
 }
