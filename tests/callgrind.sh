@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Instructions per proxied request: gatewayd under callgrind, counters zeroed after a
-# warm-up, N non-streaming and N streaming requests through the mock upstream; then the
-# same for nginx as a plain reverse proxy (the benchmark's reference: one process, a
-# keep-alive pool to the mock, answers unbuffered) when nginx is installed.
+# Instructions per proxied request: gatewayd (at the benchmark's log level, warn) under
+# callgrind, counters zeroed after a warm-up, N non-streaming and N streaming requests
+# through the mock upstream; then the same for nginx as a plain reverse proxy (the
+# benchmark's reference: one process, a keep-alive pool to the mock, answers unbuffered)
+# when nginx is installed.
 set -euo pipefail
 BIN=${1:?bin dir}; N=${2:-500}
 work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
@@ -10,25 +11,32 @@ work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 body='{"model":"claude-sonnet-mock","max_tokens":64,"messages":[{"role":"user","content":"hi"}]}'
 sbody='{"model":"claude-sonnet-mock","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"hi"}]}'
 
-# measure NAME OUT_FILE URL KEY: warm-up, then N of each request counted.
+# measure NAME OUT_FILE URL KEY: warm-up, then N of each request counted, sent over one
+# keep-alive connection as the benchmark's load does (curl reuses its connection from one
+# URL to the next); then N requests of one connection each, for what a connection costs.
 measure() {
   local name=$1 out=$2 url=$3 key=$4
-  send() { curl -s -o /dev/null -H "x-api-key: $key" -H 'content-type: application/json' -d "$1" "$url/v1/messages"; }
-  for i in $(seq 1 100); do send "$body"; send "$sbody"; done
+  local urls; urls=$(for i in $(seq 1 "$N"); do printf '%s/v1/messages ' "$url"; done)
+  send() { curl -s -H "x-api-key: $key" -H 'content-type: application/json' -d "$1" $2 >/dev/null; }
+  for i in $(seq 1 20); do send "$body" "$url/v1/messages"; send "$sbody" "$url/v1/messages"; done
   local pid; pid=$(pgrep -f "callgrind-out-file=$out" | head -1)
   local counted=()
-  for b in "$body" "$sbody"; do
+  for run in keepalive:"$body" keepalive:"$sbody" fresh:"$body"; do
     callgrind_control -z "$pid" >/dev/null
-    for i in $(seq 1 "$N"); do send "$b"; done
+    case $run in
+      keepalive:*) send "${run#keepalive:}" "$urls" ;;
+      fresh:*) for i in $(seq 1 "$N"); do send "${run#fresh:}" "$url/v1/messages"; done ;;
+    esac
     callgrind_control -d "$pid" >/dev/null; sleep 1
     counted+=("$(callgrind_annotate $(ls -t "$out"* | head -1) 2>/dev/null | grep -m1 "PROGRAM TOTALS" | awk '{gsub(",","",$1); print $1}')")
   done
   if [ -n "${KEEP:-}" ]; then cp "$out"* "$KEEP"/; fi   # KEEP=DIR keeps the profiles
-  echo "$name json: $((counted[0] / N)) instructions/request; sse: $((counted[1] / N)) instructions/request"
+  echo "$name instructions/request, keep-alive: json $((counted[0] / N)), sse $((counted[1] / N));" \
+    "json on a new connection each: $((counted[2] / N))"
 }
 
 printf 'workers = 1\n' > "$work/gw.toml"
-valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$BIN/gatewayd" --config "$work/gw.toml" \
+RUST_LOG=warn valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$BIN/gatewayd" --config "$work/gw.toml" \
   --listen 127.0.0.1:19402 --data-dir "$work/data" --socket "$work/gw.sock" >"$work/gw.log" 2>&1 &
 GW=$!
 for i in $(seq 1 600); do [ -S "$work/gw.sock" ] && break; sleep 0.1; done
@@ -38,6 +46,7 @@ echo -n k1 | $CTL account add --name a --type claude-code --auth api-key --api-k
 measure gatewayd "$work/cg.out" http://127.0.0.1:19402 "$secret"
 kill $GW
 
+[ -n "${NO_NGINX:-}" ] && exit 0   # NO_NGINX=1: gatewayd only
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 if [ ! -x "$nginx" ]; then echo "nginx is not installed: no reference figures"; exit 0; fi
 mkdir -p "$work/ng"

@@ -96,14 +96,17 @@ pub async fn serve(
             }
         };
         let _ = stream.set_nodelay(true);
-        let serve = connection::serve(
+        // Boxed before it is spawned: tokio copies a task's future several times on the
+        // way into its cell (and its whole size again when it finishes); a boxed one is
+        // written once, to the heap.
+        let serve = Box::pin(connection::serve(
             stream,
             peer,
             proxy.clone(),
             settings.clone(),
             slot,
             overflow,
-        );
+        ));
         connections.spawn(abandon.clone().run_until_cancelled_owned(serve));
     }
     drop(listener);
