@@ -23,7 +23,7 @@ use serde::Serialize;
 pub use backup::{restore, Header as BackupHeader};
 pub use cluster::{Cluster, NodeBeat};
 pub use ledger::{Ledger, LogCursor, LogQuery};
-pub use usage::{UsageDelta, UsageMarks};
+pub use usage::{Tally, UsageDelta, UsageMarks};
 
 /// A store operation that failed.
 #[derive(Debug, thiserror::Error)]

@@ -2,8 +2,10 @@
 //! addresses rarely wait on each other. Locks are held for one closure, never across an
 //! `.await`.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, RandomState};
+use std::hash::{BuildHasher, Hash};
+
+use foldhash::fast::RandomState;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::Mutex;
 
 const SHARDS: usize = 16;
@@ -17,7 +19,7 @@ impl<K, V> Default for Shards<K, V> {
     fn default() -> Self {
         Self {
             shards: std::array::from_fn(|_| Mutex::new(HashMap::new())),
-            hasher: RandomState::new(),
+            hasher: RandomState::default(),
         }
     }
 }

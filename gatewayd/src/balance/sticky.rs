@@ -2,7 +2,7 @@
 //! turn goes there too (the prompt cache lives per account). Sharded maps with short
 //! locks; entries idle longer than the TTL are ignored and swept.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 

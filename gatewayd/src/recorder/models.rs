@@ -3,7 +3,7 @@
 //! client could grow the recorder's memory, the ledger's rollups and `/metrics` without
 //! end. The request log keeps each request's own name.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 use std::sync::{Arc, LazyLock};
 
 /// What names past the bound are counted as.

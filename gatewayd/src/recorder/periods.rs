@@ -19,14 +19,14 @@ type Slots = [(u64, UsageCounters); 3];
 /// Every key's current periods; shared by the recorder (writes) and the data plane.
 #[derive(Default)]
 pub struct KeyPeriods {
-    keys: Mutex<HashMap<Arc<str>, Slots>>,
+    keys: Mutex<foldhash::HashMap<Arc<str>, Slots>>,
     /// The periods' starts for the day that holds the last record (from, to, starts): the
     /// calendar is worked out once a day, not per record.
     today: Mutex<(u64, u64, [u64; 3])>,
 }
 
 impl KeyPeriods {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Arc<str>, Slots>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, foldhash::HashMap<Arc<str>, Slots>> {
         self.keys.lock().unwrap_or_else(|e| e.into_inner())
     }
 

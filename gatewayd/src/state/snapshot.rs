@@ -19,9 +19,9 @@ pub(super) type CellFor<'a> =
 /// Keys by digest and accounts in preference order.
 #[derive(Default)]
 pub struct Snapshot {
-    keys: HashMap<[u8; 32], Arc<ActiveKey>>,
+    keys: foldhash::HashMap<[u8; 32], Arc<ActiveKey>>,
     /// Rotated-out secrets in their grace period: digest → (key, valid until, Unix secs).
-    previous: HashMap<[u8; 32], (Arc<ActiveKey>, i64)>,
+    previous: foldhash::HashMap<[u8; 32], (Arc<ActiveKey>, i64)>,
     /// Sorted by priority (lower first), then creation time.
     pub accounts: Vec<Arc<Account>>,
 }

@@ -9,11 +9,12 @@ use super::engine::{bind_counters, on_pool, on_tx, Cells, Tx};
 use super::{counter_columns, counters, Ledger, StoreError};
 use crate::model::{UsageCounters, UsageScope};
 use crate::rollup::{Grain, Latency, Rollup};
+use crate::store::Tally;
 
 /// Adds a batch's counters to the totals.
 pub(super) async fn add_totals(
     tx: &mut Tx,
-    batch: &HashMap<(UsageScope, Arc<str>), UsageCounters>,
+    batch: &Tally<(UsageScope, Arc<str>), UsageCounters>,
 ) -> Result<(), StoreError> {
     for ((scope, id), add) in batch {
         let sql = concat!(
@@ -41,7 +42,7 @@ pub(super) async fn add_totals(
 /// Merges a batch of rollups into the stored buckets.
 pub(super) async fn merge(
     tx: &mut Tx,
-    batch: &HashMap<(UsageScope, Arc<str>, Grain, u64), Rollup>,
+    batch: &Tally<(UsageScope, Arc<str>, Grain, u64), Rollup>,
 ) -> Result<(), StoreError> {
     for ((scope, id, grain, bucket), add) in batch {
         let select = concat!(
