@@ -11,9 +11,11 @@ use crate::model::RequestLogEntry;
 /// A position in the log (the last row seen), for following it.
 pub type LogCursor = i64;
 
-/// Rows per INSERT statement: 20 values each stays far below SQLite's (and PostgreSQL's)
-/// bound-variable cap.
-const ROWS_PER_STATEMENT: usize = 400;
+/// Rows per INSERT statement, largest first: a batch is cut into these sizes, so every
+/// statement has one of a few texts that each connection prepares once and keeps (a batch
+/// of any other length would be parsed anew, placeholders and all, at every write). The
+/// largest, 20 values a row, stays far below SQLite's (and PostgreSQL's) bound-variable cap.
+const ROWS_PER_STATEMENT: [usize; 5] = [256, 64, 16, 4, 1];
 
 const COLUMNS: &str = "seq, at_ms, request_id, key_id, account_id, dialect, model, stream, \
     status, error, attempts, ttfb_ms, latency_ms, input_tokens, output_tokens, \
@@ -21,12 +23,13 @@ const COLUMNS: &str = "seq, at_ms, request_id, key_id, account_id, dialect, mode
 
 /// Appends entries, oldest first, inside the batch's transaction.
 pub(super) async fn append(tx: &mut Tx, entries: &[RequestLogEntry]) -> Result<(), StoreError> {
-    for chunk in entries.chunks(ROWS_PER_STATEMENT) {
-        // Only full chunks share one statement text; a shorter tail is a one-off and is
-        // not kept in the connection's statement cache (each such statement, prepared
-        // with thousands of parameters, would stay there holding its memory).
-        let full = chunk.len() == ROWS_PER_STATEMENT;
-        on_tx!(tx, t => insert_rows(chunk).build().persistent(full).execute(&mut **t).await.map(drop))?;
+    let mut rest = entries;
+    for size in ROWS_PER_STATEMENT {
+        while rest.len() >= size {
+            let (chunk, after) = rest.split_at(size);
+            on_tx!(tx, t => insert_rows(chunk).build().persistent(true).execute(&mut **t).await.map(drop))?;
+            rest = after;
+        }
     }
     Ok(())
 }
