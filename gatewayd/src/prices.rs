@@ -3,6 +3,8 @@
 //! 2026 and overridable in config (`[[prices]]` entries are tried before the shipped
 //! ones). Costs are kept in micro-dollars so they sum exactly.
 
+use std::sync::Mutex;
+
 use serde::Deserialize;
 
 use crate::model::{glob_match, TokenUsage};
@@ -22,7 +24,49 @@ pub struct Price {
 
 /// The rows in the order they are tried.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PriceTable(Vec<Price>);
+pub struct PriceTable {
+    rows: Vec<Price>,
+    /// Which row each model seen so far matched: every request asks (a model that has no
+    /// price may be refused) and so does its usage record, and trying the patterns in
+    /// turn was 2% of a request's instructions.
+    found: Found,
+}
+
+/// Model name → the index of its row (`None`: no row prices it). Names come from
+/// clients, so it holds at most [`Found::CAP`] and starts again when full.
+#[derive(Debug, Default)]
+struct Found(Mutex<foldhash::HashMap<Box<str>, Option<usize>>>);
+
+impl Found {
+    const CAP: usize = 1024;
+
+    fn get_or(&self, model: &str, find: impl FnOnce() -> Option<usize>) -> Option<usize> {
+        let mut seen = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&index) = seen.get(model) {
+            return index;
+        }
+        let index = find();
+        if seen.len() >= Self::CAP {
+            seen.clear();
+        }
+        seen.insert(model.into(), index);
+        index
+    }
+}
+
+/// A table's copy starts with nothing remembered.
+impl Clone for Found {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+/// What was remembered never makes two tables differ.
+impl PartialEq for Found {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
 
 /// When the shipped rows were last checked against Anthropic's and Google's list prices.
 pub const SHIPPED_AS_OF: &str = "2026-12-03";
@@ -61,22 +105,31 @@ impl PriceTable {
                 cache_write,
                 cache_read,
             });
-        Self(overrides.iter().cloned().chain(shipped).collect())
+        Self {
+            rows: overrides.iter().cloned().chain(shipped).collect(),
+            found: Found::default(),
+        }
     }
 
     /// The rows in the order they are tried.
     pub fn rows(&self) -> &[Price] {
-        &self.0
+        &self.rows
+    }
+
+    /// The first row whose pattern matches `model`.
+    fn row(&self, model: &str) -> Option<&Price> {
+        let find = || self.rows.iter().position(|p| glob_match(&p.model, model));
+        self.found.get_or(model, find).map(|i| &self.rows[i])
     }
 
     /// Whether a row prices `model`.
     pub fn prices(&self, model: &str) -> bool {
-        self.0.iter().any(|p| glob_match(&p.model, model))
+        self.row(model).is_some()
     }
 
     /// What `tokens` of `model` cost, in micro-dollars; 0 for a model with no price.
     pub fn cost_micros(&self, model: &str, tokens: &TokenUsage) -> u64 {
-        let Some(p) = self.0.iter().find(|p| glob_match(&p.model, model)) else {
+        let Some(p) = self.row(model) else {
             return 0;
         };
         // USD per million tokens = micro-dollars per token.
@@ -135,5 +188,35 @@ mod tests {
             5_138
         );
         assert_eq!(table.cost_micros("unknown-model", &tokens), 0);
+    }
+
+    #[test]
+    fn remembered_rows_answer_as_the_patterns_do_and_stay_bounded() {
+        let table = PriceTable::new(&[]);
+        let million_out = TokenUsage {
+            output_tokens: 1_000_000,
+            ..Default::default()
+        };
+        for _ in 0..2 {
+            assert_eq!(
+                table.cost_micros("claude-opus-4-1-x", &million_out),
+                75_000_000
+            );
+            assert_eq!(
+                table.cost_micros("claude-opus-4-6", &million_out),
+                25_000_000
+            );
+            assert!(!table.prices("nobody-prices-this"));
+        }
+        for n in 0..Found::CAP + 10 {
+            assert!(!table.prices(&format!("made-up-{n}")));
+        }
+        let held = table.found.0.lock().map_or(usize::MAX, |seen| seen.len());
+        assert!(held <= Found::CAP, "{held} names remembered");
+        assert_eq!(
+            table.cost_micros("claude-opus-4-1-x", &million_out),
+            75_000_000
+        );
+        assert_eq!(table.clone().found.0.lock().map_or(1, |seen| seen.len()), 0);
     }
 }
