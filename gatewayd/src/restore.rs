@@ -32,7 +32,7 @@ pub fn restore(
         });
     }
     let master = source.load(false)?;
-    let store = Store::open(data_dir)?;
+    let store = open_when_released(data_dir)?;
     if store
         .setting(crate::app::KEY_CHECK)?
         .is_some_and(|check| check != master.check_value())
@@ -44,4 +44,43 @@ pub fn restore(
         header,
         master_key_found: true,
     })
+}
+
+/// Opens the store the restore has just written. sled lets go of its lock a moment after
+/// the restore's own handle is dropped (its I/O threads keep the file open until they
+/// finish), so a lock still held is waited for, a few seconds at most.
+fn open_when_released(data_dir: &Path) -> Result<Store, crate::store::StoreError> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match Store::open(data_dir) {
+            Err(crate::store::StoreError::Open { source, .. })
+                if source.to_string().contains("could not acquire lock")
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            opened => return opened,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::open_when_released;
+
+    #[test]
+    fn a_store_whose_lock_is_still_held_is_opened_once_it_is_let_go() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let holder = sled::Config::new()
+            .path(dir.path().join("db"))
+            .open()
+            .expect("sled");
+        let releasing = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            drop(holder);
+        });
+        let opened = open_when_released(dir.path());
+        releasing.join().expect("releasing thread");
+        assert!(opened.is_ok(), "{:?}", opened.err());
+    }
 }
