@@ -197,15 +197,10 @@ mod tests {
             output_tokens: 1_000_000,
             ..Default::default()
         };
+        let out = |model: &str| table.cost_micros(model, &million_out);
         for _ in 0..2 {
-            assert_eq!(
-                table.cost_micros("claude-opus-4-1-x", &million_out),
-                75_000_000
-            );
-            assert_eq!(
-                table.cost_micros("claude-opus-4-6", &million_out),
-                25_000_000
-            );
+            assert_eq!(out("claude-opus-4-1-x"), 75_000_000);
+            assert_eq!(out("claude-opus-4-6"), 25_000_000);
             assert!(!table.prices("nobody-prices-this"));
         }
         for n in 0..Found::CAP + 10 {
@@ -213,10 +208,7 @@ mod tests {
         }
         let held = table.found.0.lock().map_or(usize::MAX, |seen| seen.len());
         assert!(held <= Found::CAP, "{held} names remembered");
-        assert_eq!(
-            table.cost_micros("claude-opus-4-1-x", &million_out),
-            75_000_000
-        );
+        assert_eq!(out("claude-opus-4-1-x"), 75_000_000);
         assert_eq!(table.clone().found.0.lock().map_or(1, |seen| seen.len()), 0);
     }
 }
