@@ -40,12 +40,15 @@ struct Found(Mutex<foldhash::HashMap<Box<str>, Option<usize>>>);
 impl Found {
     const CAP: usize = 1024;
 
+    /// The remembered row, else `find`'s answer (found with the lock let go, so other
+    /// requests never wait on a scan of the patterns), remembered.
     fn get_or(&self, model: &str, find: impl FnOnce() -> Option<usize>) -> Option<usize> {
-        let mut seen = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(&index) = seen.get(model) {
+        let seen = || self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&index) = seen().get(model) {
             return index;
         }
         let index = find();
+        let mut seen = seen();
         if seen.len() >= Self::CAP {
             seen.clear();
         }
