@@ -328,15 +328,27 @@ async fn operators_act_on_the_pool_and_key_holders_see_only_their_own() {
         "{log}"
     );
     snap(c, "requests").await;
-    // Filtered by model and status: as many rows as the log holds of them.
-    let logged = daemon.ctl_json(&["log", "tail", "--limit", "1000"]);
-    let served = logged
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["status"] == 200 && e["model"] == "claude-sonnet-mock")
-        .count();
-    assert!(served >= 8);
+    // Filtered by model and status: all ten answered requests, once the log holds them
+    // (the recorder writes in rounds, so the last one can lag the page before).
+    let served = 10;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let logged = daemon.ctl_json(&["log", "tail", "--limit", "1000"]);
+        let in_log = logged
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["status"] == 200 && e["model"] == "claude-sonnet-mock")
+            .count();
+        if in_log == served {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the log holds {in_log} of {served}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     c.goto(&format!(
         "{base}/ui/log?model=claude-sonnet-mock&status=200"
     ))
