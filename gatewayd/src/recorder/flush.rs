@@ -105,6 +105,7 @@ impl RecorderTask {
                 Err(e) => self.held.failed(batch, &e),
             }
         }
+        self.release_memory_when_quiet(written.is_some()).await;
         let Some(mut writer) = self.writer.take() else {
             return;
         };
@@ -127,6 +128,18 @@ impl RecorderTask {
             }
             // Only a panic in the store code gets here; recording stops, serving does not.
             Err(e) => tracing::error!(error = %e, "the request recorder's writer failed"),
+        }
+    }
+
+    /// After a round that wrote, the first round with nothing to write hands the ledger's
+    /// page caches back: the memory a burst of traffic took is returned once it is over.
+    async fn release_memory_when_quiet(&mut self, wrote: bool) {
+        let went_quiet = self.wrote_last_round && !wrote;
+        self.wrote_last_round = wrote;
+        if went_quiet {
+            if let Err(e) = self.gateway.ledger().release_cache_memory().await {
+                tracing::warn!(error = %e, "cannot release the ledger's cache memory");
+            }
         }
     }
 

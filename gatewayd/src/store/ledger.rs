@@ -184,6 +184,25 @@ impl Ledger {
         }
     }
 
+    /// Lets go of the SQLite page caches' memory, every connection's at once, for when the
+    /// writes have gone quiet: setting a soft heap limit releases what is above it on the
+    /// spot, and lifting it again leaves the caches free to grow with the next traffic.
+    /// (A standing limit cost ~13% of saturation throughput in the benchmark.) Nothing to
+    /// do on PostgreSQL.
+    pub async fn release_cache_memory(&self) -> Result<(), StoreError> {
+        let Some(pool) = self.sqlite() else {
+            return Ok(());
+        };
+        let mut conn = pool.acquire().await?;
+        sqlx::query("PRAGMA soft_heap_limit = 1")
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("PRAGMA soft_heap_limit = 0")
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
     /// SQLite's own consistency check of every page and index; a damaged ledger is
     /// refused, never written to.
     async fn check(&self) -> Result<(), StoreError> {

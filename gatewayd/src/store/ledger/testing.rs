@@ -72,6 +72,24 @@ mod tests {
         assert_eq!(ledger.prune_log_count(0).await.unwrap(), 0, "empty");
     }
 
+    /// Handing the page caches' memory back leaves no heap limit standing (the next burst
+    /// caches again, at full speed) and loses no row.
+    #[tokio::test]
+    async fn releasing_cache_memory_lifts_its_limit_and_keeps_every_row() {
+        let dir = tempfile::tempdir().unwrap();
+        // 85 rows: one INSERT of each size, 64 + 16 + 4 + 1.
+        let ledger = ledger_with(dir.path(), 0..85).await;
+        ledger.release_cache_memory().await.unwrap();
+        let pool = ledger.sqlite().unwrap();
+        let limit: i64 = sqlx::query_scalar("PRAGMA soft_heap_limit")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        assert_eq!(limit, 0, "no limit left behind");
+        let (tail, _) = ledger.log_tail(100, &LogQuery::default()).await.unwrap();
+        assert_eq!(times(&tail), (0..85).collect::<Vec<_>>());
+    }
+
     #[tokio::test]
     async fn the_age_prune_keeps_an_entry_at_the_cutoff() {
         let dir = tempfile::tempdir().unwrap();
