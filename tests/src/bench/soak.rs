@@ -41,6 +41,8 @@ pub struct Soak {
     pub idle_rss_kib: u64,
     pub rss_after_saturation_kib: u64,
     pub rss_settled_ms: u64,
+    /// How long the RSS was watched at most ([`SETTLE`]; two seconds in a smoke run).
+    pub settle_window_seconds: u64,
     /// The same without the executable's code pages (file-backed, shared, reclaimable;
     /// the request path's code is paged in by the first requests and stays mapped).
     pub idle_anon_kib: u64,
@@ -64,6 +66,14 @@ impl Options {
             (Duration::from_secs(60), Duration::from_secs(120))
         }
     }
+
+    fn settle_window(&self) -> Duration {
+        if self.smoke {
+            Duration::from_secs(2)
+        } else {
+            SETTLE
+        }
+    }
 }
 
 /// What the soak drives, all already started.
@@ -75,8 +85,10 @@ pub struct Targets<'a> {
     pub idle_anon_kib: u64,
 }
 
-/// How long the RSS is watched once the saturation stops.
-const SETTLE: Duration = Duration::from_secs(10);
+/// How long the RSS is watched once the saturation stops: past the upstream pool's idle
+/// timeout (30 s, and its reaper's round of as long again), when the burst's pooled
+/// connections close.
+const SETTLE: Duration = Duration::from_secs(75);
 
 /// Runs the soak.
 pub async fn run(options: &Options, client: Client, targets: Targets<'_>) -> Soak {
@@ -109,7 +121,8 @@ pub async fn run(options: &Options, client: Client, targets: Targets<'_>) -> Soa
     let saturation_max_rss_kib = max_rss.max(gateway.rss_kib());
     // Traffic stops: the load generator's keep-alive connections close too.
     drop(client);
-    let (rss_after_saturation_kib, settled) = settle(gateway, idle_rss_kib).await;
+    let window = options.settle_window();
+    let (rss_after_saturation_kib, settled) = settle(gateway, idle_rss_kib, window).await;
     Soak {
         status_calls: status.len() as usize,
         status_latency_us: percentiles(&status),
@@ -129,6 +142,7 @@ pub async fn run(options: &Options, client: Client, targets: Targets<'_>) -> Soa
         idle_rss_kib,
         rss_after_saturation_kib,
         rss_settled_ms: settled.as_millis() as u64,
+        settle_window_seconds: window.as_secs(),
         idle_anon_kib,
         anon_after_saturation_kib: gateway.anon_kib(),
         records_dropped: gateway
@@ -155,11 +169,11 @@ async fn saturate(client: &Client, shot: &Shot, during: Duration, gateway: &Gate
 }
 
 /// Watches gatewayd's RSS once traffic stopped: the lowest seen, and when.
-async fn settle(gateway: &Gateway, idle_kib: u64) -> (u64, Duration) {
+async fn settle(gateway: &Gateway, idle_kib: u64, window: Duration) -> (u64, Duration) {
     let started = Instant::now();
     let mut lowest = gateway.rss_kib();
     let mut at = Duration::ZERO;
-    while lowest > idle_kib + idle_kib / 10 && started.elapsed() < SETTLE {
+    while lowest > idle_kib + idle_kib / 10 && started.elapsed() < window {
         tokio::time::sleep(Duration::from_millis(500)).await;
         let now = gateway.rss_kib();
         if now < lowest {
@@ -280,7 +294,7 @@ impl Soak {
             "gatewayd RSS idle {:.1} MB; after the saturation stopped {:.1} MB (lowest within {} s, reached after {:.1} s); without code pages {:.1} MB idle, {:.1} MB after\n",
             self.idle_rss_kib as f64 / 1024.0,
             self.rss_after_saturation_kib as f64 / 1024.0,
-            SETTLE.as_secs(),
+            self.settle_window_seconds,
             self.rss_settled_ms as f64 / 1000.0,
             self.idle_anon_kib as f64 / 1024.0,
             self.anon_after_saturation_kib as f64 / 1024.0
