@@ -21,6 +21,7 @@ mod names;
 mod opening;
 mod own_usage;
 mod peek;
+mod prepare;
 pub mod request_body;
 mod respond;
 pub mod route;
@@ -36,7 +37,6 @@ use self::body::ProxyBody;
 use self::context::{RequestContext, REQUEST_ID_HEADER};
 use self::forward::{Caller, Forwarder};
 use self::route::{ApiRoute, Route};
-use self::upstream::Exchange;
 use crate::admission::Admission;
 use crate::balance::Balancer;
 use crate::config::Live;
@@ -150,7 +150,8 @@ impl Proxy {
             Route::Local(api, answer) => {
                 let settings = self.inner.live.load();
                 match self
-                    .gate(&api, &parts, peer.ip(), &mut ctx, &settings)
+                    .gate_with(&settings)
+                    .admit(&api, &parts, peer.ip(), &mut ctx)
                     .await
                 {
                     Ok(_) => ctx.answered_locally(respond::code_assist_local(answer)),
@@ -300,18 +301,6 @@ impl Proxy {
         respond::metrics(text)
     }
 
-    /// Admission: address rules and limits, the key, the key's limits.
-    async fn gate(
-        &self,
-        api: &ApiRoute,
-        parts: &http::request::Parts,
-        peer: std::net::IpAddr,
-        ctx: &mut RequestContext,
-        settings: &crate::config::LiveSettings,
-    ) -> Result<admit::Admitted, respond::Reject> {
-        self.gate_with(settings).admit(api, parts, peer, ctx).await
-    }
-
     /// Admission under `settings`.
     fn gate_with<'a>(&'a self, settings: &'a crate::config::LiveSettings) -> admit::Gate<'a> {
         let inner = &*self.inner;
@@ -337,60 +326,29 @@ impl Proxy {
         if let Err(reject) = names::check_path(parts.uri.path()) {
             return ctx.refuse(reject);
         }
-        let admitted = match self.gate(&api, &parts, peer.ip(), ctx, &settings).await {
-            Ok(admitted) => admitted,
+        let gate = self.gate_with(&settings);
+        let key = match gate.identify(Some(&api), &parts, peer.ip(), ctx) {
+            Ok(key) => key,
             Err(reject) => return ctx.refuse(reject),
         };
-        let key = &admitted.key;
-        let declared = parts
-            .headers
-            .get(http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok());
-        let mut session = None;
-        let body =
-            match request_body::read_request(body, declared, settings.max_body_bytes, inner.pace)
-                .await
-            {
-                Ok(body) => body,
-                Err(reject) => return ctx.refuse(reject),
-            };
-        let (model, gemini) = match peek::peek(&api, &body)
-            .and_then(|peeked| {
-                session = peeked.session;
-                gemini_call(&api, &body, peeked.model)
-            })
-            .and_then(|(model, gemini)| {
-                if let Some(name) = model.as_deref() {
-                    names::check_model(api.dialect, name)?;
-                }
-                auth::check_model(key, model.as_deref(), &api)?;
-                auth::check_priced(key, model.as_deref(), &api, &settings.prices)?;
-                Ok((model, gemini))
-            }) {
-            Ok(found) => found,
+        let inbound = prepare::Inbound {
+            api: &api,
+            parts: &parts,
+            key: &key,
+            settings: &settings,
+            pace: inner.pace,
+            shown: ctx.shown.clone(),
+        };
+        let reading = prepare::prepare(inbound, body);
+        let (permit, prepared) = match admit::alongside(gate.limit(&key), reading).await {
+            Ok(both) => both,
             Err(reject) => return ctx.refuse(reject),
-        };
-        let query = headers::upstream_query(parts.uri.query());
-        let path_and_query = match &query {
-            Some(q) => format!("{}?{q}", parts.uri.path()),
-            None => parts.uri.path().to_owned(),
-        };
-        let mut upstream_headers = headers::upstream_request(&parts.headers);
-        upstream_headers.insert(REQUEST_ID_HEADER, ctx.shown.clone());
-        let exchange = Exchange {
-            method: parts.method,
-            path_and_query,
-            query,
-            headers: upstream_headers,
-            body,
-            gemini,
         };
         let caller = Caller {
             ctx,
-            model,
-            session,
-            permit: admitted.permit,
+            model: prepared.model,
+            session: prepared.session,
+            permit,
         };
         let forwarder = Forwarder {
             gateway: &inner.gateway,
@@ -401,25 +359,6 @@ impl Proxy {
             settings: &settings,
             hot: inner.admission.hot(),
         };
-        forwarder.forward(caller, exchange).await
+        forwarder.forward(caller, prepared.exchange).await
     }
-}
-
-/// The neutral form of a Gemini generation call (and, for a Code Assist client, the model
-/// its envelope names).
-fn gemini_call(
-    api: &ApiRoute,
-    body: &bytes::Bytes,
-    model: Option<Arc<str>>,
-) -> Result<(Option<Arc<str>>, Option<envelope::GeminiCall>), respond::Reject> {
-    let Some(route) = api.gemini else {
-        return Ok((model, None));
-    };
-    if !route.envelope {
-        let name = model.as_deref().unwrap_or_default();
-        let call = envelope::GeminiCall::plain(route.method, name, body.clone());
-        return Ok((model, Some(call)));
-    }
-    let call = envelope::GeminiCall::from_envelope(route.method, body)?;
-    Ok((Some(Arc::from(call.model.as_str())), Some(call)))
 }

@@ -3,8 +3,10 @@
 //! origin, the gateway key (failed attempts count against the address), the key's own
 //! networks, then the key's limits. What it learns (the client's address, the key) goes
 //! into the request's context, so a refusal is recorded with them; lock-outs and denied
-//! addresses are also security events.
+//! addresses are also security events. The limits are decided while the body is read
+//! (`alongside`).
 
+use std::future::Future;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -23,11 +25,8 @@ use crate::state::{ActiveKey, Gateway};
 /// the failed-attempt window.
 const LOCKOUT_MS: u64 = 60_000;
 
-/// A request let in: its key and its in-flight slot.
-pub struct Admitted {
-    pub key: Arc<ActiveKey>,
-    pub permit: Option<Permit>,
-}
+/// A request let in holds its key's in-flight slot (when the key has a cap).
+pub type Admitted = Option<Permit>;
 
 /// What admission needs.
 pub struct Gate<'a> {
@@ -38,7 +37,7 @@ pub struct Gate<'a> {
 }
 
 impl Gate<'_> {
-    /// Lets the request in, or says why not (in the request's dialect).
+    /// Lets a request without a body in, or says why not (in the request's dialect).
     pub async fn admit(
         &self,
         api: &ApiRoute,
@@ -47,6 +46,12 @@ impl Gate<'_> {
         ctx: &mut RequestContext,
     ) -> Result<Admitted, Reject> {
         let key = self.identify(Some(api), parts, peer, ctx)?;
+        self.limit(&key).await
+    }
+
+    /// The key's own limits (a round trip to Redis in a cluster): lets the request in,
+    /// or says why not (in the request's dialect).
+    pub async fn limit(&self, key: &ActiveKey) -> Result<Admitted, Reject> {
         let now = self.gateway.clock().now_millis();
         let storm_at = self.settings.limits.refusal_storm_per_minute;
         let alert_at = self.settings.alerts.budget_threshold;
@@ -62,7 +67,7 @@ impl Gate<'_> {
                 .admit_key(&key.id, limits, now, (storm_at, alert_at)),
         };
         match decided {
-            Ok(permit) => Ok(Admitted { key, permit }),
+            Ok(permit) => Ok(permit),
             Err(refusal) => {
                 if refusal.storm {
                     self.recorder.security(
@@ -177,6 +182,32 @@ impl Gate<'_> {
     }
 }
 
+/// Runs `admission` beside `reading`: a refusal answers at once, leaving the rest of the
+/// body unread, and a read that fails first still waits for admission's verdict (which
+/// wins, as when admission came first). Admission itself always runs to its end: a shared
+/// admission dropped mid-flight could leave its reservation in Redis with no permit to
+/// give it back.
+pub async fn alongside<A, R>(
+    admission: impl Future<Output = Result<A, Reject>>,
+    reading: impl Future<Output = Result<R, Reject>>,
+) -> Result<(A, R), Reject> {
+    tokio::pin!(admission, reading);
+    let mut read = None;
+    let admitted = loop {
+        tokio::select! {
+            // Admission first: its first poll sends the round trip on its way.
+            biased;
+            decided = &mut admission => break decided?,
+            done = &mut reading, if read.is_none() => read = Some(done),
+        }
+    };
+    let read = match read {
+        Some(done) => done,
+        None => reading.await,
+    };
+    Ok((admitted, read?))
+}
+
 /// Locks `ip` out on this node and every other, as a security event: `limit` failed
 /// attempts were counted by `now`.
 fn lock_out(
@@ -195,3 +226,6 @@ fn lock_out(
         format!("{limit} failed key attempts in a minute from {ip}{scope}; address locked out"),
     );
 }
+
+#[cfg(test)]
+mod tests;
