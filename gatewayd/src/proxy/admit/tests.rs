@@ -47,26 +47,23 @@ async fn a_refusal_answers_without_waiting_for_the_body() {
     );
 }
 
+/// The status answered when the body fails (413) before admission decides `verdict`.
+async fn answer_to_a_bad_body_admitted_with(verdict: Verdict) -> Option<StatusCode> {
+    let (decide, task) = admission_decided_after(Err(too_large())).await;
+    let _ = decide.send(verdict);
+    task.await.expect("no panic").err().map(|r| r.status)
+}
+
 #[tokio::test]
 async fn a_body_that_fails_first_still_waits_for_admission_which_wins() {
-    let (decide, task) = admission_decided_after(Err(too_large())).await;
-    let _ = decide.send(Err(refused()));
-    let outcome = task.await.expect("no panic");
-    assert_eq!(
-        outcome.err().map(|r| r.status),
-        Some(StatusCode::TOO_MANY_REQUESTS)
-    );
+    let answer = answer_to_a_bad_body_admitted_with(Err(refused())).await;
+    assert_eq!(answer, Some(StatusCode::TOO_MANY_REQUESTS));
 }
 
 #[tokio::test]
 async fn an_admitted_request_with_a_bad_body_is_refused_for_its_body() {
-    let (decide, task) = admission_decided_after(Err(too_large())).await;
-    let _ = decide.send(Ok(7));
-    let outcome = task.await.expect("no panic");
-    assert_eq!(
-        outcome.err().map(|r| r.status),
-        Some(StatusCode::PAYLOAD_TOO_LARGE)
-    );
+    let answer = answer_to_a_bad_body_admitted_with(Ok(7)).await;
+    assert_eq!(answer, Some(StatusCode::PAYLOAD_TOO_LARGE));
 }
 
 #[tokio::test]
