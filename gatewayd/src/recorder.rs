@@ -107,9 +107,8 @@ pub struct RecorderTask {
     writer: Option<Writer>,
     /// A batch the ledger refused (disk full, I/O error), retried with the next ones.
     held: flush::Held,
-    /// Whether the last write round wrote a batch: the first round after it that has
-    /// none (traffic went quiet) gives the ledger's cache memory back.
-    wrote_last_round: bool,
+    /// When traffic went quiet, so the ledger's cache memory can be given back.
+    quiet: flush::Quiet,
     config: RecordConfig,
     counts: Arc<Counts>,
     /// The model names usage is counted under (bounded).
@@ -154,7 +153,7 @@ pub fn channel(
         error_rates: Default::default(),
         client_refusals: Default::default(),
         held: flush::Held::default(),
-        wrote_last_round: false,
+        quiet: flush::Quiet::default(),
         config: config.clone(),
         counts,
         models: models::ModelNames::new(config.max_models),

@@ -13,6 +13,28 @@ use crate::store::UsageDelta;
 const FIRST_RETRY: Duration = Duration::from_millis(250);
 const LAST_RETRY: Duration = Duration::from_secs(60);
 
+/// Tells when the recorder's traffic went quiet: the first round with nothing to write
+/// after one that read or wrote the ledger (a batch, or housekeeping's pruning, which
+/// reads pages into the caches too).
+#[derive(Default)]
+pub struct Quiet {
+    touched_last_round: bool,
+}
+
+impl Quiet {
+    /// A write round: whether it is the first quiet one since the ledger was touched.
+    pub fn round(&mut self, wrote: bool) -> bool {
+        let went_quiet = self.touched_last_round && !wrote;
+        self.touched_last_round = wrote;
+        went_quiet
+    }
+
+    /// This round touched the ledger besides its batch.
+    pub fn touched(&mut self) {
+        self.touched_last_round = true;
+    }
+}
+
 /// A batch waiting for the ledger to take it again.
 #[derive(Default)]
 pub struct Held {
@@ -119,6 +141,7 @@ impl RecorderTask {
                 self.writer = Some(writer);
                 if housekept {
                     self.prune_ledger().await;
+                    self.quiet.touched();
                     let settings = self.live.load();
                     let now = self.gateway.clock().now_millis();
                     self.error_rates.sweep(now, &settings.alerts);
@@ -131,12 +154,10 @@ impl RecorderTask {
         }
     }
 
-    /// After a round that wrote, the first round with nothing to write hands the ledger's
-    /// page caches back: the memory a burst of traffic took is returned once it is over.
+    /// When traffic went quiet, hands the ledger's page caches back: the memory a burst
+    /// of traffic (or a prune of what it left) took is returned once it is over.
     async fn release_memory_when_quiet(&mut self, wrote: bool) {
-        let went_quiet = self.wrote_last_round && !wrote;
-        self.wrote_last_round = wrote;
-        if went_quiet {
+        if self.quiet.round(wrote) {
             if let Err(e) = self.gateway.ledger().release_cache_memory().await {
                 tracing::warn!(error = %e, "cannot release the ledger's cache memory");
             }
@@ -194,5 +215,32 @@ impl RecorderTask {
             raised.key = Some(alert.key.to_string());
             self.alerter.raise(raised);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Quiet;
+
+    #[test]
+    fn traffic_goes_quiet_once_after_the_rounds_that_wrote() {
+        let mut quiet = Quiet::default();
+        assert!(!quiet.round(false), "nothing was ever written");
+        assert!(!quiet.round(true));
+        assert!(!quiet.round(true));
+        assert!(quiet.round(false), "the first round without a batch");
+        assert!(!quiet.round(false), "once, not every quiet round");
+    }
+
+    #[test]
+    fn a_housekeeping_round_counts_as_touching_the_ledger() {
+        let mut quiet = Quiet::default();
+        assert!(!quiet.round(false));
+        quiet.touched();
+        assert!(
+            quiet.round(false),
+            "the pruning's pages are given back next round"
+        );
+        assert!(!quiet.round(false));
     }
 }

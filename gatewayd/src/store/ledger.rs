@@ -109,6 +109,9 @@ pub struct Ledger {
     path: PathBuf,
 }
 
+/// How long a SQLite connection beyond the pool's first stays open unused.
+const IDLE_CONNECTION: Duration = Duration::from_secs(10);
+
 /// Serialises the nodes' batches on PostgreSQL (rollups merge read-modify-write, and the
 /// request log's numbers then commit in order, so a follower of the log misses nothing).
 const BATCH_LOCK: i64 = 0x6761_7465_7761_7931;
@@ -148,6 +151,10 @@ impl Ledger {
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .min_connections(1)
+            // Connections beyond the first close once idle this long (sqlx's default is
+            // ten minutes): each holds its own caches, prepared statements and worker
+            // thread, which a burst of traffic filled and the quiet after it needs no more.
+            .idle_timeout(IDLE_CONNECTION)
             .connect_with(options)
             .await
             .map_err(open_error)?;
