@@ -11,6 +11,7 @@
 //! key windows and budgets are saved to the store and survive a restart.
 
 mod ip;
+mod lease;
 mod permit;
 mod shards;
 mod shared;
@@ -26,6 +27,7 @@ use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLim
 use serde::{Deserialize, Serialize};
 
 pub use ip::{admits, parse_net, IpRules};
+pub use lease::SharedDecisions;
 pub use permit::{BudgetAlert, Permit};
 use shards::Shards;
 pub use window::Window;
@@ -120,6 +122,8 @@ struct KeyState {
     unmeasured_cost: u32,
     /// The token bucket and the (rate, burst) it was built for.
     bucket: Option<((u32, u32), DefaultDirectRateLimiter)>,
+    /// Cluster mode: admissions leased from Redis ahead of the key's requests.
+    lease: Option<Box<lease::Lease>>,
     last_ms: u64,
 }
 
@@ -131,6 +135,7 @@ impl KeyState {
             || self.unmeasured > 0
             || self.reserved_cost > 0
             || self.unmeasured_cost > 0
+            || self.lease.as_ref().is_some_and(|l| l.holds())
     }
 }
 
@@ -154,6 +159,8 @@ pub struct Admission {
     budget_alerts: std::sync::Mutex<Vec<BudgetAlert>>,
     /// Cluster mode: where key limits are shared (see [`shared`]).
     hot: Option<Arc<crate::store::hot::Hot>>,
+    /// Cluster mode: how admissions were decided, for the metrics.
+    decisions: SharedDecisions,
 }
 
 fn quota(rate: u32, burst: u32) -> Option<Quota> {

@@ -80,7 +80,7 @@ pub async fn run_with_clock(
     admission.import(store.limits()?, clock.now_millis());
     let mut cluster_tasks = cluster::follow(&config, &gateway, &admission);
     let live = Live::new(&config);
-    let metrics = crate::metrics::Metrics::default();
+    let metrics = crate::metrics::Metrics::new(admission.hot().map(|_| admission.decisions()));
     let clients = crate::upstream_client::Clients::new(&config.upstream)?;
     let (alerter, alert_task) = crate::alerts::channel(clients.shared.clone(), live.clone());
     let alert_task = tokio::spawn(alert_task);
@@ -224,6 +224,7 @@ pub async fn run_with_clock(
         caps,
     };
     proxy::listen::serve(listener, tls, proxy, shutdown, timing).await;
+    admission.give_back_leases().await;
 
     refresher.abort();
     checker.abort();

@@ -93,6 +93,14 @@ struct Inner {
 
 impl Default for Metrics {
     fn default() -> Self {
+        Self::new(None)
+    }
+}
+
+impl Metrics {
+    /// Every metric; in cluster mode with Redis, also how shared admissions were
+    /// decided (`decisions`).
+    pub fn new(decisions: Option<&crate::admission::SharedDecisions>) -> Self {
         let mut registry = Registry::with_prefix("gateway");
         let inner = Inner {
             requests: Family::default(),
@@ -145,11 +153,21 @@ impl Default for Metrics {
             "1 for each upstream account's current state",
             inner.account_state.clone(),
         );
+        if let Some(decisions) = decisions {
+            registry.register(
+                "shared_admissions_leased",
+                "Admissions handed out from a lease this node holds, with no round trip to Redis",
+                decisions.leased.clone(),
+            );
+            registry.register(
+                "shared_admissions_round_trips",
+                "Admissions decided by a round trip to Redis (admitted or refused)",
+                decisions.round_trips.clone(),
+            );
+        }
         Self(Arc::new(Inner { registry, ..inner }))
     }
-}
 
-impl Metrics {
     /// Counts one finished client request.
     pub fn observe(&self, o: &Observation<'_>) {
         let m = &self.0;

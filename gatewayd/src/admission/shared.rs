@@ -1,7 +1,9 @@
 //! Cluster mode: a key's spend budgets, windows, per-second bucket, in-flight cap and
 //! token budgets are decided for the whole cluster by Redis (`store::hot`), in one round
-//! trip, with the cost and tokens settled there when the answer ends. Redis away, the
-//! caller falls back to the node-local admission (degraded: each node counts alone).
+//! trip (or, for a busy key limited only by windows and in flight, from a lease taken
+//! ahead: [`super::lease`]), with the cost and tokens settled there when the answer ends.
+//! Redis away, the caller falls back to the node-local admission (degraded: each node
+//! counts alone).
 
 use std::sync::Arc;
 
@@ -12,13 +14,13 @@ use crate::store::hot::{Hot, HotCost, HotLimits, HotVerdict};
 
 /// What an admitted answer holds in Redis, given back when its permit drops.
 pub(super) struct SharedHold {
-    hot: Arc<Hot>,
-    incarnation: Arc<String>,
-    slot: bool,
-    reservation: Option<u64>,
+    pub(super) hot: Arc<Hot>,
+    pub(super) incarnation: Arc<String>,
+    pub(super) slot: bool,
+    pub(super) reservation: Option<u64>,
     /// The cost reserved, the key's budgets, the fraction that alerts, and when
     /// admitted (the periods the cost counts in).
-    cost: Option<(u64, SpendBudgets, f64, u64)>,
+    pub(super) cost: Option<(u64, SpendBudgets, f64, u64)>,
 }
 
 impl SharedHold {
@@ -176,8 +178,13 @@ impl Admission {
         if !limits.any() {
             return Some(Ok(None));
         }
+        if let Some(admitted) = self.from_lease(hot, key_id, limits, now_ms) {
+            return Some(Ok(admitted));
+        }
         let (shared, budgeted) = hot_limits(limits, now_ms);
-        let (incarnation, reservation, cost_reservation) = match hot.admit(key_id, &shared).await? {
+        let verdict = hot.admit(key_id, &shared).await?;
+        self.decisions.round_trips.inc();
+        let (incarnation, reservation, cost_reservation) = match verdict {
             HotVerdict::Admitted {
                 incarnation,
                 reservation,
@@ -207,10 +214,20 @@ impl Admission {
             reservation,
             cost: cost_reservation.map(|c| (c, limits.budget_usd, alert_at, now_ms)),
         };
+        Some(Ok(self.shared_permit(key_id, hold)))
+    }
+
+    /// The permit for what an admitted answer holds in Redis; `None` when it holds
+    /// nothing.
+    pub(super) fn shared_permit(
+        self: &Arc<Self>,
+        key_id: &Arc<str>,
+        hold: SharedHold,
+    ) -> Option<Permit> {
         if !hold.slot && hold.reservation.is_none() && hold.cost.is_none() {
-            return Some(Ok(None));
+            return None;
         }
-        Some(Ok(Some(Permit {
+        Some(Permit {
             admission: Arc::clone(self),
             key: Arc::clone(key_id),
             in_flight: false,
@@ -218,7 +235,7 @@ impl Admission {
             reserved_cost: None,
             spent: None,
             shared: Some(hold),
-        })))
+        })
     }
 
     /// Each of `key`'s spend budgets as it stands now: for the whole cluster in cluster

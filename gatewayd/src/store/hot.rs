@@ -1,10 +1,12 @@
 //! Cluster mode's hot shared state in Redis: each key's limit windows, per-second bucket,
 //! in-flight count and token reservations, changed only by Lua scripts (one round trip
-//! per admission). What a node holds is filed under its incarnation, whose liveness key
-//! it refreshes; a node that dies stops refreshing, and within [`ALIVE_FOR`] what it
-//! held is no longer counted. Redis away: callers decide alone (node-local limits,
-//! degraded) until it answers again, and the node then comes back as a new incarnation.
+//! per admission, or per lease of a busy key's admissions). What a node holds is filed
+//! under its incarnation, whose liveness key it refreshes; a node that dies stops
+//! refreshing, and within [`ALIVE_FOR`] what it held is no longer counted. Redis away:
+//! callers decide alone (node-local limits, degraded) until it answers again, and the
+//! node then comes back as a new incarnation.
 
+mod lease;
 mod limits;
 mod shared;
 
@@ -15,6 +17,7 @@ use std::time::Duration;
 use arc_swap::ArcSwap;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
+pub use lease::{LeaseLimits, Leased};
 pub use limits::{HotCost, HotLimits, HotVerdict};
 pub use shared::{Announcement, SharedCool};
 

@@ -2,6 +2,7 @@
 //! loopback, real daemons sharing them, gatewayctl on any node's socket. The tests are
 //! marked ignored for machines without the servers; `.ci/run` installs and runs them.
 
+mod leases;
 mod outages;
 mod records;
 mod shared_state;

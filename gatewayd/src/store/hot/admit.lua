@@ -2,7 +2,7 @@
 -- order, as the node-local admission): spend budgets and in-flight cap, token budgets
 -- less what admitted answers hold, requests per minute and hour, the per-second bucket;
 -- then the counts and the reservations.
--- Time is Redis's own, so every node's requests fall into the same windows.
+-- Runs after windows.lua (Redis's time, the windows, what incarnations hold).
 --
 -- KEYS: 1 held (hash "<incarnation>:<f|r|u|c|v>" -> in flight, reserved tokens,
 --       unmeasured answers, reserved micro-dollars, answers of unmeasured cost),
@@ -18,36 +18,9 @@
 -- ms, limit, spend budget index}: 1 in flight, 2 tokens/minute, 3 tokens/day, 4 rpm,
 -- 5 rph, 6 per second, 7 spend budget.
 
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local me, alive = ARGV[1], ARGV[2]
 local rpm, rph, rps, burst = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local max_in_flight, tpm, tpd = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
-local MINUTE, HOUR, DAY = 60000, 3600000, 86400000
-
-local function slot_len(len) return math.max(math.floor(len / 60), 1) end
-
--- The live slots of a window, oldest first, forgetting the rest.
-local function slots(key, len)
-  local all = redis.call('HGETALL', key)
-  local live, slot = {}, slot_len(len)
-  for i = 1, #all, 2 do
-    local start = tonumber(all[i])
-    if start + slot + len > now then
-      live[#live + 1] = {start, tonumber(all[i + 1])}
-    else
-      redis.call('HDEL', key, all[i])
-    end
-  end
-  table.sort(live, function(a, b) return a[1] < b[1] end)
-  return live
-end
-
-local function used(live)
-  local sum = 0
-  for _, s in ipairs(live) do sum = sum + s[2] end
-  return sum
-end
 
 -- How long until `amount` more fits under `limit`.
 local function wait_ms(live, len, limit, amount)
@@ -60,27 +33,7 @@ local function wait_ms(live, len, limit, amount)
   return len
 end
 
-local function add(key, len, amount)
-  local slot = slot_len(len)
-  redis.call('HINCRBY', key, now - now % slot, amount)
-  redis.call('PEXPIRE', key, len + slot)
-end
-
--- What live incarnations hold: in flight, reserved tokens, unmeasured answers.
-local held = {f = 0, r = 0, u = 0, c = 0, v = 0}
-local living = {[me] = true}
-local all = redis.call('HGETALL', KEYS[1])
-for i = 1, #all, 2 do
-  local owner, kind = string.match(all[i], '^(.*):(%a)$')
-  if owner then
-    if living[owner] == nil then living[owner] = redis.call('EXISTS', alive .. owner) == 1 end
-    if living[owner] then
-      held[kind] = (held[kind] or 0) + tonumber(all[i + 1])
-    else
-      redis.call('HDEL', KEYS[1], all[i])
-    end
-  end
-end
+local held = holdings(KEYS[1], me, alive)
 
 local budgets_usd = tonumber(ARGV[10] or 0)
 local cost_estimate = redis.call('HGET', KEYS[8], 'est')

@@ -54,8 +54,12 @@ pub enum HotVerdict {
     },
 }
 
+/// The prelude of the scripts that count requests in a key's windows.
+const WINDOWS: &str = include_str!("windows.lua");
+
 pub(super) struct Scripts {
     admit: Script,
+    pub(super) lease: Script,
     settle: Script,
     standing: Script,
     seed: Script,
@@ -64,7 +68,8 @@ pub(super) struct Scripts {
 impl Default for Scripts {
     fn default() -> Self {
         Self {
-            admit: Script::new(include_str!("admit.lua")),
+            admit: Script::new(&[WINDOWS, include_str!("admit.lua")].concat()),
+            lease: Script::new(&[WINDOWS, include_str!("lease.lua")].concat()),
             settle: Script::new(include_str!("settle.lua")),
             standing: Script::new(include_str!("standing.lua")),
             seed: Script::new(include_str!("seed.lua")),
@@ -73,7 +78,7 @@ impl Default for Scripts {
 }
 
 /// The Redis keys of one gateway key's state, in the scripts' order.
-fn keys(key: &str, names: &[&str]) -> Vec<String> {
+pub(super) fn keys(key: &str, names: &[&str]) -> Vec<String> {
     names.iter().map(|n| format!("gw:k:{key}:{n}")).collect()
 }
 
