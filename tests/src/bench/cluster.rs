@@ -1,9 +1,10 @@
 //! `--only cluster`: what sharing a key's limits across nodes costs. One single-node
 //! gatewayd and a cluster of two (private PostgreSQL and Redis on loopback) serve the
-//! same key limits (a per-minute window and an in-flight cap, so every admission is
-//! decided: in memory on the single node, by one Redis script in the cluster); the same
-//! fixed-rate runs go through each in turns, the cluster's turns alternating between its
-//! two nodes.
+//! same two keys, each with limits that never refuse but decide every admission: in
+//! memory on the single node; in the cluster, from leases for a key limited by a window
+//! and an in-flight cap, by one Redis script a request for a key with a per-second
+//! bucket. The same fixed-rate runs go through each in turns, the cluster's turns
+//! alternating between its two nodes.
 
 use serde::Serialize;
 
@@ -17,12 +18,26 @@ use crate::services::{Postgres, Redis};
 /// Turns each side gets at each rate.
 const ROUNDS: usize = 4;
 
-/// Limits high enough never to refuse, so each request's admission is decided in full.
-const LIMITS: [&str; 4] = ["--rpm", "100000000", "--max-concurrent", "100000"];
+/// Limits high enough never to refuse, so each request's admission is decided in full:
+/// a busy node leases this key's admissions.
+const LEASED: [&str; 4] = ["--rpm", "100000000", "--max-concurrent", "100000"];
+/// The same with a per-second bucket: decided in Redis a request at a time.
+const PER_REQUEST: [&str; 8] = [
+    "--rpm",
+    "100000000",
+    "--max-concurrent",
+    "100000",
+    "--rps",
+    "1000000",
+    "--burst",
+    "1000000",
+];
 
-/// One rate, both setups.
+/// One rate and key, both setups.
 #[derive(Serialize)]
 pub struct ClusterRun {
+    /// How the cluster decides the key's admissions: "leased" or "per request".
+    pub admission: &'static str,
     pub rate_rps: u64,
     pub single: Side,
     pub cluster: Side,
@@ -57,7 +72,7 @@ pub async fn run(
         options,
         mock,
         &Setup {
-            key_limits: &LIMITS,
+            key_limits: &LEASED,
             ..Setup::default()
         },
     )?;
@@ -66,7 +81,7 @@ pub async fn run(
         mock,
         &Setup {
             config: Some(config("a")),
-            key_limits: &LIMITS,
+            key_limits: &LEASED,
             ..Setup::default()
         },
     )?;
@@ -79,20 +94,34 @@ pub async fn run(
             ..Setup::default()
         },
     )?;
+    let keys = [
+        ("leased", single.secret.clone(), a.secret.clone()),
+        (
+            "per request",
+            single.create_key("per-request", &PER_REQUEST)?,
+            a.create_key("per-request", &PER_REQUEST)?,
+        ),
+    ];
     let work = workload::anthropic_json();
-    let through_single = work.at(&single.url, &single.secret);
-    let through = [work.at(&a.url, &a.secret), work.at(&b.url, &a.secret)];
-    wait_until_known(client, &through[1]).await?;
     let mut runs = Vec::new();
-    for &rate in &options.rates() {
-        let (alone, shared) = alternate(client, &through_single, &through, rate, options).await;
-        let (single, cluster) = (side(&alone), side(&shared));
-        runs.push(ClusterRun {
-            rate_rps: rate,
-            added_latency_us: super::report::minus(cluster.latency_us, single.latency_us),
-            single,
-            cluster,
-        });
+    for (admission, alone_secret, shared_secret) in &keys {
+        let through_single = work.at(&single.url, alone_secret);
+        let through = [
+            work.at(&a.url, shared_secret),
+            work.at(&b.url, shared_secret),
+        ];
+        wait_until_known(client, &through[1]).await?;
+        for &rate in &options.rates() {
+            let (alone, shared) = alternate(client, &through_single, &through, rate, options).await;
+            let (single, cluster) = (side(&alone), side(&shared));
+            runs.push(ClusterRun {
+                admission,
+                rate_rps: rate,
+                added_latency_us: super::report::minus(cluster.latency_us, single.latency_us),
+                single,
+                cluster,
+            });
+        }
     }
     for gateway in [single, a, b] {
         gateway.stop();
@@ -146,11 +175,12 @@ impl ClusterReport {
     pub fn text(&self) -> String {
         let ms = |us: u64| format!("{:.3}", us as f64 / 1000.0);
         let mut out = String::from(
-            "\nshared admission (2 nodes, PostgreSQL + Redis on loopback) vs one node, same key limits, anthropic json\n  rate      single p50/p99 ms   cluster p50/p99 ms   added p50/p99 ms\n",
+            "\nshared admission (2 nodes, PostgreSQL + Redis on loopback) vs one node, same key limits, anthropic json\n  admission      rate      single p50/p99 ms   cluster p50/p99 ms   added p50/p99 ms\n",
         );
         for r in &self.runs {
             out.push_str(&format!(
-                "  {:>5}/s   {:>8} / {:<8}  {:>8} / {:<8}   {:>7} / {}\n",
+                "  {:<12} {:>5}/s   {:>8} / {:<8}  {:>8} / {:<8}   {:>7} / {}\n",
+                r.admission,
                 r.rate_rps,
                 ms(r.single.latency_us.p50),
                 ms(r.single.latency_us.p99),

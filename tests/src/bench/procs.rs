@@ -194,6 +194,15 @@ impl Gateway {
             .unwrap_or(0)
     }
 
+    /// Makes another key with `limits` (`key create` flags); its secret.
+    pub fn create_key(&self, name: &str, limits: &[&str]) -> Result<String, String> {
+        let mut create = vec!["--json", "key", "create", "--name", name];
+        create.extend_from_slice(limits);
+        let socket = self.dir.path().join("ctl.sock");
+        let key = ctl(&self.bin_dir, &socket, &create, b"")?;
+        Ok(key["secret"].as_str().unwrap_or_default().to_owned())
+    }
+
     /// `gatewayctl --json status`.
     pub fn status(&self) -> Result<serde_json::Value, String> {
         status_at(&self.bin_dir, &self.dir.path().join("ctl.sock"))

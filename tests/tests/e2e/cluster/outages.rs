@@ -141,5 +141,8 @@ async fn the_benchmark_s_cluster_part_runs_without_errors() {
         assert!(run.single.ok > 0 && run.cluster.ok > 0, "no answers");
         assert_eq!((run.single.errors, run.cluster.errors), (0, 0), "errors");
     }
+    let admissions: std::collections::BTreeSet<_> =
+        cluster.runs.iter().map(|run| run.admission).collect();
+    assert_eq!(Vec::from_iter(admissions), ["leased", "per request"]);
     assert!(report.text().contains("shared admission"));
 }
