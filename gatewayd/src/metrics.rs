@@ -153,17 +153,14 @@ impl Metrics {
             "1 for each upstream account's current state",
             inner.account_state.clone(),
         );
-        if let Some(decisions) = decisions {
-            registry.register(
-                "shared_admissions_leased",
-                "Admissions handed out from a lease this node holds, with no round trip to Redis",
-                decisions.leased.clone(),
-            );
-            registry.register(
-                "shared_admissions_round_trips",
-                "Admissions decided by a round trip to Redis (admitted or refused)",
-                decisions.round_trips.clone(),
-            );
+        let decided = decisions.map(|d| {
+            [
+                ("shared_admissions_leased", "Admissions handed out from a lease this node holds, with no round trip to Redis", &d.leased),
+                ("shared_admissions_round_trips", "Admissions decided by a round trip to Redis (admitted or refused)", &d.round_trips),
+            ]
+        });
+        for (name, help, counter) in decided.into_iter().flatten() {
+            registry.register(name, help, counter.clone());
         }
         Self(Arc::new(Inner { registry, ..inner }))
     }

@@ -264,8 +264,8 @@ impl RecorderTask {
         }
     }
 
-    /// Sums records and writes them every interval and on the way out (a stop request,
-    /// or every sender gone); the event writer runs beside it.
+    /// Sums records and writes them every interval, whenever a batch is full, and on the
+    /// way out (a stop request, or every sender gone); the event writer runs beside it.
     pub async fn run(mut self) {
         let events = self.events.take().map(|writer| tokio::spawn(writer.run()));
         let mut pending = UsageDelta::default();
@@ -282,7 +282,7 @@ impl RecorderTask {
             if let ControlFlow::Break(done) = self.take_queued(&mut pending) {
                 break done;
             }
-            if flush {
+            if flush || pending.log.len() >= drain::write_at(self.config.queue) {
                 self.write(&mut pending).await;
             }
         };

@@ -4,4 +4,5 @@
 //! CLI's output) stays in the e2e suite.
 
 mod harness;
+mod record;
 mod timed;
