@@ -161,6 +161,9 @@ pub struct Admission {
     hot: Option<Arc<crate::store::hot::Hot>>,
     /// Cluster mode: how admissions were decided, for the metrics.
     decisions: SharedDecisions,
+    /// Cluster mode: busy keys' admissions are leased ahead (`[cluster]
+    /// exact_admissions` unset).
+    leasing: bool,
 }
 
 fn quota(rate: u32, burst: u32) -> Option<Quota> {

@@ -220,7 +220,7 @@ impl Admission {
         now_ms: u64,
     ) -> Option<Option<Permit>> {
         let largest = largest(limits);
-        if largest == 0 {
+        if largest == 0 || !self.leasing {
             return None;
         }
         let now = Instant::now();

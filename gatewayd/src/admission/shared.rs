@@ -147,10 +147,12 @@ fn refusal(code: u8, wait_ms: u64, limit: u64) -> Refusal {
 }
 
 impl Admission {
-    /// An admission whose key limits are shared through `hot`.
-    pub fn shared(hot: Arc<Hot>) -> Self {
+    /// An admission whose key limits are shared through `hot`; with `leasing`, a busy
+    /// key's admissions are leased ahead ([`super::lease`]).
+    pub fn shared(hot: Arc<Hot>, leasing: bool) -> Self {
         Self {
             hot: Some(hot),
+            leasing,
             ..Self::default()
         }
     }

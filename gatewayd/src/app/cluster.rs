@@ -35,7 +35,7 @@ pub(super) async fn admission(config: &Config) -> Result<Admission, RunError> {
         Some(url) => {
             let hot = crate::store::hot::Hot::connect(url, &config.cluster.node())?;
             hot.wait_up(REDIS_AT_START).await;
-            Admission::shared(hot)
+            Admission::shared(hot, !config.cluster.exact_admissions)
         }
         None => Admission::default(),
     })

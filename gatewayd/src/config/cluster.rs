@@ -18,6 +18,10 @@ pub struct ClusterConfig {
     pub redis_url: Option<String>,
     /// This node's name among the others [default: the host name].
     pub node_id: Option<String>,
+    /// Decide every admission of every key in Redis, one round trip a request, instead
+    /// of leasing a busy key's admissions ahead (which can refuse a request for up to a
+    /// second near a limit while another node holds unused ones) [default: false].
+    pub exact_admissions: bool,
 }
 
 impl ClusterConfig {
@@ -91,6 +95,7 @@ mod tests {
             postgres_url: postgres.map(str::to_owned),
             redis_url: redis.map(str::to_owned),
             node_id: node.map(str::to_owned),
+            exact_admissions: false,
         }
         .validate()
         .map_err(|e| e.to_string())

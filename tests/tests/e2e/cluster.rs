@@ -65,13 +65,18 @@ impl Cluster {
         cluster
     }
 
+    /// A node's configuration: `extra` on top, and what follows a `[cluster]` line in it
+    /// inside the node's `[cluster]` table.
     fn config(&self, name: &str) -> String {
+        let (extra, in_cluster) = self
+            .extra
+            .split_once("[cluster]\n")
+            .unwrap_or((&self.extra, ""));
         format!(
-            "master_key_file = {key:?}\n{extra}\n[cluster]\npostgres_url = {url:?}\nredis_url = {redis:?}\nnode_id = {name:?}\n",
+            "master_key_file = {key:?}\n{extra}\n[cluster]\npostgres_url = {url:?}\nredis_url = {redis:?}\nnode_id = {name:?}\n{in_cluster}",
             key = self.key_dir.path().join("master.key"),
             url = self.pg.url(),
             redis = self.redis.url(),
-            extra = self.extra,
         )
     }
 

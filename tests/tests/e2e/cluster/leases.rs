@@ -50,6 +50,24 @@ async fn a_busy_key_is_admitted_from_leases_and_its_limits_still_hold_exactly() 
     assert_eq!(standing(&nodes[0], &secret).await.0, 600);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL and Redis (apt install postgresql redis-server); .ci/run runs it"]
+async fn with_exact_admissions_every_request_is_decided_in_redis() {
+    let cluster = Cluster::start_with(1, "[cluster]\nexact_admissions = true\n");
+    cluster.add_claude_account();
+    let limits = ["--rpm", "600", "--max-concurrent", "40"];
+    let secret = shared_key(&cluster, "exact", &limits).await;
+    for _ in 0..5 {
+        let statuses = waves(&cluster.nodes, &secret, 10).await;
+        assert_eq!(count(&statuses, 200), 10, "{statuses:?}");
+    }
+    let metrics = crate::support::metrics(&cluster.nodes[0]).await;
+    let leased = counter(&metrics, "gateway_shared_admissions_leased_total");
+    let round_trips = counter(&metrics, "gateway_shared_admissions_round_trips_total");
+    assert_eq!((leased, round_trips), (0, 50), "{metrics}");
+    assert_eq!(standing(&cluster.nodes[0], &secret).await, (50, 0));
+}
+
 /// Waits until the cluster counts `admitted` requests of the key this minute and none
 /// in flight, as its holder sees on `node`: within a lease's term.
 async fn counted_exactly(node: &Daemon, secret: &str, admitted: u64) {
