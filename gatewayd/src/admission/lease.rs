@@ -219,8 +219,11 @@ impl Admission {
         limits: &RateLimit,
         now_ms: u64,
     ) -> Option<Option<Permit>> {
+        if !self.leasing {
+            return None;
+        }
         let largest = largest(limits);
-        if largest == 0 || !self.leasing {
+        if largest == 0 {
             return None;
         }
         let now = Instant::now();
@@ -234,13 +237,7 @@ impl Admission {
         }
         let ticket = ticket?;
         self.decisions.leased.inc();
-        let hold = SharedHold {
-            hot: Arc::clone(hot),
-            incarnation: ticket.incarnation,
-            slot: ticket.slot,
-            reservation: None,
-            cost: None,
-        };
+        let hold = SharedHold::leased(Arc::clone(hot), ticket.incarnation, ticket.slot);
         Some(self.shared_permit(key_id, hold))
     }
 

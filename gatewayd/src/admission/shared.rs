@@ -14,16 +14,27 @@ use crate::store::hot::{Hot, HotCost, HotLimits, HotVerdict};
 
 /// What an admitted answer holds in Redis, given back when its permit drops.
 pub(super) struct SharedHold {
-    pub(super) hot: Arc<Hot>,
-    pub(super) incarnation: Arc<String>,
-    pub(super) slot: bool,
-    pub(super) reservation: Option<u64>,
+    hot: Arc<Hot>,
+    incarnation: Arc<String>,
+    slot: bool,
+    reservation: Option<u64>,
     /// The cost reserved, the key's budgets, the fraction that alerts, and when
     /// admitted (the periods the cost counts in).
-    pub(super) cost: Option<(u64, SpendBudgets, f64, u64)>,
+    cost: Option<(u64, SpendBudgets, f64, u64)>,
 }
 
 impl SharedHold {
+    /// What a leased admission holds: its in-flight slot, if it took one.
+    pub(super) fn leased(hot: Arc<Hot>, incarnation: Arc<String>, slot: bool) -> Self {
+        Self {
+            hot,
+            incarnation,
+            slot,
+            reservation: None,
+            cost: None,
+        }
+    }
+
     /// Whether the answer's cost is wanted.
     pub(super) fn wants_cost(&self) -> bool {
         self.cost.is_some()

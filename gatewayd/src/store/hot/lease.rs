@@ -35,54 +35,55 @@ impl Hot {
             return None;
         }
         let incarnation = self.incarnation();
-        let none = Leased {
-            admissions: 0,
-            incarnation,
-            minute_slot: None,
-            hour_slot: None,
-            slots: false,
-        };
-        let reply = self.run_lease(key, limits, wanted, &none).await?;
+        let reply = self
+            .run_lease(key, &incarnation, limits, wanted, None)
+            .await?;
         let at = |i: usize| reply.get(i).copied().filter(|v| *v >= 0);
         let admissions = u32::try_from(at(0)?).ok().filter(|n| *n > 0)?;
         Some(Leased {
             admissions,
+            incarnation,
             minute_slot: at(1),
             hour_slot: at(2),
             slots: limits.max_in_flight > 0,
-            ..none
         })
     }
 
-    /// Gives back the `unused` admissions of `leased` (nothing while Redis is away: the
-    /// in-flight slots go with the incarnation, the counts with their windows).
+    /// Gives back `leased`'s admissions, what a batch did not hand out (nothing while
+    /// Redis is away: the in-flight slots go with the incarnation, the counts with their
+    /// windows).
     pub async fn give_back(&self, key: &str, leased: &Leased) {
         if leased.admissions > 0 && self.up() {
-            self.run_lease(key, LeaseLimits::default(), 0, leased).await;
+            let (incarnation, none) = (&leased.incarnation, LeaseLimits::default());
+            self.run_lease(key, incarnation, none, 0, Some(leased))
+                .await;
         }
     }
 
+    /// Runs `lease.lua` under `incarnation`: asks for `wanted` admissions, gives `back`
+    /// (this incarnation's) back.
     async fn run_lease(
         &self,
         key: &str,
+        incarnation: &str,
         limits: LeaseLimits,
         wanted: u32,
-        back: &Leased,
+        back: Option<&Leased>,
     ) -> Option<Vec<i64>> {
         let mut call = self.scripts.lease.prepare_invoke();
         for name in super::limits::keys(key, &["held", "rm", "rh"]) {
             call.key(name);
         }
-        call.arg(back.incarnation.as_str())
+        call.arg(incarnation)
             .arg(super::ALIVE_PREFIX)
             .arg(limits.requests_per_minute)
             .arg(limits.requests_per_hour)
             .arg(limits.max_in_flight)
             .arg(wanted)
-            .arg(back.admissions)
-            .arg(back.minute_slot.unwrap_or(-1))
-            .arg(back.hour_slot.unwrap_or(-1))
-            .arg(u8::from(back.slots));
+            .arg(back.map_or(0, |b| b.admissions))
+            .arg(back.and_then(|b| b.minute_slot).unwrap_or(-1))
+            .arg(back.and_then(|b| b.hour_slot).unwrap_or(-1))
+            .arg(u8::from(back.is_some_and(|b| b.slots)));
         let mut conn = self.conn.clone();
         match call.invoke_async::<Vec<i64>>(&mut conn).await {
             Ok(reply) => Some(reply),
