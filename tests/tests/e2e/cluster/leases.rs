@@ -52,6 +52,48 @@ async fn a_busy_key_is_admitted_from_leases_and_its_limits_still_hold_exactly() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs PostgreSQL and Redis (apt install postgresql redis-server); .ci/run runs it"]
+async fn a_node_killed_holding_leased_admissions_frees_their_slots_for_the_others() {
+    let cluster = Cluster::start(2);
+    cluster.add_claude_account();
+    let limits = ["--rpm", "600", "--max-concurrent", "40"];
+    let secret = shared_key(&cluster, "killed", &limits).await;
+    // Busy on the first node, so it leases; then ten slow answers in flight there.
+    for _ in 0..3 {
+        let statuses = waves(&cluster.nodes[..1], &secret, 10).await;
+        assert_eq!(count(&statuses, 200), 10, "{statuses:?}");
+    }
+    let doomed = cluster.nodes[0].url.clone();
+    for _ in 0..10 {
+        let (url, secret) = (doomed.clone(), secret.clone());
+        tokio::spawn(async move {
+            let url = format!("{url}/v1/messages");
+            let slow = claude_body(false, "slow [[mock:ok ttfb_ms=30000]]");
+            let _ = post(&url, "x-api-key", &secret, &slow).await;
+        });
+    }
+    let survivor = &cluster.nodes[1];
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while standing(survivor, &secret).await.1 < 10 {
+        assert!(Instant::now() < deadline, "the slow answers never started");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut cluster = cluster;
+    drop(cluster.nodes.remove(0).kill());
+    // What the dead node held (its answers' slots and its leases') is no longer counted
+    // once its liveness lapses (15 s), and the survivor may use the whole cap.
+    let deadline = Instant::now() + Duration::from_secs(25);
+    let survivor = &cluster.nodes[0];
+    while standing(survivor, &secret).await.1 > 0 {
+        assert!(
+            Instant::now() < deadline,
+            "a killed node's slots are still held"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL and Redis (apt install postgresql redis-server); .ci/run runs it"]
 async fn with_exact_admissions_every_request_is_decided_in_redis() {
     let cluster = Cluster::start_with(1, "[cluster]\nexact_admissions = true\n");
     cluster.add_claude_account();
