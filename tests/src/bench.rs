@@ -124,34 +124,30 @@ pub async fn run(options: Options) -> Result<Report, String> {
             report.open_loop(work.name, rate, [Some(direct), via, Some(through)]);
         }
     }
-    let work = workload::anthropic_json();
     let concurrencies = match options.runs("closed") {
         true => options.concurrencies(),
         false => Vec::new(),
     };
+    let proxies = Proxies {
+        mock: &mock,
+        reference: reference.as_ref(),
+        gateway: &gateway,
+    };
     for &concurrency in &concurrencies {
-        let time = options.run_time();
-        let direct = load::closed_loop(&client, &work.direct(&mock), concurrency, time).await;
-        let via = match &reference {
-            Some(nginx) => {
-                let before = (nginx.cpu_time(), nginx.switches());
-                let run = load::closed_loop(&client, &work.via(nginx), concurrency, time).await;
-                Some(report::Served {
-                    run,
-                    cpu: nginx.cpu_time().saturating_sub(before.0),
-                    switches: nginx.switches().saturating_sub(before.1),
-                })
-            }
-            None => None,
-        };
-        let before = (gateway.cpu_time(), gateway.switches());
-        let run = load::closed_loop(&client, &work.through(&gateway), concurrency, time).await;
-        let through = report::Served {
-            run,
-            cpu: gateway.cpu_time().saturating_sub(before.0),
-            switches: gateway.switches().saturating_sub(before.1),
-        };
-        report.closed_loop(work.name, concurrency, (direct, via, through));
+        let work = workload::anthropic_json();
+        let served = proxies
+            .closed_loop(&client, &work, concurrency, &options)
+            .await;
+        report.closed_loop(work.name, concurrency, served);
+    }
+    // Streams at the busiest concurrency: each answer is ten events, so this is where
+    // what the relay does per event (a write, a wake-up) shows.
+    if let Some(&concurrency) = concurrencies.iter().max() {
+        let work = workload::anthropic_stream();
+        let served = proxies
+            .closed_loop(&client, &work, concurrency, &options)
+            .await;
+        report.closed_loop(work.name, concurrency, served);
     }
     if options.runs("streams") {
         // The load runs' idle keep-alive connections are closed first, so the figure is
@@ -184,4 +180,46 @@ pub async fn run(options: Options) -> Result<Report, String> {
     report.peak_rss_kib = gateway.peak_rss_kib();
     gateway.stop();
     Ok(report)
+}
+
+/// The three paths a closed-loop workload is driven along, in this order.
+struct Proxies<'a> {
+    mock: &'a procs::Mock,
+    reference: Option<&'a nginx::Nginx>,
+    gateway: &'a procs::Gateway,
+}
+
+impl Proxies<'_> {
+    /// Direct, through nginx (with its CPU time and switches), then through gatewayd.
+    async fn closed_loop(
+        &self,
+        client: &load::Client,
+        work: &workload::Work,
+        concurrency: usize,
+        options: &Options,
+    ) -> (load::Run, Option<report::Served>, report::Served) {
+        let time = options.run_time();
+        let direct = load::closed_loop(client, &work.direct(self.mock), concurrency, time).await;
+        let via = match self.reference {
+            Some(nginx) => {
+                let before = (nginx.cpu_time(), nginx.switches());
+                let run = load::closed_loop(client, &work.via(nginx), concurrency, time).await;
+                Some(report::Served {
+                    run,
+                    cpu: nginx.cpu_time().saturating_sub(before.0),
+                    switches: nginx.switches().saturating_sub(before.1),
+                })
+            }
+            None => None,
+        };
+        let gateway = self.gateway;
+        let before = (gateway.cpu_time(), gateway.switches());
+        let run = load::closed_loop(client, &work.through(gateway), concurrency, time).await;
+        let through = report::Served {
+            run,
+            cpu: gateway.cpu_time().saturating_sub(before.0),
+            switches: gateway.switches().saturating_sub(before.1),
+        };
+        (direct, via, through)
+    }
 }

@@ -13,6 +13,8 @@ use super::meter::Meter;
 use crate::recorder::{Recorder, UsageRecord};
 use crate::state::InFlightGuard;
 
+mod gather;
+
 pub use crate::upstream_client::BoxError;
 
 /// An upstream answer's bytes as they arrive.
@@ -91,6 +93,12 @@ impl Relayed {
         length: Option<u64>,
         cut_dialect: Option<super::route::Dialect>,
     ) -> Self {
+        // An answer of unknown length (an event stream, a chunked answer) is relayed in
+        // gathered chunks; one of known length is usually a single chunk already.
+        let stream = match length {
+            Some(_) => stream,
+            None => Box::pin(gather::Gathered::new(stream)),
+        };
         Self {
             stream,
             meter,

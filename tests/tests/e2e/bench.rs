@@ -33,8 +33,19 @@ async fn a_smoke_sized_benchmark_runs_every_part_without_errors() {
             r.workload
         );
     }
-    assert_eq!(report.closed_loop.len(), 1);
-    assert!(report.closed_loop[0].gateway.throughput_rps > 0.0);
+    let closed: Vec<_> = report
+        .closed_loop
+        .iter()
+        .map(|r| r.workload.as_str())
+        .collect();
+    assert_eq!(
+        closed,
+        ["anthropic json", "anthropic sse"],
+        "JSON, then streams"
+    );
+    for r in &report.closed_loop {
+        assert!(r.gateway.throughput_rps > 0.0 && r.gateway.errors == 0);
+    }
     assert_eq!(
         report.open_streams_held, report.open_streams,
         "every stream was held open"
