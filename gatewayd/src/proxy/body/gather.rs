@@ -8,6 +8,8 @@
 //! Instead, when the channel runs dry with something in hand, the relay yields (lets the
 //! other ready tasks run, the connection task among them, which passes on what it has
 //! already read), and hands on everything together once yielding brings nothing more.
+//! The first bytes are the exception: they go out at once, with the answer's head, so
+//! the client's time to first byte does not wait on the scheduler.
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -33,6 +35,8 @@ pub struct Gathered {
     after: Option<After>,
     /// Yields spent since the last chunk arrived.
     yielded: u8,
+    /// Something was handed on already: from now on, ready chunks are gathered.
+    started: bool,
     finished: bool,
 }
 
@@ -55,12 +59,14 @@ impl Gathered {
             held: Held::Nothing,
             after: None,
             yielded: 0,
+            started: false,
             finished: false,
         }
     }
 
     fn hand_on(&mut self) -> Poll<Option<Result<Bytes, BoxError>>> {
         self.yielded = 0;
+        self.started = true;
         Poll::Ready(Some(Ok(self.held.take())))
     }
 
@@ -133,7 +139,7 @@ impl Stream for Gathered {
                 Poll::Ready(Some(Err(e))) => After::Failed(e),
                 Poll::Ready(None) => After::End,
                 Poll::Pending if matches!(this.held, Held::Nothing) => return Poll::Pending,
-                Poll::Pending if this.yielded < YIELDS => {
+                Poll::Pending if this.started && this.yielded < YIELDS => {
                     this.yielded += 1;
                     cx.waker().wake_by_ref();
                     return Poll::Pending;

@@ -62,24 +62,38 @@ fn what_arrives_while_yielding_goes_out_together() {
     use Step::*;
     let steps = [
         Chunk("a"),
-        Chunk("b"),
         Wait,
+        Chunk("b"),
         Chunk("c"),
         Wait,
-        Wait,
-        Wait,
         Chunk("d"),
+        Wait,
+        Wait,
+        Wait,
+        Chunk("e"),
     ];
     let (seen, wakes) = run(steps);
-    assert_eq!(seen, ["-", "-", "-", "abc", "d"]);
+    assert_eq!(seen, ["a", "-", "-", "-", "bcd", "e"], "the first at once");
     assert_eq!(wakes, 3, "a chunk starts the yields afresh, two at most");
 }
 
 #[test]
 fn a_quiet_upstream_is_waited_for_without_spinning() {
     use Step::*;
-    let (seen, wakes) = run([Wait, Wait, Chunk("a"), Wait, Wait, Wait, Chunk("b")]);
-    assert_eq!(seen, ["-", "-", "-", "-", "a", "b"]);
+    let steps = [
+        Wait,
+        Wait,
+        Chunk("a"),
+        Wait,
+        Wait,
+        Wait,
+        Chunk("b"),
+        Wait,
+        Wait,
+        Wait,
+    ];
+    let (seen, wakes) = run(steps);
+    assert_eq!(seen, ["-", "-", "a", "-", "-", "-", "-", "b"]);
     assert_eq!(wakes, 2, "only held bytes are worth a yield");
 }
 
@@ -104,8 +118,16 @@ fn a_lone_chunk_is_handed_on_as_it_came() {
 fn the_end_and_a_cut_follow_what_was_held() {
     use Step::*;
     assert_eq!(run([Chunk("a"), Chunk("b")]).0, ["ab"]);
-    let (seen, _) = run([Chunk("a"), Wait, Chunk("b"), Fail, Chunk("never")]);
-    assert_eq!(seen, ["-", "ab", "!"]);
+    let (seen, _) = run([
+        Chunk("a"),
+        Wait,
+        Chunk("b"),
+        Wait,
+        Chunk("c"),
+        Fail,
+        Chunk("x"),
+    ]);
+    assert_eq!(seen, ["a", "-", "bc", "!"]);
     assert_eq!(run([Fail]).0, ["!"]);
 }
 
