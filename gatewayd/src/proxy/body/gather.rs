@@ -126,7 +126,7 @@ impl Stream for Gathered {
             return this.end(after);
         }
         loop {
-            if this.after.is_some() || this.held.len() >= ENOUGH {
+            if this.held.len() >= ENOUGH {
                 return this.hand_on();
             }
             let after = match this.inner.as_mut().poll_next(cx) {
@@ -151,6 +151,7 @@ impl Stream for Gathered {
                 return this.end(after);
             }
             this.after = Some(after);
+            return this.hand_on();
         }
     }
 }
