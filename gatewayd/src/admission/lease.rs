@@ -88,6 +88,16 @@ struct Batch {
     leased: Leased,
 }
 
+impl Batch {
+    /// What the batch did not hand out.
+    fn unused(self) -> Leased {
+        Leased {
+            admissions: self.left,
+            ..self.leased
+        }
+    }
+}
+
 /// Admissions of the key this node decided, this term and the one before.
 #[derive(Default)]
 struct Demand {
@@ -185,22 +195,12 @@ impl Lease {
     /// Ends batch `id`'s term: what it did not hand out, to give back.
     pub(super) fn end(&mut self, id: u64) -> Option<Leased> {
         let at = self.batches.iter().position(|b| b.id == id)?;
-        let batch = self.batches.remove(at)?;
-        Some(Leased {
-            admissions: batch.left,
-            ..batch.leased
-        })
+        self.batches.remove(at).map(Batch::unused)
     }
 
     /// Ends every batch's term now: what each did not hand out, to give back.
     pub(super) fn end_all(&mut self) -> Vec<Leased> {
-        self.batches
-            .drain(..)
-            .map(|batch| Leased {
-                admissions: batch.left,
-                ..batch.leased
-            })
-            .collect()
+        self.batches.drain(..).map(Batch::unused).collect()
     }
 
     /// Whether admissions are held, or asked for.
