@@ -201,25 +201,37 @@ impl Proxies<'_> {
         let time = options.run_time();
         let direct = load::closed_loop(client, &work.direct(self.mock), concurrency, time).await;
         let via = match self.reference {
-            Some(nginx) => {
-                let before = (nginx.cpu_time(), nginx.switches());
-                let run = load::closed_loop(client, &work.via(nginx), concurrency, time).await;
-                Some(report::Served {
-                    run,
-                    cpu: nginx.cpu_time().saturating_sub(before.0),
-                    switches: nginx.switches().saturating_sub(before.1),
-                })
-            }
+            Some(nginx) => Some(
+                served(
+                    load::closed_loop(client, &work.via(nginx), concurrency, time),
+                    || (nginx.cpu_time(), nginx.switches()),
+                )
+                .await,
+            ),
             None => None,
         };
         let gateway = self.gateway;
-        let before = (gateway.cpu_time(), gateway.switches());
-        let run = load::closed_loop(client, &work.through(gateway), concurrency, time).await;
-        let through = report::Served {
-            run,
-            cpu: gateway.cpu_time().saturating_sub(before.0),
-            switches: gateway.switches().saturating_sub(before.1),
-        };
+        let through = served(
+            load::closed_loop(client, &work.through(gateway), concurrency, time),
+            || (gateway.cpu_time(), gateway.switches()),
+        )
+        .await;
         (direct, via, through)
+    }
+}
+
+/// `run`, with the CPU time and context switches its proxy spent on it (`usage` reads
+/// the proxy's totals).
+async fn served(
+    run: impl std::future::Future<Output = load::Run>,
+    usage: impl Fn() -> (Duration, u64),
+) -> report::Served {
+    let (cpu, switches) = usage();
+    let run = run.await;
+    let (cpu_after, switches_after) = usage();
+    report::Served {
+        run,
+        cpu: cpu_after.saturating_sub(cpu),
+        switches: switches_after.saturating_sub(switches),
     }
 }
